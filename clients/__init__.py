@@ -1,0 +1,1 @@
+"""Clients of the Relève node's local API."""

@@ -1,0 +1,1 @@
+"""The `releve` command-line client."""

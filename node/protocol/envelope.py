@@ -1,0 +1,112 @@
+"""Packets: what travels between nodes, directly or through relays (docs/protocol.md §10).
+
+    packet = version (0x01) || crypto_box_seal(recipient X25519 key, pad(inner))
+
+Sealed sender: nobody but the recipient learns who sent a packet or what kind it is. The
+padded inner is sized so that a packet is exactly one of :data:`BUCKETS` bytes long.
+
+    inner = 0x01 || sender node id (16) || ratchet header (40) || ratchet ciphertext
+          | 0x02 || invitation tag (16)  || answer sealed to the invitation's one-time key
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Final
+
+from .errors import LocalProtocolError, MalformedInput, UnsupportedVersion
+from .identity import NODE_ID_SIZE
+from .invitation import TAG_SIZE
+from .primitives import AEAD_TAG_SIZE, SEAL_OVERHEAD, RandomSource, pad, seal, seal_open, unpad
+from .ratchet import HEADER_SIZE, Header
+from .wire import Reader, Writer
+
+VERSION: Final = 1
+BUCKETS: Final = (256, 1024, 4096, 16384, 65536)
+MAX_PACKET_SIZE: Final = BUCKETS[-1]
+_FRAMING: Final = 1 + SEAL_OVERHEAD  # version byte + sealed-box overhead
+# The largest inner that fits the largest bucket (padding takes at least one byte).
+MAX_INNER_SIZE: Final = MAX_PACKET_SIZE - _FRAMING - 1
+# The largest ratchet plaintext (an encoded payload) one packet carries.
+MAX_RATCHET_PLAINTEXT: Final = MAX_INNER_SIZE - 1 - NODE_ID_SIZE - HEADER_SIZE - AEAD_TAG_SIZE
+
+
+class InnerType(IntEnum):
+    RATCHET_MESSAGE = 0x01
+    PAIRING_ANSWER = 0x02
+
+
+@dataclass(frozen=True)
+class RatchetMessage:
+    sender: bytes  # node id
+    header: Header
+    ciphertext: bytes
+
+    def encode(self) -> bytes:
+        return (
+            Writer()
+            .u8(InnerType.RATCHET_MESSAGE)
+            .raw(self.sender)
+            .raw(self.header.encode())
+            .raw(self.ciphertext)
+            .getvalue()
+        )
+
+
+@dataclass(frozen=True)
+class SealedAnswer:
+    tag: bytes
+    sealed: bytes
+
+    def encode(self) -> bytes:
+        return Writer().u8(InnerType.PAIRING_ANSWER).raw(self.tag).raw(self.sealed).getvalue()
+
+
+Inner = RatchetMessage | SealedAnswer
+
+
+def bucket_for(inner_size: int) -> int:
+    """The packet size that carries an inner of this size."""
+    for bucket in BUCKETS:
+        if inner_size + _FRAMING < bucket:
+            return bucket
+    raise LocalProtocolError(f"content too large for one packet ({inner_size} bytes)")
+
+
+def seal_packet(inner: Inner, recipient_dh_key: bytes, rand: RandomSource) -> bytes:
+    data = inner.encode()
+    padded = pad(data, bucket_for(len(data)) - _FRAMING)
+    return bytes((VERSION,)) + seal(recipient_dh_key, padded, rand)
+
+
+def open_packet(packet: bytes, dh_public: bytes, dh_private: bytes) -> Inner:
+    """Opens a packet addressed to us; raises only remote protocol errors."""
+    reader = Reader(packet, "packet")
+    if len(packet) not in BUCKETS:
+        raise MalformedInput("packet: size is not a bucket size")
+    version = reader.u8()
+    if version != VERSION:
+        raise UnsupportedVersion(f"packet version {version} is not supported")
+    padded = seal_open(dh_public, dh_private, reader.rest())
+    return decode_inner(unpad(padded, len(padded)))
+
+
+def decode_inner(data: bytes) -> Inner:
+    reader = Reader(data, "packet content")
+    try:
+        inner_type = InnerType(reader.u8())
+    except ValueError:
+        raise reader.fail("unknown content type") from None
+    if inner_type is InnerType.RATCHET_MESSAGE:
+        sender = reader.raw(NODE_ID_SIZE)
+        header = Header.decode(reader.raw(HEADER_SIZE))
+        ciphertext = reader.rest()
+        if len(ciphertext) < AEAD_TAG_SIZE:
+            raise reader.fail("ciphertext truncated")
+        return RatchetMessage(sender, header, ciphertext)
+    tag = reader.raw(TAG_SIZE)
+    sealed = reader.rest()
+    if len(sealed) < SEAL_OVERHEAD:
+        raise reader.fail("pairing answer truncated")
+    return SealedAnswer(tag, sealed)

@@ -1,0 +1,1 @@
+"""Relève relay: an optional, stateless store-and-forward service for sealed blobs."""
