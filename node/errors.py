@@ -1,9 +1,9 @@
 """Errors of the node outside the protocol core.
 
-    NodeError                      has a stable ``code`` that clients translate
-    ├── SetupError                 init and unlocking: home exists/missing, wrong passphrase...
-    ├── StoreError                 the database: newer than the code, corrupt, disk full
-    └── ApiError                   a local API request that cannot be served (with HTTP status)
+NodeError                      has a stable ``code`` that clients translate
+├── SetupError                 init and unlocking: home exists/missing, wrong passphrase...
+├── StoreError                 the database: newer than the code, corrupt, disk full
+└── ApiError                   a local API request that cannot be served (with HTTP status)
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -26,6 +27,7 @@ MAX_TEXT_LENGTH: Final = 1024
 DEFAULT_TTL_SECONDS: Final = 15 * 60
 _TAG_PERSON: Final = b"releve-inv-tag"
 _PENDING_VERSION: Final = 1
+_BASE64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,10 @@ class Invitation:
         if not compact.lower().startswith(URI_PREFIX):
             raise MalformedInput("invitation: text must start with 'releve:'")
         body = compact[len(URI_PREFIX) :]
+        # urlsafe_b64decode silently drops characters outside the alphabet (and accepts the
+        # standard alphabet's + and /): check first so that a damaged text is refused as such.
+        if _BASE64URL.fullmatch(body) is None:
+            raise MalformedInput("invitation: not valid base64url")
         try:
             data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         except (binascii.Error, ValueError):

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final
 
-from .errors import LocalProtocolError
+from .errors import LocalProtocolError, MalformedInput
 from .wire import Reader, Writer, check_text, decode_text
 
 MAX_NAME_CHARS: Final = 64
+MAX_NAME_BYTES: Final = 0xFF  # the name travels as a bytes8 field
 
 
 class Role(IntEnum):
@@ -31,11 +32,7 @@ class Profile:
     role: Role = Role.OTHER
 
     def __post_init__(self) -> None:
-        check_text(self.name, "display name", MAX_NAME_CHARS, LocalProtocolError)
-        if not self.name.strip():
-            raise LocalProtocolError("display name must not be empty")
-        if unicodedata.normalize("NFC", self.name) != self.name:
-            object.__setattr__(self, "name", unicodedata.normalize("NFC", self.name))
+        object.__setattr__(self, "name", _checked_name(self.name, LocalProtocolError))
 
     def encode_into(self, writer: Writer) -> None:
         writer.bytes8(self.name.encode("utf-8")).u8(self.role)
@@ -47,6 +44,20 @@ class Profile:
             role = Role(reader.u8())
         except ValueError:
             role = Role.OTHER  # a newer peer's role: shown as "other", not refused
-        if not name.strip():
-            raise reader.fail("display name is empty")
-        return cls(name, role)
+        return cls(_checked_name(name, MalformedInput), role)
+
+
+def _checked_name(name: str, error: type[Exception]) -> str:
+    """The NFC form of ``name``, checked after normalising: NFC can lengthen a string
+    (e.g. U+FB2C becomes three code points), and 64 characters can exceed 255 UTF-8 bytes."""
+    name = unicodedata.normalize("NFC", name)
+    check_text(name, "display name", MAX_NAME_CHARS, error)
+    if not name.strip():
+        raise error("display name must not be empty")
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:  # lone surrogates: only a local caller can build them
+        raise error("display name is not valid Unicode") from None
+    if size > MAX_NAME_BYTES:
+        raise error(f"display name is longer than {MAX_NAME_BYTES} bytes in UTF-8")
+    return name

@@ -19,7 +19,8 @@ MAX_ENDPOINTS: Final = 8
 MAX_HOST_LENGTH: Final = 253
 MAILBOX_ID_SIZE: Final = 16
 _LABEL: Final = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
-_HOSTNAME: Final = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
+# \Z, not $: $ also matches before a final newline, which would let "host\n" through.
+_HOSTNAME: Final = re.compile(rf"^(?=.{{1,253}}\Z){_LABEL}(\.{_LABEL})*\Z")
 
 
 class EndpointKind(IntEnum):
@@ -107,6 +108,10 @@ class Endpoint:
 def _check_endpoint(endpoint: Endpoint, error: type[Exception]) -> None:
     if not 1 <= endpoint.port <= 0xFFFF:
         raise error("endpoint port out of range")
+    if "%" in endpoint.host:
+        # An IPv6 scope id ("fe80::1%eth0") names one of our own interfaces: meaningless to a
+        # peer, dropped by the packed encoding, and ipaddress accepts any character in it.
+        raise error("endpoint address must not carry a scope id")
     if endpoint.kind in (EndpointKind.DIRECT_IPV4, EndpointKind.DIRECT_IPV6):
         try:
             address = ipaddress.ip_address(endpoint.host)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from .envelope import MAX_RATCHET_PLAINTEXT, RatchetMessage, seal_packet
-from .errors import CorruptState, LocalProtocolError, MalformedInput
+from .errors import CorruptState, LocalProtocolError, MalformedInput, RemoteProtocolError
 from .identity import PublicIdentity
 from .payload import Payload, PayloadKind
 from .primitives import KEY_SIZE, RandomSource
@@ -42,6 +42,12 @@ class Session:
         encoded = payload.encode()
         if len(encoded) > MAX_RATCHET_PLAINTEXT:
             raise LocalProtocolError("payload too large for one packet")
+        try:
+            # The peer decodes the body only after spending the message key: a body it would
+            # refuse (a text over MAX_TEXT_BYTES, a bad receipt) would be lost, never receipted.
+            Payload.decode(encoded)
+        except RemoteProtocolError as exc:
+            raise LocalProtocolError(f"the peer would refuse this payload ({exc})") from None
         header, ciphertext = self.ratchet.encrypt(encoded)
         self.next_seq += 1
         message = RatchetMessage(self.local.node_id, header, ciphertext)

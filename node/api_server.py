@@ -1,0 +1,225 @@
+"""The local API (docs/local-api.md): JSON over HTTP on 127.0.0.1, bearer token required."""
+
+from __future__ import annotations
+
+import binascii
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from node.errors import ApiError
+from node.protocol import PayloadKind, format_node_id, safety_number
+from node.protocol.payload import decode_text_body
+from node.service import Contact, NodeService
+from node.store import MessageRow
+
+log = logging.getLogger(__name__)
+
+API_VERSION = 1
+MAX_TTL_MINUTES = 30 * 24 * 60
+MAX_WAIT_SECONDS = 300
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+
+
+class LocalApi:
+    def __init__(self, service: NodeService, token: str, started_at: float) -> None:
+        self.service = service
+        self._token = token.encode()
+        self._started_at = started_at
+        self.status_extras: Callable[[], dict[str, Any]] = dict
+
+    def create_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._guard], client_max_size=256 * 1024)
+        add = app.router
+        add.add_get("/v1/status", self.status)
+        add.add_post("/v1/invitations", self.invite)
+        add.add_post("/v1/pairings", self.pair)
+        add.add_get("/v1/contacts", self.contacts)
+        add.add_post("/v1/messages", self.send)
+        add.add_get("/v1/messages", self.messages)
+        add.add_get("/v1/inbox", self.inbox)
+        add.add_get("/v1/messages/{message_id}", self.message)
+        add.add_post("/v1/messages/{message_id}/read", self.read)
+        return app
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").encode()
+        if not hmac.compare_digest(supplied, self._token):
+            return _error(401, "unauthorized", "missing or wrong bearer token")
+        try:
+            return await handler(request)
+        except ApiError as exc:
+            return _error(exc.status, exc.code, str(exc))
+        except web.HTTPException as exc:
+            return _error(exc.status, "bad_request" if exc.status < 500 else "internal", exc.reason)
+        except Exception:
+            log.exception("local API request failed")
+            return _error(500, "internal", "internal error; see the node's log")
+
+    # --- helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    async def _body(request: web.Request) -> dict[str, Any]:
+        try:
+            body = json.loads(await request.read() or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "bad_request", "the body is not JSON") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "bad_request", "the body must be a JSON object")
+        return body
+
+    @staticmethod
+    def _int(value: Any, name: str, low: int, high: int, default: int) -> int:
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ApiError(400, "bad_request", f"{name} must be a whole number") from None
+        if not low <= number <= high:
+            raise ApiError(400, "bad_request", f"{name} must be between {low} and {high}")
+        return number
+
+    def contact_json(self, contact: Contact) -> dict[str, Any]:
+        row = contact.row
+        return {
+            "contact_id": row.contact_id.hex(),
+            "node_id": format_node_id(row.contact_id),
+            "name": row.card.profile.name,
+            "role": row.card.profile.role.name.lower(),
+            "safety_number": safety_number(self.service.identity.public, row.public),
+            "verified": row.verified,
+            "paired_at": iso(row.paired_at),
+            "endpoints": [e.url for e in row.card.reachability.direct],
+        }
+
+    def message_json(self, row: MessageRow) -> dict[str, Any]:
+        contact = self.service.contacts.get(row.contact_id)
+        return {
+            "message_id": row.message_id.hex(),
+            "direction": row.direction,
+            "contact_id": row.contact_id.hex(),
+            "contact_name": contact.name if contact else None,
+            "seq": row.seq,
+            "kind": PayloadKind(row.kind).name.lower(),
+            "text": decode_text_body(row.body) if row.kind == PayloadKind.TEXT else None,
+            "sent_at": iso(row.sent_at_ms / 1000),
+            "received_at": iso(row.received_at),
+            "status": row.status,
+            "delivered_at": iso(row.delivered_at),
+            "read_at": iso(row.read_at),
+        }
+
+    async def _message_row(self, request: web.Request) -> MessageRow:
+        try:
+            message_id = bytes.fromhex(request.match_info["message_id"])
+        except (ValueError, binascii.Error):
+            raise ApiError(404, "message_not_found", "no message with that id") from None
+        row = await self.service.store.message(message_id)
+        if row is None or row.kind != PayloadKind.TEXT:
+            raise ApiError(404, "message_not_found", "no message with that id")
+        return row
+
+    # --- endpoints ----------------------------------------------------------------------
+
+    async def status(self, request: web.Request) -> web.Response:
+        service = self.service
+        store = service.store
+        depth = dict(await store.outbox_depth())
+        failed = await store.count(
+            "SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status = 'failed'"
+        )
+        by_contact = [
+            {"contact_id": cid.hex(), "name": c.name, "pending": depth.get(cid, 0)}
+            for cid, c in sorted(service.contacts.items(), key=lambda item: item[1].name)
+        ]
+        public = service.identity.public
+        body = {
+            "api_version": API_VERSION,
+            "node_id": format_node_id(public.node_id),
+            "contact_id": public.node_id.hex(),
+            "name": service.profile.name,
+            "role": service.profile.role.name.lower(),
+            "started_at": iso(self._started_at),
+            "peer_endpoints": [e.url for e in service.reachability.direct],
+            "contacts": len(service.contacts),
+            "outbox": {"pending": sum(depth.values()), "failed": failed, "by_contact": by_contact},
+            "unread": len(await service.unread()),
+            "relays": [],
+        }
+        body.update(self.status_extras())
+        return web.json_response(body)
+
+    async def invite(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        ttl = self._int(body.get("ttl_minutes"), "ttl_minutes", 1, MAX_TTL_MINUTES, 15)
+        invitation = await self.service.create_invitation(ttl * 60)
+        return web.json_response(
+            {"text": invitation.to_text(), "expires_at": iso(invitation.expires_at)}, status=201
+        )
+
+    async def pair(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        text = body.get("invitation")
+        if not isinstance(text, str):
+            raise ApiError(400, "invitation_invalid", "no invitation text given")
+        contact = await self.service.accept_invitation(text)
+        return web.json_response({"contact": self.contact_json(contact)}, status=201)
+
+    async def contacts(self, request: web.Request) -> web.Response:
+        contacts = sorted(self.service.contacts.values(), key=lambda c: c.name.casefold())
+        return web.json_response({"contacts": [self.contact_json(c) for c in contacts]})
+
+    async def send(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        contact, text = body.get("contact"), body.get("text")
+        if not isinstance(contact, str) or not isinstance(text, str):
+            raise ApiError(400, "bad_request", "contact and text are required strings")
+        row = await self.service.send_text(contact, text)
+        return web.json_response(self.message_json(row), status=201)
+
+    async def messages(self, request: web.Request) -> web.Response:
+        query = request.query
+        clauses, params = ["m.kind = ?"], [int(PayloadKind.TEXT)]
+        direction = query.get("direction")
+        if direction is not None:
+            if direction not in ("in", "out"):
+                raise ApiError(400, "bad_request", "direction must be in or out")
+            clauses.append("m.direction = ?")
+            params.append(direction)  # type: ignore[arg-type]
+        if query.get("unread") in ("1", "true"):
+            clauses.append("m.direction = 'in' AND m.status = 'received'")
+        visible, extra = self.service.visible_clause()
+        clauses.append(visible)
+        limit = self._int(query.get("limit"), "limit", 1, 10000, 100)
+        rows = await self.service.store.messages(" AND ".join(clauses), (*params, *extra), limit)
+        return web.json_response({"messages": [self.message_json(r) for r in rows]})
+
+    async def inbox(self, request: web.Request) -> web.Response:
+        wait = self._int(request.query.get("wait"), "wait", 0, MAX_WAIT_SECONDS, 0)
+        rows = await self.service.wait_unread(wait)
+        return web.json_response({"messages": [self.message_json(r) for r in rows]})
+
+    async def message(self, request: web.Request) -> web.Response:
+        return web.json_response(self.message_json(await self._message_row(request)))
+
+    async def read(self, request: web.Request) -> web.Response:
+        row = await self._message_row(request)
+        return web.json_response(self.message_json(await self.service.mark_read(row.message_id)))

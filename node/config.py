@@ -1,0 +1,146 @@
+"""The node's one frozen configuration: defaults, then ``config.toml``, then the environment,
+then command-line flags (each later layer wins).
+
+``config.toml`` sections and keys (all optional but ``[node]``)::
+
+    [node]     name = "Dr Martin"    role = "gp"
+    [network]  listen = "0.0.0.0:7301"   advertise = ["192.168.1.20:7301"]   relays = []
+    [outbox]   max_age_hours = 72   retry_base_seconds = 1   retry_max_seconds = 300
+               redelivery_seconds = 60
+    [limits]   peer_max_request_bytes = 65536   peer_rate_per_second = 200
+               peer_rate_burst = 400
+    [log]      level = "INFO"
+
+Environment: ``RELEVE_LISTEN``, ``RELEVE_ADVERTISE`` and ``RELEVE_RELAYS`` (comma-separated),
+``RELEVE_LOG_LEVEL``, ``RELEVE_OUTBOX_MAX_AGE_HOURS``, ``RELEVE_RETRY_BASE_SECONDS``,
+``RELEVE_RETRY_MAX_SECONDS``, ``RELEVE_REDELIVERY_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from node.errors import SetupError
+from node.paths import HomeLayout
+
+DEFAULT_PORT: Final = 7301
+
+_ROLES: Final = ("other", "gp", "pharmacist", "practice", "nurse", "specialist", "laboratory")
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    name: str = ""
+    role: str = "other"
+    listen: str | None = f"0.0.0.0:{DEFAULT_PORT}"  # None: no direct reachability
+    advertise: tuple[str, ...] = ()  # host:port for invitations; empty: detect
+    relays: tuple[str, ...] = ()
+    outbox_max_age_hours: float = 72.0
+    retry_base_seconds: float = 1.0
+    retry_max_seconds: float = 300.0
+    redelivery_seconds: float = 60.0
+    peer_max_request_bytes: int = 65536
+    peer_rate_per_second: float = 200.0
+    peer_rate_burst: int = 400
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if self.role not in _ROLES:
+            raise SetupError(f"unknown role {self.role!r}", "invalid_config")
+        for name in ("outbox_max_age_hours", "retry_base_seconds", "retry_max_seconds"):
+            if getattr(self, name) <= 0:
+                raise SetupError(f"{name} must be positive", "invalid_config")
+        if self.listen is not None:
+            split_host_port(self.listen)
+        for address in self.advertise:
+            split_host_port(address)
+
+
+def split_host_port(text: str) -> tuple[str, int]:
+    """``host:port`` or ``[v6]:port``; raises ``SetupError('invalid_listen')``."""
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise SetupError(f"{text!r} is not HOST:PORT", "invalid_listen")
+    return host, int(port)
+
+
+_TOML_KEYS: Final = {
+    ("node", "name"): "name",
+    ("node", "role"): "role",
+    ("network", "listen"): "listen",
+    ("network", "advertise"): "advertise",
+    ("network", "relays"): "relays",
+    ("outbox", "max_age_hours"): "outbox_max_age_hours",
+    ("outbox", "retry_base_seconds"): "retry_base_seconds",
+    ("outbox", "retry_max_seconds"): "retry_max_seconds",
+    ("outbox", "redelivery_seconds"): "redelivery_seconds",
+    ("limits", "peer_max_request_bytes"): "peer_max_request_bytes",
+    ("limits", "peer_rate_per_second"): "peer_rate_per_second",
+    ("limits", "peer_rate_burst"): "peer_rate_burst",
+    ("log", "level"): "log_level",
+}
+
+_ENV_KEYS: Final = {
+    "RELEVE_LISTEN": "listen",
+    "RELEVE_ADVERTISE": "advertise",
+    "RELEVE_RELAYS": "relays",
+    "RELEVE_LOG_LEVEL": "log_level",
+    "RELEVE_OUTBOX_MAX_AGE_HOURS": "outbox_max_age_hours",
+    "RELEVE_RETRY_BASE_SECONDS": "retry_base_seconds",
+    "RELEVE_RETRY_MAX_SECONDS": "retry_max_seconds",
+    "RELEVE_REDELIVERY_SECONDS": "redelivery_seconds",
+}
+
+
+def _coerce(field: str, value: Any) -> Any:
+    kind = {f.name: f.type for f in dataclasses.fields(NodeConfig)}[field]
+    try:
+        if kind == "tuple[str, ...]":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(item).strip() for item in items if str(item).strip())
+        if kind == "float":
+            return float(value)
+        if kind == "int":
+            return int(value)
+        if kind == "str | None":
+            return None if value in (None, "", "none") else str(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise SetupError(f"invalid value for {field}", "invalid_config") from None
+
+
+def load(
+    layout: HomeLayout, environ: Mapping[str, str], overrides: Mapping[str, Any]
+) -> NodeConfig:
+    values: dict[str, Any] = {}
+    try:
+        document = tomllib.loads(layout.config.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        document = {}
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SetupError(f"config.toml cannot be read: {exc}", "invalid_config") from None
+    for (section, key), field in _TOML_KEYS.items():
+        table = document.get(section, {})
+        if isinstance(table, dict) and key in table:
+            values[field] = _coerce(field, table[key])
+    for variable, field in _ENV_KEYS.items():
+        if variable in environ:
+            values[field] = _coerce(field, environ[variable])
+    for field, value in overrides.items():
+        values[field] = _coerce(field, value)
+    return NodeConfig(**values)
+
+
+def initial_toml(name: str, role: str) -> str:
+    """The config file ``releve init`` writes."""
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return (
+        "# Relève node configuration. See docs/operations.md for every key.\n"
+        f'[node]\nname = "{escaped}"\nrole = "{role}"\n\n'
+        f'[network]\nlisten = "0.0.0.0:{DEFAULT_PORT}"\nrelays = []\n'
+    )

@@ -1,0 +1,188 @@
+"""``releve node``: runs the daemon in the foreground until SIGINT or SIGTERM.
+
+Start-up: lock the home, load the config, unlock the keys, open the store, listen for peers,
+serve the local API, start the outbox. Shutdown (Ctrl-C): stop accepting, let requests and
+deliveries in flight finish, flush the writer, close the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from typing import IO, Any
+
+from aiohttp import web
+
+from node import keystore
+from node.api_server import LocalApi
+from node.config import NodeConfig, load, split_host_port
+from node.direct import DirectTransport
+from node.errors import SetupError
+from node.outbox import Outbox
+from node.paths import HomeLayout, write_private
+from node.peer_server import create_app
+from node.protocol import Endpoint, Reachability
+from node.service import NodeService
+from node.store import Store
+
+log = logging.getLogger("releve.node")
+SHUTDOWN_TIMEOUT = 5.0
+
+
+def run(
+    layout: HomeLayout,
+    *,
+    listen: str | None,
+    no_listen: bool,
+    relays: list[str],
+    passphrase: bytes | None,
+) -> int:
+    if not keystore.exists(layout):
+        raise SetupError(f"no Relève home at {layout.root}; run `releve init`", "home_missing")
+    lock = _lock(layout)
+    try:
+        overrides: dict[str, Any] = {}
+        if no_listen:
+            overrides["listen"] = None
+        elif listen is not None:
+            overrides["listen"] = listen
+        if relays:
+            overrides["relays"] = relays
+        config = load(layout, os.environ, overrides)
+        _setup_logging(layout, config.log_level)
+        unlocked = keystore.unlock(layout, passphrase)
+        asyncio.run(_serve(layout, config, unlocked))
+    finally:
+        lock.close()
+    return 0
+
+
+def _lock(layout: HomeLayout) -> IO[bytes]:
+    handle = open(layout.lock, "ab")  # noqa: SIM115 - held for the daemon's lifetime
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise SetupError("a node is already running for this home", "node_running") from None
+    return handle
+
+
+def _setup_logging(layout: HomeLayout, level: str) -> None:
+    fd = os.open(layout.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    handlers: list[logging.Handler] = [
+        logging.StreamHandler(sys.stderr),
+        logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8")),
+    ]
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO")
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def detect_addresses() -> list[str]:
+    """This machine's non-loopback IPv4 addresses (at most two), for invitations."""
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return []
+    return sorted({str(info[4][0]) for info in infos if not str(info[4][0]).startswith("127.")})[:2]
+
+
+def _reachability(config: NodeConfig, bound_port: int | None) -> Reachability:
+    endpoints: list[Endpoint] = []
+    if config.listen is not None and bound_port is not None:
+        if config.advertise:
+            addresses = [split_host_port(a) for a in config.advertise]
+        else:
+            host, _ = split_host_port(config.listen)
+            hosts = detect_addresses() if host in ("0.0.0.0", "::", "") else [host]
+            addresses = [(h, bound_port) for h in (hosts or ["127.0.0.1"])]
+        endpoints += [Endpoint.direct(host, port) for host, port in addresses]
+    endpoints += [Endpoint.relay(url) for url in config.relays]
+    return Reachability(tuple(endpoints))
+
+
+async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlocked) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    store = await Store.open(layout, unlocked.cipher)
+    service: NodeService | None = None
+
+    def on_failure() -> None:
+        if service is not None:
+            service.invalidate()
+
+    writer = store.start_writer(on_failure)
+    service = NodeService(config, unlocked.identity, store, writer, time.time)
+    await service.load()
+    direct = DirectTransport(service)
+    await direct.start()
+    outbox = Outbox(service, config, direct.send)
+    runners: list[web.AppRunner] = []
+    try:
+        bound_port = None
+        if config.listen is not None:
+            host, port = split_host_port(config.listen)
+            peer_runner = web.AppRunner(
+                create_app(service, config), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
+            )
+            await peer_runner.setup()
+            runners.append(peer_runner)
+            bound_port = await _start_site(peer_runner, host, port)
+            log.info("peer endpoint listening on %s port %d", host, bound_port)
+        service.reachability = _reachability(config, bound_port)
+        await service.announce_card_if_changed()
+        token = layout.api_token.read_text(encoding="ascii").strip()
+        api = LocalApi(service, token, time.time())
+        api_runner = web.AppRunner(
+            api.create_app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
+        )
+        await api_runner.setup()
+        runners.append(api_runner)
+        api_port = await _start_site(api_runner, "127.0.0.1", 0)
+        info = {"url": f"http://127.0.0.1:{api_port}", "pid": os.getpid()}
+        write_private(layout.api_info, json.dumps(info).encode())
+        outbox.start()
+        log.info(
+            "node ready: %d contacts; local API on 127.0.0.1 port %d",
+            len(service.contacts),
+            api_port,
+        )
+        await stop.wait()
+        log.info("stopping: finishing what is in flight")
+    finally:
+        layout.api_info.unlink(missing_ok=True)
+        for runner in reversed(runners):
+            await runner.cleanup()
+        await outbox.stop()
+        await direct.close()
+        await store.close()
+        log.info("node stopped")
+
+
+async def _start_site(runner: web.AppRunner, host: str, port: int) -> int:
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    try:
+        await site.start()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise SetupError(f"{host}:{port} is already in use", "address_in_use") from None
+        raise SetupError(
+            f"cannot listen on {host}:{port}: {exc.strerror}", "invalid_listen"
+        ) from None
+    server = site._server
+    assert server is not None
+    return int(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]

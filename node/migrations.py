@@ -1,0 +1,89 @@
+"""Numbered SQL migrations; the schema version is SQLite's ``user_version``.
+
+A database newer than this code is refused rather than half-understood.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import aiosqlite
+
+from node.errors import StoreError
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    # 1: contacts, sessions, invitations, messages, outbox, settings
+    """
+    CREATE TABLE contacts (
+        contact_id  BLOB PRIMARY KEY,          -- the contact's node id (16 bytes)
+        public_keys BLOB NOT NULL,             -- Ed25519 || X25519 public keys
+        card        BLOB NOT NULL,             -- encrypted contact card (name, role, addresses)
+        session     BLOB NOT NULL,             -- encrypted ratchet session
+        paired_at   REAL NOT NULL,
+        verified    INTEGER NOT NULL DEFAULT 0,
+        recv_mark   INTEGER NOT NULL DEFAULT 0 -- every payload with seq < recv_mark arrived
+    );
+    CREATE TABLE invitations (
+        tag         BLOB PRIMARY KEY,
+        pending     BLOB,                      -- encrypted private half; NULL once used
+        expires_at  INTEGER NOT NULL,
+        used_at     REAL,
+        used_by     BLOB,                      -- contact id of the acceptor
+        answer_hash BLOB                       -- to recognise a retransmitted answer
+    );
+    CREATE TABLE messages (
+        message_id  BLOB PRIMARY KEY,
+        contact_id  BLOB NOT NULL REFERENCES contacts(contact_id),
+        direction   TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        seq         INTEGER NOT NULL,
+        kind        INTEGER NOT NULL,
+        body        BLOB NOT NULL,             -- encrypted payload body
+        sent_at_ms  INTEGER NOT NULL,
+        received_at REAL,
+        ratchet_pos BLOB,                      -- incoming: header key || n (duplicate receipts)
+        status      TEXT NOT NULL,             -- out: queued/delivered/read/failed; in: received/read
+        delivered_at REAL,
+        read_at     REAL
+    );
+    CREATE INDEX messages_by_contact ON messages (contact_id, direction, seq);
+    CREATE UNIQUE INDEX messages_by_ratchet_pos ON messages (contact_id, ratchet_pos)
+        WHERE ratchet_pos IS NOT NULL;
+    CREATE INDEX messages_unread ON messages (direction, status);
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        contact_id      BLOB NOT NULL,
+        message_id      BLOB,                  -- awaiting this payload's delivery receipt
+        packet          BLOB NOT NULL,         -- sealed: safe at rest
+        created_at      REAL NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        acked_at        REAL                   -- the peer's node committed it
+    );
+    CREATE INDEX outbox_by_contact ON outbox (contact_id, id);
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value BLOB NOT NULL                    -- encrypted
+    );
+    CREATE INDEX outbox_by_message ON outbox (message_id);
+    """,
+)
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+
+async def migrate(db: aiosqlite.Connection) -> int:
+    """Brings the schema up to date; returns the version it found."""
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    found = int(row[0]) if row else 0
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"the database (schema {found}) is newer than this Relève (schema {SCHEMA_VERSION});"
+            " install the newer version",
+            "database_too_new",
+        )
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        await db.executescript(
+            f"BEGIN;\n{MIGRATIONS[version - 1]}\nPRAGMA user_version = {version};\nCOMMIT;"
+        )
+    return found

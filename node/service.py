@@ -1,0 +1,497 @@
+"""The node's behaviour: pairing, sending, receiving, receipts (transport-independent).
+
+The peer endpoint and the local API call this; the outbox delivers what it enqueues. Every
+change to the database goes through the batch writer, and nothing is acknowledged (to a peer
+or to the local API) before its batch is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+from node.batch_writer import BatchWriter, Statement
+from node.config import NodeConfig
+from node.errors import ApiError
+from node.protocol import (
+    ContactCard,
+    DuplicateMessage,
+    Identity,
+    Invitation,
+    InvitationExpired,
+    LocalProtocolError,
+    Payload,
+    PayloadKind,
+    PendingInvitation,
+    Profile,
+    ProtocolError,
+    PublicIdentity,
+    RatchetMessage,
+    Reachability,
+    Receipt,
+    ReceiptType,
+    RemoteProtocolError,
+    Role,
+    SealedAnswer,
+    Session,
+    accept,
+    complete,
+    open_packet,
+    system_random,
+)
+from node.protocol.identity import format_node_id, parse_node_id_prefix
+from node.protocol.payload import MAX_TEXT_BYTES, encode_text
+from node.protocol.primitives import RandomSource
+from node.store import ContactRow, MessageRow, Store
+
+log = logging.getLogger(__name__)
+
+# A message that arrived after a gap waits this long for the missing ones before it is shown.
+HOLD_SECONDS: Final = 300.0
+ROLE_CODES: Final = {role.name.lower(): role for role in Role}
+_CARD_SETTING: Final = "own_card"
+
+
+class PeerRejected(Exception):
+    """A peer's packet refused with an HTTP status and a reason (logged, never content)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass
+class Contact:
+    row: ContactRow
+    session: Session | None = None  # loaded lazily; dropped when a commit fails
+    above_mark: set[int] | None = None  # received seqs >= recv_mark; loaded lazily
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def contact_id(self) -> bytes:
+        return self.row.contact_id
+
+    @property
+    def name(self) -> str:
+        return self.row.card.profile.name
+
+
+class NodeService:
+    def __init__(
+        self,
+        config: NodeConfig,
+        identity: Identity,
+        store: Store,
+        writer: BatchWriter,
+        clock: Callable[[], float],
+        rand: RandomSource = system_random,
+    ) -> None:
+        self.config = config
+        self.identity = identity
+        self.store = store
+        self.writer = writer
+        self.clock = clock
+        self.rand = rand
+        self.contacts: dict[bytes, Contact] = {}
+        self.reachability = Reachability()
+        self.inbox_changed = asyncio.Condition()
+        self.on_outbox: Callable[[], None] = lambda: None
+
+    @property
+    def profile(self) -> Profile:
+        return Profile(self.config.name or "Relève", ROLE_CODES.get(self.config.role, Role.OTHER))
+
+    @property
+    def card(self) -> ContactCard:
+        return ContactCard(self.profile, self.reachability)
+
+    async def load(self) -> None:
+        self.contacts = {row.contact_id: Contact(row) for row in await self.store.contacts()}
+
+    def invalidate(self) -> None:
+        """A commit failed: forget every state that may be ahead of the database."""
+        for contact in self.contacts.values():
+            contact.session = None
+            contact.above_mark = None
+        asyncio.get_running_loop().create_task(self._reload_contacts())
+
+    async def _reload_contacts(self) -> None:
+        for row in await self.store.contacts():
+            contact = self.contacts.get(row.contact_id)
+            if contact is None:
+                self.contacts[row.contact_id] = Contact(row)
+            else:
+                contact.row = row
+
+    async def _session(self, contact: Contact) -> Session:
+        if contact.session is None:
+            contact.session = await self.store.session(contact.contact_id)
+        return contact.session
+
+    async def _commit(self, statements: list[Statement]) -> None:
+        try:
+            await self.writer.submit(statements)
+        except Exception as exc:
+            raise ApiError(503, "store_unavailable", f"could not save: {exc}") from None
+
+    # --- own card -------------------------------------------------------------------------
+
+    async def announce_card_if_changed(self) -> None:
+        """Tells every contact our name, role and addresses when they changed."""
+        card = self.card.encode()
+        if await self.store.get_setting(_CARD_SETTING) == card:
+            return
+        statements = [self.store.put_setting(_CARD_SETTING, card)]
+        for contact in self.contacts.values():
+            async with contact.lock:
+                statements += await self._seal_for(contact, PayloadKind.CONTACT_CARD, card, True)
+        await self._commit(statements)
+        self.on_outbox()
+
+    async def _seal_for(
+        self, contact: Contact, kind: PayloadKind, body: bytes, await_receipt: bool
+    ) -> list[Statement]:
+        """Seals one payload (caller holds the contact's lock); returns its statements."""
+        session = await self._session(contact)
+        payload, packet = session.seal(kind, body, self.clock(), self.rand)
+        message_id = payload.message_id if await_receipt else None
+        return [
+            self.store.update_session(contact.contact_id, session),
+            self.store.enqueue(contact.contact_id, packet, message_id, self.clock()),
+        ]
+
+    # --- pairing --------------------------------------------------------------------------
+
+    async def create_invitation(self, ttl_seconds: int) -> Invitation:
+        now = self.clock()
+        pending = PendingInvitation.create(
+            self.identity, self.profile, self.reachability, now, self.rand, ttl_seconds
+        )
+        await self._commit(
+            [self.store.forget_invitations(now - 86400), self.store.insert_invitation(pending)]
+        )
+        return pending.invitation
+
+    async def accept_invitation(self, text: str) -> Contact:
+        try:
+            invitation = Invitation.from_text(text)
+            invitation.check_fresh(self.clock())
+        except InvitationExpired:
+            raise ApiError(400, "invitation_expired", "the invitation has expired") from None
+        except RemoteProtocolError as exc:
+            raise ApiError(400, "invitation_invalid", str(exc)) from None
+        inviter = invitation.inviter
+        if inviter.node_id == self.identity.public.node_id:
+            raise ApiError(400, "invitation_own", "this is this node's own invitation")
+        if inviter.node_id in self.contacts:
+            raise ApiError(409, "already_paired", "this contact is already paired")
+        now = self.clock()
+        paired, packet = accept(invitation, self.identity, self.card, now, self.rand)
+        card = ContactCard(invitation.profile, invitation.reachability)
+        await self._commit(
+            [
+                self.store.insert_contact(inviter, card, paired.session, now),
+                self.store.enqueue(inviter.node_id, packet, paired.first_payload.message_id, now),
+            ]
+        )
+        contact = Contact(ContactRow(inviter.node_id, inviter, card, now, False, 0))
+        contact.session = paired.session
+        self.contacts[inviter.node_id] = contact
+        log.info("paired with contact %s (accepted an invitation)", format_node_id(inviter.node_id))
+        self.on_outbox()
+        return contact
+
+    async def _complete_pairing(self, sealed: SealedAnswer) -> str:
+        now = self.clock()
+        row = await self.store.invitation(sealed.tag)
+        if row is None:
+            raise PeerRejected(403, "answer to an unknown invitation")
+        answer_hash = hashlib.sha256(sealed.sealed).digest()
+        if row.pending is None:
+            if row.answer_hash == answer_hash and row.used_by in self.contacts:
+                return "duplicate"  # a retransmission; our receipt is already queued
+            raise PeerRejected(409, "invitation already used")
+        try:
+            paired = complete(row.pending, sealed, self.identity, now, self.rand)
+            card = ContactCard.decode(paired.first_payload.body)
+        except ProtocolError as exc:
+            raise PeerRejected(403, f"pairing answer refused ({exc.code})") from None
+        peer = paired.peer
+        contact = Contact(ContactRow(peer.node_id, peer, card, now, False, 1), paired.session)
+        contact.above_mark = set()
+        async with contact.lock:
+            statements = [
+                self.store.insert_contact(peer, card, paired.session, now),
+                self.store.use_invitation(sealed.tag, peer.node_id, answer_hash, now),
+                self.store.insert_message(self._incoming(peer.node_id, paired.first_payload)),
+                self.store.update_recv_mark(peer.node_id, 1),
+            ]
+            statements += await self._seal_for(
+                contact, PayloadKind.CONTACT_CARD, self.card.encode(), True
+            )
+            statements += await self._receipt(contact, ReceiptType.DELIVERED, paired.first_payload)
+            statements.append(self.store.update_session(peer.node_id, paired.session))
+            self.contacts[peer.node_id] = contact
+            future = self.writer.submit(statements)
+        try:
+            await future
+        except Exception:
+            self.contacts.pop(peer.node_id, None)
+            raise PeerRejected(503, "store unavailable") from None
+        log.info(
+            "paired with contact %s (our invitation was answered)", format_node_id(peer.node_id)
+        )
+        self.on_outbox()
+        return "stored"
+
+    async def _receipt(
+        self, contact: Contact, receipt_type: ReceiptType, payload: Payload
+    ) -> list[Statement]:
+        body = Receipt(receipt_type, payload.message_id).encode()
+        return await self._seal_for(contact, PayloadKind.RECEIPT, body, False)
+
+    def _incoming(self, contact_id: bytes, payload: Payload) -> MessageRow:
+        return MessageRow(
+            message_id=payload.message_id,
+            contact_id=contact_id,
+            direction="in",
+            seq=payload.seq,
+            kind=int(payload.kind),
+            body=payload.body,
+            sent_at_ms=payload.sent_at_ms,
+            received_at=self.clock(),
+            status="received",
+            delivered_at=None,
+            read_at=None,
+        )
+
+    # --- receiving ------------------------------------------------------------------------
+
+    async def receive_packet(self, packet: bytes) -> str:
+        """Handles one packet from a peer; returns "stored" or "duplicate" once committed."""
+        try:
+            inner = open_packet(packet, self.identity.public.dh_key, self.identity.dh_private)
+        except RemoteProtocolError as exc:
+            raise PeerRejected(400, f"undecodable packet ({exc.code})") from None
+        if isinstance(inner, SealedAnswer):
+            return await self._complete_pairing(inner)
+        return await self._receive_message(inner)
+
+    async def _receive_message(self, message: RatchetMessage) -> str:
+        contact = self.contacts.get(message.sender)
+        if contact is None:
+            raise PeerRejected(403, "packet from an unknown sender")
+        position = message.header.dh + message.header.n.to_bytes(4, "big")
+        async with contact.lock:
+            session = await self._session(contact)
+            try:
+                payload = session.open(message, self.clock(), self.rand)
+            except DuplicateMessage:
+                statements = await self._answer_duplicate(contact, position)
+                if not statements:
+                    return "duplicate"
+                future = self.writer.submit(statements)
+                outcome = "duplicate"
+            except RemoteProtocolError as exc:
+                raise PeerRejected(400, f"message refused ({exc.code})") from None
+            else:
+                statements = await self._accept_payload(contact, payload, position)
+                statements.append(self.store.update_session(contact.contact_id, session))
+                future = self.writer.submit(statements)
+                outcome = "stored"
+        try:
+            await future
+        except Exception:
+            raise PeerRejected(503, "store unavailable") from None
+        self.on_outbox()
+        async with self.inbox_changed:
+            self.inbox_changed.notify_all()
+        return outcome
+
+    async def _answer_duplicate(self, contact: Contact, position: bytes) -> list[Statement]:
+        """The sender did not get our delivery receipt: send it again."""
+        row = await self.store.message_at(contact.contact_id, position)
+        if row is None or row.kind == PayloadKind.RECEIPT:
+            return []
+        payload = Payload(row.message_id, row.seq, PayloadKind(row.kind), row.sent_at_ms, b"")
+        statements = await self._receipt(contact, ReceiptType.DELIVERED, payload)
+        session = await self._session(contact)
+        return [*statements, self.store.update_session(contact.contact_id, session)]
+
+    async def _accept_payload(
+        self, contact: Contact, payload: Payload, position: bytes
+    ) -> list[Statement]:
+        now = self.clock()
+        statements = [
+            self.store.insert_message(self._incoming(contact.contact_id, payload), position)
+        ]
+        statements += await self._advance_mark(contact, payload.seq)
+        if payload.kind is PayloadKind.RECEIPT:
+            receipt = Receipt.decode(payload.body)
+            if receipt.type is ReceiptType.DELIVERED:
+                statements.append(
+                    self.store.outbox_delivered(contact.contact_id, receipt.message_id)
+                )
+                statements.append(
+                    self.store.receipt_update(
+                        contact.contact_id, receipt.message_id, "delivered", "delivered_at", now
+                    )
+                )
+            elif receipt.type is ReceiptType.READ:
+                statements.append(
+                    self.store.outbox_delivered(contact.contact_id, receipt.message_id)
+                )
+                statements.append(
+                    self.store.receipt_update(
+                        contact.contact_id, receipt.message_id, "read", "read_at", now
+                    )
+                )
+            return statements
+        if payload.kind is PayloadKind.CONTACT_CARD:
+            card = ContactCard.decode(payload.body)
+            contact.row.card = card
+            statements.append(self.store.update_card(contact.contact_id, card))
+        statements += await self._receipt(contact, ReceiptType.DELIVERED, payload)
+        return statements
+
+    async def _advance_mark(self, contact: Contact, seq: int) -> list[Statement]:
+        if contact.above_mark is None:
+            contact.above_mark = await self.store.seqs_from(
+                contact.contact_id, contact.row.recv_mark
+            )
+        mark = contact.row.recv_mark
+        if seq < mark:
+            return []
+        contact.above_mark.add(seq)
+        while mark in contact.above_mark:
+            contact.above_mark.discard(mark)
+            mark += 1
+        if mark == contact.row.recv_mark:
+            return []
+        contact.row.recv_mark = mark
+        return [self.store.update_recv_mark(contact.contact_id, mark)]
+
+    # --- sending and reading --------------------------------------------------------------
+
+    def resolve_contact(self, reference: str) -> Contact:
+        """By exact name, then node id prefix (4+ characters), then unique name prefix."""
+        wanted = reference.strip().casefold()
+        if not wanted:
+            raise ApiError(400, "bad_request", "no contact given")
+        matches = [c for c in self.contacts.values() if c.name.casefold() == wanted]
+        if not matches:
+            prefix = parse_node_id_prefix(reference)
+            if len(prefix) >= 4:
+                matches = [
+                    c
+                    for c in self.contacts.values()
+                    if parse_node_id_prefix(format_node_id(c.contact_id)).startswith(prefix)
+                    or c.contact_id.hex().startswith(prefix)
+                ]
+        if not matches:
+            matches = [c for c in self.contacts.values() if c.name.casefold().startswith(wanted)]
+        if not matches:
+            raise ApiError(404, "contact_not_found", "no contact matches")
+        if len(matches) > 1:
+            names = ", ".join(sorted(c.name for c in matches))
+            raise ApiError(409, "contact_ambiguous", f"several contacts match: {names}")
+        return matches[0]
+
+    async def send_text(self, reference: str, text: str) -> MessageRow:
+        contact = self.resolve_contact(reference)
+        try:
+            body = encode_text(text)
+        except LocalProtocolError:
+            raise ApiError(400, "text_too_long", f"at most {MAX_TEXT_BYTES} bytes") from None
+        if not text.strip():
+            raise ApiError(400, "bad_request", "the message is empty")
+        async with contact.lock:
+            session = await self._session(contact)
+            now = self.clock()
+            payload, packet = session.seal(PayloadKind.TEXT, body, now, self.rand)
+            row = MessageRow(
+                message_id=payload.message_id,
+                contact_id=contact.contact_id,
+                direction="out",
+                seq=payload.seq,
+                kind=int(payload.kind),
+                body=body,
+                sent_at_ms=payload.sent_at_ms,
+                received_at=None,
+                status="queued",
+                delivered_at=None,
+                read_at=None,
+            )
+            future = self.writer.submit(
+                [
+                    self.store.insert_message(row),
+                    self.store.update_session(contact.contact_id, session),
+                    self.store.enqueue(contact.contact_id, packet, payload.message_id, now),
+                ]
+            )
+        try:
+            await future
+        except Exception as exc:
+            raise ApiError(503, "store_unavailable", f"could not save: {exc}") from None
+        self.on_outbox()
+        return row
+
+    async def mark_read(self, message_id: bytes) -> MessageRow:
+        row = await self.store.message(message_id)
+        if row is None or row.kind != PayloadKind.TEXT:
+            raise ApiError(404, "message_not_found", "no message with that id")
+        if row.direction != "in" or row.status == "read":
+            return row
+        contact = self.contacts[row.contact_id]
+        now = self.clock()
+        payload = Payload(row.message_id, row.seq, PayloadKind.TEXT, row.sent_at_ms, b"")
+        async with contact.lock:
+            statements = await self._receipt(contact, ReceiptType.READ, payload)
+            statements.append(self.store.set_message_status(message_id, "read", read_at=now))
+            future = self.writer.submit(statements)
+        try:
+            await future
+        except Exception as exc:
+            raise ApiError(503, "store_unavailable", f"could not save: {exc}") from None
+        self.on_outbox()
+        row.status, row.read_at = "read", now
+        return row
+
+    # --- queries --------------------------------------------------------------------------
+
+    def visible_clause(self) -> tuple[str, tuple[float]]:
+        """Received messages are shown in the sender's order: one that came after a gap
+        waits for the missing ones (at most HOLD_SECONDS)."""
+        return (
+            "(m.direction = 'out' OR m.seq < recv_mark OR m.received_at < ?)",
+            (self.clock() - HOLD_SECONDS,),
+        )
+
+    async def unread(self) -> list[MessageRow]:
+        visible, params = self.visible_clause()
+        return await self.store.messages(
+            f"m.direction = 'in' AND m.status = 'received' AND m.kind = ? AND {visible}",
+            (int(PayloadKind.TEXT), *params),
+            1000,
+        )
+
+    async def wait_unread(self, timeout: float) -> list[MessageRow]:
+        deadline = self.clock() + timeout
+        while True:
+            messages = await self.unread()
+            remaining = deadline - self.clock()
+            if messages or remaining <= 0:
+                return messages
+            async with self.inbox_changed:
+                try:
+                    await asyncio.wait_for(self.inbox_changed.wait(), min(remaining, 5.0))
+                except TimeoutError:
+                    pass
+
+    def peer_identity(self, contact_id: bytes) -> PublicIdentity:
+        return self.contacts[contact_id].row.public

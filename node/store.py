@@ -1,0 +1,392 @@
+"""The node's SQLite database (aiosqlite): connections, reads, and the statements that the
+service hands to the :class:`~node.batch_writer.BatchWriter`.
+
+Secret columns (sessions, contact cards, message bodies, pending invitations, settings) are
+encrypted with the data key through :class:`~node.keystore.FieldCipher`, each bound to its
+row by a label.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import aiosqlite
+
+from node.batch_writer import BatchWriter, Statement
+from node.errors import StoreError
+from node.keystore import FieldCipher
+from node.migrations import migrate
+from node.paths import HomeLayout
+from node.protocol import ContactCard, PendingInvitation, PublicIdentity, Session
+
+_BUSY_TIMEOUT_MS: Final = 10_000
+
+
+def label(kind: str, key: bytes) -> bytes:
+    return kind.encode() + b":" + key
+
+
+@dataclass
+class ContactRow:
+    contact_id: bytes
+    public: PublicIdentity
+    card: ContactCard
+    paired_at: float
+    verified: bool
+    recv_mark: int
+
+
+@dataclass
+class MessageRow:
+    message_id: bytes
+    contact_id: bytes
+    direction: str
+    seq: int
+    kind: int
+    body: bytes
+    sent_at_ms: int
+    received_at: float | None
+    status: str
+    delivered_at: float | None
+    read_at: float | None
+
+
+@dataclass
+class OutboxRow:
+    id: int
+    contact_id: bytes
+    message_id: bytes | None
+    packet: bytes
+    created_at: float
+    attempts: int
+    next_attempt_at: float
+
+
+@dataclass
+class InvitationRow:
+    tag: bytes
+    pending: PendingInvitation | None
+    expires_at: int
+    used_by: bytes | None
+    answer_hash: bytes | None
+
+
+_MESSAGE_COLUMNS: Final = (
+    "message_id, contact_id, direction, seq, kind, body, sent_at_ms, received_at, status,"
+    " delivered_at, read_at"
+)
+
+
+class Store:
+    """Two connections: one for the writer task (WAL, synchronous=FULL), one for reads."""
+
+    def __init__(
+        self, writer_db: aiosqlite.Connection, reader_db: aiosqlite.Connection, cipher: FieldCipher
+    ) -> None:
+        self._writer_db = writer_db
+        self._db = reader_db
+        self.cipher = cipher
+        self.writer: BatchWriter | None = None
+
+    @classmethod
+    async def open(cls, layout: HomeLayout, cipher: FieldCipher) -> Store:
+        try:
+            writer_db = await aiosqlite.connect(layout.database, isolation_level=None)
+            await writer_db.execute("PRAGMA journal_mode=WAL")
+            await writer_db.execute("PRAGMA synchronous=FULL")
+            await writer_db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            await writer_db.execute("PRAGMA foreign_keys=ON")
+            await migrate(writer_db)
+            reader_db = await aiosqlite.connect(layout.database, isolation_level=None)
+            await reader_db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"the database cannot be opened: {exc}", "database_error") from None
+        layout.database.chmod(0o600)
+        return cls(writer_db, reader_db, cipher)
+
+    def start_writer(self, on_failure: Callable[[], None]) -> BatchWriter:
+        self.writer = BatchWriter(self._writer_db, on_failure)
+        self.writer.start()
+        return self.writer
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            await self.writer.close()
+        await self._db.close()
+        await self._writer_db.close()
+
+    async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        async with self._db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        async with self._db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    # --- settings ------------------------------------------------------------------
+
+    async def get_setting(self, key: str) -> bytes | None:
+        row = await self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        return None if row is None else self.cipher.decrypt(row[0], label("setting", key.encode()))
+
+    def put_setting(self, key: str, value: bytes) -> Statement:
+        encrypted = self.cipher.encrypt(value, label("setting", key.encode()))
+        return ("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, encrypted))
+
+    # --- contacts --------------------------------------------------------------------
+
+    async def contacts(self) -> list[ContactRow]:
+        rows = await self._all(
+            "SELECT contact_id, public_keys, card, paired_at, verified, recv_mark FROM contacts"
+        )
+        return [self._contact(row) for row in rows]
+
+    async def contact(self, contact_id: bytes) -> ContactRow | None:
+        row = await self._one(
+            "SELECT contact_id, public_keys, card, paired_at, verified, recv_mark FROM contacts"
+            " WHERE contact_id = ?",
+            (contact_id,),
+        )
+        return None if row is None else self._contact(row)
+
+    def _contact(self, row: Any) -> ContactRow:
+        contact_id, keys = bytes(row[0]), bytes(row[1])
+        card = ContactCard.decode(self.cipher.decrypt(row[2], label("card", contact_id)))
+        public = PublicIdentity(keys[:32], keys[32:])
+        return ContactRow(contact_id, public, card, row[3], bool(row[4]), int(row[5]))
+
+    async def session(self, contact_id: bytes) -> Session:
+        row = await self._one("SELECT session FROM contacts WHERE contact_id = ?", (contact_id,))
+        if row is None:
+            raise StoreError("no such contact", "contact_not_found")
+        return Session.decode(self.cipher.decrypt(row[0], label("session", contact_id)))
+
+    async def seqs_from(self, contact_id: bytes, mark: int) -> set[int]:
+        rows = await self._all(
+            "SELECT seq FROM messages WHERE contact_id = ? AND direction = 'in' AND seq >= ?",
+            (contact_id, mark),
+        )
+        return {int(row[0]) for row in rows}
+
+    def insert_contact(
+        self, public: PublicIdentity, card: ContactCard, session: Session, now: float
+    ) -> Statement:
+        contact_id = public.node_id
+        return (
+            "INSERT OR REPLACE INTO contacts (contact_id, public_keys, card, session, paired_at,"
+            " verified, recv_mark) VALUES (?, ?, ?, ?, ?, 0, 0)",
+            (
+                contact_id,
+                public.keys,
+                self.cipher.encrypt(card.encode(), label("card", contact_id)),
+                self.cipher.encrypt(session.encode(), label("session", contact_id)),
+                now,
+            ),
+        )
+
+    def update_session(self, contact_id: bytes, session: Session) -> Statement:
+        encrypted = self.cipher.encrypt(session.encode(), label("session", contact_id))
+        return ("UPDATE contacts SET session = ? WHERE contact_id = ?", (encrypted, contact_id))
+
+    def update_card(self, contact_id: bytes, card: ContactCard) -> Statement:
+        encrypted = self.cipher.encrypt(card.encode(), label("card", contact_id))
+        return ("UPDATE contacts SET card = ? WHERE contact_id = ?", (encrypted, contact_id))
+
+    def update_recv_mark(self, contact_id: bytes, mark: int) -> Statement:
+        return ("UPDATE contacts SET recv_mark = ? WHERE contact_id = ?", (mark, contact_id))
+
+    # --- invitations ------------------------------------------------------------------
+
+    def insert_invitation(self, pending: PendingInvitation) -> Statement:
+        encrypted = self.cipher.encrypt(pending.encode(), label("invitation", pending.tag))
+        return (
+            "INSERT INTO invitations (tag, pending, expires_at) VALUES (?, ?, ?)",
+            (pending.tag, encrypted, pending.invitation.expires_at),
+        )
+
+    async def invitation(self, tag: bytes) -> InvitationRow | None:
+        row = await self._one(
+            "SELECT tag, pending, expires_at, used_by, answer_hash FROM invitations WHERE tag = ?",
+            (tag,),
+        )
+        if row is None:
+            return None
+        pending = None
+        if row[1] is not None:
+            pending = PendingInvitation.decode(
+                self.cipher.decrypt(row[1], label("invitation", tag))
+            )
+        return InvitationRow(bytes(row[0]), pending, int(row[2]), row[3], row[4])
+
+    def use_invitation(
+        self, tag: bytes, contact_id: bytes, answer_hash: bytes, now: float
+    ) -> Statement:
+        # The private half is erased at once: a used invitation cannot be answered again.
+        return (
+            "UPDATE invitations SET pending = NULL, used_at = ?, used_by = ?, answer_hash = ?"
+            " WHERE tag = ?",
+            (now, contact_id, answer_hash, tag),
+        )
+
+    def forget_invitations(self, before: float) -> Statement:
+        return ("DELETE FROM invitations WHERE expires_at < ?", (before,))
+
+    # --- messages -----------------------------------------------------------------------
+
+    def insert_message(self, row: MessageRow, ratchet_pos: bytes | None = None) -> Statement:
+        body = self.cipher.encrypt(row.body, label("message", row.message_id))
+        return (
+            f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}, ratchet_pos)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row.message_id,
+                row.contact_id,
+                row.direction,
+                row.seq,
+                row.kind,
+                body,
+                row.sent_at_ms,
+                row.received_at,
+                row.status,
+                row.delivered_at,
+                row.read_at,
+                ratchet_pos,
+            ),
+        )
+
+    def _message(self, row: Any) -> MessageRow:
+        message_id = bytes(row[0])
+        body = self.cipher.decrypt(row[5], label("message", message_id))
+        return MessageRow(
+            message_id,
+            bytes(row[1]),
+            row[2],
+            row[3],
+            row[4],
+            body,
+            row[6],
+            row[7],
+            row[8],
+            row[9],
+            row[10],
+        )
+
+    async def message(self, message_id: bytes) -> MessageRow | None:
+        row = await self._one(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
+        )
+        return None if row is None else self._message(row)
+
+    async def message_at(self, contact_id: bytes, ratchet_pos: bytes) -> MessageRow | None:
+        row = await self._one(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE contact_id = ? AND ratchet_pos = ?",
+            (contact_id, ratchet_pos),
+        )
+        return None if row is None else self._message(row)
+
+    async def messages(self, where: str, params: tuple[Any, ...], limit: int) -> list[MessageRow]:
+        """Messages matching a fixed WHERE clause (built by the service, never from input),
+        in display order: oldest first, per contact in the sender's sequence order."""
+        rows = await self._all(
+            f"SELECT {_MESSAGE_COLUMNS} FROM (SELECT m.*, c.recv_mark FROM messages m"
+            f" JOIN contacts c USING (contact_id) WHERE {where}"
+            " ORDER BY COALESCE(m.received_at, m.sent_at_ms / 1000.0) DESC LIMIT ?)"
+            " ORDER BY COALESCE(received_at, sent_at_ms / 1000.0), contact_id, seq",
+            (*params, limit),
+        )
+        return [self._message(row) for row in rows]
+
+    def set_message_status(self, message_id: bytes, status: str, **times: float) -> Statement:
+        columns = "".join(f", {name} = COALESCE({name}, ?)" for name in times)
+        return (
+            f"UPDATE messages SET status = ?{columns} WHERE message_id = ?",
+            (status, *times.values(), message_id),
+        )
+
+    @staticmethod
+    def set_message_status_if(message_id: bytes, current: str, status: str) -> Statement:
+        return (
+            "UPDATE messages SET status = ? WHERE message_id = ? AND status = ?",
+            (status, message_id, current),
+        )
+
+    def receipt_update(
+        self, contact_id: bytes, message_id: bytes, status: str, column: str, now: float
+    ) -> Statement:
+        # A read receipt implies delivery; statuses only move forward (queued < delivered < read).
+        return (
+            f"UPDATE messages SET status = CASE WHEN status = 'read' THEN 'read' ELSE ? END,"
+            f" {column} = COALESCE({column}, ?), delivered_at = COALESCE(delivered_at, ?)"
+            " WHERE message_id = ? AND contact_id = ? AND direction = 'out'",
+            (status, now, now, message_id, contact_id),
+        )
+
+    async def count(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        row = await self._one(sql, params)
+        return int(row[0]) if row else 0
+
+    # --- outbox ---------------------------------------------------------------------------
+
+    def enqueue(
+        self, contact_id: bytes, packet: bytes, message_id: bytes | None, now: float
+    ) -> Statement:
+        return (
+            "INSERT INTO outbox (contact_id, message_id, packet, created_at, next_attempt_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (contact_id, message_id, packet, now, now),
+        )
+
+    async def due(self, now: float, limit: int) -> list[OutboxRow]:
+        rows = await self._all(
+            "SELECT id, contact_id, message_id, packet, created_at, attempts, next_attempt_at"
+            " FROM outbox WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
+            (now, limit),
+        )
+        return [
+            OutboxRow(r[0], bytes(r[1]), r[2] and bytes(r[2]), bytes(r[3]), r[4], r[5], r[6])
+            for r in rows
+        ]
+
+    async def next_due(self) -> float | None:
+        row = await self._one("SELECT MIN(next_attempt_at) FROM outbox")
+        return None if row is None or row[0] is None else float(row[0])
+
+    async def expired_outbox(self, before: float) -> list[tuple[int, bytes | None]]:
+        rows = await self._all("SELECT id, message_id FROM outbox WHERE created_at < ?", (before,))
+        return [(int(r[0]), r[1] and bytes(r[1])) for r in rows]
+
+    async def outbox_depth(self) -> list[tuple[bytes, int]]:
+        rows = await self._all(
+            "SELECT contact_id, COUNT(*) FROM outbox WHERE message_id IS NOT NULL"
+            " GROUP BY contact_id"
+        )
+        return [(bytes(r[0]), int(r[1])) for r in rows]
+
+    @staticmethod
+    def outbox_done(entry_id: int) -> Statement:
+        return ("DELETE FROM outbox WHERE id = ?", (entry_id,))
+
+    @staticmethod
+    def outbox_acked(entry_id: int, now: float, recheck_at: float) -> Statement:
+        return (
+            "UPDATE outbox SET acked_at = ?, attempts = attempts + 1, next_attempt_at = ?"
+            " WHERE id = ?",
+            (now, recheck_at, entry_id),
+        )
+
+    @staticmethod
+    def outbox_retry(entry_id: int, next_attempt_at: float) -> Statement:
+        return (
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?",
+            (next_attempt_at, entry_id),
+        )
+
+    @staticmethod
+    def outbox_delivered(contact_id: bytes, message_id: bytes) -> Statement:
+        return (
+            "DELETE FROM outbox WHERE contact_id = ? AND message_id = ?",
+            (contact_id, message_id),
+        )
