@@ -106,7 +106,7 @@ def _reachability(config: NodeConfig, bound_port: int | None) -> Reachability:
             addresses = [split_host_port(a) for a in config.advertise]
         else:
             host, _ = split_host_port(config.listen)
-            hosts = detect_addresses() if host in ("0.0.0.0", "::", "") else [host]
+            hosts = detect_addresses() if host in ("0.0.0.0", "::", "") else [host]  # noqa: S104
             addresses = [(h, bound_port) for h in (hosts or ["127.0.0.1"])]
         endpoints += [Endpoint.direct(host, port) for host, port in addresses]
     endpoints += [Endpoint.relay(url) for url in config.relays]

@@ -40,8 +40,9 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         body        BLOB NOT NULL,             -- encrypted payload body
         sent_at_ms  INTEGER NOT NULL,
         received_at REAL,
-        ratchet_pos BLOB,                      -- incoming: header key || n (duplicate receipts)
-        status      TEXT NOT NULL,             -- out: queued/delivered/read/failed; in: received/read
+        ratchet_pos BLOB,                      -- incoming: header key || n, to re-send receipts
+        -- status, out: queued/delivered/read/failed; in: received/read
+        status      TEXT NOT NULL,
         delivered_at REAL,
         read_at     REAL
     );

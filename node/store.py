@@ -239,7 +239,7 @@ class Store:
     def insert_message(self, row: MessageRow, ratchet_pos: bytes | None = None) -> Statement:
         body = self.cipher.encrypt(row.body, label("message", row.message_id))
         return (
-            f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}, ratchet_pos)"
+            f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}, ratchet_pos)"  # noqa: S608 - constant SQL fragments
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.message_id,
@@ -276,25 +276,26 @@ class Store:
 
     async def message(self, message_id: bytes) -> MessageRow | None:
         row = await self._one(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE message_id = ?",  # noqa: S608
+            (message_id,),
         )
         return None if row is None else self._message(row)
 
     async def message_at(self, contact_id: bytes, ratchet_pos: bytes) -> MessageRow | None:
         row = await self._one(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE contact_id = ? AND ratchet_pos = ?",
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE contact_id = ? AND ratchet_pos = ?",  # noqa: S608 - constant SQL fragments
             (contact_id, ratchet_pos),
         )
         return None if row is None else self._message(row)
 
     async def messages(self, where: str, params: tuple[Any, ...], limit: int) -> list[MessageRow]:
         """Messages matching a fixed WHERE clause (built by the service, never from input),
-        in display order: oldest first, per contact in the sender's sequence order."""
+        in display order: oldest first by the sender's clock, ties in sequence order."""
         rows = await self._all(
-            f"SELECT {_MESSAGE_COLUMNS} FROM (SELECT m.*, c.recv_mark FROM messages m"
+            f"SELECT {_MESSAGE_COLUMNS} FROM (SELECT m.*, c.recv_mark FROM messages m"  # noqa: S608 - constant SQL fragments
             f" JOIN contacts c USING (contact_id) WHERE {where}"
             " ORDER BY COALESCE(m.received_at, m.sent_at_ms / 1000.0) DESC LIMIT ?)"
-            " ORDER BY COALESCE(received_at, sent_at_ms / 1000.0), contact_id, seq",
+            " ORDER BY sent_at_ms, contact_id, seq",
             (*params, limit),
         )
         return [self._message(row) for row in rows]
@@ -302,7 +303,7 @@ class Store:
     def set_message_status(self, message_id: bytes, status: str, **times: float) -> Statement:
         columns = "".join(f", {name} = COALESCE({name}, ?)" for name in times)
         return (
-            f"UPDATE messages SET status = ?{columns} WHERE message_id = ?",
+            f"UPDATE messages SET status = ?{columns} WHERE message_id = ?",  # noqa: S608 - constant SQL fragments
             (status, *times.values(), message_id),
         )
 
@@ -318,7 +319,7 @@ class Store:
     ) -> Statement:
         # A read receipt implies delivery; statuses only move forward (queued < delivered < read).
         return (
-            f"UPDATE messages SET status = CASE WHEN status = 'read' THEN 'read' ELSE ? END,"
+            f"UPDATE messages SET status = CASE WHEN status = 'read' THEN 'read' ELSE ? END,"  # noqa: S608 - constant SQL fragments
             f" {column} = COALESCE({column}, ?), delivered_at = COALESCE(delivered_at, ?)"
             " WHERE message_id = ? AND contact_id = ? AND direction = 'out'",
             (status, now, now, message_id, contact_id),

@@ -1,0 +1,186 @@
+"""Real `releve node` processes on 127.0.0.1 for integration tests (no mocks of our code)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# Fast retries so that tests about outages finish quickly.
+FAST_ENV = {
+    "RELEVE_RETRY_BASE_SECONDS": "0.2",
+    "RELEVE_RETRY_MAX_SECONDS": "1",
+    "RELEVE_REDELIVERY_SECONDS": "3",
+    "RELEVE_LANG": "en",
+}
+
+
+def cli(
+    home: Path, *args: str, check: bool = True, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Runs `releve --home HOME ARGS...` as a real process."""
+    env = {**os.environ, **FAST_ENV}
+    result = subprocess.run(
+        [sys.executable, "-m", "clients.cli", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"releve {' '.join(args)} failed: {result.stderr}{result.stdout}")
+    return result
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+class ApiFailure(Exception):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.body = body
+
+
+class Node:
+    """One home folder and, while started, one `releve node` process."""
+
+    def __init__(self, home: Path, name: str, role: str) -> None:
+        self.home = home
+        self.name = name
+        self.role = role
+        self.process: subprocess.Popen[bytes] | None = None
+        self.stderr_path = home.parent / f"{home.name}.stderr"
+        self.port: int | None = None  # the peer port, kept across restarts
+
+    def init(self, passphrase_file: Path | None = None) -> None:
+        secret = (
+            ["--passphrase-file", str(passphrase_file)] if passphrase_file else ["--unattended"]
+        )
+        cli(self.home, "init", "--name", self.name, "--role", self.role, *secret)
+
+    def start(self, *extra: str, wait: bool = True) -> None:
+        assert self.process is None or self.process.poll() is not None
+        listen = f"127.0.0.1:{self.port or 0}"
+        env = {**os.environ, **FAST_ENV}
+        self.api_info.unlink(missing_ok=True)
+        with open(self.stderr_path, "ab") as stderr:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "clients.cli",
+                    "--home",
+                    str(self.home),
+                    "node",
+                    "--listen",
+                    listen,
+                    *extra,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                env=env,
+            )
+        if wait:
+            wait_for(self._ready, 30, f"{self.name} to start")
+            if self.port is None:
+                self.port = int(self.status()["peer_endpoints"][0].rsplit(":", 1)[1])
+
+    def _ready(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise AssertionError(f"{self.name} exited: {self.stderr_path.read_text()}")
+        return self.api_info.exists()
+
+    @property
+    def api_info(self) -> Path:
+        return self.home / "api.json"
+
+    def stop(self) -> int:
+        """Ctrl-C, as an operator would."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=30)
+        self.process = None
+        return code
+
+    def kill(self) -> None:
+        """kill -9: no chance to clean up."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=30)
+        self.process = None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        timeout: float = 30,
+    ) -> Any:
+        info = json.loads(self.api_info.read_text())
+        token = token if token is not None else (self.home / "api-token").read_text().strip()
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            info["url"] + path,
+            data=data,
+            method=method,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            raise ApiFailure(error.code, json.loads(error.read())) from None
+
+    def status(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", "/v1/status")
+        return result
+
+    def contacts(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.request("GET", "/v1/contacts")["contacts"]
+        return result
+
+    def send(self, contact: str, text: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request(
+            "POST", "/v1/messages", {"contact": contact, "text": text}
+        )
+        return result
+
+    def received(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.request("GET", "/v1/messages?direction=in&limit=10000")[
+            "messages"
+        ]
+        return result
+
+    def message(self, message_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", f"/v1/messages/{message_id}")
+        return result
+
+    @property
+    def peer_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def pair(inviter: Node, acceptor: Node) -> None:
+    text = inviter.request("POST", "/v1/invitations", {"ttl_minutes": 5})["text"]
+    acceptor.request("POST", "/v1/pairings", {"invitation": text})
+    wait_for(lambda: inviter.contacts(), 20, "the inviter to see the pairing")
