@@ -161,7 +161,7 @@ class LocalApi:
             "peer_endpoints": [e.url for e in service.reachability.direct],
             "contacts": len(service.contacts),
             "outbox": {"pending": sum(depth.values()), "failed": failed, "by_contact": by_contact},
-            "unread": len(await service.unread()),
+            "unread": await service.unread_count(),
             "relays": [],
         }
         body.update(self.status_extras())

@@ -125,7 +125,7 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         if service is not None:
             service.invalidate()
 
-    writer = store.start_writer(on_failure)
+    writer = await store.start_writer(on_failure)
     service = NodeService(config, unlocked.identity, store, writer, time.time)
     await service.load()
     direct = DirectTransport(service)

@@ -1,4 +1,4 @@
-"""Direct delivery: POST a sealed packet to a contact's peer endpoint on the LAN."""
+"""Direct delivery: POST sealed packets to a contact's peer endpoint on the LAN."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Final
 
 import aiohttp
 
+from node.peer_wire import BATCH_PATH, encode_batch
 from node.protocol import Endpoint, format_node_id
 from node.service import NodeService
 
 log = logging.getLogger(__name__)
 
-PACKET_PATH: Final = "/v1/packet"
 TIMEOUT_SECONDS: Final = 15.0
 
 
@@ -25,50 +25,60 @@ class DirectTransport:
     async def start(self) -> None:
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
-            connector=aiohttp.TCPConnector(limit=256, limit_per_host=32),
+            connector=aiohttp.TCPConnector(limit=256, limit_per_host=16),
         )
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, contact_id: bytes, packet: bytes) -> bool:
-        """True once one of the contact's endpoints answered that it committed the packet."""
+    async def send(self, contact_id: bytes, packets: list[bytes]) -> list[bool]:
+        """For each packet: True once the contact's node answered that it committed it."""
         contact = self._service.contacts.get(contact_id)
         if contact is None or self._session is None:
-            return False
+            return [False] * len(packets)
         endpoints = list(contact.row.card.reachability.direct)
         preferred = self._preferred.get(contact_id)
         if preferred in endpoints:
             endpoints.remove(preferred)
             endpoints.insert(0, preferred)
         for endpoint in endpoints:
-            if await self._post(endpoint, packet, contact_id):
+            results = await self._post(endpoint, packets, contact_id)
+            if results is not None:
                 self._preferred[contact_id] = endpoint
-                return True
-        return False
+                return results
+        return [False] * len(packets)
 
-    async def _post(self, endpoint: Endpoint, packet: bytes, contact_id: bytes) -> bool:
+    async def _post(
+        self, endpoint: Endpoint, packets: list[bytes], contact_id: bytes
+    ) -> list[bool] | None:
+        """The per-packet outcome, or None when this endpoint did not answer usefully."""
         assert self._session is not None
         try:
             async with self._session.post(
-                endpoint.url + PACKET_PATH,
-                data=packet,
+                endpoint.url + BATCH_PATH,
+                data=encode_batch(packets),
                 headers={"Content-Type": "application/octet-stream"},
             ) as response:
-                await response.read()
-                if response.status == 200:
-                    return True
-                log.info(
-                    "contact %s refused a packet: HTTP %d",
-                    format_node_id(contact_id),
-                    response.status,
-                )
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                if response.status != 200:
+                    await response.read()
+                    log.info(
+                        "contact %s refused a batch: HTTP %d",
+                        format_node_id(contact_id),
+                        response.status,
+                    )
+                    return None
+                body = await response.json()
+        except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
             log.debug(
                 "contact %s unreachable at %s: %s",
                 format_node_id(contact_id),
                 endpoint.url,
                 type(exc).__name__,
             )
-        return False
+            return None
+        results = body.get("results") if isinstance(body, dict) else None
+        if not isinstance(results, list) or len(results) != len(packets):
+            log.info("contact %s answered a batch incoherently", format_node_id(contact_id))
+            return None
+        return [result in ("stored", "duplicate") for result in results]

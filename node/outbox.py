@@ -1,6 +1,10 @@
-"""The durable outbox: delivers queued packets, retries with exponential backoff and jitter,
-and gives up on a message only after the configured maximum age (it is then marked failed,
-visible to the user).
+"""The durable outbox: delivers queued packets in order, in batches, retrying an unreachable
+contact with exponential backoff and jitter; a message is given up on only after the
+configured maximum age (it is then marked failed, visible to the user).
+
+Backoff is per contact, not per packet: when a contact is unreachable nothing is sent to it
+until its next attempt, and then its packets go in queue order (the recipient's ratchet
+handles reordering, but in-order delivery keeps its skipped-key store empty).
 
 An entry that awaits an end-to-end receipt stays after the peer's node acknowledged it; if the
 receipt does not come within ``redelivery_seconds`` the packet is sent again (the recipient
@@ -12,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Final
 
+from node.batch_writer import Statement
 from node.config import NodeConfig
 from node.protocol.primitives import RandomSource
 from node.service import NodeService
@@ -21,19 +27,27 @@ from node.store import OutboxRow
 
 log = logging.getLogger(__name__)
 
-WINDOW_PER_CONTACT: Final = 32
-MAX_IN_FLIGHT: Final = 128
+BATCH_SIZE: Final = 64  # packets per request
+REQUESTS_PER_CONTACT: Final = 4
+MAX_REQUESTS: Final = 64
 SWEEP_SECONDS: Final = 60.0
+IDLE_SECONDS: Final = 60.0
 
-# send(contact_id, packet) -> True when the peer's node committed it
-Send = Callable[[bytes, bytes], Awaitable[bool]]
+# send(contact_id, packets) -> for each packet, True when the peer's node committed it
+Send = Callable[[bytes, list[bytes]], Awaitable[list[bool]]]
 
 
-def backoff_delay(attempts: int, base: float, cap: float, rand: RandomSource) -> float:
-    """Exponential backoff with full jitter in [0.5, 1.0] of the capped delay."""
-    delay: float = min(cap, base * 2.0 ** min(attempts, 30))
+def backoff_delay(failures: int, base: float, cap: float, rand: RandomSource) -> float:
+    """Exponential backoff, capped, with jitter in [0.5, 1.0] of the delay."""
+    delay: float = min(cap, base * 2.0 ** min(failures, 30))
     jitter = 0.5 + int.from_bytes(rand(2), "big") / 0xFFFF / 2
     return delay * jitter
+
+
+@dataclass
+class _Backoff:
+    failures: int
+    until: float
 
 
 class Outbox:
@@ -44,7 +58,8 @@ class Outbox:
         self._send = send
         self._wake = asyncio.Event()
         self._in_flight: set[int] = set()
-        self._per_contact: dict[bytes, int] = {}
+        self._per_contact: dict[bytes, int] = {}  # requests in flight per contact
+        self._backoff: dict[bytes, _Backoff] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._last_sweep = 0.0
@@ -71,73 +86,94 @@ class Outbox:
         while True:
             self._wake.clear()
             try:
-                await self._dispatch()
+                timeout = await self._dispatch()
             except Exception:
                 log.exception("outbox pass failed; retrying shortly")
-                await asyncio.sleep(1.0)
-            timeout = await self._sleep_time()
+                timeout = 1.0
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout)
             except TimeoutError:
                 pass
 
-    async def _sleep_time(self) -> float:
-        next_due = await self._store.next_due()
-        if next_due is None:
-            return SWEEP_SECONDS
-        return max(0.05, min(SWEEP_SECONDS, next_due - self._service.clock()))
-
-    async def _dispatch(self) -> None:
+    async def _dispatch(self) -> float:
+        """Starts what can be sent now; returns how long to sleep unless woken."""
         now = self._service.clock()
         if now - self._last_sweep >= SWEEP_SECONDS:
             self._last_sweep = now
             await self._expire(now)
-        if len(self._in_flight) >= MAX_IN_FLIGHT:
-            return
-        for entry in await self._store.due(now, MAX_IN_FLIGHT * 2):
-            if entry.id in self._in_flight:
+        sleep = IDLE_SECONDS
+        for backoff in self._backoff.values():
+            sleep = min(sleep, backoff.until - now)
+        if len(self._tasks) >= MAX_REQUESTS:
+            return max(0.05, sleep)
+        batches: dict[bytes, list[OutboxRow]] = {}
+        for entry in await self._store.due(now):
+            waiting = self._backoff.get(entry.contact_id)
+            if entry.id in self._in_flight or (waiting is not None and waiting.until > now):
                 continue
-            if self._per_contact.get(entry.contact_id, 0) >= WINDOW_PER_CONTACT:
-                continue
-            if len(self._in_flight) >= MAX_IN_FLIGHT:
-                break
-            self._in_flight.add(entry.id)
-            self._per_contact[entry.contact_id] = self._per_contact.get(entry.contact_id, 0) + 1
-            task = asyncio.create_task(self._attempt(entry))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            batches.setdefault(entry.contact_id, []).append(entry)
+        for contact_id, entries in batches.items():
+            for start in range(0, len(entries), BATCH_SIZE):
+                busy = self._per_contact.get(contact_id, 0)
+                if busy >= REQUESTS_PER_CONTACT or len(self._tasks) >= MAX_REQUESTS:
+                    break
+                batch = entries[start : start + BATCH_SIZE]
+                self._in_flight.update(entry.id for entry in batch)
+                self._per_contact[contact_id] = busy + 1
+                task = asyncio.create_task(self._attempt(contact_id, batch))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        next_due = await self._store.next_due(now)
+        if next_due is not None:
+            sleep = min(sleep, next_due - now)
+        return max(0.05, sleep)
 
-    async def _attempt(self, entry: OutboxRow) -> None:
+    async def _attempt(self, contact_id: bytes, batch: list[OutboxRow]) -> None:
         try:
+            packets = await self._store.packets([entry.id for entry in batch])
             try:
-                delivered = await self._send(entry.contact_id, entry.packet)
+                outcomes = await self._send(contact_id, [packets[entry.id] for entry in batch])
             except Exception:
                 log.exception("sending failed unexpectedly")
-                delivered = False
+                outcomes = [False] * len(batch)
             now = self._service.clock()
-            if delivered and entry.message_id is None:
-                statement = self._store.outbox_done(entry.id)
-            elif delivered:
-                recheck = now + self._config.redelivery_seconds
-                statement = self._store.outbox_acked(entry.id, now, recheck)
+            statements = [
+                self._record(entry, ok, now) for entry, ok in zip(batch, outcomes, strict=True)
+            ]
+            if all(outcomes):
+                self._backoff.pop(contact_id, None)
             else:
-                delay = backoff_delay(
-                    entry.attempts,
-                    self._config.retry_base_seconds,
-                    self._config.retry_max_seconds,
-                    self._service.rand,
-                )
-                statement = self._store.outbox_retry(entry.id, now + delay)
+                self._back_off(contact_id, now)
             try:
-                await self._service.writer.submit([statement])
+                await self._service.writer.submit(statements)
             except Exception:
                 log.warning("could not record a delivery attempt")
         finally:
-            self._in_flight.discard(entry.id)
-            self._per_contact[entry.contact_id] -= 1
-            if not self._per_contact[entry.contact_id]:
-                del self._per_contact[entry.contact_id]
+            self._in_flight.difference_update(entry.id for entry in batch)
+            self._per_contact[contact_id] -= 1
+            if not self._per_contact[contact_id]:
+                del self._per_contact[contact_id]
             self._wake.set()
+
+    def _back_off(self, contact_id: bytes, now: float) -> None:
+        previous = self._backoff.get(contact_id)
+        if previous is not None and previous.until > now:
+            return  # another request already failed and set the delay
+        failures = previous.failures + 1 if previous else 0
+        delay = backoff_delay(
+            failures,
+            self._config.retry_base_seconds,
+            self._config.retry_max_seconds,
+            self._service.rand,
+        )
+        self._backoff[contact_id] = _Backoff(failures, now + delay)
+
+    def _record(self, entry: OutboxRow, delivered: bool, now: float) -> Statement:
+        if delivered and entry.message_id is None:
+            return self._store.outbox_done(entry.id)
+        if delivered:
+            return self._store.outbox_acked(entry.id, now, now + self._config.redelivery_seconds)
+        return self._store.outbox_attempted(entry.id)
 
     async def _expire(self, now: float) -> None:
         """Entries older than the maximum age: the message is marked failed."""

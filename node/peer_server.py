@@ -1,14 +1,18 @@
-"""The peer endpoint: the only thing other nodes can reach. It accepts sealed packets and
-nothing else; every refusal is a 4xx with a log line that holds no content."""
+"""The peer endpoint: the only thing other nodes can reach. It accepts sealed packets, one
+or a batch per request, and nothing else; every refusal is a 4xx with a log line that holds
+no content."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from typing import Any
 
 from aiohttp import web
 
 from node.config import NodeConfig
-from node.direct import PACKET_PATH
+from node.peer_wire import BATCH_PATH, MAX_BATCH_BYTES, PACKET_PATH, decode_batch
+from node.protocol import MalformedInput
 from node.ratelimit import RateLimiter
 from node.service import NodeService, PeerRejected
 
@@ -18,28 +22,51 @@ log = logging.getLogger(__name__)
 def create_app(service: NodeService, config: NodeConfig) -> web.Application:
     limiter = RateLimiter(config.peer_rate_per_second, config.peer_rate_burst, service.clock)
 
-    async def receive(request: web.Request) -> web.Response:
+    async def read_body(request: web.Request, limit: int) -> bytes | web.Response:
         source = request.remote or "unknown"
         if not limiter.allow(source):
-            log.warning("dropped packet from %s: rate limit", source)
+            log.warning("dropped request from %s: rate limit", source)
             return web.json_response({"error": "rate_limited"}, status=429)
-        if request.content_length is not None and (
-            request.content_length > config.peer_max_request_bytes
-        ):
-            log.warning("dropped packet from %s: too large", source)
+        if request.content_length is not None and request.content_length > limit:
+            log.warning("dropped request from %s: too large", source)
             return web.json_response({"error": "too_large"}, status=413)
         try:
-            packet = await request.read()
+            return await request.read()
         except web.HTTPRequestEntityTooLarge:
-            log.warning("dropped packet from %s: too large", source)
+            log.warning("dropped request from %s: too large", source)
             return web.json_response({"error": "too_large"}, status=413)
+
+    async def handle(packet: bytes, source: str) -> Any:
         try:
-            outcome = await service.receive_packet(packet)
+            return await service.receive_packet(packet)
         except PeerRejected as exc:
             log.warning("dropped packet from %s: %s", source, exc.reason)
-            return web.json_response({"error": exc.reason}, status=exc.status)
+            return {"status": exc.status, "error": exc.reason}
+
+    async def receive_one(request: web.Request) -> web.Response:
+        body = await read_body(request, config.peer_max_request_bytes)
+        if isinstance(body, web.Response):
+            return body
+        outcome = await handle(body, request.remote or "unknown")
+        if isinstance(outcome, dict):
+            return web.json_response({"error": outcome["error"]}, status=outcome["status"])
         return web.json_response({"status": outcome})
 
-    app = web.Application(client_max_size=config.peer_max_request_bytes)
-    app.router.add_post(PACKET_PATH, receive)
+    async def receive_batch(request: web.Request) -> web.Response:
+        body = await read_body(request, MAX_BATCH_BYTES)
+        if isinstance(body, web.Response):
+            return body
+        source = request.remote or "unknown"
+        try:
+            packets = decode_batch(body)
+        except MalformedInput as exc:
+            log.warning("dropped batch from %s: %s", source, exc)
+            return web.json_response({"error": "malformed_batch"}, status=400)
+        # Handled concurrently so that their commits share one transaction.
+        results = await asyncio.gather(*(handle(packet, source) for packet in packets))
+        return web.json_response({"results": results})
+
+    app = web.Application(client_max_size=MAX_BATCH_BYTES)
+    app.router.add_post(PACKET_PATH, receive_one)
+    app.router.add_post(BATCH_PATH, receive_batch)
     return app

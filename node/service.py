@@ -150,20 +150,21 @@ class NodeService:
         for contact in self.contacts.values():
             async with contact.lock:
                 statements += await self._seal_for(contact, PayloadKind.CONTACT_CARD, card, True)
+                statements.append(
+                    self.store.update_session(contact.contact_id, await self._session(contact))
+                )
         await self._commit(statements)
         self.on_outbox()
 
     async def _seal_for(
         self, contact: Contact, kind: PayloadKind, body: bytes, await_receipt: bool
     ) -> list[Statement]:
-        """Seals one payload (caller holds the contact's lock); returns its statements."""
+        """Seals one payload (caller holds the contact's lock and saves the session after
+        its last seal); returns the outbox statement."""
         session = await self._session(contact)
         payload, packet = session.seal(kind, body, self.clock(), self.rand)
         message_id = payload.message_id if await_receipt else None
-        return [
-            self.store.update_session(contact.contact_id, session),
-            self.store.enqueue(contact.contact_id, packet, message_id, self.clock()),
-        ]
+        return [self.store.enqueue(contact.contact_id, packet, message_id, self.clock())]
 
     # --- pairing --------------------------------------------------------------------------
 
@@ -453,6 +454,8 @@ class NodeService:
         async with contact.lock:
             statements = await self._receipt(contact, ReceiptType.READ, payload)
             statements.append(self.store.set_message_status(message_id, "read", read_at=now))
+            session = await self._session(contact)
+            statements.append(self.store.update_session(contact.contact_id, session))
             future = self.writer.submit(statements)
         try:
             await future
@@ -472,12 +475,21 @@ class NodeService:
             (self.clock() - HOLD_SECONDS,),
         )
 
-    async def unread(self) -> list[MessageRow]:
+    def _unread_clause(self) -> tuple[str, tuple[float | int, ...]]:
         visible, params = self.visible_clause()
-        return await self.store.messages(
-            f"m.direction = 'in' AND m.status = 'received' AND m.kind = ? AND {visible}",
-            (int(PayloadKind.TEXT), *params),
-            1000,
+        where = f"m.direction = 'in' AND m.status = 'received' AND m.kind = ? AND {visible}"
+        return where, (int(PayloadKind.TEXT), *params)
+
+    async def unread(self) -> list[MessageRow]:
+        where, params = self._unread_clause()
+        return await self.store.messages(where, params, 1000)
+
+    async def unread_count(self) -> int:
+        where, params = self._unread_clause()
+        return await self.store.count(
+            "SELECT COUNT(*) FROM messages m JOIN contacts USING (contact_id)"  # noqa: S608
+            f" WHERE {where}",
+            params,
         )
 
     async def wait_unread(self, timeout: float) -> list[MessageRow]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 import aiosqlite
@@ -23,6 +24,7 @@ from node.paths import HomeLayout
 from node.protocol import ContactCard, PendingInvitation, PublicIdentity, Session
 
 _BUSY_TIMEOUT_MS: Final = 10_000
+MAX_DUE: Final = 4096
 
 
 def label(kind: str, key: bytes) -> bytes:
@@ -59,10 +61,8 @@ class OutboxRow:
     id: int
     contact_id: bytes
     message_id: bytes | None
-    packet: bytes
     created_at: float
     attempts: int
-    next_attempt_at: float
 
 
 @dataclass
@@ -83,10 +83,8 @@ _MESSAGE_COLUMNS: Final = (
 class Store:
     """Two connections: one for the writer task (WAL, synchronous=FULL), one for reads."""
 
-    def __init__(
-        self, writer_db: aiosqlite.Connection, reader_db: aiosqlite.Connection, cipher: FieldCipher
-    ) -> None:
-        self._writer_db = writer_db
+    def __init__(self, path: Path, reader_db: aiosqlite.Connection, cipher: FieldCipher) -> None:
+        self._path = path
         self._db = reader_db
         self.cipher = cipher
         self.writer: BatchWriter | None = None
@@ -94,29 +92,26 @@ class Store:
     @classmethod
     async def open(cls, layout: HomeLayout, cipher: FieldCipher) -> Store:
         try:
-            writer_db = await aiosqlite.connect(layout.database, isolation_level=None)
-            await writer_db.execute("PRAGMA journal_mode=WAL")
-            await writer_db.execute("PRAGMA synchronous=FULL")
-            await writer_db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-            await writer_db.execute("PRAGMA foreign_keys=ON")
-            await migrate(writer_db)
+            async with aiosqlite.connect(layout.database, isolation_level=None) as db:
+                await db.execute("PRAGMA journal_mode=WAL")
+                await db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+                await migrate(db)
             reader_db = await aiosqlite.connect(layout.database, isolation_level=None)
             await reader_db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"the database cannot be opened: {exc}", "database_error") from None
         layout.database.chmod(0o600)
-        return cls(writer_db, reader_db, cipher)
+        return cls(layout.database, reader_db, cipher)
 
-    def start_writer(self, on_failure: Callable[[], None]) -> BatchWriter:
-        self.writer = BatchWriter(self._writer_db, on_failure)
-        self.writer.start()
+    async def start_writer(self, on_failure: Callable[[], None]) -> BatchWriter:
+        self.writer = BatchWriter(self._path, on_failure)
+        await self.writer.start()
         return self.writer
 
     async def close(self) -> None:
         if self.writer is not None:
             await self.writer.close()
         await self._db.close()
-        await self._writer_db.close()
 
     async def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         async with self._db.execute(sql, params) as cursor:
@@ -340,19 +335,27 @@ class Store:
             (contact_id, message_id, packet, now, now),
         )
 
-    async def due(self, now: float, limit: int) -> list[OutboxRow]:
+    async def due(self, now: float) -> list[OutboxRow]:
+        """Entries to send now, in queue order (without their packets)."""
         rows = await self._all(
-            "SELECT id, contact_id, message_id, packet, created_at, attempts, next_attempt_at"
+            "SELECT id, contact_id, message_id, created_at, attempts"
             " FROM outbox WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
-            (now, limit),
+            (now, MAX_DUE),
         )
-        return [
-            OutboxRow(r[0], bytes(r[1]), r[2] and bytes(r[2]), bytes(r[3]), r[4], r[5], r[6])
-            for r in rows
-        ]
+        return [OutboxRow(r[0], bytes(r[1]), r[2] and bytes(r[2]), r[3], r[4]) for r in rows]
 
-    async def next_due(self) -> float | None:
-        row = await self._one("SELECT MIN(next_attempt_at) FROM outbox")
+    async def packets(self, entry_ids: list[int]) -> dict[int, bytes]:
+        marks = ",".join("?" * len(entry_ids))
+        rows = await self._all(
+            f"SELECT id, packet FROM outbox WHERE id IN ({marks})",  # noqa: S608
+            tuple(entry_ids),
+        )
+        return {int(r[0]): bytes(r[1]) for r in rows}
+
+    async def next_due(self, after: float) -> float | None:
+        row = await self._one(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE next_attempt_at > ?", (after,)
+        )
         return None if row is None or row[0] is None else float(row[0])
 
     async def expired_outbox(self, before: float) -> list[tuple[int, bytes | None]]:
@@ -379,11 +382,8 @@ class Store:
         )
 
     @staticmethod
-    def outbox_retry(entry_id: int, next_attempt_at: float) -> Statement:
-        return (
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?",
-            (next_attempt_at, entry_id),
-        )
+    def outbox_attempted(entry_id: int) -> Statement:
+        return ("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (entry_id,))
 
     @staticmethod
     def outbox_delivered(contact_id: bytes, message_id: bytes) -> Statement:

@@ -213,8 +213,12 @@ class Ratchet:
         self.root_key, self.send_chain = kdf_rk(self.root_key, x25519(self.dh_private, header.dh))
 
     def _expire(self, now: int) -> None:
+        # Keys are stored in time order, so the expired ones are at the front.
         limit = now - SKIPPED_KEY_TTL_SECONDS
-        for key in [k for k, (_, stored_at) in self.skipped.items() if stored_at < limit]:
+        while self.skipped:
+            key, (_, stored_at) = next(iter(self.skipped.items()))
+            if stored_at >= limit:
+                break
             del self.skipped[key]
 
     _FIELDS: Final = (

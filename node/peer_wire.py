@@ -1,0 +1,44 @@
+"""The direct transport's HTTP framing (docs/protocol.md, "Direct transport").
+
+``POST /v1/packet`` carries one packet as the body. ``POST /v1/packets`` carries up to
+:data:`MAX_BATCH` packets, each prefixed by its length as a u32; the answer is a JSON object
+``{"results": [...]}`` with one entry per packet, in order: ``"stored"``, ``"duplicate"``, or
+``{"status": HTTP status, "error": reason}``. Either answer is sent only after every stored
+packet is committed.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from node.protocol import MalformedInput
+from node.protocol.envelope import MAX_PACKET_SIZE
+from node.protocol.wire import Reader, Writer
+
+PACKET_PATH: Final = "/v1/packet"
+BATCH_PATH: Final = "/v1/packets"
+MAX_BATCH: Final = 64
+MAX_BATCH_BYTES: Final = 1024 * 1024
+
+
+def encode_batch(packets: list[bytes]) -> bytes:
+    writer = Writer()
+    for packet in packets:
+        writer.u32(len(packet)).raw(packet)
+    return writer.getvalue()
+
+
+def decode_batch(data: bytes) -> list[bytes]:
+    """Splits a batch; raises :class:`MalformedInput` on any framing error."""
+    reader = Reader(data, "packet batch")
+    packets: list[bytes] = []
+    while reader.remaining():
+        if len(packets) == MAX_BATCH:
+            raise MalformedInput(f"packet batch: more than {MAX_BATCH} packets")
+        size = reader.u32()
+        if size > MAX_PACKET_SIZE:
+            raise MalformedInput("packet batch: a packet is too large")
+        packets.append(reader.raw(size))
+    if not packets:
+        raise MalformedInput("packet batch: empty")
+    return packets
