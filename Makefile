@@ -32,6 +32,7 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.crypto
+	$(BIN)/python -m bench.direct
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -57,7 +57,12 @@ def run(
         if relays:
             overrides["relays"] = relays
         config = load(layout, os.environ, overrides)
+        if config.relays:
+            # The relay transport (issue 4) is not built yet: say so rather than pretend.
+            raise SetupError("relays are not supported by this version yet", "relays_unsupported")
         _setup_logging(layout, config.log_level)
+        if config.listen is None:
+            log.warning("listening for no peers (--no-listen) and no relay: nothing can reach us")
         unlocked = keystore.unlock(layout, passphrase)
         asyncio.run(_serve(layout, config, unlocked))
     finally:
