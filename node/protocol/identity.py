@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Final
 
 from .errors import CorruptState, MalformedInput
@@ -45,7 +46,7 @@ class PublicIdentity:
         """The 64-byte concatenation used in transcripts and associated data."""
         return self.signing_key + self.dh_key
 
-    @property
+    @cached_property
     def node_id(self) -> bytes:
         return blake2b(self.keys, size=NODE_ID_SIZE, person=_NODE_ID_PERSON)
 
@@ -108,15 +109,22 @@ def parse_node_id_prefix(text: str) -> str:
     return "".join(c for c in text.lower() if c.isalnum())
 
 
-def safety_number(a: PublicIdentity, b: PublicIdentity) -> str:
-    """The number both people read aloud to each other: six groups of five digits.
-
-    Order-independent: the two parties' keys are hashed in sorted order.
-    """
-    first, second = sorted((a.keys, b.keys))
-    digest = blake2b(first + second, size=64, person=_SAFETY_PERSON)
-    groups = [
+def fingerprint(identity: PublicIdentity) -> str:
+    """One party's half of the safety number: six groups of five digits (about 100 bits)."""
+    digest = blake2b(identity.keys, size=64, person=_SAFETY_PERSON)
+    return " ".join(
         f"{int.from_bytes(digest[5 * i : 5 * i + 5], 'big') % 100000:05d}"
         for i in range(SAFETY_NUMBER_GROUPS)
-    ]
-    return " ".join(groups)
+    )
+
+
+def safety_number(a: PublicIdentity, b: PublicIdentity) -> str:
+    """The number both people read aloud to each other: both parties' fingerprints, the
+    smaller first, so both sides show the same twelve groups of five digits.
+
+    As in Signal's safety numbers, each half depends on one party's keys only: an impostor
+    must find keys whose fingerprint matches a given one (a second preimage, about 2^100
+    work), not merely two colliding pairs (2^50 for a single 100-bit hash of both).
+    """
+    first, second = sorted((fingerprint(a), fingerprint(b)))
+    return f"{first} {second}"

@@ -9,10 +9,16 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
-from .errors import CorruptState, InvitationExpired, MalformedInput, UnsupportedVersion
+from .errors import (
+    CorruptState,
+    InvitationExpired,
+    LocalProtocolError,
+    MalformedInput,
+    UnsupportedVersion,
+)
 from .identity import Identity, PublicIdentity
 from .primitives import KEY_SIZE, RandomSource, blake2b, x25519_private, x25519_public
 from .profile import Profile
@@ -40,6 +46,9 @@ class Invitation:
     expires_at: int  # unix seconds
     profile: Profile
     reachability: Reachability
+    # The bytes it was decoded from: the pairing transcript signs what the inviter sent,
+    # even where decoding normalised it (an unknown role read as OTHER).
+    wire: bytes = field(default=b"", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.one_time_key) != KEY_SIZE or len(self.secret) != SECRET_SIZE:
@@ -53,6 +62,8 @@ class Invitation:
         return invitation_tag(self.one_time_key)
 
     def encode(self) -> bytes:
+        if self.wire:
+            return self.wire
         writer = Writer().u8(VERSION).raw(self.inviter.signing_key).raw(self.inviter.dh_key)
         writer.raw(self.one_time_key).raw(self.secret).u32(self.expires_at)
         self.profile.encode_into(writer)
@@ -72,10 +83,15 @@ class Invitation:
         profile = Profile.decode_from(reader)
         reachability = Reachability.decode_from(reader)
         reader.done()
-        return cls(inviter, one_time_key, secret, expires_at, profile, reachability)
+        return cls(inviter, one_time_key, secret, expires_at, profile, reachability, bytes(data))
 
     def to_text(self) -> str:
-        return URI_PREFIX + base64.urlsafe_b64encode(self.encode()).decode("ascii").rstrip("=")
+        text = URI_PREFIX + base64.urlsafe_b64encode(self.encode()).decode("ascii").rstrip("=")
+        if len(text) > MAX_TEXT_LENGTH:
+            raise LocalProtocolError(
+                "invitation too long for its text form: use fewer addresses or a shorter name"
+            )
+        return text
 
     @classmethod
     def from_text(cls, text: str) -> Invitation:

@@ -79,7 +79,7 @@ class Payload:
         message_id = reader.raw(MESSAGE_ID_SIZE)
         seq, sent_at_ms = reader.u64(), reader.u64()
         payload = cls(message_id, seq, kind, sent_at_ms, reader.rest())
-        _BODY_CHECKS[kind](payload.body)
+        check_body(kind, payload.body)
         return payload
 
 
@@ -146,3 +146,8 @@ _BODY_CHECKS: Final = {
     PayloadKind.RECEIPT: Receipt.decode,
     PayloadKind.CONTACT_CARD: ContactCard.decode,
 }
+
+
+def check_body(kind: PayloadKind, body: bytes) -> None:
+    """Raises :class:`MalformedInput` when a body of this kind does not decode."""
+    _BODY_CHECKS[kind](body)

@@ -165,6 +165,9 @@ class Ratchet:
             raise
 
     def _decrypt(self, header: Header, ciphertext: bytes, now: int, rand: RandomSource) -> bytes:
+        if header.n >= _MAX_COUNTER or header.previous_chain_length >= _MAX_COUNTER:
+            # Accepting n = 2^32 - 1 would push our counter past what the state encodes.
+            raise TooManySkipped("message number out of range")
         ad = self.associated_data + header.encode()
         stored = self.skipped.pop((header.dh, header.n), None)
         if stored is not None:

@@ -8,7 +8,7 @@ from typing import Final
 from .envelope import MAX_RATCHET_PLAINTEXT, RatchetMessage, seal_packet
 from .errors import CorruptState, LocalProtocolError, MalformedInput, RemoteProtocolError
 from .identity import PublicIdentity
-from .payload import Payload, PayloadKind
+from .payload import Payload, PayloadKind, check_body
 from .primitives import KEY_SIZE, RandomSource
 from .ratchet import Ratchet
 from .wire import Reader, Writer
@@ -45,7 +45,7 @@ class Session:
         try:
             # The peer decodes the body only after spending the message key: a body it would
             # refuse (a text over MAX_TEXT_BYTES, a bad receipt) would be lost, never receipted.
-            Payload.decode(encoded)
+            check_body(kind, body)
         except RemoteProtocolError as exc:
             raise LocalProtocolError(f"the peer would refuse this payload ({exc})") from None
         header, ciphertext = self.ratchet.encrypt(encoded)

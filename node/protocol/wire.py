@@ -7,6 +7,7 @@ their length as a u8/u16. A ``Reader`` raises only :class:`MalformedInput` on ba
 from __future__ import annotations
 
 import struct
+import unicodedata
 from typing import Final
 
 from .errors import MalformedInput
@@ -125,3 +126,7 @@ def check_text(text: str, what: str, max_chars: int, error: type[Exception]) -> 
         raise error(f"{what}: longer than {max_chars} characters")
     if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text):
         raise error(f"{what}: control characters are not allowed")
+    # Format characters (bidirectional overrides, zero-width joiners...) let one name
+    # imitate another on screen.
+    if any(unicodedata.category(c) == "Cf" for c in text):
+        raise error(f"{what}: invisible formatting characters are not allowed")
