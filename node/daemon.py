@@ -173,6 +173,7 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         for runner in reversed(runners):
             await runner.cleanup()
         await outbox.stop()
+        await service.close()
         await direct.close()
         await store.close()
         log.info("node stopped")

@@ -7,7 +7,7 @@ from typing import Final
 
 import aiohttp
 
-from node.peer_wire import BATCH_PATH, encode_batch
+from node.peer_wire import BATCH_PATH, GONE_STATUS, Outcome, encode_batch
 from node.protocol import Endpoint, format_node_id
 from node.service import NodeService
 
@@ -32,11 +32,12 @@ class DirectTransport:
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, contact_id: bytes, packets: list[bytes]) -> list[bool]:
-        """For each packet: True once the contact's node answered that it committed it."""
+    async def send(self, contact_id: bytes, packets: list[bytes]) -> list[Outcome]:
+        """For each packet: delivered (the contact's node committed it), gone (it can never
+        be read there), or retry."""
         contact = self._service.contacts.get(contact_id)
         if contact is None or self._session is None:
-            return [False] * len(packets)
+            return [Outcome.RETRY] * len(packets)
         endpoints = list(contact.row.card.reachability.direct)
         preferred = self._preferred.get(contact_id)
         if preferred in endpoints:
@@ -47,11 +48,11 @@ class DirectTransport:
             if results is not None:
                 self._preferred[contact_id] = endpoint
                 return results
-        return [False] * len(packets)
+        return [Outcome.RETRY] * len(packets)
 
     async def _post(
         self, endpoint: Endpoint, packets: list[bytes], contact_id: bytes
-    ) -> list[bool] | None:
+    ) -> list[Outcome] | None:
         """The per-packet outcome, or None when this endpoint did not answer usefully."""
         assert self._session is not None
         try:
@@ -81,4 +82,12 @@ class DirectTransport:
         if not isinstance(results, list) or len(results) != len(packets):
             log.info("contact %s answered a batch incoherently", format_node_id(contact_id))
             return None
-        return [result in ("stored", "duplicate") for result in results]
+        return [_outcome(result) for result in results]
+
+
+def _outcome(result: object) -> Outcome:
+    if result in ("stored", "duplicate"):
+        return Outcome.DELIVERED
+    if isinstance(result, dict) and result.get("status") == GONE_STATUS:
+        return Outcome.GONE
+    return Outcome.RETRY

@@ -21,6 +21,7 @@ from typing import Final
 
 from node.batch_writer import Statement
 from node.config import NodeConfig
+from node.peer_wire import Outcome
 from node.protocol.primitives import RandomSource
 from node.service import NodeService
 from node.store import OutboxRow
@@ -33,8 +34,8 @@ MAX_REQUESTS: Final = 64
 SWEEP_SECONDS: Final = 60.0
 IDLE_SECONDS: Final = 60.0
 
-# send(contact_id, packets) -> for each packet, True when the peer's node committed it
-Send = Callable[[bytes, list[bytes]], Awaitable[list[bool]]]
+# send(contact_id, packets) -> what became of each packet
+Send = Callable[[bytes, list[bytes]], Awaitable[list[Outcome]]]
 
 
 def backoff_delay(failures: int, base: float, cap: float, rand: RandomSource) -> float:
@@ -135,12 +136,14 @@ class Outbox:
                 outcomes = await self._send(contact_id, [packets[entry.id] for entry in batch])
             except Exception:
                 log.exception("sending failed unexpectedly")
-                outcomes = [False] * len(batch)
+                outcomes = [Outcome.RETRY] * len(batch)
             now = self._service.clock()
             statements = [
-                self._record(entry, ok, now) for entry, ok in zip(batch, outcomes, strict=True)
+                statement
+                for entry, outcome in zip(batch, outcomes, strict=True)
+                for statement in self._record(entry, outcome, now)
             ]
-            if all(outcomes):
+            if Outcome.RETRY not in outcomes:
                 self._backoff.pop(contact_id, None)
             else:
                 self._back_off(contact_id, now)
@@ -168,12 +171,20 @@ class Outbox:
         )
         self._backoff[contact_id] = _Backoff(failures, now + delay)
 
-    def _record(self, entry: OutboxRow, delivered: bool, now: float) -> Statement:
-        if delivered and entry.message_id is None:
-            return self._store.outbox_done(entry.id)
-        if delivered:
-            return self._store.outbox_acked(entry.id, now, now + self._config.redelivery_seconds)
-        return self._store.outbox_attempted(entry.id)
+    def _record(self, entry: OutboxRow, outcome: Outcome, now: float) -> list[Statement]:
+        if outcome is Outcome.GONE:
+            log.warning("a message can no longer be decrypted by its recipient: marked failed")
+            statements = [self._store.outbox_done(entry.id)]
+            if entry.message_id is not None:
+                statements.append(
+                    self._store.set_message_status_if(entry.message_id, "queued", "failed")
+                )
+            return statements
+        if outcome is Outcome.RETRY:
+            return [self._store.outbox_attempted(entry.id)]
+        if entry.message_id is None:
+            return [self._store.outbox_done(entry.id)]
+        return [self._store.outbox_acked(entry.id, now, now + self._config.redelivery_seconds)]
 
     async def _expire(self, now: float) -> None:
         """Entries older than the maximum age: the message is marked failed."""

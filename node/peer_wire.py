@@ -4,11 +4,13 @@
 :data:`MAX_BATCH` packets, each prefixed by its length as a u32; the answer is a JSON object
 ``{"results": [...]}`` with one entry per packet, in order: ``"stored"``, ``"duplicate"``, or
 ``{"status": HTTP status, "error": reason}``. Either answer is sent only after every stored
-packet is committed.
+packet is committed. Status 410 means the recipient can never decrypt that packet (its message
+key expired or was evicted): the sender marks the message failed instead of retrying.
 """
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Final
 
 from node.protocol import MalformedInput
@@ -16,6 +18,8 @@ from node.protocol.envelope import MAX_PACKET_SIZE
 from node.protocol.wire import Reader, Writer
 
 PACKET_PATH: Final = "/v1/packet"
+# A packet the recipient can never decrypt (its message key is gone): do not retry it.
+GONE_STATUS: Final = 410
 BATCH_PATH: Final = "/v1/packets"
 MAX_BATCH: Final = 64
 MAX_BATCH_BYTES: Final = 1024 * 1024
@@ -42,3 +46,11 @@ def decode_batch(data: bytes) -> list[bytes]:
     if not packets:
         raise MalformedInput("packet batch: empty")
     return packets
+
+
+class Outcome(Enum):
+    """What became of one packet sent to a peer."""
+
+    DELIVERED = "delivered"  # the peer's node committed it (or already had it)
+    RETRY = "retry"  # unreachable, busy, or refused for now
+    GONE = "gone"  # the peer can never decrypt it: the message failed

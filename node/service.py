@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from node.batch_writer import BatchWriter, Statement
 from node.config import NodeConfig
 from node.errors import ApiError
+from node.peer_wire import GONE_STATUS
 from node.protocol import (
     ContactCard,
     DuplicateMessage,
@@ -44,7 +45,7 @@ from node.protocol import (
     system_random,
 )
 from node.protocol.identity import format_node_id, parse_node_id_prefix
-from node.protocol.payload import MAX_TEXT_BYTES, encode_text
+from node.protocol.payload import MAX_RECEIPT_IDS, MAX_TEXT_BYTES, encode_text
 from node.protocol.primitives import RandomSource
 from node.store import ContactRow, MessageRow, Store
 
@@ -52,6 +53,8 @@ log = logging.getLogger(__name__)
 
 # A message that arrived after a gap waits this long for the missing ones before it is shown.
 HOLD_SECONDS: Final = 300.0
+# Delivery receipts wait this long to be sent together.
+RECEIPT_DELAY_SECONDS: Final = 0.02
 ROLE_CODES: Final = {role.name.lower(): role for role in Role}
 _CARD_SETTING: Final = "own_card"
 
@@ -71,6 +74,12 @@ class Contact:
     session: Session | None = None  # loaded lazily; dropped when a commit fails
     above_mark: set[int] | None = None  # received seqs >= recv_mark; loaded lazily
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Delivery receipts owed for committed messages, sent together a moment later. Losing them
+    # in a crash is harmless: the sender sends the message again and gets a new receipt.
+    owed_receipts: list[bytes] = field(default_factory=list)
+    receipts_scheduled: bool = False
+    # Ratchet positions decrypted but not yet committed (a duplicate of one must wait).
+    saving: set[bytes] = field(default_factory=set)
 
     @property
     def contact_id(self) -> bytes:
@@ -101,6 +110,7 @@ class NodeService:
         self.reachability = Reachability()
         self.inbox_changed = asyncio.Condition()
         self.on_outbox: Callable[[], None] = lambda: None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def profile(self) -> Profile:
@@ -112,6 +122,11 @@ class NodeService:
 
     async def load(self) -> None:
         self.contacts = {row.contact_id: Contact(row) for row in await self.store.contacts()}
+
+    async def close(self) -> None:
+        """Lets background work (owed receipts) finish before the store closes."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=5)
 
     def invalidate(self) -> None:
         """A commit failed: forget every state that may be ahead of the database."""
@@ -235,7 +250,9 @@ class NodeService:
             statements += await self._seal_for(
                 contact, PayloadKind.CONTACT_CARD, self.card.encode(), True
             )
-            statements += await self._receipt(contact, ReceiptType.DELIVERED, paired.first_payload)
+            statements += await self._receipt(
+                contact, ReceiptType.DELIVERED, [paired.first_payload.message_id]
+            )
             statements.append(self.store.update_session(peer.node_id, paired.session))
             self.contacts[peer.node_id] = contact
             future = self.writer.submit(statements)
@@ -251,10 +268,45 @@ class NodeService:
         return "stored"
 
     async def _receipt(
-        self, contact: Contact, receipt_type: ReceiptType, payload: Payload
+        self, contact: Contact, receipt_type: ReceiptType, message_ids: list[bytes]
     ) -> list[Statement]:
-        body = Receipt(receipt_type, payload.message_id).encode()
+        body = Receipt(receipt_type, tuple(message_ids)).encode()
         return await self._seal_for(contact, PayloadKind.RECEIPT, body, False)
+
+    def _owe_receipt(self, contact: Contact, message_id: bytes) -> None:
+        """Queues a delivery receipt for a committed message; sent after RECEIPT_DELAY."""
+        contact.owed_receipts.append(message_id)
+        if not contact.receipts_scheduled:
+            contact.receipts_scheduled = True
+            asyncio.get_running_loop().call_later(
+                RECEIPT_DELAY_SECONDS,
+                lambda: self._background(self._send_owed_receipts(contact)),
+            )
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send_owed_receipts(self, contact: Contact) -> None:
+        contact.receipts_scheduled = False
+        owed, contact.owed_receipts = contact.owed_receipts, []
+        statements: list[Statement] = []
+        async with contact.lock:
+            for start in range(0, len(owed), MAX_RECEIPT_IDS):
+                chunk = owed[start : start + MAX_RECEIPT_IDS]
+                statements += await self._receipt(contact, ReceiptType.DELIVERED, chunk)
+            if not statements:
+                return
+            session = await self._session(contact)
+            statements.append(self.store.update_session(contact.contact_id, session))
+            future = self.writer.submit(statements)
+        try:
+            await future
+        except Exception:
+            log.warning("could not save %d delivery receipts", len(owed))
+            return
+        self.on_outbox()
 
     def _incoming(self, contact_id: bytes, payload: Payload) -> MessageRow:
         return MessageRow(
@@ -293,36 +345,37 @@ class NodeService:
             try:
                 payload = session.open(message, self.clock(), self.rand)
             except DuplicateMessage:
-                statements = await self._answer_duplicate(contact, position)
-                if not statements:
-                    return "duplicate"
-                future = self.writer.submit(statements)
-                outcome = "duplicate"
+                return await self._answer_duplicate(contact, position)
             except RemoteProtocolError as exc:
                 raise PeerRejected(400, f"message refused ({exc.code})") from None
-            else:
-                statements = await self._accept_payload(contact, payload, position)
-                statements.append(self.store.update_session(contact.contact_id, session))
-                future = self.writer.submit(statements)
-                outcome = "stored"
+            statements = await self._accept_payload(contact, payload, position)
+            statements.append(self.store.update_session(contact.contact_id, session))
+            contact.saving.add(position)
+            future = self.writer.submit(statements)
         try:
             await future
         except Exception:
             raise PeerRejected(503, "store unavailable") from None
+        finally:
+            contact.saving.discard(position)
+        if payload.kind is not PayloadKind.RECEIPT:
+            self._owe_receipt(contact, payload.message_id)
         self.on_outbox()
         async with self.inbox_changed:
             self.inbox_changed.notify_all()
-        return outcome
+        return "stored"
 
-    async def _answer_duplicate(self, contact: Contact, position: bytes) -> list[Statement]:
-        """The sender did not get our delivery receipt: send it again."""
+    async def _answer_duplicate(self, contact: Contact, position: bytes) -> str:
+        """A message we cannot decrypt again: if we have it, the sender missed our receipt
+        (send it again); if we never stored it, its key is gone and it can never be read."""
+        if position in contact.saving:
+            raise PeerRejected(503, "this message is still being saved")
         row = await self.store.message_at(contact.contact_id, position)
-        if row is None or row.kind == PayloadKind.RECEIPT:
-            return []
-        payload = Payload(row.message_id, row.seq, PayloadKind(row.kind), row.sent_at_ms, b"")
-        statements = await self._receipt(contact, ReceiptType.DELIVERED, payload)
-        session = await self._session(contact)
-        return [*statements, self.store.update_session(contact.contact_id, session)]
+        if row is None:
+            raise PeerRejected(GONE_STATUS, "message key no longer available; send it again")
+        if row.kind != PayloadKind.RECEIPT:
+            self._owe_receipt(contact, row.message_id)
+        return "duplicate"
 
     async def _accept_payload(
         self, contact: Contact, payload: Payload, position: bytes
@@ -334,30 +387,23 @@ class NodeService:
         statements += await self._advance_mark(contact, payload.seq)
         if payload.kind is PayloadKind.RECEIPT:
             receipt = Receipt.decode(payload.body)
-            if receipt.type is ReceiptType.DELIVERED:
-                statements.append(
-                    self.store.outbox_delivered(contact.contact_id, receipt.message_id)
+            if receipt.type in (ReceiptType.DELIVERED, ReceiptType.READ):
+                status, column = (
+                    ("delivered", "delivered_at")
+                    if receipt.type is ReceiptType.DELIVERED
+                    else ("read", "read_at")
                 )
-                statements.append(
-                    self.store.receipt_update(
-                        contact.contact_id, receipt.message_id, "delivered", "delivered_at", now
+                for message_id in receipt.message_ids:
+                    statements.append(self.store.outbox_delivered(contact.contact_id, message_id))
+                    statements.append(
+                        self.store.receipt_update(
+                            contact.contact_id, message_id, status, column, now
+                        )
                     )
-                )
-            elif receipt.type is ReceiptType.READ:
-                statements.append(
-                    self.store.outbox_delivered(contact.contact_id, receipt.message_id)
-                )
-                statements.append(
-                    self.store.receipt_update(
-                        contact.contact_id, receipt.message_id, "read", "read_at", now
-                    )
-                )
-            return statements
-        if payload.kind is PayloadKind.CONTACT_CARD:
+        elif payload.kind is PayloadKind.CONTACT_CARD:
             card = ContactCard.decode(payload.body)
             contact.row.card = card
             statements.append(self.store.update_card(contact.contact_id, card))
-        statements += await self._receipt(contact, ReceiptType.DELIVERED, payload)
         return statements
 
     async def _advance_mark(self, contact: Contact, seq: int) -> list[Statement]:
@@ -450,9 +496,8 @@ class NodeService:
             return row
         contact = self.contacts[row.contact_id]
         now = self.clock()
-        payload = Payload(row.message_id, row.seq, PayloadKind.TEXT, row.sent_at_ms, b"")
         async with contact.lock:
-            statements = await self._receipt(contact, ReceiptType.READ, payload)
+            statements = await self._receipt(contact, ReceiptType.READ, [row.message_id])
             statements.append(self.store.set_message_status(message_id, "read", read_at=now))
             session = await self._session(contact)
             statements.append(self.store.update_session(contact.contact_id, session))

@@ -20,6 +20,7 @@ VERSION: Final = 1
 MESSAGE_ID_SIZE: Final = 16
 HEADER_SIZE: Final = 1 + 1 + MESSAGE_ID_SIZE + 8 + 8
 MAX_TEXT_BYTES: Final = 60_000
+MAX_RECEIPT_IDS: Final = 1024
 
 
 class PayloadKind(IntEnum):
@@ -104,11 +105,22 @@ def decode_text_body(body: bytes) -> str:
 
 @dataclass(frozen=True)
 class Receipt:
+    """One receipt for one or more messages (a node confirms a burst in one payload)."""
+
     type: ReceiptType
-    message_id: bytes
+    message_ids: tuple[bytes, ...]
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.message_ids) <= MAX_RECEIPT_IDS:
+            raise LocalProtocolError(f"a receipt names 1 to {MAX_RECEIPT_IDS} messages")
+        if any(len(message_id) != MESSAGE_ID_SIZE for message_id in self.message_ids):
+            raise LocalProtocolError("message id must be 16 bytes")
 
     def encode(self) -> bytes:
-        return Writer().u8(self.type).raw(self.message_id).getvalue()
+        writer = Writer().u8(self.type).u16(len(self.message_ids))
+        for message_id in self.message_ids:
+            writer.raw(message_id)
+        return writer.getvalue()
 
     @classmethod
     def decode(cls, body: bytes) -> Receipt:
@@ -117,9 +129,12 @@ class Receipt:
             receipt_type = ReceiptType(reader.u8())
         except ValueError:
             raise reader.fail("unknown receipt type") from None
-        message_id = reader.raw(MESSAGE_ID_SIZE)
+        count = reader.u16()
+        if not 1 <= count <= MAX_RECEIPT_IDS:
+            raise reader.fail(f"a receipt names 1 to {MAX_RECEIPT_IDS} messages")
+        message_ids = tuple(reader.raw(MESSAGE_ID_SIZE) for _ in range(count))
         reader.done()
-        return cls(receipt_type, message_id)
+        return cls(receipt_type, message_ids)
 
 
 @dataclass(frozen=True)

@@ -457,7 +457,7 @@ def envelope_vectors(inviter_session: Session, acceptor_session: Session) -> JSO
         inviter_session,
         inviter,
         PayloadKind.RECEIPT,
-        Receipt(ReceiptType.READ, first_payload.message_id).encode(),
+        Receipt(ReceiptType.READ, (first_payload.message_id,)).encode(),
         T0 + 90.0,
         "envelope 3",
     )

@@ -66,7 +66,7 @@ def samples() -> Samples:
     rand = DeterministicRandom("decoder samples")
     alice, bob = pair("decoder samples")
     text, text_packet = alice.send("Patient vu ce matin : tension 14/9.")
-    receipt_body = Receipt(ReceiptType.READ, text.message_id).encode()
+    receipt_body = Receipt(ReceiptType.READ, (text.message_id,)).encode()
     receipt, receipt_packet = bob.session.seal(PayloadKind.RECEIPT, receipt_body, T0, bob.rand)
     card = ContactCard(
         Profile("Cécile Dürr-Ñúñez", Role.SPECIALIST),

@@ -65,7 +65,7 @@ def test_every_packet_is_exactly_a_bucket_size(size: int, kind: str) -> None:
     if kind == "text":
         payload, packet = alice.session.seal(PayloadKind.TEXT, b"z" * size, T0, alice.rand)
     else:
-        body = Receipt(ReceiptType.DELIVERED, bytes(16)).encode()
+        body = Receipt(ReceiptType.DELIVERED, (bytes(16),)).encode()
         payload, packet = alice.session.seal(PayloadKind.RECEIPT, body, T0, alice.rand)
     assert len(packet) in BUCKETS
     overhead = PACKET_OVERHEAD + TEXT_INNER_OVERHEAD
