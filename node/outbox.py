@@ -132,15 +132,19 @@ class Outbox:
     async def _attempt(self, contact_id: bytes, batch: list[OutboxRow]) -> None:
         try:
             packets = await self._store.packets([entry.id for entry in batch])
+            # An entry can be settled meanwhile (its delivery receipt arrived): skip it.
+            sendable = [entry for entry in batch if entry.id in packets]
+            if not sendable:
+                return
             try:
-                outcomes = await self._send(contact_id, [packets[entry.id] for entry in batch])
+                outcomes = await self._send(contact_id, [packets[e.id] for e in sendable])
             except Exception:
                 log.exception("sending failed unexpectedly")
-                outcomes = [Outcome.RETRY] * len(batch)
+                outcomes = [Outcome.RETRY] * len(sendable)
             now = self._service.clock()
             statements = [
                 statement
-                for entry, outcome in zip(batch, outcomes, strict=True)
+                for entry, outcome in zip(sendable, outcomes, strict=True)
                 for statement in self._record(entry, outcome, now)
             ]
             if Outcome.RETRY not in outcomes:
