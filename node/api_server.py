@@ -68,7 +68,8 @@ class LocalApi:
         except ApiError as exc:
             return _error(exc.status, exc.code, str(exc))
         except web.HTTPException as exc:
-            return _error(exc.status, "bad_request" if exc.status < 500 else "internal", exc.reason)
+            code = {404: "not_found", 413: "too_large"}.get(exc.status, "bad_request")
+            return _error(exc.status, code if exc.status < 500 else "internal", exc.reason)
         except Exception:
             log.exception("local API request failed")
             return _error(500, "internal", "internal error; see the node's log")

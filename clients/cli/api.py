@@ -1,0 +1,198 @@
+"""The client of the node's local API (docs/local-api.md), on the standard library only.
+
+``releve status`` must start fast, so this module imports neither the daemon nor aiohttp:
+urllib.request is enough for JSON over HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from node.paths import HomeLayout
+
+from .errors import ApiFailure, CliError, NoNodeRunning
+
+JsonObject = dict[str, Any]
+
+DEFAULT_TIMEOUT = 30.0
+# Beyond the `wait` of GET /v1/inbox, so that a long poll ends on the node's side first.
+WAIT_MARGIN = 15.0
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """An opener that never uses a proxy and never follows a redirect.
+
+    The bearer token must go to the local node only: a proxy from the environment
+    (http_proxy) or a redirect would carry it elsewhere.
+    """
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler({}),
+        urllib.request.UnknownHandler(),
+        urllib.request.HTTPHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
+def _is_initialised(layout: HomeLayout) -> bool:
+    return layout.keyring.exists() or layout.api_token.exists()
+
+
+class ApiClient:
+    """One node's local API: ``url`` from HOME/api.json, ``token`` from HOME/api-token."""
+
+    def __init__(self, url: str, token: str, *, home: Path | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.home = home
+        self._opener = _opener()
+
+    @classmethod
+    def from_home(cls, layout: HomeLayout) -> ApiClient:
+        """Finds the running node of ``layout``; raises NoNodeRunning when there is none."""
+        try:
+            info = json.loads(layout.api_info.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NoNodeRunning(layout.root, initialised=_is_initialised(layout)) from None
+        except (OSError, ValueError):
+            # A damaged api.json is left by a node that did not stop cleanly.
+            raise NoNodeRunning(layout.root, initialised=_is_initialised(layout)) from None
+        url = info.get("url") if isinstance(info, dict) else None
+        if not isinstance(url, str) or not _is_loopback_http(url):
+            raise CliError("error.api_info_invalid", path=layout.api_info)
+        try:
+            token = layout.api_token.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError("error.token_unreadable", path=layout.api_token, reason=exc) from None
+        return cls(url, token, home=layout.root)
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def status(self) -> JsonObject:
+        return self.request("GET", "/v1/status")
+
+    def create_invitation(self, ttl_minutes: int | None = None) -> JsonObject:
+        body: JsonObject = {} if ttl_minutes is None else {"ttl_minutes": ttl_minutes}
+        return self.request("POST", "/v1/invitations", body)
+
+    def accept_invitation(self, text: str) -> JsonObject:
+        return self.request("POST", "/v1/pairings", {"invitation": text})
+
+    def contacts(self) -> JsonObject:
+        return self.request("GET", "/v1/contacts")
+
+    def send(self, contact: str, text: str) -> JsonObject:
+        return self.request("POST", "/v1/messages", {"contact": contact, "text": text})
+
+    def messages(
+        self, *, direction: str | None = None, unread: bool = False, limit: int | None = None
+    ) -> JsonObject:
+        query: dict[str, str] = {}
+        if direction is not None:
+            query["direction"] = direction
+        if unread:
+            query["unread"] = "1"
+        if limit is not None:
+            query["limit"] = str(limit)
+        return self.request("GET", "/v1/messages", query=query)
+
+    def inbox(self, wait: float | None = None) -> JsonObject:
+        if wait is None:
+            return self.request("GET", "/v1/inbox")
+        return self.request(
+            "GET", "/v1/inbox", query={"wait": _number(wait)}, timeout=wait + WAIT_MARGIN
+        )
+
+    def message(self, message_id: str) -> JsonObject:
+        return self.request("GET", f"/v1/messages/{_segment(message_id)}")
+
+    def mark_read(self, message_id: str) -> JsonObject:
+        return self.request("POST", f"/v1/messages/{_segment(message_id)}/read")
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: JsonObject | None = None,
+        *,
+        query: dict[str, str] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> JsonObject:
+        """Sends one request; returns the JSON object or raises a CliError."""
+        url = self.url + path
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        data = None
+        if body is not None or method == "POST":
+            data = json.dumps(body or {}).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        # Only http:// on loopback: from_home checks the URL; the opener has no other scheme.
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
+        try:
+            with self._opener.open(request, timeout=timeout) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as exc:
+            with exc:
+                raise _failure(exc.code, exc.read()) from None
+        except urllib.error.URLError as exc:
+            raise self._unreachable(exc.reason) from None
+        except OSError as exc:
+            raise self._unreachable(exc) from None
+        return _decode_object(payload)
+
+    def _unreachable(self, reason: object) -> CliError:
+        if isinstance(reason, ConnectionRefusedError) and self.home is not None:
+            # api.json is there but nobody listens: the node stopped without cleaning up.
+            return NoNodeRunning(self.home, initialised=True)
+        if isinstance(reason, ConnectionRefusedError):
+            return CliError("error.node_refused", url=self.url)
+        if isinstance(reason, TimeoutError):
+            return CliError("error.node_timeout", url=self.url)
+        return CliError("error.node_unreachable", url=self.url, reason=reason)
+
+
+def _is_loopback_http(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK_HOSTS
+
+
+def _segment(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _decode_object(payload: bytes) -> JsonObject:
+    try:
+        value = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise CliError("error.bad_response") from None
+    if not isinstance(value, dict):
+        raise CliError("error.bad_response")
+    return value
+
+
+def _failure(status: int, payload: bytes) -> CliError:
+    """The documented error body {"error": {"code", "message"}}, or a generic failure."""
+    try:
+        error = json.loads(payload.decode("utf-8"))["error"]
+        code, message = error["code"], error.get("message", "")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        return ApiFailure(status, "unknown", f"HTTP {status}")
+    if not isinstance(code, str):
+        return ApiFailure(status, "unknown", f"HTTP {status}")
+    return ApiFailure(status, code, str(message))

@@ -1,0 +1,712 @@
+"""Every sentence the command-line client shows, in French (first) and English.
+
+The language is ``--lang``, then ``$RELEVE_LANG``, then the locale (``$LC_ALL``,
+``$LC_MESSAGES``, ``$LANG``: "en..." is English, "fr..." French), otherwise French.
+Placeholders are ``str.format`` names; both languages of a key use the same ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+LANGUAGES: Final = ("fr", "en")
+DEFAULT_LANGUAGE: Final = "fr"
+ENV_LANG: Final = "RELEVE_LANG"
+_LOCALE_VARIABLES: Final = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+_current = DEFAULT_LANGUAGE
+
+
+def choose_language(cli: str | None, environ: Mapping[str, str]) -> str:
+    if cli in LANGUAGES:
+        return cli
+    chosen = environ.get(ENV_LANG, "").strip().lower()
+    if chosen in LANGUAGES:
+        return chosen
+    # POSIX order: the first locale variable that is set decides.
+    for name in _LOCALE_VARIABLES:
+        value = environ.get(name, "")
+        if value:
+            lowered = value.lower()
+            if lowered.startswith("en"):
+                return "en"
+            if lowered.startswith("fr"):
+                return "fr"
+            break
+    return DEFAULT_LANGUAGE
+
+
+def set_language(lang: str) -> None:
+    global _current
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language: {lang!r}")
+    _current = lang
+
+
+def language() -> str:
+    return _current
+
+
+def has_key(key: str) -> bool:
+    return key in CATALOG
+
+
+def t(key: str, **values: object) -> str:
+    """The sentence ``key`` in the current language, filled with ``values``."""
+    return CATALOG[key][_current].format(**values)
+
+
+CATALOG: Final[dict[str, dict[str, str]]] = {
+    # -- command line ------------------------------------------------------------------------
+    "help.description": {
+        "fr": "Relève : messagerie sécurisée de secours entre soignants, de poste à poste.",
+        "en": "Relève: secure peer-to-peer fallback messaging between clinicians.",
+    },
+    "help.epilog": {
+        "fr": "Codes de sortie : 0 succès, 1 erreur (expliquée), 2 commande mal écrite, "
+        "3 aucun nœud en marche. Guide : docs/user-guide.md",
+        "en": "Exit codes: 0 success, 1 error (explained), 2 command-line usage error, "
+        "3 no node running. Guide: docs/user-guide.md",
+    },
+    "help.usage_prefix": {"fr": "usage : ", "en": "usage: "},
+    "help.usage_error": {"fr": "{prog} : erreur : {message}", "en": "{prog}: error: {message}"},
+    "help.positionals": {"fr": "arguments", "en": "arguments"},
+    "help.options": {"fr": "options", "en": "options"},
+    "help.commands": {"fr": "commandes", "en": "commands"},
+    "help.help": {"fr": "afficher cette aide et quitter", "en": "show this help and exit"},
+    "help.home": {
+        "fr": "dossier du nœud (sinon $RELEVE_HOME, sinon ~/.local/share/releve)",
+        "en": "the node's folder (else $RELEVE_HOME, else ~/.local/share/releve)",
+    },
+    "help.lang": {
+        "fr": "langue : fr ou en (sinon $RELEVE_LANG, sinon la langue du système)",
+        "en": "language: fr or en (else $RELEVE_LANG, else the system's language)",
+    },
+    "help.init": {
+        "fr": "créer le nœud de ce poste (une seule fois)",
+        "en": "create this machine's node (once)",
+    },
+    "help.name": {
+        "fr": "nom montré à vos contacts, par exemple « Dr Camille Martin »",
+        "en": 'name shown to your contacts, for example "Dr Camille Martin"',
+    },
+    "help.role": {
+        "fr": "rôle : medecin, pharmacien, cabinet, infirmier, specialiste, laboratoire, autre",
+        "en": "role: gp, pharmacist, practice, nurse, specialist, laboratory, other",
+    },
+    "help.passphrase_file_init": {
+        "fr": "lire la phrase secrète dans ce fichier (sinon elle est demandée)",
+        "en": "read the passphrase from this file (else it is asked for)",
+    },
+    "help.unattended": {
+        "fr": "sans phrase secrète, pour un serveur de cabinet (clé dans le dossier : moins sûr)",
+        "en": "no passphrase, for a practice server (key in the folder: less safe)",
+    },
+    "help.node": {
+        "fr": "faire tourner le nœud (jusqu'à Ctrl-C)",
+        "en": "run the node (until Ctrl-C)",
+    },
+    "help.listen": {
+        "fr": "adresse où les autres nœuds vous joignent, par exemple 0.0.0.0:7301",
+        "en": "address where other nodes reach you, for example 0.0.0.0:7301",
+    },
+    "help.no_listen": {
+        "fr": "ne pas écouter les autres nœuds (relais seulement)",
+        "en": "do not listen for other nodes (relays only)",
+    },
+    "help.relay": {
+        "fr": "relais à utiliser (option répétable)",
+        "en": "relay to use (may be repeated)",
+    },
+    "help.passphrase_file_node": {
+        "fr": "lire la phrase secrète dans ce fichier",
+        "en": "read the passphrase from this file",
+    },
+    "help.status": {"fr": "état du nœud", "en": "the node's state"},
+    "help.json": {
+        "fr": "réponse JSON de l'API locale, telle quelle",
+        "en": "the local API's JSON response, unchanged",
+    },
+    "help.pair": {
+        "fr": "appairer deux nœuds (invitation à usage unique)",
+        "en": "pair two nodes (one-time invitation)",
+    },
+    "help.pair_invite": {
+        "fr": "créer une invitation : texte et QR code",
+        "en": "create an invitation: text and QR code",
+    },
+    "help.png": {
+        "fr": "écrire aussi le QR code dans ce fichier PNG",
+        "en": "also write the QR code to this PNG file",
+    },
+    "help.svg": {
+        "fr": "écrire aussi le QR code dans ce fichier SVG",
+        "en": "also write the QR code to this SVG file",
+    },
+    "help.ttl": {
+        "fr": "durée de validité en minutes (15 par défaut)",
+        "en": "validity in minutes (15 by default)",
+    },
+    "help.pair_accept": {
+        "fr": "accepter l'invitation d'un autre nœud",
+        "en": "accept another node's invitation",
+    },
+    "help.invitation_text": {
+        "fr": "le texte de l'invitation (releve:...), ou - pour le lire sur l'entrée standard",
+        "en": "the invitation text (releve:...), or - to read it from standard input",
+    },
+    "help.contacts": {"fr": "lister vos contacts", "en": "list your contacts"},
+    "help.send": {"fr": "envoyer un message", "en": "send a message"},
+    "help.contact": {
+        "fr": "nom du contact ou début de son identifiant",
+        "en": "the contact's name or the start of its node id",
+    },
+    "help.message_text": {"fr": "le texte du message", "en": "the message text"},
+    "help.inbox": {"fr": "messages reçus non lus", "en": "unread received messages"},
+    "help.wait": {
+        "fr": "attendre jusqu'à ce nombre de secondes qu'un message arrive (0 à 300)",
+        "en": "wait up to this many seconds for a message to arrive (0 to 300)",
+    },
+    "help.read": {
+        "fr": "lire un message (envoie l'accusé de lecture)",
+        "en": "read a message (sends the read receipt)",
+    },
+    "help.message_id": {
+        "fr": "identifiant du message (ou son début, 4 caractères au moins)",
+        "en": "the message id (or its start, at least 4 characters)",
+    },
+    "help.demo": {
+        "fr": "démonstration : deux nœuds sur ce poste échangent des messages fictifs",
+        "en": "demonstration: two nodes on this machine exchange fictitious messages",
+    },
+    "help.bad_role": {
+        "fr": "rôle inconnu : {role} (acceptés : {accepted})",
+        "en": "unknown role: {role} (accepted: {accepted})",
+    },
+    "help.bad_range": {
+        "fr": "valeur invalide : {value} (nombre entier de {low} à {high})",
+        "en": "invalid value: {value} (a whole number from {low} to {high})",
+    },
+    "metavar.dir": {"fr": "DOSSIER", "en": "DIR"},
+    "metavar.command": {"fr": "COMMANDE", "en": "COMMAND"},
+    "metavar.name": {"fr": "NOM", "en": "NAME"},
+    "metavar.role": {"fr": "RÔLE", "en": "ROLE"},
+    "metavar.file": {"fr": "FICHIER", "en": "FILE"},
+    "metavar.host_port": {"fr": "HÔTE:PORT", "en": "HOST:PORT"},
+    "metavar.minutes": {"fr": "MINUTES", "en": "MINUTES"},
+    "metavar.text": {"fr": "TEXTE", "en": "TEXT"},
+    "metavar.contact": {"fr": "CONTACT", "en": "CONTACT"},
+    "metavar.seconds": {"fr": "SECONDES", "en": "SECONDS"},
+    "metavar.message_id": {"fr": "ID_MESSAGE", "en": "MESSAGE_ID"},
+    # -- words -------------------------------------------------------------------------------
+    "word.yes": {"fr": "oui", "en": "yes"},
+    "word.no": {"fr": "non", "en": "no"},
+    "word.none": {"fr": "aucune", "en": "none"},
+    "word.never": {"fr": "jamais", "en": "never"},
+    "role.other": {"fr": "autre", "en": "other"},
+    "role.gp": {"fr": "médecin généraliste", "en": "general practitioner"},
+    "role.pharmacist": {"fr": "pharmacien", "en": "pharmacist"},
+    "role.practice": {"fr": "cabinet médical", "en": "medical practice"},
+    "role.nurse": {"fr": "infirmier ou infirmière", "en": "nurse"},
+    "role.specialist": {"fr": "médecin spécialiste", "en": "specialist"},
+    "role.laboratory": {"fr": "laboratoire", "en": "laboratory"},
+    "msgstatus.queued": {"fr": "en attente d'envoi", "en": "queued"},
+    "msgstatus.delivered": {"fr": "remis", "en": "delivered"},
+    "msgstatus.read": {"fr": "lu", "en": "read"},
+    "msgstatus.failed": {"fr": "non remis", "en": "failed"},
+    "msgstatus.received": {"fr": "reçu", "en": "received"},
+    # -- errors ------------------------------------------------------------------------------
+    "error.prefix": {"fr": "Erreur : {message}", "en": "Error: {message}"},
+    "error.no_node": {
+        "fr": "aucun nœud ne tourne pour {home} ; démarrez-le avec `releve node`",
+        "en": "no node is running for {home}; start it with `releve node`",
+    },
+    "error.no_node_no_home": {
+        "fr": "aucun nœud ne tourne pour {home} ; démarrez-le avec `releve node` "
+        "(ce dossier n'a pas encore de nœud : créez-le d'abord avec `releve init`)",
+        "en": "no node is running for {home}; start it with `releve node` "
+        "(this folder has no node yet: create it first with `releve init`)",
+    },
+    "error.api_info_invalid": {
+        "fr": "{path} n'indique pas une adresse locale : refus d'y envoyer le jeton d'accès",
+        "en": "{path} does not name a local address: refusing to send the access token there",
+    },
+    "error.token_unreadable": {
+        "fr": "impossible de lire le jeton d'accès {path} ({reason})",
+        "en": "cannot read the access token {path} ({reason})",
+    },
+    "error.node_refused": {
+        "fr": "le nœud ne répond pas à {url}",
+        "en": "the node does not answer at {url}",
+    },
+    "error.node_timeout": {
+        "fr": "le nœud ({url}) n'a pas répondu à temps ; réessayez",
+        "en": "the node ({url}) did not answer in time; try again",
+    },
+    "error.node_unreachable": {
+        "fr": "impossible de joindre le nœud à {url} ({reason})",
+        "en": "cannot reach the node at {url} ({reason})",
+    },
+    "error.bad_response": {
+        "fr": "réponse incompréhensible du nœud (versions différentes ?)",
+        "en": "the node's answer cannot be understood (different versions?)",
+    },
+    "error.write_failed": {
+        "fr": "impossible d'écrire {path} ({reason})",
+        "en": "cannot write {path} ({reason})",
+    },
+    "error.invitation_empty": {
+        "fr": "l'invitation est vide : collez le texte qui commence par releve:",
+        "en": "the invitation is empty: paste the text that starts with releve:",
+    },
+    "error.empty_text": {"fr": "le message est vide", "en": "the message is empty"},
+    "error.message_id_invalid": {
+        "fr": "identifiant de message invalide : {message_id} "
+        "(32 caractères 0-9 a-f, ou au moins les 4 premiers)",
+        "en": "invalid message id: {message_id} (32 characters 0-9 a-f, or at least the first 4)",
+    },
+    "error.message_id_ambiguous": {
+        "fr": "{count} messages commencent par {message_id} : donnez plus de caractères",
+        "en": "{count} messages start with {message_id}: give more characters",
+    },
+    "error.passphrase_file": {
+        "fr": "impossible de lire le fichier de phrase secrète {path} ({reason})",
+        "en": "cannot read the passphrase file {path} ({reason})",
+    },
+    "error.passphrase_empty": {
+        "fr": "le fichier de phrase secrète {path} est vide",
+        "en": "the passphrase file {path} is empty",
+    },
+    "error.passphrase_empty_prompt": {
+        "fr": "la phrase secrète ne peut pas être vide",
+        "en": "the passphrase cannot be empty",
+    },
+    "error.passphrase_mismatch": {
+        "fr": "les deux phrases secrètes saisies sont différentes",
+        "en": "the two passphrases entered differ",
+    },
+    "error.passphrase_needed": {
+        "fr": "une phrase secrète est nécessaire : donnez --passphrase-file FICHIER, lancez la "
+        "commande dans un terminal, ou choisissez --unattended pour un serveur",
+        "en": "a passphrase is needed: give --passphrase-file FILE, run the command in a "
+        "terminal, or choose --unattended for a server",
+    },
+    # -- errors of the local API (docs/local-api.md, "Errors") --------------------------------
+    "api.unauthorized": {
+        "fr": "le nœud refuse le jeton d'accès : le dossier --home est-il le bon ?",
+        "en": "the node refuses the access token: is the --home folder the right one?",
+    },
+    "api.bad_request": {
+        "fr": "requête refusée par le nœud ({detail})",
+        "en": "the node refused the request ({detail})",
+    },
+    "api.contact_not_found": {
+        "fr": "aucun contact ne correspond ; voyez `releve contacts`",
+        "en": "no contact matches; see `releve contacts`",
+    },
+    "api.contact_ambiguous": {
+        "fr": "plusieurs contacts correspondent, précisez le nom ({detail})",
+        "en": "several contacts match, give the name in full ({detail})",
+    },
+    "api.message_not_found": {
+        "fr": "aucun message avec cet identifiant ; voyez `releve inbox`",
+        "en": "no message with that id; see `releve inbox`",
+    },
+    "api.invitation_invalid": {
+        "fr": "ce n'est pas une invitation Relève, ou elle est abîmée : "
+        "demandez une nouvelle invitation",
+        "en": "this is not a Relève invitation, or it is damaged: ask for a new invitation",
+    },
+    "api.invitation_expired": {
+        "fr": "l'invitation a expiré : demandez-en une nouvelle",
+        "en": "the invitation has expired: ask for a new one",
+    },
+    "api.invitation_own": {
+        "fr": "c'est l'invitation de votre propre nœud : elle doit être acceptée sur l'autre poste",
+        "en": "this is your own node's invitation: it must be accepted on the other machine",
+    },
+    "api.already_paired": {
+        "fr": "ce contact est déjà appairé ; voyez `releve contacts`",
+        "en": "this contact is already paired; see `releve contacts`",
+    },
+    "api.text_too_long": {
+        "fr": "le message est trop long : raccourcissez-le ou envoyez-le en plusieurs fois",
+        "en": "the message is too long: shorten it or send it in several parts",
+    },
+    "api.internal": {
+        "fr": "erreur interne du nœud ; les détails sont dans son journal (node.log)",
+        "en": "internal error of the node; details are in its log (node.log)",
+    },
+    "api.not_found": {
+        "fr": "le nœud ne connaît pas cette demande (versions différentes du client et du nœud ?)",
+        "en": "the node does not know this request (different client and node versions?)",
+    },
+    "api.too_large": {
+        "fr": "la demande est trop grosse pour le nœud",
+        "en": "the request is too large for the node",
+    },
+    "api.store_unavailable": {
+        "fr": "le nœud n'a pas pu enregistrer (disque plein ?) ; rien n'est perdu, réessayez "
+        "et voyez son journal (node.log)",
+        "en": "the node could not save (disk full?); nothing is lost, try again and see "
+        "its log (node.log)",
+    },
+    "api.unknown": {
+        "fr": "le nœud a refusé la demande ({code} : {detail})",
+        "en": "the node refused the request ({code}: {detail})",
+    },
+    # -- init and node (node.errors.SetupError codes) -----------------------------------------
+    "setup.home_exists": {
+        "fr": "ce dossier contient déjà un nœud Relève : rien n'a été modifié",
+        "en": "this folder already holds a Relève node: nothing was changed",
+    },
+    "setup.home_missing": {
+        "fr": "aucun nœud dans ce dossier : créez-le d'abord avec `releve init`",
+        "en": "no node in this folder: create it first with `releve init`",
+    },
+    "setup.invalid_name": {
+        "fr": "nom invalide ({detail})",
+        "en": "invalid name ({detail})",
+    },
+    "setup.invalid_role": {
+        "fr": "rôle invalide ({detail})",
+        "en": "invalid role ({detail})",
+    },
+    "setup.weak_passphrase": {
+        "fr": "phrase secrète trop faible : choisissez-en une plus longue ({detail})",
+        "en": "passphrase too weak: choose a longer one ({detail})",
+    },
+    "setup.wrong_passphrase": {
+        "fr": "phrase secrète incorrecte",
+        "en": "wrong passphrase",
+    },
+    "setup.passphrase_required": {
+        "fr": "ce nœud est protégé par une phrase secrète : lancez-le dans un terminal "
+        "ou donnez --passphrase-file FICHIER",
+        "en": "this node is protected by a passphrase: start it in a terminal "
+        "or give --passphrase-file FILE",
+    },
+    "setup.node_running": {
+        "fr": "un nœud tourne déjà pour ce dossier (voyez `releve status`)",
+        "en": "a node is already running for this folder (see `releve status`)",
+    },
+    "setup.address_in_use": {
+        "fr": "l'adresse d'écoute est déjà utilisée : choisissez un autre port avec --listen",
+        "en": "the listening address is already in use: choose another port with --listen",
+    },
+    "setup.database_too_new": {
+        "fr": "la base de données vient d'une version plus récente de Relève : "
+        "mettez Relève à jour",
+        "en": "the database comes from a newer version of Relève: update Relève",
+    },
+    "setup.invalid_listen": {
+        "fr": "adresse d'écoute invalide ({detail}) ; exemple : --listen 0.0.0.0:7301",
+        "en": "invalid listening address ({detail}); example: --listen 0.0.0.0:7301",
+    },
+    "setup.invalid_config": {
+        "fr": "configuration invalide dans config.toml ou les variables RELEVE_... ({detail})",
+        "en": "invalid configuration in config.toml or the RELEVE_... variables ({detail})",
+    },
+    "setup.keyring_damaged": {
+        "fr": "le trousseau de clés (keyring.json) est abîmé : restaurez le dossier "
+        "depuis une sauvegarde",
+        "en": "the keyring (keyring.json) is damaged: restore the folder from a backup",
+    },
+    "setup.key_file_missing": {
+        "fr": "le fichier de clé node.key manque (nœud sans phrase secrète) : restaurez-le "
+        "depuis une sauvegarde",
+        "en": "the key file node.key is missing (node without passphrase): restore it "
+        "from a backup",
+    },
+    "setup.database_error": {
+        "fr": "la base de données ne peut pas être ouverte ({detail})",
+        "en": "the database cannot be opened ({detail})",
+    },
+    "setup.relays_unsupported": {
+        "fr": "cette version de Relève ne gère pas encore les relais : retirez --relay "
+        "(et les relais de config.toml ou de RELEVE_RELAYS)",
+        "en": "this version of Relève does not support relays yet: remove --relay "
+        "(and the relays in config.toml or RELEVE_RELAYS)",
+    },
+    "setup.unknown": {
+        "fr": "le nœud ne peut pas démarrer ({code} : {detail})",
+        "en": "the node cannot start ({code}: {detail})",
+    },
+    # -- init and node -----------------------------------------------------------------------
+    "prompt.new_passphrase": {
+        "fr": "Choisissez la phrase secrète du nœud : ",
+        "en": "Choose the node's passphrase: ",
+    },
+    "prompt.repeat_passphrase": {
+        "fr": "Saisissez-la une seconde fois : ",
+        "en": "Enter it a second time: ",
+    },
+    "prompt.passphrase": {
+        "fr": "Phrase secrète du nœud : ",
+        "en": "The node's passphrase: ",
+    },
+    "init.done": {
+        "fr": "Nœud créé dans {home} : {name} ({role}).",
+        "en": "Node created in {home}: {name} ({role}).",
+    },
+    "init.node_id": {
+        "fr": "Identifiant du nœud : {node_id}",
+        "en": "Node id: {node_id}",
+    },
+    "init.unattended_warning": {
+        "fr": "Attention : sans phrase secrète, la clé est dans {key_file}. Qui peut lire ce "
+        "dossier peut lire les messages : réservez ce mode à un serveur protégé.",
+        "en": "Warning: without a passphrase the key is in {key_file}. Whoever can read this "
+        "folder can read the messages: keep this mode for a protected server.",
+    },
+    "init.next": {
+        "fr": "Démarrez-le avec : releve {home_option}node",
+        "en": "Start it with: releve {home_option}node",
+    },
+    "node.starting": {
+        "fr": "Démarrage du nœud de {home} (Ctrl-C pour l'arrêter)…",
+        "en": "Starting the node of {home} (Ctrl-C to stop it)…",
+    },
+    # -- status ------------------------------------------------------------------------------
+    "status.node": {"fr": "Nœud : {name} ({role})", "en": "Node: {name} ({role})"},
+    "status.node_id": {"fr": "Identifiant : {node_id}", "en": "Node id: {node_id}"},
+    "status.started": {"fr": "Démarré le : {when}", "en": "Started: {when}"},
+    "status.endpoints": {
+        "fr": "Joignable directement sur : {endpoints}",
+        "en": "Reachable directly at: {endpoints}",
+    },
+    "status.no_endpoints": {
+        "fr": "Joignable directement : non (relais seulement)",
+        "en": "Reachable directly: no (relays only)",
+    },
+    "status.contacts": {"fr": "Contacts : {count}", "en": "Contacts: {count}"},
+    "status.unread": {"fr": "Messages non lus : {count}", "en": "Unread messages: {count}"},
+    "status.outbox": {
+        "fr": "À envoyer : {pending} en attente, {failed} non remis",
+        "en": "Outbox: {pending} pending, {failed} failed",
+    },
+    "status.outbox_contact": {
+        "fr": "  pour {name} : {pending} en attente, {failed} non remis",
+        "en": "  to {name}: {pending} pending, {failed} failed",
+    },
+    "status.no_relays": {"fr": "Relais : aucun", "en": "Relays: none"},
+    "status.relay_connected": {
+        "fr": "Relais {url} : connecté (dernier contact {when})",
+        "en": "Relay {url}: connected (last contact {when})",
+    },
+    "status.relay_disconnected": {
+        "fr": "Relais {url} : déconnecté (dernier contact {when})",
+        "en": "Relay {url}: disconnected (last contact {when})",
+    },
+    # -- pairing and contacts ----------------------------------------------------------------
+    "pair.invite_header": {
+        "fr": "Invitation à usage unique, valable jusqu'au {expires} :",
+        "en": "One-time invitation, valid until {expires}:",
+    },
+    "pair.invite_hint": {
+        "fr": "Faites scanner ce QR code, ou transmettez le texte par un canal sûr. "
+        "Il ne sert qu'une fois : gardez-le secret jusque-là.",
+        "en": "Have this QR code scanned, or pass the text on through a safe channel. "
+        "It works once only: keep it secret until then.",
+    },
+    "pair.file_written": {
+        "fr": "QR code écrit dans {path} ({option}), lisible par vous seul : "
+        "supprimez-le une fois l'invitation utilisée.",
+        "en": "QR code written to {path} ({option}), readable by you only: "
+        "delete it once the invitation is used.",
+    },
+    "pair.accepted": {
+        "fr": "Contact ajouté : {name} ({role})",
+        "en": "Contact added: {name} ({role})",
+    },
+    "pair.compare_hint": {
+        "fr": "Comparez le numéro de sécurité avec votre contact (de vive voix ou par "
+        "téléphone) : il doit être identique des deux côtés.",
+        "en": "Compare the safety number with your contact (in person or by phone): "
+        "it must be the same on both sides.",
+    },
+    "contacts.none": {
+        "fr": "Aucun contact. Appairez-vous avec `releve pair invite` ou `releve pair accept`.",
+        "en": "No contacts. Pair with `releve pair invite` or `releve pair accept`.",
+    },
+    "contact.title": {"fr": "{name} ({role})", "en": "{name} ({role})"},
+    "contact.node_id": {"fr": "Identifiant : {node_id}", "en": "Node id: {node_id}"},
+    "contact.safety_number": {
+        "fr": "Numéro de sécurité : {safety_number} (vérifié : {verified})",
+        "en": "Safety number: {safety_number} (verified: {verified})",
+    },
+    "contact.paired_at": {"fr": "Appairé le : {when}", "en": "Paired: {when}"},
+    "contact.endpoints": {
+        "fr": "Adresses directes : {endpoints}",
+        "en": "Direct addresses: {endpoints}",
+    },
+    # -- messages ----------------------------------------------------------------------------
+    "send.queued": {
+        "fr": "Message pour {name} mis en file d'envoi (identifiant {message_id}). "
+        "Suivi : `releve status`.",
+        "en": "Message to {name} queued (id {message_id}). Follow-up: `releve status`.",
+    },
+    "inbox.empty": {"fr": "Aucun nouveau message.", "en": "No new messages."},
+    "inbox.count": {
+        "fr": "Messages non lus : {count}",
+        "en": "Unread messages: {count}",
+    },
+    "inbox.hint": {
+        "fr": "Pour lire un message et envoyer l'accusé de lecture : releve read ID_MESSAGE",
+        "en": "To read a message and send the read receipt: releve read MESSAGE_ID",
+    },
+    "message.summary_in": {
+        "fr": "{when} de {name} [{message_id}]",
+        "en": "{when} from {name} [{message_id}]",
+    },
+    "message.summary_out": {
+        "fr": "{when} à {name} [{message_id}] : {status}",
+        "en": "{when} to {name} [{message_id}]: {status}",
+    },
+    "message.from": {"fr": "De : {name}", "en": "From: {name}"},
+    "message.to": {"fr": "À : {name}", "en": "To: {name}"},
+    "message.sent_at": {"fr": "Envoyé le : {when}", "en": "Sent: {when}"},
+    "message.received_at": {"fr": "Reçu le : {when}", "en": "Received: {when}"},
+    "message.status": {"fr": "Statut : {status}", "en": "Status: {status}"},
+    "message.delivered_at": {"fr": "Remis le : {when}", "en": "Delivered: {when}"},
+    "message.read_at": {"fr": "Lu le : {when}", "en": "Read: {when}"},
+    "message.id": {"fr": "Identifiant : {message_id}", "en": "Id: {message_id}"},
+    "message.kind": {"fr": "[message de type {kind}]", "en": "[message of kind {kind}]"},
+    "read.receipt_sent": {
+        "fr": "(Marqué comme lu : l'accusé de lecture est envoyé à l'expéditeur.)",
+        "en": "(Marked read: the read receipt goes to the sender.)",
+    },
+    # -- demo --------------------------------------------------------------------------------
+    "demo.intro": {
+        "fr": "Démonstration de Relève : deux nœuds sur ce poste, données fictives "
+        "(aucun patient réel).",
+        "en": "Relève demonstration: two nodes on this machine, fictitious data (no real patient).",
+    },
+    "demo.step_init": {
+        "fr": "1. Création des nœuds « {gp} » ({gp_role}) et « {pharmacy} » ({pharmacy_role}).",
+        "en": '1. Creating the nodes "{gp}" ({gp_role}) and "{pharmacy}" ({pharmacy_role}).',
+    },
+    "demo.step_start": {
+        "fr": "2. Démarrage des deux nœuds…",
+        "en": "2. Starting both nodes…",
+    },
+    "demo.node_ready": {
+        "fr": "   {name} : nœud {node_id}, joignable sur {endpoints}",
+        "en": "   {name}: node {node_id}, reachable at {endpoints}",
+    },
+    "demo.step_invite": {
+        "fr": "3. {gp} crée une invitation à usage unique (valable jusqu'à {expires}).",
+        "en": "3. {gp} creates a one-time invitation (valid until {expires}).",
+    },
+    "demo.step_accept": {
+        "fr": "4. {pharmacy} accepte l'invitation : {gp} est maintenant un contact.",
+        "en": "4. {pharmacy} accepts the invitation: {gp} is now a contact.",
+    },
+    "demo.safety_number": {
+        "fr": "   Numéro de sécurité, identique des deux côtés : {safety_number}",
+        "en": "   Safety number, the same on both sides: {safety_number}",
+    },
+    "demo.step_send": {
+        "fr": "5. {gp} → {pharmacy} : « {text} »",
+        "en": '5. {gp} → {pharmacy}: "{text}"',
+    },
+    "demo.status_queued": {
+        "fr": "   Statut chez {name} : {status}",
+        "en": "   Status at {name}: {status}",
+    },
+    "demo.status": {
+        "fr": "   Statut chez {name} : {status} à {when}",
+        "en": "   Status at {name}: {status} at {when}",
+    },
+    "demo.step_received": {
+        "fr": "6. {pharmacy} reçoit le message à {when}.",
+        "en": "6. {pharmacy} receives the message at {when}.",
+    },
+    "demo.step_read": {
+        "fr": "7. {pharmacy} lit le message : l'accusé de lecture part.",
+        "en": "7. {pharmacy} reads the message: the read receipt goes out.",
+    },
+    "demo.step_reply": {
+        "fr": "8. {pharmacy} → {gp} : « {text} »",
+        "en": '8. {pharmacy} → {gp}: "{text}"',
+    },
+    "demo.step_reply_received": {
+        "fr": "   {gp} reçoit la réponse à {when}.",
+        "en": "   {gp} receives the reply at {when}.",
+    },
+    "demo.question": {
+        "fr": "Bonjour, pouvez-vous renouveler pour un mois le traitement habituel de "
+        "patient fictif ? L'ordonnance papier suit. Dr Camille Martin",
+        "en": "Hello, could you renew the usual treatment of patient fictif for one month? "
+        "The paper prescription follows. Dr Camille Martin",
+    },
+    "demo.answer": {
+        "fr": "Bien reçu, le renouvellement est prêt au comptoir. Pharmacie du Port",
+        "en": "Received, the renewal is ready at the counter. Pharmacie du Port",
+    },
+    "demo.done": {
+        "fr": "Démonstration terminée : nœuds arrêtés, dossier temporaire supprimé.",
+        "en": "Demonstration finished: nodes stopped, temporary folder deleted.",
+    },
+    "demo.cleaned": {
+        "fr": "Nœuds arrêtés, dossier temporaire supprimé.",
+        "en": "Nodes stopped, temporary folder deleted.",
+    },
+    "demo.interrupted": {
+        "fr": "Démonstration interrompue.",
+        "en": "Demonstration interrupted.",
+    },
+    "demo.timeout": {
+        "fr": "délai dépassé ({seconds} s) en attendant : {what}",
+        "en": "timed out ({seconds} s) waiting for: {what}",
+    },
+    "demo.what_init": {
+        "fr": "la création du nœud de {name}",
+        "en": "the creation of {name}'s node",
+    },
+    "demo.what_start": {
+        "fr": "le démarrage du nœud de {name}",
+        "en": "{name}'s node to start",
+    },
+    "demo.what_pairing": {
+        "fr": "la fin de l'appairage chez {name}",
+        "en": "the pairing to complete at {name}",
+    },
+    "demo.what_receive": {
+        "fr": "l'arrivée du message chez {name}",
+        "en": "the message to arrive at {name}",
+    },
+    "demo.what_delivered": {
+        "fr": "l'accusé de réception chez {name}",
+        "en": "the delivery receipt at {name}",
+    },
+    "demo.what_read": {
+        "fr": "l'accusé de lecture chez {name}",
+        "en": "the read receipt at {name}",
+    },
+    "demo.what_reply": {
+        "fr": "l'arrivée de la réponse chez {name}",
+        "en": "the reply to arrive at {name}",
+    },
+    "demo.init_failed": {
+        "fr": "la création du nœud de {name} a échoué : {detail}",
+        "en": "creating {name}'s node failed: {detail}",
+    },
+    "demo.node_exited": {
+        "fr": "le nœud de {name} s'est arrêté (code {code})",
+        "en": "{name}'s node stopped (code {code})",
+    },
+    "demo.message_failed": {
+        "fr": "le message {message_id} n'a pas pu être remis",
+        "en": "message {message_id} could not be delivered",
+    },
+    "demo.safety_mismatch": {
+        "fr": "les numéros de sécurité diffèrent ({gp} / {pharmacy})",
+        "en": "the safety numbers differ ({gp} / {pharmacy})",
+    },
+    "demo.log_tail": {
+        "fr": "Fin du journal du nœud de {name} :",
+        "en": "End of {name}'s node log:",
+    },
+}

@@ -1,0 +1,233 @@
+"""`releve`: the command-line client of a Relève node.
+
+Global options come before the command. Exit codes: 0 success, 1 an error the user can act on
+(printed translated on stderr), 2 a command-line usage error, 3 no node running, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn
+
+from node.paths import HomeLayout, resolve_home
+
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError
+from .i18n import LANGUAGES, choose_language, language, set_language, t
+from .roles import ROLE_ALIASES, ROLE_CODES, parse_role
+
+Handler = Callable[[argparse.Namespace, HomeLayout], int]
+
+MAX_TTL_MINUTES = 43200
+MAX_WAIT_SECONDS = 300
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(
+            usage, actions, groups, t("help.usage_prefix") if prefix is None else prefix
+        )
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the catalog's words for its headings and its error line."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(formatter_class=_Formatter, add_help=False, allow_abbrev=False, **kwargs)
+        self._positionals.title = t("help.positionals")
+        self._optionals.title = t("help.options")
+        self.add_argument("-h", "--help", action="help", help=t("help.help"))
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, t("help.usage_error", prog=self.prog, message=message) + "\n")
+
+
+def _role(value: str) -> str:
+    code = parse_role(value)
+    if code is None:
+        accepted = ", ".join([*ROLE_CODES, *sorted(ROLE_ALIASES)])
+        raise argparse.ArgumentTypeError(t("help.bad_role", role=value, accepted=accepted))
+    return code
+
+
+def _int_range(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(t("help.bad_range", value=value, low=low, high=high))
+        return number
+
+    return parse
+
+
+def _handler(name: str) -> Handler:
+    """Looks a handler up when it runs, so that parsing imports no command module."""
+
+    def run(args: argparse.Namespace, layout: HomeLayout) -> int:
+        if name == "demo":
+            from .demo import run_demo
+
+            return run_demo(language())
+        if name in ("init", "node"):
+            from . import node_commands
+
+            handler: Handler = getattr(node_commands, f"cmd_{name}")
+        else:
+            from . import commands
+
+            handler = getattr(commands, f"cmd_{name}")
+        return handler(args, layout)
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, with help texts in the current language."""
+    parser = _Parser(prog="releve", description=t("help.description"), epilog=t("help.epilog"))
+    parser.add_argument("--home", metavar=t("metavar.dir"), help=t("help.home"))
+    parser.add_argument("--lang", choices=LANGUAGES, help=t("help.lang"))
+    commands = parser.add_subparsers(
+        dest="command", title=t("help.commands"), metavar=t("metavar.command")
+    )
+
+    def command(
+        parent: argparse._SubParsersAction[_Parser], name: str, key: str
+    ) -> argparse.ArgumentParser:
+        sub = parent.add_parser(name, help=t(key), description=t(key))
+        sub.set_defaults(handler=_handler(name))
+        return sub
+
+    init = command(commands, "init", "help.init")
+    init.add_argument("--name", required=True, metavar=t("metavar.name"), help=t("help.name"))
+    init.add_argument(
+        "--role", type=_role, default="other", metavar=t("metavar.role"), help=t("help.role")
+    )
+    secret = init.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--passphrase-file", metavar=t("metavar.file"), help=t("help.passphrase_file_init")
+    )
+    secret.add_argument("--unattended", action="store_true", help=t("help.unattended"))
+
+    node = command(commands, "node", "help.node")
+    listen = node.add_mutually_exclusive_group()
+    listen.add_argument("--listen", metavar=t("metavar.host_port"), help=t("help.listen"))
+    listen.add_argument("--no-listen", action="store_true", help=t("help.no_listen"))
+    node.add_argument("--relay", action="append", default=[], metavar="URL", help=t("help.relay"))
+    node.add_argument(
+        "--passphrase-file", metavar=t("metavar.file"), help=t("help.passphrase_file_node")
+    )
+
+    status = command(commands, "status", "help.status")
+    status.add_argument("--json", action="store_true", help=t("help.json"))
+
+    pair = commands.add_parser("pair", help=t("help.pair"), description=t("help.pair"))
+    pair_commands = pair.add_subparsers(
+        dest="pair_command", title=t("help.commands"), metavar=t("metavar.command")
+    )
+    pair_commands.required = True
+    invite = pair_commands.add_parser(
+        "invite", help=t("help.pair_invite"), description=t("help.pair_invite")
+    )
+    invite.set_defaults(handler=_handler("pair_invite"))
+    invite.add_argument("--png", metavar=t("metavar.file"), help=t("help.png"))
+    invite.add_argument("--svg", metavar=t("metavar.file"), help=t("help.svg"))
+    invite.add_argument(
+        "--ttl",
+        type=_int_range(1, MAX_TTL_MINUTES),
+        metavar=t("metavar.minutes"),
+        help=t("help.ttl"),
+    )
+    accept = pair_commands.add_parser(
+        "accept", help=t("help.pair_accept"), description=t("help.pair_accept")
+    )
+    accept.set_defaults(handler=_handler("pair_accept"))
+    accept.add_argument("text", metavar=t("metavar.text"), help=t("help.invitation_text"))
+
+    contacts = command(commands, "contacts", "help.contacts")
+    contacts.add_argument("--json", action="store_true", help=t("help.json"))
+
+    send = command(commands, "send", "help.send")
+    send.add_argument("contact", metavar=t("metavar.contact"), help=t("help.contact"))
+    send.add_argument("text", metavar=t("metavar.text"), help=t("help.message_text"))
+
+    inbox = command(commands, "inbox", "help.inbox")
+    inbox.add_argument("--json", action="store_true", help=t("help.json"))
+    inbox.add_argument(
+        "--wait",
+        type=_int_range(0, MAX_WAIT_SECONDS),
+        metavar=t("metavar.seconds"),
+        help=t("help.wait"),
+    )
+
+    read = command(commands, "read", "help.read")
+    read.add_argument("message_id", metavar=t("metavar.message_id"), help=t("help.message_id"))
+
+    command(commands, "demo", "help.demo")
+    return parser
+
+
+def _early_language(argv: Sequence[str]) -> str | None:
+    """--lang among the global options, read before the parser is built (its help is translated)."""
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--lang":
+            return argv[index + 1] if index + 1 < len(argv) else None
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+        if arg == "--home":
+            index += 2
+            continue
+        if not arg.startswith("-"):
+            return None  # the command: options after it are the command's own
+        index += 1
+    return None
+
+
+def _tolerant_output() -> None:
+    """Prints with replacement characters rather than failing on a non-UTF-8 console."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    _tolerant_output()
+    set_language(choose_language(_early_language(arguments), os.environ))
+    parser = build_parser()
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    layout = HomeLayout(resolve_home(args.home))
+    handler: Handler = args.handler
+    try:
+        return handler(args, layout)
+    except CliError as exc:
+        print(t("error.prefix", message=t(exc.key, **exc.values)), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`releve inbox | head`): nothing more to say, to anyone.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

@@ -1,0 +1,151 @@
+"""`releve init` and `releve node`: the commands that run the node's own code in-process.
+
+node.setup and node.daemon are imported inside the handlers only, so that the other commands
+start without the daemon, aiohttp or aiosqlite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import signal
+import sys
+import threading
+import unicodedata
+from pathlib import Path
+
+from node.errors import NodeError
+from node.paths import HomeLayout
+
+from .display import role_name
+from .errors import EXIT_INTERRUPTED, CliError
+from .i18n import has_key, t
+
+
+def read_passphrase_file(path: str) -> bytes:
+    """The passphrase in ``path``: its bytes without one trailing newline; never empty."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CliError("error.passphrase_file", path=path, reason=exc.strerror or exc) from None
+    if data.endswith(b"\r\n"):
+        data = data[:-2]
+    elif data.endswith(b"\n"):
+        data = data[:-1]
+    if not data:
+        raise CliError("error.passphrase_empty", path=path)
+    return normalise_passphrase(data)
+
+
+def normalise_passphrase(data: bytes) -> bytes:
+    """NFC, so that "é" typed at a prompt and "é" saved in a file are the same passphrase."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    return unicodedata.normalize("NFC", text).encode("utf-8")
+
+
+def _stdin_is_tty() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def prompt_new_passphrase() -> bytes:
+    first = getpass.getpass(t("prompt.new_passphrase"))
+    if not first:
+        raise CliError("error.passphrase_empty_prompt")
+    second = getpass.getpass(t("prompt.repeat_passphrase"))
+    if first != second:
+        raise CliError("error.passphrase_mismatch")
+    return normalise_passphrase(first.encode("utf-8"))
+
+
+def prompt_passphrase() -> bytes:
+    entered = getpass.getpass(t("prompt.passphrase"))
+    if not entered:
+        raise CliError("error.passphrase_empty_prompt")
+    return normalise_passphrase(entered.encode("utf-8"))
+
+
+def restore_interrupt() -> None:
+    """Lets Ctrl-C (SIGINT) interrupt this process even if it was started with SIGINT ignored.
+
+    A shell ignores SIGINT in the commands it starts in the background (`releve node &`), and
+    the node would then not stop on SIGINT until its event loop takes the signal over.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _setup_failure(exc: NodeError) -> CliError:
+    key = f"setup.{exc.code}"
+    if has_key(key):
+        return CliError(key, detail=str(exc))
+    return CliError("setup.unknown", code=exc.code, detail=str(exc))
+
+
+def cmd_init(args: argparse.Namespace, layout: HomeLayout) -> int:
+    if args.unattended:
+        passphrase = None
+    elif args.passphrase_file is not None:
+        passphrase = read_passphrase_file(args.passphrase_file)
+    elif _stdin_is_tty():
+        passphrase = prompt_new_passphrase()
+    else:
+        raise CliError("error.passphrase_needed")
+
+    from node.setup import init_home  # lazily: see the module docstring
+
+    try:
+        result = init_home(layout, args.name, args.role, passphrase)
+    except NodeError as exc:
+        raise _setup_failure(exc) from None
+    print(t("init.done", home=layout.root, name=args.name, role=role_name(args.role)))
+    print(t("init.node_id", node_id=result.node_id))
+    if result.unattended:
+        print(t("init.unattended_warning", key_file=layout.key_file))
+    print(t("init.next", home_option=_home_option(args)))
+    return 0
+
+
+def _home_option(args: argparse.Namespace) -> str:
+    return f"--home {args.home} " if args.home else ""
+
+
+def cmd_node(args: argparse.Namespace, layout: HomeLayout) -> int:
+    restore_interrupt()
+    passphrase = (
+        read_passphrase_file(args.passphrase_file) if args.passphrase_file is not None else None
+    )
+
+    from node.daemon import run  # lazily: see the module docstring
+
+    def start(passphrase: bytes | None) -> int:
+        return int(
+            run(
+                layout,
+                listen=args.listen,
+                no_listen=args.no_listen,
+                relays=list(args.relay),
+                passphrase=passphrase,
+            )
+        )
+
+    print(t("node.starting", home=layout.root), file=sys.stderr)
+    try:
+        try:
+            return start(passphrase)
+        except NodeError as exc:
+            # A protected home started from a terminal: ask once, then start again.
+            if exc.code != "passphrase_required" or passphrase is not None or not _stdin_is_tty():
+                raise
+        return start(prompt_passphrase())
+    except NodeError as exc:
+        raise _setup_failure(exc) from None
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
