@@ -19,6 +19,7 @@ import sys
 import time
 from typing import IO, Any
 
+import aiohttp
 from aiohttp import web
 
 from node import keystore
@@ -26,12 +27,16 @@ from node.api_server import LocalApi
 from node.config import NodeConfig, load, split_host_port
 from node.direct import DirectTransport
 from node.errors import SetupError
+from node.mailbox import MailboxKey, load_or_create
 from node.outbox import Outbox
 from node.paths import HomeLayout, write_private
 from node.peer_server import create_app
-from node.protocol import Endpoint, Reachability
+from node.protocol import Endpoint, LocalProtocolError, Reachability
+from node.relay_client import RelaySubscription
+from node.relay_transport import RelayTransport
 from node.service import NodeService
 from node.store import Store
+from node.transports import Transports
 
 log = logging.getLogger("releve.node")
 SHUTDOWN_TIMEOUT = 5.0
@@ -57,11 +62,9 @@ def run(
         if relays:
             overrides["relays"] = relays
         config = load(layout, os.environ, overrides)
-        if config.relays:
-            # The relay transport (issue 4) is not built yet: say so rather than pretend.
-            raise SetupError("relays are not supported by this version yet", "relays_unsupported")
+        relay_endpoints(config)  # refuse a bad relay URL before anything starts
         _setup_logging(layout, config.log_level)
-        if config.listen is None:
+        if config.listen is None and not config.relays:
             log.warning("listening for no peers (--no-listen) and no relay: nothing can reach us")
         unlocked = keystore.unlock(layout, passphrase)
         asyncio.run(_serve(layout, config, unlocked))
@@ -104,7 +107,18 @@ def detect_addresses() -> list[str]:
     return sorted({str(info[4][0]) for info in infos if not str(info[4][0]).startswith("127.")})[:2]
 
 
-def _reachability(config: NodeConfig, bound_port: int | None) -> Reachability:
+def relay_endpoints(config: NodeConfig) -> list[Endpoint]:
+    try:
+        return [Endpoint.relay(url) for url in config.relays]
+    except LocalProtocolError:
+        raise SetupError(
+            "a relay must be written http://host:port or https://host[:port]", "invalid_relay"
+        ) from None
+
+
+def _reachability(
+    config: NodeConfig, bound_port: int | None, mailbox: MailboxKey | None
+) -> Reachability:
     endpoints: list[Endpoint] = []
     if config.listen is not None and bound_port is not None:
         if config.advertise:
@@ -114,8 +128,9 @@ def _reachability(config: NodeConfig, bound_port: int | None) -> Reachability:
             hosts = detect_addresses() if host in ("0.0.0.0", "::", "") else [host]  # noqa: S104
             addresses = [(h, bound_port) for h in (hosts or ["127.0.0.1"])]
         endpoints += [Endpoint.direct(host, port) for host, port in addresses]
-    endpoints += [Endpoint.relay(url) for url in config.relays]
-    return Reachability(tuple(endpoints))
+    if mailbox is None:
+        return Reachability(tuple(endpoints))
+    return Reachability((*endpoints, *relay_endpoints(config)), mailbox.mailbox_id)
 
 
 async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlocked) -> None:
@@ -133,11 +148,19 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
     writer = await store.start_writer(on_failure)
     service = NodeService(config, unlocked.identity, store, writer, time.time)
     await service.load()
-    direct = DirectTransport(service)
-    await direct.start()
-    outbox = Outbox(service, config, direct.send)
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256, limit_per_host=16))
+    transports = Transports(service, DirectTransport(service, http), RelayTransport(service, http))
+    outbox = Outbox(service, config, transports.send)
+    subscriptions: list[RelaySubscription] = []
     runners: list[web.AppRunner] = []
     try:
+        mailbox = None
+        if config.relays:
+            mailbox = await load_or_create(store, service.rand(32))
+            subscriptions = [
+                RelaySubscription(endpoint.url, mailbox, service, http)
+                for endpoint in relay_endpoints(config)
+            ]
         bound_port = None
         if config.listen is not None:
             host, port = split_host_port(config.listen)
@@ -148,10 +171,13 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
             runners.append(peer_runner)
             bound_port = await _start_site(peer_runner, host, port)
             log.info("peer endpoint listening on %s port %d", host, bound_port)
-        service.reachability = _reachability(config, bound_port)
+        service.reachability = _reachability(config, bound_port, mailbox)
         await service.announce_card_if_changed()
+        for subscription in subscriptions:
+            subscription.start()
         token = layout.api_token.read_text(encoding="ascii").strip()
         api = LocalApi(service, token, time.time())
+        api.status_extras = lambda: {"relays": [s.status() for s in subscriptions]}
         api_runner = web.AppRunner(
             api.create_app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
         )
@@ -172,9 +198,11 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         layout.api_info.unlink(missing_ok=True)
         for runner in reversed(runners):
             await runner.cleanup()
+        for subscription in subscriptions:
+            await subscription.stop()
         await outbox.stop()
         await service.close()
-        await direct.close()
+        await http.close()
         await store.close()
         log.info("node stopped")
 

@@ -13,30 +13,21 @@ from node.service import NodeService
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS: Final = 15.0
+# A LAN peer answers fast or not at all: do not let a silent address hold a batch long.
+TIMEOUT: Final = aiohttp.ClientTimeout(total=15, sock_connect=3)
 
 
 class DirectTransport:
-    def __init__(self, service: NodeService) -> None:
+    def __init__(self, service: NodeService, session: aiohttp.ClientSession) -> None:
         self._service = service
-        self._session: aiohttp.ClientSession | None = None
+        self._session = session
         self._preferred: dict[bytes, Endpoint] = {}
-
-    async def start(self) -> None:
-        self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
-            connector=aiohttp.TCPConnector(limit=256, limit_per_host=16),
-        )
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
 
     async def send(self, contact_id: bytes, packets: list[bytes]) -> list[Outcome]:
         """For each packet: delivered (the contact's node committed it), gone (it can never
         be read there), or retry."""
         contact = self._service.contacts.get(contact_id)
-        if contact is None or self._session is None:
+        if contact is None:
             return [Outcome.RETRY] * len(packets)
         endpoints = list(contact.row.card.reachability.direct)
         preferred = self._preferred.get(contact_id)
@@ -54,12 +45,12 @@ class DirectTransport:
         self, endpoint: Endpoint, packets: list[bytes], contact_id: bytes
     ) -> list[Outcome] | None:
         """The per-packet outcome, or None when this endpoint did not answer usefully."""
-        assert self._session is not None
         try:
             async with self._session.post(
                 endpoint.url + BATCH_PATH,
                 data=encode_batch(packets),
                 headers={"Content-Type": "application/octet-stream"},
+                timeout=TIMEOUT,
             ) as response:
                 if response.status != 200:
                     await response.read()

@@ -33,6 +33,7 @@ REQUESTS_PER_CONTACT: Final = 4
 MAX_REQUESTS: Final = 64
 SWEEP_SECONDS: Final = 60.0
 IDLE_SECONDS: Final = 60.0
+MAX_RECHECK_SECONDS: Final = 3600.0
 
 # send(contact_id, packets) -> what became of each packet
 Send = Callable[[bytes, list[bytes]], Awaitable[list[Outcome]]]
@@ -188,7 +189,12 @@ class Outbox:
             return [self._store.outbox_attempted(entry.id)]
         if entry.message_id is None:
             return [self._store.outbox_done(entry.id)]
-        return [self._store.outbox_acked(entry.id, now, now + self._config.redelivery_seconds)]
+        # Kept until the end-to-end receipt; sent again, less and less often, if it is late
+        # (a recipient offline for days behind a relay must not cost a deposit a minute).
+        recheck = min(
+            self._config.redelivery_seconds * 2.0 ** min(entry.attempts, 10), MAX_RECHECK_SECONDS
+        )
+        return [self._store.outbox_acked(entry.id, now, now + recheck)]
 
     async def _expire(self, now: float) -> None:
         """Entries older than the maximum age: the message is marked failed."""

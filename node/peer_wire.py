@@ -52,5 +52,6 @@ class Outcome(Enum):
     """What became of one packet sent to a peer."""
 
     DELIVERED = "delivered"  # the peer's node committed it (or already had it)
+    RELAYED = "relayed"  # stored on at least one of the peer's relays
     RETRY = "retry"  # unreachable, busy, or refused for now
     GONE = "gone"  # the peer can never decrypt it: the message failed

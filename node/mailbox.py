@@ -1,0 +1,46 @@
+"""This node's relay mailbox: an Ed25519 key of its own (never the identity key), kept
+encrypted in the store; the mailbox id that contacts deposit to is derived from it
+(relay/protocol.py, docs/relay-protocol.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import nacl.bindings as sodium
+
+from node.store import Store
+from relay.protocol import Auth, mailbox_id_for
+
+_SETTING: Final = "mailbox_seed"
+SEED_SIZE: Final = 32
+
+
+@dataclass(frozen=True)
+class MailboxKey:
+    seed: bytes
+
+    def __repr__(self) -> str:  # never print the seed
+        return f"MailboxKey(id={self.mailbox_id.hex()[:8]}…)"
+
+    @property
+    def public_key(self) -> bytes:
+        return bytes(sodium.crypto_sign_seed_keypair(self.seed)[0])
+
+    @property
+    def mailbox_id(self) -> bytes:
+        return mailbox_id_for(self.public_key)
+
+    def authenticate(self, nonce: bytes) -> Auth:
+        public, secret = sodium.crypto_sign_seed_keypair(self.seed)
+        return Auth.sign(nonce, bytes(public), bytes(secret))
+
+
+async def load_or_create(store: Store, random: bytes) -> MailboxKey:
+    """The stored mailbox key, or a new one from ``random`` (32 bytes), saved at once."""
+    seed = await store.get_setting(_SETTING)
+    if seed is None:
+        seed = random
+        assert store.writer is not None
+        await store.writer.submit([store.put_setting(_SETTING, seed)])
+    return MailboxKey(seed)

@@ -1,0 +1,187 @@
+"""The node's subscription to its mailbox on one relay: authenticate with the mailbox key,
+take in every blob, acknowledge it once committed (or refused for good), reconnect with
+backoff when the relay goes away (docs/relay-protocol.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Final
+
+import aiohttp
+
+from node.api_server import iso
+from node.mailbox import MailboxKey
+from node.outbox import backoff_delay
+from node.service import NodeService, PeerRejected
+from relay.protocol import (
+    MAX_ACK_IDS,
+    MAX_BLOB_SIZE,
+    SUBSCRIBE_PATH,
+    VERSION,
+    Ack,
+    Blob,
+    Challenge,
+    Error,
+    RelayProtocolError,
+    Welcome,
+    decode_frame,
+)
+
+log = logging.getLogger(__name__)
+
+HANDSHAKE_SECONDS: Final = 15.0
+HEARTBEAT_SECONDS: Final = 30.0
+MAX_CONCURRENT_BLOBS: Final = 64
+BUSY_RETRIES: Final = 5
+RETRY_BASE_SECONDS: Final = 1.0
+RETRY_MAX_SECONDS: Final = 60.0
+
+
+def websocket_url(relay_url: str) -> str:
+    """``http://host:port`` -> ``ws://host:port/v1/subscribe`` (``https`` -> ``wss``)."""
+    scheme, rest = relay_url.split("://", 1)
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest.rstrip('/')}{SUBSCRIBE_PATH}"
+
+
+class RelaySubscription:
+    def __init__(
+        self,
+        url: str,
+        mailbox: MailboxKey,
+        service: NodeService,
+        session: aiohttp.ClientSession,
+    ) -> None:
+        self.url = url
+        self._mailbox = mailbox
+        self._service = service
+        self._session = session
+        self.connected = False
+        self.last_contact: float | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._acks: list[bytes] = []
+        self._ack_ready = asyncio.Event()
+        self._slots = asyncio.Semaphore(MAX_CONCURRENT_BLOBS)
+        self._handlers: set[asyncio.Task[None]] = set()
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "connected": self.connected,
+            "last_contact": iso(self.last_contact),
+        }
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"relay {self.url}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        if self._handlers:
+            await asyncio.wait(set(self._handlers), timeout=10)
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self._subscribe()
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                log.info("relay %s unreachable: %s", self.url, type(exc).__name__)
+            except RelayProtocolError as exc:
+                log.warning("relay %s spoke nonsense: %s", self.url, exc)
+            except Exception:
+                log.exception("relay %s subscription failed", self.url)
+            finally:
+                self.connected = False
+            delay = backoff_delay(
+                failures, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, self._service.rand
+            )
+            failures += 1
+            await asyncio.sleep(delay)
+
+    async def _subscribe(self) -> None:
+        async with self._session.ws_connect(
+            websocket_url(self.url),
+            heartbeat=HEARTBEAT_SECONDS,
+            max_msg_size=MAX_BLOB_SIZE + 1024,
+            timeout=aiohttp.ClientWSTimeout(ws_close=5),
+        ) as ws:
+            challenge = decode_frame(await self._receive(ws))
+            if not isinstance(challenge, Challenge) or challenge.version != VERSION:
+                raise RelayProtocolError("expected a version 1 challenge")
+            await ws.send_bytes(self._mailbox.authenticate(challenge.nonce).encode())
+            answer = decode_frame(await self._receive(ws))
+            if isinstance(answer, Error):
+                log.warning("relay %s refused our mailbox: %s", self.url, answer.code.name)
+                return
+            if not isinstance(answer, Welcome):
+                raise RelayProtocolError("expected welcome")
+            self.connected = True
+            self.last_contact = self._service.clock()
+            log.info("subscribed to relay %s (%d queued)", self.url, answer.queued)
+            acks = asyncio.create_task(self._send_acks(ws))
+            try:
+                await self._read(ws)
+            finally:
+                acks.cancel()
+                try:
+                    await acks
+                except asyncio.CancelledError:
+                    pass
+
+    async def _receive(self, ws: aiohttp.ClientWebSocketResponse) -> bytes:
+        message = await ws.receive(timeout=HANDSHAKE_SECONDS)
+        if message.type != aiohttp.WSMsgType.BINARY:
+            raise RelayProtocolError("the relay closed the connection during the handshake")
+        return bytes(message.data)
+
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        async for message in ws:
+            if message.type != aiohttp.WSMsgType.BINARY:
+                break
+            self.last_contact = self._service.clock()
+            frame = decode_frame(message.data)
+            if isinstance(frame, Blob):
+                await self._slots.acquire()
+                task = asyncio.create_task(self._take(frame))
+                self._handlers.add(task)
+                task.add_done_callback(self._handlers.discard)
+            elif isinstance(frame, Error):
+                log.warning("relay %s closed our subscription: %s", self.url, frame.code.name)
+                break
+
+    async def _take(self, frame: Blob) -> None:
+        """Commits one blob, then acknowledges it; a blob refused for good is acknowledged
+        too (the relay must not keep it), one we could not save is left for later."""
+        try:
+            for attempt in range(BUSY_RETRIES):
+                try:
+                    await self._service.receive_packet(frame.blob)
+                except PeerRejected as exc:
+                    if exc.status == 503 and attempt + 1 < BUSY_RETRIES:
+                        await asyncio.sleep(0.2 * (attempt + 1))
+                        continue
+                    if exc.status == 503:
+                        log.warning("relay blob left for later: %s", exc.reason)
+                        return
+                    log.warning("dropped a blob from relay %s: %s", self.url, exc.reason)
+                self._acks.append(frame.blob_id)
+                self._ack_ready.set()
+                return
+        finally:
+            self._slots.release()
+
+    async def _send_acks(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        while True:
+            await self._ack_ready.wait()
+            self._ack_ready.clear()
+            while self._acks:
+                batch, self._acks = self._acks[:MAX_ACK_IDS], self._acks[MAX_ACK_IDS:]
+                await ws.send_bytes(Ack(tuple(batch)).encode())
