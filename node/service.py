@@ -111,6 +111,7 @@ class NodeService:
         self.inbox_changed = asyncio.Condition()
         self.on_outbox: Callable[[], None] = lambda: None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._pairing_lock = asyncio.Lock()
 
     @property
     def profile(self) -> Profile:
@@ -223,6 +224,12 @@ class NodeService:
         return contact
 
     async def _complete_pairing(self, sealed: SealedAnswer) -> str:
+        # One answer at a time: the same answer often arrives through several relays at once,
+        # and completing it twice would start two diverging sessions.
+        async with self._pairing_lock:
+            return await self._complete_pairing_locked(sealed)
+
+    async def _complete_pairing_locked(self, sealed: SealedAnswer) -> str:
         now = self.clock()
         row = await self.store.invitation(sealed.tag)
         if row is None:

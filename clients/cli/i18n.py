@@ -107,6 +107,22 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "fr": "faire tourner le nœud (jusqu'à Ctrl-C)",
         "en": "run the node (until Ctrl-C)",
     },
+    "help.relay_command": {
+        "fr": "faire tourner un relais (en mémoire seulement, jusqu'à Ctrl-C)",
+        "en": "run a relay (in memory only, until Ctrl-C)",
+    },
+    "help.relay_listen": {
+        "fr": "adresse d'écoute du relais, par exemple 0.0.0.0:7400 (par défaut 127.0.0.1:7400)",
+        "en": "address the relay listens on, for example 0.0.0.0:7400 (default 127.0.0.1:7400)",
+    },
+    "relay.starting": {
+        "fr": "Démarrage du relais sur {listen} (Ctrl-C pour l'arrêter)…",
+        "en": "Starting the relay on {listen} (Ctrl-C to stop it)…",
+    },
+    "error.relay_config": {
+        "fr": "réglage du relais invalide : {detail}",
+        "en": "invalid relay setting: {detail}",
+    },
     "help.listen": {
         "fr": "adresse où les autres nœuds vous joignent, par exemple 0.0.0.0:7301",
         "en": "address where other nodes reach you, for example 0.0.0.0:7301",
@@ -423,11 +439,10 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "fr": "la base de données ne peut pas être ouverte ({detail})",
         "en": "the database cannot be opened ({detail})",
     },
-    "setup.relays_unsupported": {
-        "fr": "cette version de Relève ne gère pas encore les relais : retirez --relay "
-        "(et les relais de config.toml ou de RELEVE_RELAYS)",
-        "en": "this version of Relève does not support relays yet: remove --relay "
-        "(and the relays in config.toml or RELEVE_RELAYS)",
+    "setup.invalid_relay": {
+        "fr": "adresse de relais invalide : un relais s'écrit http://hôte:port ou "
+        "https://hôte[:port]",
+        "en": "invalid relay address: a relay is written http://host:port or https://host[:port]",
     },
     "setup.unknown": {
         "fr": "le nœud ne peut pas démarrer ({code} : {detail})",

@@ -85,6 +85,10 @@ def _handler(name: str) -> Handler:
             from . import node_commands
 
             handler: Handler = getattr(node_commands, f"cmd_{name}")
+        elif name == "relay":
+            from .relay_command import cmd_relay
+
+            handler = cmd_relay
         else:
             from . import commands
 
@@ -129,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     node.add_argument(
         "--passphrase-file", metavar=t("metavar.file"), help=t("help.passphrase_file_node")
     )
+
+    relay = command(commands, "relay", "help.relay_command")
+    relay.add_argument("--listen", metavar=t("metavar.host_port"), help=t("help.relay_listen"))
 
     status = command(commands, "status", "help.status")
     status.add_argument("--json", action="store_true", help=t("help.json"))

@@ -76,31 +76,23 @@ class Node:
         )
         cli(self.home, "init", "--name", self.name, "--role", self.role, *secret)
 
-    def start(self, *extra: str, wait: bool = True) -> None:
+    def start(self, *extra: str, wait: bool = True, listen: bool = True) -> None:
+        """Starts the node; ``listen=False`` starts it with --no-listen (relays only)."""
         assert self.process is None or self.process.poll() is not None
-        listen = f"127.0.0.1:{self.port or 0}"
+        where = ["--listen", f"127.0.0.1:{self.port or 0}"] if listen else ["--no-listen"]
         env = {**os.environ, **FAST_ENV}
         self.api_info.unlink(missing_ok=True)
+        home = ["--home", str(self.home)]
         with open(self.stderr_path, "ab") as stderr:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "clients.cli",
-                    "--home",
-                    str(self.home),
-                    "node",
-                    "--listen",
-                    listen,
-                    *extra,
-                ],
+                [sys.executable, "-m", "clients.cli", *home, "node", *where, *extra],
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
                 env=env,
             )
         if wait:
             wait_for(self._ready, 30, f"{self.name} to start")
-            if self.port is None:
+            if self.port is None and listen:
                 self.port = int(self.status()["peer_endpoints"][0].rsplit(":", 1)[1])
 
     def _ready(self) -> bool:
@@ -184,3 +176,58 @@ def pair(inviter: Node, acceptor: Node) -> None:
     text = inviter.request("POST", "/v1/invitations", {"ttl_minutes": 5})["text"]
     acceptor.request("POST", "/v1/pairings", {"invitation": text})
     wait_for(lambda: inviter.contacts(), 20, "the inviter to see the pairing")
+
+
+class Relay:
+    """One `releve relay` process; restarted on the same port it first got."""
+
+    def __init__(self, log_path: Path) -> None:
+        self.log_path = log_path
+        self.process: subprocess.Popen[str] | None = None
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.port is not None
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        assert self.process is None
+        env = {**os.environ, **FAST_ENV}
+        listen = f"127.0.0.1:{self.port or 0}"
+        with open(self.log_path, "a") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "clients.cli", "relay", "--listen", listen],
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                env=env,
+            )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if "http://" not in line:
+            raise AssertionError(f"the relay did not start: {line!r} {self.log_path.read_text()}")
+        self.port = int(line.strip().rsplit(":", 1)[1])
+
+    def kill(self) -> None:
+        """kill -9: everything the relay held in memory is gone."""
+        assert self.process is not None
+        self.process.kill()
+        self._reap()
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        self._reap()
+
+    def _reap(self) -> None:
+        assert self.process is not None
+        self.process.wait(timeout=30)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.process = None
+
+    def health(self) -> dict[str, Any]:
+        with urllib.request.urlopen(self.url + "/health", timeout=10) as response:
+            result: dict[str, Any] = json.loads(response.read())
+            return result

@@ -31,7 +31,7 @@ SETUP_CODES = (
     "keyring_damaged",
     "key_file_missing",
     "database_error",
-    "relays_unsupported",
+    "invalid_relay",
 )
 MESSAGE_STATUSES = ("queued", "delivered", "read", "failed", "received")
 
