@@ -56,6 +56,9 @@ class LocalApi:
         add.add_get("/v1/inbox", self.inbox)
         add.add_get("/v1/messages/{message_id}", self.message)
         add.add_post("/v1/messages/{message_id}/read", self.read)
+        add.add_post("/v1/contacts/verify", self.verify)
+        add.add_post("/v1/contacts/unpair", self.unpair)
+        add.add_post("/v1/identity/revoke", self.revoke)
         return app
 
     @web.middleware
@@ -107,9 +110,18 @@ class LocalApi:
             "role": row.card.profile.role.name.lower(),
             "safety_number": safety_number(self.service.identity.public, row.public),
             "verified": row.verified,
+            "state": row.state,
+            "key_changed": row.predecessor is not None,
+            "replaces": self._name_of(row.predecessor),
+            "held": row.held,
             "paired_at": iso(row.paired_at),
             "endpoints": [e.url for e in row.card.reachability.direct],
+            "relays": [e.url for e in row.card.reachability.relays],
         }
+
+    def _name_of(self, contact_id: bytes | None) -> str | None:
+        contact = None if contact_id is None else self.service.contacts.get(contact_id)
+        return None if contact is None else contact.name
 
     def message_json(self, row: MessageRow) -> dict[str, Any]:
         contact = self.service.contacts.get(row.contact_id)
@@ -118,6 +130,7 @@ class LocalApi:
             "direction": row.direction,
             "contact_id": row.contact_id.hex(),
             "contact_name": contact.name if contact else None,
+            "contact_verified": contact.row.verified if contact else False,
             "seq": row.seq,
             "kind": PayloadKind(row.kind).name.lower(),
             "text": decode_text_body(row.body) if row.kind == PayloadKind.TEXT else None,
@@ -224,3 +237,25 @@ class LocalApi:
     async def read(self, request: web.Request) -> web.Response:
         row = await self._message_row(request)
         return web.json_response(self.message_json(await self.service.mark_read(row.message_id)))
+
+    async def _contact_reference(self, request: web.Request) -> str:
+        reference = (await self._body(request)).get("contact")
+        if not isinstance(reference, str):
+            raise ApiError(400, "bad_request", "contact is a required string")
+        return reference
+
+    async def verify(self, request: web.Request) -> web.Response:
+        contact = await self.service.verify(await self._contact_reference(request))
+        return web.json_response({"contact": self.contact_json(contact)})
+
+    async def unpair(self, request: web.Request) -> web.Response:
+        contact = await self.service.unpair(await self._contact_reference(request))
+        return web.json_response({"contact": self.contact_json(contact)})
+
+    async def revoke(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        if body.get("confirm") is not True:
+            raise ApiError(400, "bad_request", 'revoking needs {"confirm": true}')
+        identity, told = await self.service.revoke()
+        node_id = format_node_id(identity.public.node_id)
+        return web.json_response({"node_id": node_id, "contacts_told": told})

@@ -31,7 +31,7 @@ from node.mailbox import MailboxKey, load_or_create
 from node.outbox import Outbox
 from node.paths import HomeLayout, write_private
 from node.peer_server import create_app
-from node.protocol import Endpoint, LocalProtocolError, Reachability
+from node.protocol import Endpoint, Identity, LocalProtocolError, Reachability
 from node.relay_client import RelaySubscription
 from node.relay_transport import RelayTransport
 from node.service import NodeService
@@ -147,6 +147,11 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
 
     writer = await store.start_writer(on_failure)
     service = NodeService(config, unlocked.identity, store, writer, time.time)
+
+    def persist_identity(identity: Identity) -> None:
+        keystore.replace_identity(layout, unlocked, identity)
+
+    service.on_identity_change = persist_identity
     await service.load()
     http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256, limit_per_host=16))
     transports = Transports(service, DirectTransport(service, http), RelayTransport(service, http))

@@ -159,5 +159,13 @@ def unlock(layout: HomeLayout, passphrase: bytes | None) -> Unlocked:
     return Unlocked(identity, cipher)
 
 
+def replace_identity(layout: HomeLayout, unlocked: Unlocked, identity: Identity) -> Unlocked:
+    """Stores a new identity under the same data key (``releve revoke``), atomically."""
+    document = _load(layout)
+    document["identity"] = _b64(unlocked.cipher.encrypt(identity.encode(), b"releve identity"))
+    write_private(layout.keyring, json.dumps(document, indent=2).encode())
+    return Unlocked(identity, unlocked.cipher)
+
+
 def exists(layout: HomeLayout) -> bool:
     return Path(layout.keyring).exists()

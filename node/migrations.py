@@ -67,6 +67,13 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX outbox_by_message ON outbox (message_id);
     """,
+    # 2: trust: contact state, verification after a key change, signed notices
+    """
+    ALTER TABLE contacts ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
+        -- active | unpaired (by us) | unpaired_by_peer | revoked (by us) | revoked_by_peer
+    ALTER TABLE contacts ADD COLUMN successor BLOB;   -- keys the peer announced on revoking
+    ALTER TABLE contacts ADD COLUMN predecessor BLOB; -- the revoked contact this one replaces
+    """,
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -36,9 +36,11 @@ from node.protocol import (
     Receipt,
     ReceiptType,
     RemoteProtocolError,
+    Revocation,
     Role,
     SealedAnswer,
     Session,
+    Unpair,
     accept,
     complete,
     open_packet,
@@ -110,6 +112,8 @@ class NodeService:
         self.reachability = Reachability()
         self.inbox_changed = asyncio.Condition()
         self.on_outbox: Callable[[], None] = lambda: None
+        # Persists a new identity (the daemon rewrites the keyring); called by revoke().
+        self.on_identity_change: Callable[[Identity], None] = lambda identity: None
         self._tasks: set[asyncio.Task[None]] = set()
         self._pairing_lock = asyncio.Lock()
 
@@ -205,18 +209,22 @@ class NodeService:
         inviter = invitation.inviter
         if inviter.node_id == self.identity.public.node_id:
             raise ApiError(400, "invitation_own", "this is this node's own invitation")
-        if inviter.node_id in self.contacts:
+        known = self.contacts.get(inviter.node_id)
+        if known is not None and known.row.state == "active":
             raise ApiError(409, "already_paired", "this contact is already paired")
         now = self.clock()
         paired, packet = accept(invitation, self.identity, self.card, now, self.rand)
         card = ContactCard(invitation.profile, invitation.reachability)
+        predecessor = self._predecessor_of(inviter)
         await self._commit(
             [
-                self.store.insert_contact(inviter, card, paired.session, now),
+                self.store.insert_contact(inviter, card, paired.session, now, predecessor),
                 self.store.enqueue(inviter.node_id, packet, paired.first_payload.message_id, now),
             ]
         )
-        contact = Contact(ContactRow(inviter.node_id, inviter, card, now, False, 0))
+        contact = Contact(
+            ContactRow(inviter.node_id, inviter, card, now, False, 0, predecessor=predecessor)
+        )
         contact.session = paired.session
         self.contacts[inviter.node_id] = contact
         log.info("paired with contact %s (accepted an invitation)", format_node_id(inviter.node_id))
@@ -245,13 +253,15 @@ class NodeService:
         except ProtocolError as exc:
             raise PeerRejected(403, f"pairing answer refused ({exc.code})") from None
         peer = paired.peer
-        contact = Contact(ContactRow(peer.node_id, peer, card, now, False, 1), paired.session)
+        predecessor = self._predecessor_of(peer)
+        contact_row = ContactRow(peer.node_id, peer, card, now, False, 1, predecessor=predecessor)
+        contact = Contact(contact_row, paired.session)
         contact.above_mark = set()
         async with contact.lock:
             statements = [
-                self.store.insert_contact(peer, card, paired.session, now),
+                self.store.insert_contact(peer, card, paired.session, now, predecessor),
                 self.store.use_invitation(sealed.tag, peer.node_id, answer_hash, now),
-                self.store.insert_message(self._incoming(peer.node_id, paired.first_payload)),
+                self.store.insert_message(self._incoming(contact, paired.first_payload)),
                 self.store.update_recv_mark(peer.node_id, 1),
             ]
             statements += await self._seal_for(
@@ -315,17 +325,25 @@ class NodeService:
             return
         self.on_outbox()
 
-    def _incoming(self, contact_id: bytes, payload: Payload) -> MessageRow:
+    def _predecessor_of(self, peer: PublicIdentity) -> bytes | None:
+        """The revoked contact that announced ``peer`` as its new identity, if any: pairing
+        with it is a key change, and its messages are held until the user verifies it."""
+        for contact in self.contacts.values():
+            if contact.row.successor == peer.keys:
+                return contact.contact_id
+        return None
+
+    def _incoming(self, contact: Contact, payload: Payload) -> MessageRow:
         return MessageRow(
             message_id=payload.message_id,
-            contact_id=contact_id,
+            contact_id=contact.contact_id,
             direction="in",
             seq=payload.seq,
             kind=int(payload.kind),
             body=payload.body,
             sent_at_ms=payload.sent_at_ms,
             received_at=self.clock(),
-            status="received",
+            status="held" if contact.row.held else "received",
             delivered_at=None,
             read_at=None,
         )
@@ -346,6 +364,9 @@ class NodeService:
         contact = self.contacts.get(message.sender)
         if contact is None:
             raise PeerRejected(403, "packet from an unknown sender")
+        if contact.row.state != "active":
+            # Ended pairing: tell the sender for good, so that its message fails visibly.
+            raise PeerRejected(GONE_STATUS, "packet from a contact no longer paired")
         position = message.header.dh + message.header.n.to_bytes(4, "big")
         async with contact.lock:
             session = await self._session(contact)
@@ -365,7 +386,7 @@ class NodeService:
             raise PeerRejected(503, "store unavailable") from None
         finally:
             contact.saving.discard(position)
-        if payload.kind is not PayloadKind.RECEIPT:
+        if payload.kind in (PayloadKind.TEXT, PayloadKind.CONTACT_CARD):
             self._owe_receipt(contact, payload.message_id)
         self.on_outbox()
         async with self.inbox_changed:
@@ -388,9 +409,7 @@ class NodeService:
         self, contact: Contact, payload: Payload, position: bytes
     ) -> list[Statement]:
         now = self.clock()
-        statements = [
-            self.store.insert_message(self._incoming(contact.contact_id, payload), position)
-        ]
+        statements = [self.store.insert_message(self._incoming(contact, payload), position)]
         statements += await self._advance_mark(contact, payload.seq)
         if payload.kind is PayloadKind.RECEIPT:
             receipt = Receipt.decode(payload.body)
@@ -411,7 +430,35 @@ class NodeService:
             card = ContactCard.decode(payload.body)
             contact.row.card = card
             statements.append(self.store.update_card(contact.contact_id, card))
+        elif payload.kind in (PayloadKind.UNPAIR, PayloadKind.REVOCATION):
+            statements += self._accept_notice(contact, payload)
         return statements
+
+    def _accept_notice(self, contact: Contact, payload: Payload) -> list[Statement]:
+        """A signed unpair or revocation notice: checked, then the contact is inactive and
+        whatever still waits for it has failed."""
+        notice: Unpair | Revocation
+        if payload.kind is PayloadKind.UNPAIR:
+            notice, state = Unpair.decode(payload.body), "unpaired_by_peer"
+        else:
+            notice, state = Revocation.decode(payload.body), "revoked_by_peer"
+        try:
+            notice.verify(contact.row.public, self.identity.public)
+        except ProtocolError:
+            log.warning(
+                "ignored a notice with a bad signature from %s", format_node_id(contact.contact_id)
+            )
+            return []
+        successor = None
+        if isinstance(notice, Revocation) and notice.successor is not None:
+            successor = notice.successor.keys
+            contact.row.successor = successor
+        contact.row.state = state
+        log.info("contact %s: %s", format_node_id(contact.contact_id), state.replace("_", " "))
+        return [
+            self.store.set_contact_state(contact.contact_id, state, successor),
+            *self.store.abandon_outbox(contact.contact_id),
+        ]
 
     async def _advance_mark(self, contact: Contact, seq: int) -> list[Statement]:
         if contact.above_mark is None:
@@ -437,24 +484,32 @@ class NodeService:
         wanted = reference.strip().casefold()
         if not wanted:
             raise ApiError(400, "bad_request", "no contact given")
-        matches = [c for c in self.contacts.values() if c.name.casefold() == wanted]
-        if not matches:
-            prefix = parse_node_id_prefix(reference)
-            if len(prefix) >= 4:
-                matches = [
-                    c
-                    for c in self.contacts.values()
-                    if parse_node_id_prefix(format_node_id(c.contact_id)).startswith(prefix)
-                    or c.contact_id.hex().startswith(prefix)
-                ]
-        if not matches:
-            matches = [c for c in self.contacts.values() if c.name.casefold().startswith(wanted)]
+        # A revoked or unpaired contact keeps its name in the history; a current one wins.
+        everyone = list(self.contacts.values())
+        active = [c for c in everyone if c.row.state == "active"]
+        matches = self._match(reference, wanted, active) or self._match(reference, wanted, everyone)
         if not matches:
             raise ApiError(404, "contact_not_found", "no contact matches")
         if len(matches) > 1:
             names = ", ".join(sorted(c.name for c in matches))
             raise ApiError(409, "contact_ambiguous", f"several contacts match: {names}")
         return matches[0]
+
+    @staticmethod
+    def _match(reference: str, wanted: str, contacts: list[Contact]) -> list[Contact]:
+        matches = [c for c in contacts if c.name.casefold() == wanted]
+        if not matches:
+            prefix = parse_node_id_prefix(reference)
+            if len(prefix) >= 4:
+                matches = [
+                    c
+                    for c in contacts
+                    if parse_node_id_prefix(format_node_id(c.contact_id)).startswith(prefix)
+                    or c.contact_id.hex().startswith(prefix)
+                ]
+        if not matches:
+            matches = [c for c in contacts if c.name.casefold().startswith(wanted)]
+        return matches
 
     async def send_text(self, reference: str, text: str) -> MessageRow:
         contact = self.resolve_contact(reference)
@@ -464,6 +519,7 @@ class NodeService:
             raise ApiError(400, "text_too_long", f"at most {MAX_TEXT_BYTES} bytes") from None
         if not text.strip():
             raise ApiError(400, "bad_request", "the message is empty")
+        self._require_active(contact)
         async with contact.lock:
             session = await self._session(contact)
             now = self.clock()
@@ -494,6 +550,92 @@ class NodeService:
             raise ApiError(503, "store_unavailable", f"could not save: {exc}") from None
         self.on_outbox()
         return row
+
+    @staticmethod
+    def _require_active(contact: Contact) -> None:
+        if contact.row.state != "active":
+            raise ApiError(
+                409, "contact_inactive", f"no longer paired with this contact ({contact.row.state})"
+            )
+
+    # --- trust ------------------------------------------------------------------------------
+
+    async def verify(self, reference: str) -> Contact:
+        """The two people compared the safety number: the contact is verified, and whatever
+        was held after a key change is released."""
+        contact = self.resolve_contact(reference)
+        self._require_active(contact)
+        await self._commit(
+            [
+                self.store.set_verified(contact.contact_id),
+                self.store.release_held(contact.contact_id),
+            ]
+        )
+        contact.row.verified = True
+        log.info("contact %s verified", format_node_id(contact.contact_id))
+        async with self.inbox_changed:
+            self.inbox_changed.notify_all()
+        return contact
+
+    async def unpair(self, reference: str) -> Contact:
+        """Ends the pairing and tells the contact, with a signed notice."""
+        contact = self.resolve_contact(reference)
+        self._require_active(contact)
+        async with contact.lock:
+            notice = Unpair.sign(self.identity, contact.row.public, self.clock())
+            statements = await self._seal_for(contact, PayloadKind.UNPAIR, notice.encode(), False)
+            session = await self._session(contact)
+            statements += [
+                self.store.update_session(contact.contact_id, session),
+                self.store.set_contact_state(contact.contact_id, "unpaired"),
+                *self.store.abandon_outbox(contact.contact_id),
+            ]
+            future = self.writer.submit(statements)
+            contact.row.state = "unpaired"
+        await self._await_commit(future)
+        log.info("unpaired from contact %s", format_node_id(contact.contact_id))
+        self.on_outbox()
+        return contact
+
+    async def revoke(self) -> tuple[Identity, int]:
+        """For a lost or stolen machine (run from a restored backup): tells every contact,
+        with a notice signed by the old key, that it is revoked and which identity replaces
+        it, then starts over with that new identity. Returns it and how many were told."""
+        successor = Identity.generate(self.rand)
+        now = self.clock()
+        statements: list[Statement] = []
+        told = [c for c in self.contacts.values() if c.row.state == "active"]
+        for contact in told:
+            async with contact.lock:
+                notice = Revocation.sign(self.identity, contact.row.public, successor.public, now)
+                statements += await self._seal_for(
+                    contact, PayloadKind.REVOCATION, notice.encode(), False
+                )
+                session = await self._session(contact)
+                statements += [
+                    self.store.update_session(contact.contact_id, session),
+                    self.store.set_contact_state(contact.contact_id, "revoked"),
+                ]
+        # Invitations made with the old identity must not be answered any more.
+        statements.append(("DELETE FROM invitations", ()))
+        await self._commit(statements)
+        for contact in told:
+            contact.row.state = "revoked"
+        self.on_identity_change(successor)
+        self.identity = successor
+        log.warning(
+            "identity revoked; %d contacts told; new node id %s",
+            len(told),
+            format_node_id(successor.public.node_id),
+        )
+        self.on_outbox()
+        return successor, len(told)
+
+    async def _await_commit(self, future: asyncio.Future[None]) -> None:
+        try:
+            await future
+        except Exception as exc:
+            raise ApiError(503, "store_unavailable", f"could not save: {exc}") from None
 
     async def mark_read(self, message_id: bytes) -> MessageRow:
         row = await self.store.message(message_id)

@@ -39,6 +39,14 @@ class ContactRow:
     paired_at: float
     verified: bool
     recv_mark: int
+    state: str = "active"
+    successor: bytes | None = None  # keys announced by the peer's revocation
+    predecessor: bytes | None = None  # the revoked contact this one replaces (a key change)
+
+    @property
+    def held(self) -> bool:
+        """A key change not yet verified: this contact's messages are held."""
+        return self.predecessor is not None and not self.verified
 
 
 @dataclass
@@ -74,6 +82,9 @@ class InvitationRow:
     answer_hash: bytes | None
 
 
+_CONTACT_COLUMNS: Final = (
+    "contact_id, public_keys, card, paired_at, verified, recv_mark, state, successor, predecessor"
+)
 _MESSAGE_COLUMNS: Final = (
     "message_id, contact_id, direction, seq, kind, body, sent_at_ms, received_at, status,"
     " delivered_at, read_at"
@@ -135,14 +146,13 @@ class Store:
 
     async def contacts(self) -> list[ContactRow]:
         rows = await self._all(
-            "SELECT contact_id, public_keys, card, paired_at, verified, recv_mark FROM contacts"
+            f"SELECT {_CONTACT_COLUMNS} FROM contacts"  # noqa: S608
         )
         return [self._contact(row) for row in rows]
 
     async def contact(self, contact_id: bytes) -> ContactRow | None:
         row = await self._one(
-            "SELECT contact_id, public_keys, card, paired_at, verified, recv_mark FROM contacts"
-            " WHERE contact_id = ?",
+            f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE contact_id = ?",  # noqa: S608
             (contact_id,),
         )
         return None if row is None else self._contact(row)
@@ -151,7 +161,19 @@ class Store:
         contact_id, keys = bytes(row[0]), bytes(row[1])
         card = ContactCard.decode(self.cipher.decrypt(row[2], label("card", contact_id)))
         public = PublicIdentity(keys[:32], keys[32:])
-        return ContactRow(contact_id, public, card, row[3], bool(row[4]), int(row[5]))
+        successor = None if row[7] is None else bytes(row[7])
+        predecessor = None if row[8] is None else bytes(row[8])
+        return ContactRow(
+            contact_id,
+            public,
+            card,
+            row[3],
+            bool(row[4]),
+            int(row[5]),
+            row[6],
+            successor,
+            predecessor,
+        )
 
     async def session(self, contact_id: bytes) -> Session:
         row = await self._one("SELECT session FROM contacts WHERE contact_id = ?", (contact_id,))
@@ -167,20 +189,60 @@ class Store:
         return {int(row[0]) for row in rows}
 
     def insert_contact(
-        self, public: PublicIdentity, card: ContactCard, session: Session, now: float
+        self,
+        public: PublicIdentity,
+        card: ContactCard,
+        session: Session,
+        now: float,
+        predecessor: bytes | None = None,
     ) -> Statement:
         contact_id = public.node_id
         return (
             "INSERT OR REPLACE INTO contacts (contact_id, public_keys, card, session, paired_at,"
-            " verified, recv_mark) VALUES (?, ?, ?, ?, ?, 0, 0)",
+            " verified, recv_mark, state, predecessor) VALUES (?, ?, ?, ?, ?, 0, 0, 'active', ?)",
             (
                 contact_id,
                 public.keys,
                 self.cipher.encrypt(card.encode(), label("card", contact_id)),
                 self.cipher.encrypt(session.encode(), label("session", contact_id)),
                 now,
+                predecessor,
             ),
         )
+
+    @staticmethod
+    def set_contact_state(
+        contact_id: bytes, state: str, successor: bytes | None = None
+    ) -> Statement:
+        return (
+            "UPDATE contacts SET state = ?, successor = COALESCE(?, successor)"
+            " WHERE contact_id = ?",
+            (state, successor, contact_id),
+        )
+
+    @staticmethod
+    def set_verified(contact_id: bytes) -> Statement:
+        return ("UPDATE contacts SET verified = 1 WHERE contact_id = ?", (contact_id,))
+
+    @staticmethod
+    def release_held(contact_id: bytes) -> Statement:
+        return (
+            "UPDATE messages SET status = 'received'"
+            " WHERE contact_id = ? AND direction = 'in' AND status = 'held'",
+            (contact_id,),
+        )
+
+    @staticmethod
+    def abandon_outbox(contact_id: bytes) -> list[Statement]:
+        """The contact can no longer receive from us: what waits for it has failed."""
+        return [
+            (
+                "UPDATE messages SET status = 'failed' WHERE contact_id = ? AND direction = 'out'"
+                " AND status = 'queued'",
+                (contact_id,),
+            ),
+            ("DELETE FROM outbox WHERE contact_id = ? AND message_id IS NOT NULL", (contact_id,)),
+        ]
 
     def update_session(self, contact_id: bytes, session: Session) -> Statement:
         encrypted = self.cipher.encrypt(session.encode(), label("session", contact_id))

@@ -6,8 +6,8 @@ is the normative specification; each module cites its section.
 
 Modules, one per concept: ``errors`` (exception tree), ``wire`` (byte encoding),
 ``primitives`` (libsodium through PyNaCl), ``kdf``, ``identity``, ``profile``,
-``reachability``, ``invitation``, ``payload``, ``ratchet``, ``envelope``, ``session``,
-``pairing``.
+``reachability``, ``invitation``, ``payload``, ``notices``, ``ratchet``, ``envelope``,
+``session``, ``pairing``.
 """
 
 from .envelope import Inner, RatchetMessage, SealedAnswer, open_packet, seal_packet
@@ -26,6 +26,7 @@ from .errors import (
 )
 from .identity import Identity, PublicIdentity, format_node_id, safety_number
 from .invitation import Invitation, PendingInvitation
+from .notices import Revocation, Unpair
 from .pairing import InvitationBook, Paired, accept, complete
 from .payload import ContactCard, Payload, PayloadKind, Receipt, ReceiptType
 from .primitives import RandomSource, system_random
@@ -61,10 +62,12 @@ __all__ = [
     "Receipt",
     "ReceiptType",
     "RemoteProtocolError",
+    "Revocation",
     "Role",
     "SealedAnswer",
     "Session",
     "TooManySkipped",
+    "Unpair",
     "UnsupportedVersion",
     "accept",
     "complete",

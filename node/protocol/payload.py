@@ -11,6 +11,7 @@ from enum import IntEnum
 from typing import Final
 
 from .errors import LocalProtocolError, MalformedInput, UnsupportedVersion
+from .notices import Revocation, Unpair
 from .primitives import RandomSource
 from .profile import Profile
 from .reachability import Reachability
@@ -27,6 +28,8 @@ class PayloadKind(IntEnum):
     TEXT = 0x01
     RECEIPT = 0x02
     CONTACT_CARD = 0x03  # name, role and reachability: sent at pairing and when they change
+    UNPAIR = 0x04  # the sender ends the pairing (signed notice, notices.py)
+    REVOCATION = 0x05  # the sender's identity is revoked (signed notice, notices.py)
 
 
 class ReceiptType(IntEnum):
@@ -160,6 +163,8 @@ _BODY_CHECKS: Final = {
     PayloadKind.TEXT: decode_text_body,
     PayloadKind.RECEIPT: Receipt.decode,
     PayloadKind.CONTACT_CARD: ContactCard.decode,
+    PayloadKind.UNPAIR: Unpair.decode,
+    PayloadKind.REVOCATION: Revocation.decode,
 }
 
 

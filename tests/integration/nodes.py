@@ -173,9 +173,15 @@ class Node:
 
 
 def pair(inviter: Node, acceptor: Node) -> None:
+    def pairings() -> set[tuple[str, str]]:
+        return {
+            (c["contact_id"], c["paired_at"]) for c in inviter.contacts() if c["state"] == "active"
+        }
+
+    before = pairings()
     text = inviter.request("POST", "/v1/invitations", {"ttl_minutes": 5})["text"]
     acceptor.request("POST", "/v1/pairings", {"invitation": text})
-    wait_for(lambda: inviter.contacts(), 20, "the inviter to see the pairing")
+    wait_for(lambda: pairings() - before, 30, "the inviter to see the pairing")
 
 
 class Relay:
