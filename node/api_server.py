@@ -198,6 +198,10 @@ class LocalApi:
         return web.json_response({"contact": self.contact_json(contact)}, status=201)
 
     async def contacts(self, request: web.Request) -> web.Response:
+        reference = request.query.get("match")
+        if reference is not None:
+            match = self.service.resolve_contact(reference)
+            return web.json_response({"contacts": [self.contact_json(match)]})
         contacts = sorted(self.service.contacts.values(), key=lambda c: c.name.casefold())
         return web.json_response({"contacts": [self.contact_json(c) for c in contacts]})
 

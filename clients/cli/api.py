@@ -118,6 +118,27 @@ class ApiClient:
     def mark_read(self, message_id: str) -> JsonObject:
         return self.request("POST", f"/v1/messages/{_segment(message_id)}/read")
 
+    def verify(self, contact: str) -> JsonObject:
+        return self.request("POST", "/v1/contacts/verify", {"contact": contact})
+
+    def unpair(self, contact: str) -> JsonObject:
+        return self.request("POST", "/v1/contacts/unpair", {"contact": contact})
+
+    def revoke(self) -> JsonObject:
+        return self.request("POST", "/v1/identity/revoke", {"confirm": True})
+
+    def find_contact(self, reference: str) -> JsonObject:
+        """The contact a name or node id prefix designates, matched by the node."""
+        contacts = self.request("GET", "/v1/contacts", query={"match": reference}).get("contacts")
+        if (
+            not isinstance(contacts, list)
+            or len(contacts) != 1
+            or not isinstance(contacts[0], dict)
+        ):
+            raise CliError("error.bad_response")
+        contact: JsonObject = contacts[0]
+        return contact
+
     # -- transport ---------------------------------------------------------------------------
 
     def request(

@@ -45,10 +45,19 @@ def cmd_status(args: argparse.Namespace, layout: HomeLayout) -> int:
 
 
 def cmd_pair_invite(args: argparse.Namespace, layout: HomeLayout) -> int:
-    invitation = ApiClient.from_home(layout).create_invitation(args.ttl)
+    from . import print_page
+
+    page = None if args.print is None else Path(args.print)
+    if page is not None:
+        print_page.check_target(page)  # before an invitation is made for nothing
+    client = ApiClient.from_home(layout)
+    # The practice's name and role, for the page.
+    status: JsonObject = {} if page is None else client.status()
+    invitation = client.create_invitation(args.ttl)
     text = invitation.get("text")
     if not isinstance(text, str):
         raise CliError("error.bad_response")
+    expires_at = invitation.get("expires_at")
     # Files first: if one cannot be written, the error is the last thing on the screen.
     written = []
     for option, writer, path in (
@@ -63,7 +72,18 @@ def cmd_pair_invite(args: argparse.Namespace, layout: HomeLayout) -> int:
         except OSError as exc:
             raise CliError("error.write_failed", path=target, reason=exc.strerror or exc) from None
         written.append((option, target))
-    print(t("pair.invite_header", expires=fmt_time(invitation.get("expires_at"))))
+    if page is not None:
+        try:
+            print_page.write_page(
+                page,
+                text=text,
+                name=status.get("name"),
+                role=status.get("role"),
+                expires_at=expires_at,
+            )
+        except OSError as exc:
+            raise CliError("error.write_failed", path=page, reason=exc.strerror or exc) from None
+    print(t("pair.invite_header", expires=fmt_time(expires_at)))
     print()
     print(text)
     print()
@@ -72,6 +92,10 @@ def cmd_pair_invite(args: argparse.Namespace, layout: HomeLayout) -> int:
     print(t("pair.invite_hint"))
     for option, target in written:
         print(t("pair.file_written", path=target, option=option))
+    if page is not None:
+        print(t("pair.print_written", path=page))
+        if args.ttl is None:
+            print(t("pair.print_ttl_hint", expires=fmt_time(expires_at)))
     return 0
 
 
@@ -88,7 +112,11 @@ def _terminal_qr(text: str) -> list[str]:
 
 
 def cmd_pair_accept(args: argparse.Namespace, layout: HomeLayout) -> int:
-    text = sys.stdin.read() if args.text == "-" else args.text
+    if args.image is not None:
+        # Read before the node is asked anything: a bad photo is the usual failure here.
+        text = qr.invitation_from_image(Path(args.image))
+    else:
+        text = sys.stdin.read() if args.text == "-" else args.text
     text = "".join(text.split())  # a pasted invitation may be wrapped or indented
     if not text:
         raise CliError("error.invitation_empty")

@@ -128,7 +128,25 @@ def format_contact(contact: JsonObject) -> list[str]:
             "contact.endpoints",
             endpoints=", ".join(clean(e) for e in endpoints) or t("word.none"),
         ),
+        *_trust_lines(contact),
     ]
+
+
+def _trust_lines(contact: JsonObject) -> list[str]:
+    """What a clinician must know before trusting this contact: said plainly."""
+    lines = []
+    state = contact.get("state", "active")
+    if state != "active":
+        key = f"contact.state_{state}"
+        lines.append(t(key) if has_key(key) else t("contact.state_other", state=clean(state)))
+    if contact.get("held"):
+        lines.append(
+            t(
+                "contact.key_changed_held",
+                name=clean(contact.get("replaces") or contact.get("name")),
+            )
+        )
+    return lines
 
 
 def format_message_summary(message: JsonObject) -> list[str]:
@@ -143,6 +161,8 @@ def format_message_summary(message: JsonObject) -> list[str]:
         message_id=clean(message.get("message_id")),
         status=status_name(message.get("status")),
     )
+    if not outgoing and not message.get("contact_verified"):
+        header += " " + t("message.unverified_mark")
     return [header, *("    " + line for line in _text_lines(message))]
 
 
@@ -157,6 +177,9 @@ def format_message(message: JsonObject) -> list[str]:
     if not outgoing:
         lines.append(t("message.received_at", when=fmt_time(message.get("received_at"))))
     lines.append(t("message.status", status=status_name(message.get("status"))))
+    if not outgoing:
+        verified = message.get("contact_verified")
+        lines.append(t("message.verified") if verified else t("message.unverified"))
     if message.get("delivered_at"):
         lines.append(t("message.delivered_at", when=fmt_time(message.get("delivered_at"))))
     if message.get("read_at"):

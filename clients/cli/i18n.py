@@ -172,6 +172,16 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "fr": "le texte de l'invitation (releve:...), ou - pour le lire sur l'entrée standard",
         "en": "the invitation text (releve:...), or - to read it from standard input",
     },
+    "help.print": {
+        "fr": "écrire aussi une page A4 à imprimer, en HTML (QR code, texte, expiration, "
+        "mode d'emploi en français et en anglais)",
+        "en": "also write a printable A4 page, as HTML (QR code, text, expiry, instructions "
+        "in French and English)",
+    },
+    "help.image": {
+        "fr": "lire l'invitation sur une photo ou une capture d'écran de son QR code (PNG, JPEG…)",
+        "en": "read the invitation from a photo or a screenshot of its QR code (PNG, JPEG…)",
+    },
     "help.contacts": {"fr": "lister vos contacts", "en": "list your contacts"},
     "help.send": {"fr": "envoyer un message", "en": "send a message"},
     "help.contact": {
@@ -362,6 +372,125 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "fr": "la demande est trop grosse pour le nœud",
         "en": "the request is too large for the node",
     },
+    "help.verify": {
+        "fr": "montrer le numéro de sécurité d'un contact ; --confirm le marque vérifié",
+        "en": "show a contact's safety number; --confirm marks it verified",
+    },
+    "help.confirm": {
+        "fr": "vous avez comparé le numéro avec votre correspondant (à voix haute) : "
+        "il est identique",
+        "en": "you compared the number with your correspondent (aloud): it is the same",
+    },
+    "help.unpair": {
+        "fr": "mettre fin à l'appairage avec un contact (il en est prévenu)",
+        "en": "end the pairing with a contact (they are told)",
+    },
+    "help.revoke": {
+        "fr": "poste perdu ou volé : révoquer l'identité de ce nœud et en prendre une nouvelle",
+        "en": "lost or stolen machine: revoke this node's identity and start over with a new one",
+    },
+    "help.yes": {
+        "fr": "ne pas demander de confirmation",
+        "en": "do not ask for confirmation",
+    },
+    "verify.how": {
+        "fr": "Lisez ce numéro à voix haute avec votre correspondant (au téléphone ou côte à "
+        "côte) : {number}",
+        "en": "Read this number aloud with your correspondent (on the phone or side by side): "
+        "{number}",
+    },
+    "verify.then": {
+        "fr": "S'il est identique chez vous deux : releve verify \"{contact}\" --confirm. S'il "
+        "diffère, n'envoyez rien de confidentiel et appairez-vous de nouveau en personne.",
+        "en": 'If it is the same for both of you: releve verify "{contact}" --confirm. If it '
+        "differs, send nothing confidential and pair again in person.",
+    },
+    "verify.done": {
+        "fr": "{name} est marqué vérifié ; les messages retenus sont dans votre boîte.",
+        "en": "{name} is marked verified; held messages are in your inbox.",
+    },
+    "unpair.done": {
+        "fr": "Appairage avec {name} terminé ; {name} en est prévenu.",
+        "en": "Pairing with {name} ended; {name} is being told.",
+    },
+    "revoke.warning": {
+        "fr": "Révoquer l'identité prévient tous vos contacts que l'ancienne clé n'est plus "
+        "la vôtre. Il faudra ensuite vous appairer de nouveau avec chacun.",
+        "en": "Revoking the identity tells all your contacts that the old key is no longer "
+        "yours. You will then need to pair again with each of them.",
+    },
+    "revoke.prompt": {
+        "fr": "Révoquer maintenant ? (oui/non) ",
+        "en": "Revoke now? (yes/no) ",
+    },
+    "revoke.cancelled": {
+        "fr": "Rien n'a été révoqué.",
+        "en": "Nothing was revoked.",
+    },
+    "revoke.done": {
+        "fr": "Identité révoquée : {count} contact(s) prévenu(s). Nouvel identifiant de nœud : "
+        "{node_id}",
+        "en": "Identity revoked: {count} contact(s) told. New node id: {node_id}",
+    },
+    "revoke.next": {
+        "fr": "Appairez-vous de nouveau avec chaque contact (releve pair invite) ; ils "
+        "vérifieront votre nouveau numéro de sécurité.",
+        "en": "Pair again with each contact (releve pair invite); they will verify your new "
+        "safety number.",
+    },
+    "error.revoke_needs_yes": {
+        "fr": "sans terminal, confirmez la révocation avec --yes",
+        "en": "without a terminal, confirm the revocation with --yes",
+    },
+    "contact.state_unpaired": {
+        "fr": "Appairage terminé (par vous).",
+        "en": "Pairing ended (by you).",
+    },
+    "contact.state_unpaired_by_peer": {
+        "fr": "Appairage terminé par ce correspondant.",
+        "en": "This correspondent ended the pairing.",
+    },
+    "contact.state_revoked": {
+        "fr": "Vous avez révoqué votre ancienne identité : appairez-vous de nouveau.",
+        "en": "You revoked your former identity: pair again.",
+    },
+    "contact.state_revoked_by_peer": {
+        "fr": "ATTENTION : ce correspondant a révoqué sa clé (poste perdu ou volé). N'écrivez "
+        "plus à cet ancien contact ; appairez-vous de nouveau et vérifiez le numéro.",
+        "en": "WARNING: this correspondent revoked their key (lost or stolen machine). Do not "
+        "write to this old contact; pair again and verify the number.",
+    },
+    "contact.state_other": {
+        "fr": "État : {state}",
+        "en": "State: {state}",
+    },
+    "contact.key_changed_held": {
+        "fr": "ATTENTION : la clé de {name} a changé. Ses messages sont retenus tant que vous "
+        "n'avez pas vérifié le numéro de sécurité avec lui (releve verify).",
+        "en": "WARNING: {name}'s key changed. Their messages are held until you verify the "
+        "safety number with them (releve verify).",
+    },
+    "message.verified": {
+        "fr": "Correspondant vérifié (numéro de sécurité comparé).",
+        "en": "Verified correspondent (safety number compared).",
+    },
+    "message.unverified": {
+        "fr": "Correspondant non vérifié : comparez le numéro de sécurité (releve verify).",
+        "en": "Unverified correspondent: compare the safety number (releve verify).",
+    },
+    "message.unverified_mark": {
+        "fr": "[non vérifié]",
+        "en": "[unverified]",
+    },
+    "api.contact_inactive": {
+        "fr": "vous n'êtes plus appairé avec ce contact (terminé ou révoqué) : appairez-vous "
+        "de nouveau",
+        "en": "you are no longer paired with this contact (ended or revoked): pair again",
+    },
+    "msgstatus.held": {
+        "fr": "retenu (clé changée, à vérifier)",
+        "en": "held (key changed, to verify)",
+    },
     "api.store_unavailable": {
         "fr": "le nœud n'a pas pu enregistrer (disque plein ?) ; rien n'est perdu, réessayez "
         "et voyez son journal (node.log)",
@@ -540,6 +669,115 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "téléphone) : il doit être identique des deux côtés.",
         "en": "Compare the safety number with your contact (in person or by phone): "
         "it must be the same on both sides.",
+    },
+    "pair.print_written": {
+        "fr": "Page à imprimer écrite dans {path}, lisible par vous seul : ouvrez-la dans un "
+        "navigateur et imprimez-la (A4, le noir et blanc suffit). Retirez la feuille une fois "
+        "l'invitation utilisée ou expirée.",
+        "en": "Printable page written to {path}, readable by you only: open it in a browser "
+        "and print it (A4, black and white is fine). Take the sheet down once the invitation "
+        "is used or expired.",
+    },
+    "pair.print_ttl_hint": {
+        "fr": "Cette invitation expire le {expires} : pour une page affichée plus longtemps, "
+        "ajoutez --ttl MINUTES (par exemple --ttl 1440 pour un jour ; 43200 au plus, 30 jours).",
+        "en": "This invitation expires at {expires}: for a page that stays up longer, add "
+        "--ttl MINUTES (for example --ttl 1440 for one day; 43200 at most, 30 days).",
+    },
+    "error.print_format": {
+        "fr": "la page à imprimer est une page HTML, pas un PDF : donnez un nom en .html "
+        "(par exemple --print {suggestion}), ouvrez-la dans le navigateur et choisissez "
+        "Imprimer (ou « Enregistrer au format PDF »)",
+        "en": "the printable page is an HTML page, not a PDF: give a name ending in .html "
+        '(for example --print {suggestion}), open it in the browser and choose Print (or "Save '
+        'as PDF")',
+    },
+    "error.image_unreadable": {
+        "fr": "impossible de lire l'image {path} ({reason})",
+        "en": "cannot read the image {path} ({reason})",
+    },
+    "error.image_not_image": {
+        "fr": "{path} n'est pas une image lisible : donnez une photo ou une capture d'écran "
+        "en PNG ou en JPEG",
+        "en": "{path} is not a readable image: give a photo or a screenshot as PNG or JPEG",
+    },
+    "error.image_too_large": {
+        "fr": "l'image {path} est trop grande : recadrez-la autour du QR code ou réduisez-la",
+        "en": "the image {path} is too large: crop it around the QR code or shrink it",
+    },
+    "error.image_no_qr": {
+        "fr": "aucun QR code trouvé sur l'image {path} : reprenez la photo de plus près, nette, "
+        "bien éclairée, le QR code entier dans le cadre, ou tapez le texte de l'invitation",
+        "en": "no QR code found in the image {path}: take the photo again, closer, sharp and "
+        "well lit, with the whole QR code in the frame, or type the invitation text",
+    },
+    "error.image_not_invitation": {
+        "fr": "le QR code de l'image {path} n'est pas une invitation Relève (son texte ne "
+        "commence pas par releve:) : photographiez le QR code de l'invitation",
+        "en": "the QR code in the image {path} is not a Relève invitation (its text does not "
+        "start with releve:): photograph the invitation's QR code",
+    },
+    "error.image_several": {
+        "fr": "l'image {path} contient {count} invitations Relève différentes : "
+        "recadrez-la sur une seule",
+        "en": "the image {path} holds {count} different Relève invitations: crop it to one",
+    },
+    "api.invitation_used": {
+        "fr": "cette invitation a déjà servi (elle ne sert qu'une fois) : "
+        "demandez une nouvelle invitation",
+        "en": "this invitation was already used (it works once only): ask for a new invitation",
+    },
+    # -- the printable invitation page: both languages on the same page ---------------------
+    "print.title": {"fr": "Invitation Relève", "en": "Relève invitation"},
+    "print.qr_label": {
+        "fr": "QR code de l'invitation Relève",
+        "en": "QR code of the Relève invitation",
+    },
+    "print.expires": {
+        "fr": "Valable une seule fois, jusqu'au {when} (heure locale, {offset})",
+        "en": "Valid once only, until {when} (local time, {offset})",
+    },
+    "print.text_heading": {"fr": "Texte de l'invitation", "en": "Invitation text"},
+    "print.how": {"fr": "Pour s'appairer", "en": "How to pair"},
+    "print.lead": {
+        "fr": "Pour échanger avec {name} ({role}) par Relève, la messagerie sécurisée de "
+        "secours entre soignants, acceptez cette invitation sur le poste où tourne votre nœud "
+        "Relève.",
+        "en": "To exchange with {name} ({role}) through Relève, the secure fallback messaging "
+        "between clinicians, accept this invitation on the machine where your Relève node "
+        "runs.",
+    },
+    "print.step_photo": {
+        "fr": "Photographiez le QR code (ou faites une capture d'écran), copiez l'image sur ce "
+        "poste, puis : `releve pair accept --image photo.png`",
+        "en": "Take a photo of the QR code (or a screenshot), copy the picture to that "
+        "machine, then: `releve pair accept --image photo.png`",
+    },
+    "print.step_text": {
+        "fr": 'Ou tapez le texte ci-dessus : `releve pair accept "releve:…"` (entre '
+        "guillemets ; majuscules et minuscules comptent, espaces et retours à la ligne non).",
+        "en": 'Or type the text above: `releve pair accept "releve:…"` (between quotes; '
+        "upper and lower case matter, spaces and line breaks do not).",
+    },
+    "print.step_compare": {
+        "fr": "Comparez ensuite le numéro de sécurité (`releve contacts`) avec {name}, de vive "
+        "voix ou par téléphone : il doit être identique des deux côtés.",
+        "en": "Then compare the safety number (`releve contacts`) with {name}, in person or "
+        "by phone: it must be the same on both sides.",
+    },
+    "print.once": {
+        "fr": "Cette invitation ne sert qu'une fois. Si elle a expiré ou a déjà servi, "
+        "demandez-en une nouvelle à {name}.",
+        "en": "This invitation works once only. If it has expired or was already used, "
+        "ask {name} for a new one.",
+    },
+    "print.owner": {
+        "fr": "Pour {name} : qui voit cette page peut s'en servir. Affichez-la là où seuls vos "
+        "correspondants la voient, retirez-la une fois l'invitation utilisée ou expirée, et "
+        "vérifiez dans `releve contacts` que le nouveau contact est bien celui attendu.",
+        "en": "For {name}: whoever sees this page can use it. Put it up where only your "
+        "correspondents see it, take it down once the invitation is used or expired, and "
+        "check in `releve contacts` that the new contact is the one you expected.",
     },
     "contacts.none": {
         "fr": "Aucun contact. Appairez-vous avec `releve pair invite` ou `releve pair accept`.",

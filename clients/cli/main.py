@@ -89,6 +89,10 @@ def _handler(name: str) -> Handler:
             from .relay_command import cmd_relay
 
             handler = cmd_relay
+        elif name in ("verify", "unpair", "revoke"):
+            from . import trust_commands
+
+            handler = getattr(trust_commands, f"cmd_{name}")
         else:
             from . import commands
 
@@ -134,6 +138,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--passphrase-file", metavar=t("metavar.file"), help=t("help.passphrase_file_node")
     )
 
+    verify = command(commands, "verify", "help.verify")
+    verify.add_argument("contact", metavar=t("metavar.contact"), help=t("help.contact"))
+    verify.add_argument("--confirm", action="store_true", help=t("help.confirm"))
+
+    unpair = command(commands, "unpair", "help.unpair")
+    unpair.add_argument("contact", metavar=t("metavar.contact"), help=t("help.contact"))
+
+    revoke = command(commands, "revoke", "help.revoke")
+    revoke.add_argument("--yes", action="store_true", help=t("help.yes"))
+
     relay = command(commands, "relay", "help.relay_command")
     relay.add_argument("--listen", metavar=t("metavar.host_port"), help=t("help.relay_listen"))
 
@@ -151,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite.set_defaults(handler=_handler("pair_invite"))
     invite.add_argument("--png", metavar=t("metavar.file"), help=t("help.png"))
     invite.add_argument("--svg", metavar=t("metavar.file"), help=t("help.svg"))
+    invite.add_argument("--print", metavar=t("metavar.file"), help=t("help.print"))
     invite.add_argument(
         "--ttl",
         type=_int_range(1, MAX_TTL_MINUTES),
@@ -161,7 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
         "accept", help=t("help.pair_accept"), description=t("help.pair_accept")
     )
     accept.set_defaults(handler=_handler("pair_accept"))
-    accept.add_argument("text", metavar=t("metavar.text"), help=t("help.invitation_text"))
+    accept_source = accept.add_mutually_exclusive_group(required=True)
+    accept_source.add_argument(
+        "text", nargs="?", metavar=t("metavar.text"), help=t("help.invitation_text")
+    )
+    accept_source.add_argument("--image", metavar=t("metavar.file"), help=t("help.image"))
 
     contacts = command(commands, "contacts", "help.contacts")
     contacts.add_argument("--json", action="store_true", help=t("help.json"))

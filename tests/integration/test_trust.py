@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.nodes import ApiFailure, Node, Relay, pair, wait_for
+from tests.integration.nodes import ApiFailure, Node, Relay, cli, pair, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -15,6 +15,10 @@ def contact(node: Node, name: str) -> dict[str, object]:
     matches = [c for c in node.contacts() if c["name"] == name and c["state"] == "active"]
     assert len(matches) == 1, node.contacts()
     return matches[0]
+
+
+def contact_state(node: Node, name: str) -> object:
+    return next(c["state"] for c in node.contacts() if c["name"] == name)
 
 
 def state_of(node: Node, contact_id: str) -> object:
@@ -32,16 +36,19 @@ def test_verification_shows_in_contacts_and_on_messages(nodes: list[Node]) -> No
         contact(pharmacy, "Dr Camille Martin")["safety_number"],
     }
     assert len(both) == 1  # the two people read the same number
-    verified = pharmacy.request("POST", "/v1/contacts/verify", {"contact": "Dr Camille"})
-    assert verified["contact"]["verified"] is True
+    shown = cli(pharmacy.home, "verify", "Dr Camille")
+    assert str(contact(pharmacy, "Dr Camille Martin")["safety_number"]) in shown.stdout
+    assert contact(pharmacy, "Dr Camille Martin")["verified"] is False  # showing is not confirming
+    cli(pharmacy.home, "verify", "Dr Camille", "--confirm")
+    assert contact(pharmacy, "Dr Camille Martin")["verified"] is True
     assert pharmacy.request("GET", "/v1/inbox")["messages"][0]["contact_verified"] is True
 
 
 def test_unpair_tells_the_contact_and_stops_both_sides(nodes: list[Node]) -> None:
     gp, pharmacy = nodes
     gp_id = contact(pharmacy, "Dr Camille Martin")["contact_id"]
-    result = gp.request("POST", "/v1/contacts/unpair", {"contact": "Pharmacie du Port"})
-    assert result["contact"]["state"] == "unpaired"
+    cli(gp.home, "unpair", "Pharmacie du Port")
+    assert contact_state(gp, "Pharmacie du Port") == "unpaired"
     wait_for(lambda: state_of(pharmacy, str(gp_id)) == "unpaired_by_peer", 30, "the notice")
     for sender, name in ((gp, "Pharmacie du Port"), (pharmacy, "Dr Camille Martin")):
         with pytest.raises(ApiFailure) as refused:
@@ -62,8 +69,11 @@ def test_revocation_through_a_relay_and_a_held_key_change(tmp_path: Path) -> Non
         old_id = gp.status()["contact_id"]
 
         # The practice's machine was stolen: from its restored backup, it revokes.
-        revoked = gp.request("POST", "/v1/identity/revoke", {"confirm": True})
-        assert revoked["contacts_told"] == 1
+        refused = cli(gp.home, "revoke", check=False)  # no terminal to confirm on
+        assert refused.returncode == 1
+        assert gp.status()["contact_id"] == old_id
+        revoked = cli(gp.home, "revoke", "--yes")
+        assert "1" in revoked.stdout
         assert gp.status()["contact_id"] != old_id
         wait_for(lambda: state_of(pharmacy, old_id) == "revoked_by_peer", 60, "the revocation")
         with pytest.raises(ApiFailure):

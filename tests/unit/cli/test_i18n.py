@@ -33,7 +33,7 @@ SETUP_CODES = (
     "database_error",
     "invalid_relay",
 )
-MESSAGE_STATUSES = ("queued", "delivered", "read", "failed", "received")
+MESSAGE_STATUSES = ("queued", "delivered", "read", "failed", "received", "held")
 
 
 def placeholders(text: str) -> set[str]:
