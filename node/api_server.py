@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import hmac
 import json
@@ -13,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from node.errors import ApiError
+from node.peer_wire import Outcome
 from node.protocol import PayloadKind, format_node_id, safety_number
 from node.protocol.payload import decode_text_body
 from node.service import Contact, NodeService
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 API_VERSION = 1
 MAX_TTL_MINUTES = 30 * 24 * 60
 MAX_WAIT_SECONDS = 300
+FIRST_TRY = 20.0  # seconds to wait for the first delivery of a pairing answer
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -31,6 +34,10 @@ def iso(timestamp: float | None) -> str | None:
         return None
     moment = datetime.fromtimestamp(timestamp, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+async def _no_delivery(contact_id: bytes) -> list[Outcome]:
+    return []
 
 
 def _error(status: int, code: str, message: str) -> web.Response:
@@ -43,6 +50,7 @@ class LocalApi:
         self._token = token.encode()
         self._started_at = started_at
         self.status_extras: Callable[[], dict[str, Any]] = dict
+        self.deliver_now: Callable[[bytes], Awaitable[list[Outcome]]] = _no_delivery
 
     def create_app(self) -> web.Application:
         app = web.Application(middlewares=[self._guard], client_max_size=256 * 1024)
@@ -195,6 +203,17 @@ class LocalApi:
         if not isinstance(text, str):
             raise ApiError(400, "invitation_invalid", "no invitation text given")
         contact = await self.service.accept_invitation(text)
+        # One attempt at once: if the inviter is reachable and refuses (the invitation was
+        # already used), the person accepting learns it now rather than never.
+        try:
+            outcomes = await asyncio.wait_for(self.deliver_now(contact.contact_id), FIRST_TRY)
+        except TimeoutError:
+            outcomes = []
+        if Outcome.GONE in outcomes:
+            await self.service.abandon_pairing(contact)
+            raise ApiError(
+                409, "invitation_used", "the inviter refused: invitation already used or revoked"
+            )
         return web.json_response({"contact": self.contact_json(contact)}, status=201)
 
     async def contacts(self, request: web.Request) -> web.Response:

@@ -183,6 +183,7 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         token = layout.api_token.read_text(encoding="ascii").strip()
         api = LocalApi(service, token, time.time())
         api.status_extras = lambda: {"relays": [s.status() for s in subscriptions]}
+        api.deliver_now = outbox.deliver_now
         api_runner = web.AppRunner(
             api.create_app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
         )

@@ -62,7 +62,7 @@ class Outbox:
         self._in_flight: set[int] = set()
         self._per_contact: dict[bytes, int] = {}  # requests in flight per contact
         self._backoff: dict[bytes, _Backoff] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[list[Outcome]]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._last_sweep = 0.0
         service.on_outbox = self.wake
@@ -119,9 +119,7 @@ class Outbox:
                 busy = self._per_contact.get(contact_id, 0)
                 if busy >= REQUESTS_PER_CONTACT or len(self._tasks) >= MAX_REQUESTS:
                     break
-                batch = entries[start : start + BATCH_SIZE]
-                self._in_flight.update(entry.id for entry in batch)
-                self._per_contact[contact_id] = busy + 1
+                batch = self._claim(contact_id, entries[start : start + BATCH_SIZE])
                 task = asyncio.create_task(self._attempt(contact_id, batch))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
@@ -130,13 +128,32 @@ class Outbox:
             sleep = min(sleep, next_due - now)
         return max(0.05, sleep)
 
-    async def _attempt(self, contact_id: bytes, batch: list[OutboxRow]) -> None:
+    def _claim(self, contact_id: bytes, batch: list[OutboxRow]) -> list[OutboxRow]:
+        """Marks entries as in flight (released by _attempt)."""
+        self._in_flight.update(entry.id for entry in batch)
+        self._per_contact[contact_id] = self._per_contact.get(contact_id, 0) + 1
+        return batch
+
+    async def deliver_now(self, contact_id: bytes) -> list[Outcome]:
+        """One attempt at once for what waits for this contact (used right after pairing,
+        so that the person accepting an invitation learns at once if it was refused)."""
+        entries = [
+            entry
+            for entry in await self._store.due_for(contact_id, self._service.clock())
+            if entry.id not in self._in_flight
+        ][:BATCH_SIZE]
+        if not entries:
+            return []
+        return await self._attempt(contact_id, self._claim(contact_id, entries))
+
+    async def _attempt(self, contact_id: bytes, batch: list[OutboxRow]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
         try:
             packets = await self._store.packets([entry.id for entry in batch])
             # An entry can be settled meanwhile (its delivery receipt arrived): skip it.
             sendable = [entry for entry in batch if entry.id in packets]
             if not sendable:
-                return
+                return outcomes
             try:
                 outcomes = await self._send(contact_id, [packets[e.id] for e in sendable])
             except Exception:
@@ -152,6 +169,10 @@ class Outbox:
                 self._backoff.pop(contact_id, None)
             else:
                 self._back_off(contact_id, now)
+            contact = self._service.contacts.get(contact_id)
+            if Outcome.GONE in outcomes and contact is not None and contact.row.recv_mark == 0:
+                # Never heard from, and refused for good: the pairing answer was refused.
+                await self._service.abandon_pairing(contact)
             try:
                 await self._service.writer.submit(statements)
             except Exception:
@@ -162,6 +183,7 @@ class Outbox:
             if not self._per_contact[contact_id]:
                 del self._per_contact[contact_id]
             self._wake.set()
+        return outcomes
 
     def _back_off(self, contact_id: bytes, now: float) -> None:
         previous = self._backoff.get(contact_id)

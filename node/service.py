@@ -239,19 +239,20 @@ class NodeService:
 
     async def _complete_pairing_locked(self, sealed: SealedAnswer) -> str:
         now = self.clock()
+        # Every refusal is final (410): the acceptor stops retrying and tells its user.
         row = await self.store.invitation(sealed.tag)
         if row is None:
-            raise PeerRejected(403, "answer to an unknown invitation")
+            raise PeerRejected(GONE_STATUS, "answer to an unknown or expired invitation")
         answer_hash = hashlib.sha256(sealed.sealed).digest()
         if row.pending is None:
             if row.answer_hash == answer_hash and row.used_by in self.contacts:
                 return "duplicate"  # a retransmission; our receipt is already queued
-            raise PeerRejected(409, "invitation already used")
+            raise PeerRejected(GONE_STATUS, "invitation already used")
         try:
             paired = complete(row.pending, sealed, self.identity, now, self.rand)
             card = ContactCard.decode(paired.first_payload.body)
         except ProtocolError as exc:
-            raise PeerRejected(403, f"pairing answer refused ({exc.code})") from None
+            raise PeerRejected(GONE_STATUS, f"pairing answer refused ({exc.code})") from None
         peer = paired.peer
         predecessor = self._predecessor_of(peer)
         contact_row = ContactRow(peer.node_id, peer, card, now, False, 1, predecessor=predecessor)
@@ -550,6 +551,14 @@ class NodeService:
             raise ApiError(503, "store_unavailable", f"could not save: {exc}") from None
         self.on_outbox()
         return row
+
+    async def abandon_pairing(self, contact: Contact) -> None:
+        """The inviter refused our answer for good (invitation used or unknown): the
+        half-made contact is removed, so that the user can accept a new invitation."""
+        async with contact.lock:
+            await self._commit(self.store.forget_contact(contact.contact_id))
+            self.contacts.pop(contact.contact_id, None)
+        log.info("pairing with %s refused by the inviter", format_node_id(contact.contact_id))
 
     @staticmethod
     def _require_active(contact: Contact) -> None:

@@ -406,6 +406,22 @@ class Store:
         )
         return [OutboxRow(r[0], bytes(r[1]), r[2] and bytes(r[2]), r[3], r[4]) for r in rows]
 
+    async def due_for(self, contact_id: bytes, now: float) -> list[OutboxRow]:
+        rows = await self._all(
+            "SELECT id, contact_id, message_id, created_at, attempts FROM outbox"
+            " WHERE contact_id = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+            (contact_id, now, MAX_DUE),
+        )
+        return [OutboxRow(r[0], bytes(r[1]), r[2] and bytes(r[2]), r[3], r[4]) for r in rows]
+
+    def forget_contact(self, contact_id: bytes) -> list[Statement]:
+        """A pairing that never completed: nothing of it is kept."""
+        return [
+            ("DELETE FROM outbox WHERE contact_id = ?", (contact_id,)),
+            ("DELETE FROM messages WHERE contact_id = ?", (contact_id,)),
+            ("DELETE FROM contacts WHERE contact_id = ?", (contact_id,)),
+        ]
+
     async def packets(self, entry_ids: list[int]) -> dict[int, bytes]:
         marks = ",".join("?" * len(entry_ids))
         rows = await self._all(

@@ -99,3 +99,25 @@ def test_revocation_through_a_relay_and_a_held_key_change(tmp_path: Path) -> Non
             if node.process is not None:
                 node.kill()
         relay.kill()
+
+
+def test_an_invitation_already_used_is_refused_plainly(tmp_path: Path, nodes: list[Node]) -> None:
+    gp, _ = nodes
+    third = Node(tmp_path / "third", "Cabinet des Tilleuls", "practice")
+    third.init()
+    third.start()
+    try:
+        first = Node(tmp_path / "first", "Infirmière Durand", "nurse")
+        first.init()
+        first.start()
+        try:
+            fresh = gp.request("POST", "/v1/invitations", {})["text"]
+            cli(first.home, "pair", "accept", fresh)
+            refused = cli(third.home, "pair", "accept", fresh, check=False)
+            assert refused.returncode == 1
+            assert "invitation" in refused.stderr.lower()
+            assert third.contacts() == []  # nothing half-made is kept
+        finally:
+            first.kill()
+    finally:
+        third.kill()
