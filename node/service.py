@@ -154,8 +154,13 @@ class NodeService:
         return contact.session
 
     async def _commit(self, statements: list[Statement]) -> None:
+        await self._await_commit(self.writer.submit(statements))
+
+    @staticmethod
+    async def _await_commit(future: asyncio.Future[None]) -> None:
+        """Waits for a batch; a failed commit is reported to the local API as unavailable."""
         try:
-            await self.writer.submit(statements)
+            await future
         except Exception as exc:
             raise ApiError(503, "store_unavailable", f"could not save: {exc}") from None
 
@@ -545,10 +550,7 @@ class NodeService:
                     self.store.enqueue(contact.contact_id, packet, payload.message_id, now),
                 ]
             )
-        try:
-            await future
-        except Exception as exc:
-            raise ApiError(503, "store_unavailable", f"could not save: {exc}") from None
+        await self._await_commit(future)
         self.on_outbox()
         return row
 
@@ -640,12 +642,6 @@ class NodeService:
         self.on_outbox()
         return successor, len(told)
 
-    async def _await_commit(self, future: asyncio.Future[None]) -> None:
-        try:
-            await future
-        except Exception as exc:
-            raise ApiError(503, "store_unavailable", f"could not save: {exc}") from None
-
     async def mark_read(self, message_id: bytes) -> MessageRow:
         row = await self.store.message(message_id)
         if row is None or row.kind != PayloadKind.TEXT:
@@ -660,10 +656,7 @@ class NodeService:
             session = await self._session(contact)
             statements.append(self.store.update_session(contact.contact_id, session))
             future = self.writer.submit(statements)
-        try:
-            await future
-        except Exception as exc:
-            raise ApiError(503, "store_unavailable", f"could not save: {exc}") from None
+        await self._await_commit(future)
         self.on_outbox()
         row.status, row.read_at = "read", now
         return row
