@@ -33,6 +33,7 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python -m bench.crypto
 	$(BIN)/python -m bench.direct
+	$(BIN)/python -m bench.relay
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -174,21 +174,20 @@ class NodeService:
         statements = [self.store.put_setting(_CARD_SETTING, card)]
         for contact in self.contacts.values():
             async with contact.lock:
-                statements += await self._seal_for(contact, PayloadKind.CONTACT_CARD, card, True)
+                statements += await self._seal_for(contact, PayloadKind.CONTACT_CARD, card)
                 statements.append(
                     self.store.update_session(contact.contact_id, await self._session(contact))
                 )
         await self._commit(statements)
         self.on_outbox()
 
-    async def _seal_for(
-        self, contact: Contact, kind: PayloadKind, body: bytes, await_receipt: bool
-    ) -> list[Statement]:
+    async def _seal_for(self, contact: Contact, kind: PayloadKind, body: bytes) -> list[Statement]:
         """Seals one payload (caller holds the contact's lock and saves the session after
-        its last seal); returns the outbox statement."""
+        its last seal); returns the outbox statement. Everything but a receipt stays in the
+        outbox until it is confirmed (§11.2)."""
         session = await self._session(contact)
         payload, packet = session.seal(kind, body, self.clock(), self.rand)
-        message_id = payload.message_id if await_receipt else None
+        message_id = None if kind is PayloadKind.RECEIPT else payload.message_id
         return [self.store.enqueue(contact.contact_id, packet, message_id, self.clock())]
 
     # --- pairing --------------------------------------------------------------------------
@@ -271,7 +270,7 @@ class NodeService:
                 self.store.update_recv_mark(peer.node_id, 1),
             ]
             statements += await self._seal_for(
-                contact, PayloadKind.CONTACT_CARD, self.card.encode(), True
+                contact, PayloadKind.CONTACT_CARD, self.card.encode()
             )
             statements += await self._receipt(
                 contact, ReceiptType.DELIVERED, [paired.first_payload.message_id]
@@ -294,7 +293,7 @@ class NodeService:
         self, contact: Contact, receipt_type: ReceiptType, message_ids: list[bytes]
     ) -> list[Statement]:
         body = Receipt(receipt_type, tuple(message_ids)).encode()
-        return await self._seal_for(contact, PayloadKind.RECEIPT, body, False)
+        return await self._seal_for(contact, PayloadKind.RECEIPT, body)
 
     def _owe_receipt(self, contact: Contact, message_id: bytes) -> None:
         """Queues a delivery receipt for a committed message; sent after RECEIPT_DELAY."""
@@ -416,7 +415,8 @@ class NodeService:
     ) -> list[Statement]:
         now = self.clock()
         statements = [self.store.insert_message(self._incoming(contact, payload), position)]
-        statements += await self._advance_mark(contact, payload.seq)
+        if payload.kind is not PayloadKind.RECEIPT:  # receipts take no place in the order
+            statements += await self._advance_mark(contact, payload.seq)
         if payload.kind is PayloadKind.RECEIPT:
             receipt = Receipt.decode(payload.body)
             if receipt.type in (ReceiptType.DELIVERED, ReceiptType.READ):
@@ -593,13 +593,15 @@ class NodeService:
         contact = self.resolve_contact(reference)
         self._require_active(contact)
         async with contact.lock:
+            # What still waited for the contact fails first; then the notice, which is sent
+            # again until the contact answers that it is no longer paired (410).
+            statements = self.store.abandon_outbox(contact.contact_id)
             notice = Unpair.sign(self.identity, contact.row.public, self.clock())
-            statements = await self._seal_for(contact, PayloadKind.UNPAIR, notice.encode(), False)
+            statements += await self._seal_for(contact, PayloadKind.UNPAIR, notice.encode())
             session = await self._session(contact)
             statements += [
                 self.store.update_session(contact.contact_id, session),
                 self.store.set_contact_state(contact.contact_id, "unpaired"),
-                *self.store.abandon_outbox(contact.contact_id),
             ]
             future = self.writer.submit(statements)
             contact.row.state = "unpaired"
@@ -619,9 +621,7 @@ class NodeService:
         for contact in told:
             async with contact.lock:
                 notice = Revocation.sign(self.identity, contact.row.public, successor.public, now)
-                statements += await self._seal_for(
-                    contact, PayloadKind.REVOCATION, notice.encode(), False
-                )
+                statements += await self._seal_for(contact, PayloadKind.REVOCATION, notice.encode())
                 session = await self._session(contact)
                 statements += [
                     self.store.update_session(contact.contact_id, session),

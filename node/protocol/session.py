@@ -37,7 +37,8 @@ class Session:
     def seal(
         self, kind: PayloadKind, body: bytes, now: float, rand: RandomSource
     ) -> tuple[Payload, bytes]:
-        """A new payload with the next sequence number, and the packet that carries it."""
+        """A new payload with the next sequence number (a receipt does not consume it), and
+        the packet that carries it."""
         payload = Payload.new(kind, body, self.next_seq, now, rand)
         encoded = payload.encode()
         if len(encoded) > MAX_RATCHET_PLAINTEXT:
@@ -49,7 +50,9 @@ class Session:
         except RemoteProtocolError as exc:
             raise LocalProtocolError(f"the peer would refuse this payload ({exc})") from None
         header, ciphertext = self.ratchet.encrypt(encoded)
-        self.next_seq += 1
+        if kind is not PayloadKind.RECEIPT:
+            # Receipts are not retransmitted: they must not open a gap in the order (§11.2).
+            self.next_seq += 1
         message = RatchetMessage(self.local.node_id, header, ciphertext)
         return payload, seal_packet(message, self.peer.dh_key, rand)
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.integration.nodes import Node, pair
+from tests.integration.nodes import Node, outbox_empty, pair, wait_for
 
 
 @pytest.fixture
@@ -20,6 +21,8 @@ def nodes(tmp_path: Path) -> Iterator[list[Node]]:
             node.start()
             started.append(node)
         pair(gp, pharmacy)
+        for node in (gp, pharmacy):  # contact cards delivered and receipted both ways
+            wait_for(partial(outbox_empty, node), 30, "a settled pairing")
         yield [gp, pharmacy]
     finally:
         for node in (gp, pharmacy):

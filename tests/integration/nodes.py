@@ -172,6 +172,10 @@ class Node:
         return f"http://127.0.0.1:{self.port}"
 
 
+def outbox_empty(node: Node) -> bool:
+    return bool(node.status()["outbox"]["pending"] == 0)
+
+
 def pair(inviter: Node, acceptor: Node) -> None:
     def pairings() -> set[tuple[str, str]]:
         return {

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.nodes import ApiFailure, Node, wait_for
+from tests.integration.nodes import ApiFailure, Node, outbox_empty, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -62,10 +62,6 @@ def test_200_messages_each_way_exactly_once_in_order(nodes: list[Node]) -> None:
     for sender in (gp, pharmacy):
         wait_for(partial(all_delivered, sender), 60, f"delivery receipts at {sender.name}")
         wait_for(partial(outbox_empty, sender), 60, "an empty outbox")
-
-
-def outbox_empty(node: Node) -> bool:
-    return bool(node.status()["outbox"]["pending"] == 0)
 
 
 def all_delivered(sender: Node) -> bool:

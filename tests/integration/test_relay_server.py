@@ -446,6 +446,26 @@ async def test_unknown_paths_and_methods_answer_json(
         assert (await response.json())["error"]["code"] == "malformed"
 
 
+async def test_bad_http_is_answered_and_logged_without_its_bytes(
+    relay: Relay, caplog: pytest.LogCaptureFixture
+) -> None:
+    mailbox = Owner(17).mailbox_id.hex().encode()
+    port = int(relay.url.rsplit(":", 1)[1])
+    for request in (
+        b"POST /v1/mailboxes/" + mailbox + b"/blobs HTTP/1.1\r\nHost: x\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\nz" + mailbox + b"\r\n",
+        b"P\x00ST /v1/mailboxes/" + mailbox + b"/blobs HTTP/1.1\r\n\r\n",
+    ):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request)
+        async with asyncio.timeout(WAIT):
+            assert (await reader.read(4096)).startswith(b"HTTP/1.")
+        writer.close()
+        await writer.wait_closed()
+    assert mailbox.decode() not in caplog.text
+    assert "BadHttp" in caplog.text
+
+
 # --- limits -----------------------------------------------------------------------------------
 
 
@@ -654,7 +674,8 @@ async def test_a_relay_process_serves_and_shuts_down_cleanly(
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout is not None
+        assert process.stderr is not None
         line = await _read_line(process.stdout)
         assert line.startswith("relay listening on http://127.0.0.1:"), line
         relay = Relay(line.split()[-1], None)  # type: ignore[arg-type]

@@ -14,10 +14,13 @@ from node.protocol import (
     InvitationBook,
     LocalProtocolError,
     MalformedInput,
+    PayloadKind,
     PendingInvitation,
     Profile,
     RatchetMessage,
     Reachability,
+    Receipt,
+    ReceiptType,
     Role,
     SealedAnswer,
     TooManySkipped,
@@ -113,3 +116,13 @@ def test_safety_number_halves_are_each_partys_fingerprint() -> None:
     number = safety_number(a, b)
     assert number == safety_number(b, a)
     assert sorted([number[:35], number[36:]]) == sorted([fingerprint(a), fingerprint(b)])
+
+
+def test_receipts_take_no_sequence_number() -> None:
+    """A lost receipt is never sent again: it must not open a gap in the order (§11.2)."""
+    alice, _ = pair("seq")
+    first, _ = alice.send("one")
+    body = Receipt(ReceiptType.DELIVERED, (bytes(16),)).encode()
+    receipt, _ = alice.session.seal(PayloadKind.RECEIPT, body, T0, alice.rand)
+    second, _ = alice.send("two")
+    assert receipt.seq == second.seq == first.seq + 1

@@ -1,0 +1,98 @@
+"""How the relay says no: error codes as HTTP answers, and a bounded log of refusals.
+
+Error bodies are ``{"error": {"code": "<ErrorCode name, lower case>", "message": "..."}}``
+(docs/relay-protocol.md, "Errors"). The log names the reason and the source address, never a
+mailbox id, blob id or key; at most ``per_window`` lines per window, so a flood of refused
+requests cannot become a flood of log lines.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from typing import Final
+
+from aiohttp import web
+
+from relay.protocol import ErrorCode
+
+HTTP_STATUS: Final = {
+    ErrorCode.MALFORMED: 400,
+    ErrorCode.UNSUPPORTED_VERSION: 400,
+    ErrorCode.AUTH_FAILED: 403,
+    ErrorCode.TOO_LARGE: 413,
+    ErrorCode.MAILBOX_FULL: 507,
+    ErrorCode.RELAY_FULL: 507,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.TOO_MANY_CONNECTIONS: 503,
+    ErrorCode.IDLE_TIMEOUT: 408,
+    ErrorCode.REPLACED: 409,
+    ErrorCode.SHUTTING_DOWN: 503,
+}
+RETRYABLE: Final = frozenset(
+    {
+        ErrorCode.MAILBOX_FULL,
+        ErrorCode.RELAY_FULL,
+        ErrorCode.RATE_LIMITED,
+        ErrorCode.TOO_MANY_CONNECTIONS,
+        ErrorCode.SHUTTING_DOWN,
+    }
+)
+
+
+def code_name(code: ErrorCode) -> str:
+    return code.name.lower()
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"code": code, "message": message}}
+
+
+def error_response(code: ErrorCode, message: str, retry_after: int | None = None) -> web.Response:
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return web.json_response(
+        error_body(code_name(code), message), status=HTTP_STATUS[code], headers=headers
+    )
+
+
+class RefusalLog:
+    """Logs refusals with their reason and source, at most ``per_window`` per window; the
+    rest are counted and summarised (by reason only) when the window ends."""
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        clock: Callable[[], float],
+        per_window: int = 20,
+        window_seconds: float = 60.0,
+    ) -> None:
+        self._logger = logger
+        self._clock = clock
+        self._per_window = per_window
+        self._window = window_seconds
+        self._window_start = clock()
+        self._logged = 0
+        self._suppressed: Counter[str] = Counter()
+
+    def refused(self, what: str, code: ErrorCode, source: str) -> None:
+        self.roll()
+        if self._logged < self._per_window:
+            self._logged += 1
+            self._logger.warning("refused %s from %s: %s", what, source, code_name(code))
+        else:
+            self._suppressed[code_name(code)] += 1
+
+    def roll(self) -> None:
+        """Starts a new window (summarising the last one) once the current one is over."""
+        now = self._clock()
+        if now - self._window_start >= self._window:
+            self.flush()
+            self._window_start = now
+
+    def flush(self) -> None:
+        if self._suppressed:
+            summary = ", ".join(f"{n} {code}" for code, n in sorted(self._suppressed.items()))
+            self._logger.warning("refusals not logged individually: %s", summary)
+        self._logged = 0
+        self._suppressed.clear()

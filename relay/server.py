@@ -1,0 +1,236 @@
+"""The relay's HTTP and WebSocket server (aiohttp): routes, health, expiry, clean shutdown.
+
+    create_app(config, clock)  the aiohttp application (tests serve it on 127.0.0.1)
+    run(listen, config)        serves until SIGINT or SIGTERM; returns the exit status
+
+Nothing here logs a mailbox id, blob id, key or blob byte; the access log is off because
+request paths carry mailbox ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.metadata
+import logging
+import os
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Final
+
+from aiohttp import web
+
+from relay.config import RelayConfig, split_listen
+from relay.deposits import MAX_BATCH_BYTES, deposit_batch, deposit_one
+from relay.protocol import DEPOSIT_PATH, HEALTH_PATH, SUBSCRIBE_PATH, ErrorCode
+from relay.refusals import error_body
+from relay.state import STATE, RelayState, logger
+from relay.subscriptions import subscribe
+
+EXPIRY_BATCH: Final = 10_000  # blobs expired per pass before yielding to the event loop
+SHUTDOWN_TIMEOUT: Final = 5.0  # seconds for handlers to finish once sockets are closed
+LINGERING_TIME: Final = 1.0  # seconds to drain an unread body after answering (aiohttp: 10)
+
+try:
+    VERSION: Final = importlib.metadata.version("releve")
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a bare tree
+    VERSION = "unknown"  # type: ignore[misc]
+
+_AIOHTTP_LOGGERS: Final = ("aiohttp.server", "aiohttp.web", "aiohttp.websocket", "aiohttp.access")
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class _WithoutPayload(logging.Filter):
+    """aiohttp logs a bad request with a traceback that quotes the request's bytes (a path
+    holds a mailbox id, a body a blob): keep only the exception's type, and at most
+    ``per_minute`` records a minute so that bad requests cannot flood the log."""
+
+    def __init__(self, per_minute: int = 20) -> None:
+        super().__init__()
+        self._per_minute = per_minute
+        self._minute = 0
+        self._count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        minute = int(record.created // 60)
+        if minute != self._minute:
+            self._minute, self._count = minute, 0
+        self._count += 1
+        if self._count > self._per_minute:
+            return False
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None and not record.args:
+            return True  # a fixed text
+        record.msg = "aiohttp: %s"
+        record.args = (type(error).__name__ if error is not None else "event",)
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        return True
+
+
+def _filter_aiohttp_logs() -> None:
+    for name in _AIOHTTP_LOGGERS:
+        log = logging.getLogger(name)
+        if not any(isinstance(f, _WithoutPayload) for f in log.filters):
+            log.addFilter(_WithoutPayload())
+
+
+_HTTP_CODES: Final = {
+    400: "malformed",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    """aiohttp's own refusals (unknown path, wrong method...) as JSON error bodies."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = _HTTP_CODES.get(exc.status, exc.reason.lower().replace(" ", "_"))
+        headers = {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After")}
+        return web.json_response(error_body(code, exc.reason), status=exc.status, headers=headers)
+
+
+async def _health(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    store = state.store
+    return web.json_response(
+        {
+            "status": "shutting_down" if state.shutting_down else "ok",
+            "version": VERSION,
+            "uptime_seconds": round(state.clock() - state.started_at, 3),
+            "mailboxes": store.mailboxes,
+            "blobs": store.blobs,
+            "bytes": store.accounted_bytes,
+            "connections": len(state.sessions),
+        },
+        status=503 if state.shutting_down else 200,
+    )
+
+
+async def _expire_forever(state: RelayState) -> None:
+    while True:
+        await asyncio.sleep(state.config.expiry_interval_seconds)
+        state.refusals.roll()
+        while True:
+            expired = state.store.expire(EXPIRY_BATCH)
+            if expired:
+                logger.info("expired %d blobs", expired)
+            if expired < EXPIRY_BATCH:
+                break
+            await asyncio.sleep(0)
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    state = app[STATE]
+    expiry = asyncio.create_task(_expire_forever(state))
+    yield
+    for task in (expiry, *state.tasks):
+        task.cancel()
+    await asyncio.gather(expiry, *state.tasks, return_exceptions=True)
+    state.refusals.flush()
+
+
+async def _close_sockets(app: web.Application) -> None:
+    """Shutdown: refuse new requests, tell every WebSocket ERROR(SHUTTING_DOWN), close it."""
+    state = app[STATE]
+    state.shutting_down = True
+    sessions = list(state.sessions)
+    if sessions:
+        logger.info("closing %d connections", len(sessions))
+    await asyncio.gather(
+        *(s.fail(ErrorCode.SHUTTING_DOWN, "the relay is restarting") for s in sessions),
+        return_exceptions=True,
+    )
+
+
+def create_app(
+    config: RelayConfig,
+    clock: Callable[[], float],
+    *,
+    random: Callable[[int], bytes] = os.urandom,
+) -> web.Application:
+    """The relay as an aiohttp application; ``clock`` is monotonic seconds (TTL, rate limits,
+    uptime), ``random`` gives challenge nonces."""
+    _filter_aiohttp_logs()
+    app = web.Application(client_max_size=MAX_BATCH_BYTES, middlewares=[_json_errors])
+    app[STATE] = RelayState(config, clock, random)
+    app.router.add_post("/v1/mailboxes/{mailbox}/blobs", deposit_one)
+    app.router.add_post(DEPOSIT_PATH, deposit_batch)
+    app.router.add_get(SUBSCRIBE_PATH, subscribe)
+    app.router.add_get(HEALTH_PATH, _health)
+    app.cleanup_ctx.append(_background)
+    app.on_shutdown.append(_close_sockets)
+    return app
+
+
+def make_runner(app: web.Application, config: RelayConfig) -> web.AppRunner:
+    """The runner ``run`` uses (also for tests): no access log, HTTP idle timeout, and a short
+    lingering time so a refused slow body does not hold its connection for long."""
+    return web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,
+        keepalive_timeout=config.http_idle_seconds,
+        lingering_time=LINGERING_TIME,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+    )
+
+
+def _url(address: object) -> str:
+    if isinstance(address, tuple) and len(address) >= 2:
+        host, port = str(address[0]), int(address[1])
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return f"http://{address}"
+
+
+async def serve(listen: str, config: RelayConfig) -> int:
+    host, port = split_listen(listen)
+    runner = make_runner(create_app(config, time.monotonic), config)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    try:
+        await site.start()
+    except OSError as exc:
+        logger.error("cannot listen on %s: %s", listen, exc.strerror or exc)
+        await runner.cleanup()
+        return 1
+    for address in runner.addresses:
+        print(f"relay listening on {_url(address)}", flush=True)
+    logger.info("relay %s started", VERSION)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        state = runner.app[STATE]
+        logger.info(
+            "relay stopping; %d blobs in memory are dropped (their senders still hold them)",
+            state.store.blobs,
+        )
+        await runner.cleanup()
+    logger.info("relay stopped")
+    return 0
+
+
+def run(listen: str, config: RelayConfig) -> int:
+    """Serves on ``listen`` (HOST:PORT, port 0 picks one) until SIGINT or SIGTERM.
+
+    Prints ``relay listening on http://HOST:PORT`` on stdout once bound. Returns 0 after a
+    clean shutdown, 1 when the address cannot be bound; raises ConfigError for a malformed
+    ``listen``."""
+    split_listen(listen)
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(serve(listen, config))
+    return 0

@@ -1,0 +1,91 @@
+"""What one running relay holds in memory: the store, the rate limiters, the open sockets.
+
+Shared by the HTTP deposit handlers (relay.deposits) and the WebSocket subscriptions
+(relay.subscriptions); created by relay.server.create_app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, Final, Protocol
+
+from aiohttp import web
+
+from relay.config import RelayConfig
+from relay.mailboxes import MailboxStore
+from relay.protocol import ErrorCode
+from relay.ratelimit import RateLimiter
+from relay.refusals import RefusalLog
+
+logger: Final = logging.getLogger("relay")
+
+
+class Session(Protocol):
+    """An open WebSocket (relay.subscriptions.Subscription)."""
+
+    def wake(self) -> None:
+        """Pushes whatever became deliverable, in a task (never blocks)."""
+
+    async def deliver(self) -> None:
+        """Pushes what became deliverable, in the caller's task if the socket keeps up."""
+
+    async def fail(self, code: ErrorCode, reason: str) -> None:
+        """Sends ERROR(code) and closes."""
+
+
+class RelayState:
+    def __init__(
+        self,
+        config: RelayConfig,
+        clock: Callable[[], float],
+        random: Callable[[int], bytes],
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.random = random
+        self.started_at = clock()
+        self.store = MailboxStore.from_config(config, clock)
+        self.deposit_limiter = RateLimiter(
+            config.deposit_rate_per_second, config.deposit_burst, clock
+        )
+        self.subscribe_limiter = RateLimiter(
+            config.subscribe_rate_per_second, config.subscribe_burst, clock
+        )
+        self.refusals = RefusalLog(logger, clock)
+        self.sessions: set[Session] = set()  # every open WebSocket, authenticated or not
+        self.handshakes = 0  # WebSockets being upgraded, not yet in ``sessions``
+        self.subscribers: dict[bytes, Session] = {}  # mailbox id -> its current subscription
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.shutting_down = False
+
+    def source_of(self, request: web.BaseRequest) -> str:
+        """The peer's address (the proxy's last X-Forwarded-For hop when trusted)."""
+        if self.config.trust_forwarded_for:
+            forwarded = request.headers.get("X-Forwarded-For", "")
+            last = forwarded.rsplit(",", 1)[-1].strip()
+            if last:
+                return last[:64]
+        return request.remote or "unknown"
+
+    def notify(self, mailbox_id: bytes) -> None:
+        """A blob was stored: its mailbox's subscriber, if any, pushes it (in a task)."""
+        session = self.subscribers.get(mailbox_id)
+        if session is not None:
+            session.wake()
+
+    async def deliver(self, mailbox_id: bytes) -> None:
+        """A blob was stored: its mailbox's subscriber, if any, pushes it now if it can."""
+        session = self.subscribers.get(mailbox_id)
+        if session is not None:
+            await session.deliver()
+
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Runs a coroutine in a task the state keeps (cancelled at shutdown)."""
+        task = asyncio.create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+
+STATE: Final = web.AppKey("relay_state", RelayState)

@@ -1,0 +1,249 @@
+"""A mailbox owner's WebSocket (``GET /v1/subscribe``; docs/relay-protocol.md, "Subscribing").
+
+    relay: CHALLENGE(nonce)   owner: AUTH(public key, signature over auth_message(nonce, key))
+    relay: WELCOME(queued), then BLOB frames (FIFO, at most max_in_flight unacknowledged)
+    owner: ACK(blob ids)      relay: deletes them and pushes more
+
+Every refusal is an ERROR frame, then a close with code 4000 + the error code. A deposit
+pushes its blob itself when the owner's socket has nothing unsent (the blob leaves before the
+deposit is answered); otherwise, and after ACKs, pushing runs in a short-lived task. So an
+idle subscription costs no task of its own, and a slow reader never blocks a depositor or the
+reading of its own ACKs. Blobs are taken one at a time: an interrupted push leaves nothing
+marked in flight that was not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Final
+
+from aiohttp import WSMessage, WSMsgType, web
+
+from relay.protocol import (
+    NONCE_SIZE,
+    Ack,
+    Auth,
+    Blob,
+    Challenge,
+    Error,
+    ErrorCode,
+    Frame,
+    RelayProtocolError,
+    Welcome,
+    decode_frame,
+)
+from relay.refusals import error_response
+from relay.state import STATE, RelayState, logger
+
+CLOSE_TIMEOUT: Final = 2.0  # seconds to wait for the owner's close frame
+CLOSE_CODE_BASE: Final = 4000  # WebSocket close code = 4000 + ErrorCode (private range)
+MAX_U32: Final = 2**32 - 1
+# A deposit pushes at most this many blobs itself (no task), and only while the subscriber's
+# socket has nothing unsent; the rest goes through a pushing task.
+INLINE_PUSH_BLOBS: Final = 4
+_ENDED: Final = frozenset({WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR})
+
+
+class Subscription:
+    __slots__ = (
+        "_closed",
+        "_generation",
+        "_mailbox_id",
+        "_pushing",
+        "_ready",
+        "_source",
+        "_state",
+        "_ws",
+        "_ws_transport",
+    )
+
+    def __init__(
+        self,
+        state: RelayState,
+        ws: web.WebSocketResponse,
+        transport: asyncio.Transport | None,
+        source: str,
+    ) -> None:
+        self._state = state
+        self._ws = ws
+        self._ws_transport = transport  # to see whether the owner keeps up with pushes
+        self._source = source  # logged only with a refusal
+        self._mailbox_id = b""
+        self._generation = 0
+        self._ready = False  # WELCOME sent: blobs may be pushed
+        self._pushing = False
+        self._closed = False
+
+    async def serve(self) -> None:
+        state, ws = self._state, self._ws
+        nonce = state.random(NONCE_SIZE)
+        await ws.send_bytes(Challenge(nonce).encode())
+        try:
+            message = await ws.receive(timeout=state.config.auth_timeout_seconds)
+        except TimeoutError:
+            await self.fail(ErrorCode.IDLE_TIMEOUT, "no AUTH in time")
+            return
+        frame = await self._decode(message)
+        if frame is None:
+            return
+        if not isinstance(frame, Auth):
+            await self.fail(ErrorCode.MALFORMED, "expected AUTH")
+            return
+        if not frame.verify(nonce):
+            state.refusals.refused("subscription", ErrorCode.AUTH_FAILED, self._source)
+            await self.fail(ErrorCode.AUTH_FAILED, "the signature does not match")
+            return
+        queued = self._subscribe(frame.mailbox_id)
+        try:
+            await ws.send_bytes(Welcome(min(queued, MAX_U32)).encode())
+            self._ready = True  # only now: no BLOB may precede WELCOME
+            self.wake()
+            await self._receive_acks()
+        finally:
+            self._closed = True
+            self._ready = False
+            if state.subscribers.get(self._mailbox_id) is self:
+                del state.subscribers[self._mailbox_id]
+            state.store.unsubscribe(self._mailbox_id, self._generation)
+
+    def _subscribe(self, mailbox_id: bytes) -> int:
+        """Makes this connection the mailbox's subscription, synchronously (no deposit or
+        other subscription interleaves); returns how many blobs are queued."""
+        state = self._state
+        previous = state.subscribers.get(mailbox_id)
+        state.subscribers[mailbox_id] = self
+        self._mailbox_id = mailbox_id
+        self._generation, queued = state.store.subscribe(mailbox_id)
+        if previous is not None:
+            state.spawn(previous.fail(ErrorCode.REPLACED, "another connection subscribed"))
+        return queued
+
+    async def _receive_acks(self) -> None:
+        state = self._state
+        while not self._closed:
+            frame = await self._decode(await self._ws.receive())
+            if frame is None:
+                return
+            if not isinstance(frame, Ack):
+                await self.fail(ErrorCode.MALFORMED, "expected ACK")
+                return
+            state.store.ack(self._mailbox_id, frame.blob_ids)
+            self.wake()
+
+    async def _decode(self, message: WSMessage) -> Frame | None:
+        """The frame in ``message``; None (after ERROR(MALFORMED) if needed) to stop."""
+        if message.type is WSMsgType.BINARY:
+            try:
+                return decode_frame(message.data)
+            except RelayProtocolError:
+                await self.fail(ErrorCode.MALFORMED, "undecodable frame")
+                return None
+        if message.type not in _ENDED:
+            await self.fail(ErrorCode.MALFORMED, "frames are binary")
+        return None
+
+    def _can_push(self) -> bool:
+        state = self._state
+        return (
+            self._ready
+            and not self._pushing
+            and not self._closed
+            and state.store.can_push(self._mailbox_id, self._generation, state.config.max_in_flight)
+        )
+
+    def wake(self) -> None:
+        if self._can_push():
+            self._pushing = True
+            self._state.spawn(self._push())
+
+    async def deliver(self) -> None:
+        """Pushes in the depositor's own task when this socket keeps up: the blob leaves
+        before the deposit is answered, and no task is made. Otherwise as :meth:`wake`."""
+        transport = self._ws_transport
+        if transport is None or transport.get_write_buffer_size():
+            self.wake()
+        elif self._can_push():
+            self._pushing = True
+            await self._push(INLINE_PUSH_BLOBS)
+            self.wake()  # whatever is left, in a task of its own
+
+    async def _push(self, budget: int | None = None) -> None:
+        """Sends pending blobs (at most ``budget``), FIFO, within the in-flight window."""
+        state, ws = self._state, self._ws
+        window = state.config.max_in_flight
+        sent = 0
+        try:
+            while self._ready and not self._closed and (budget is None or sent < budget):
+                taken = state.store.take_next(self._mailbox_id, self._generation, window)
+                if taken is None:
+                    return
+                await ws.send_bytes(Blob(*taken).encode())
+                sent += 1
+        except ConnectionError:
+            # The socket is closing; its blobs stay queued for the next subscription.
+            self._closed = True
+        finally:
+            self._pushing = False
+
+    async def fail(self, code: ErrorCode, reason: str) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._ready = False
+        ws = self._ws
+        try:
+            await ws.send_bytes(Error(code, reason).encode())
+        except ConnectionError:
+            pass
+        await ws.close(code=CLOSE_CODE_BASE + code, message=code.name.lower().encode())
+
+
+async def subscribe(request: web.Request) -> web.StreamResponse:
+    state = request.app[STATE]
+    config = state.config
+    if state.shutting_down:
+        return error_response(
+            ErrorCode.SHUTTING_DOWN, "the relay is restarting", config.retry_after_seconds
+        )
+    ws = web.WebSocketResponse(
+        timeout=CLOSE_TIMEOUT,
+        heartbeat=config.heartbeat_seconds,
+        max_msg_size=config.max_frame_bytes,
+        compress=False,  # sealed blobs do not compress
+    )
+    if not ws.can_prepare(request).ok:
+        return error_response(ErrorCode.MALFORMED, "expected a WebSocket upgrade")
+    source = state.source_of(request)
+    if len(state.sessions) + state.handshakes >= config.max_connections:
+        state.refusals.refused("subscription", ErrorCode.TOO_MANY_CONNECTIONS, source)
+        return error_response(
+            ErrorCode.TOO_MANY_CONNECTIONS,
+            "too many connections",
+            config.retry_after_seconds,
+        )
+    if not state.subscribe_limiter.take(source):
+        state.refusals.refused("subscription", ErrorCode.RATE_LIMITED, source)
+        return error_response(
+            ErrorCode.RATE_LIMITED,
+            "too many connections from this address",
+            state.subscribe_limiter.retry_after(source),
+        )
+    state.handshakes += 1
+    try:
+        await ws.prepare(request)
+    finally:
+        state.handshakes -= 1
+    session = Subscription(state, ws, request.transport, source)
+    state.sessions.add(session)
+    try:
+        if state.shutting_down:  # began while this socket was being upgraded
+            await session.fail(ErrorCode.SHUTTING_DOWN, "the relay is restarting")
+        else:
+            await session.serve()
+    except ConnectionError:
+        logger.debug("a subscriber went away")
+    finally:
+        state.sessions.discard(session)
+        if not ws.closed:
+            await ws.close()
+    return ws
