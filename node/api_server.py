@@ -9,7 +9,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -19,6 +19,9 @@ from node.protocol import PayloadKind, format_node_id, safety_number
 from node.protocol.payload import decode_text_body
 from node.service import Contact, NodeService
 from node.store import MessageRow
+
+if TYPE_CHECKING:
+    from node.phone_pairing import Call, PhonePairing
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ class LocalApi:
         self._started_at = started_at
         self.status_extras: Callable[[], dict[str, Any]] = dict
         self.deliver_now: Callable[[bytes], Awaitable[list[Outcome]]] = _no_delivery
+        self.phone: PhonePairing | None = None  # pairing by phone (set by the daemon)
 
     def create_app(self) -> web.Application:
         app = web.Application(middlewares=[self._guard], client_max_size=256 * 1024)
@@ -67,6 +71,10 @@ class LocalApi:
         add.add_post("/v1/contacts/verify", self.verify)
         add.add_post("/v1/contacts/unpair", self.unpair)
         add.add_post("/v1/identity/revoke", self.revoke)
+        add.add_post("/v1/pairings/call", self.phone_call)
+        add.add_get("/v1/pairings/call/{call_id}", self.phone_call_state)
+        add.add_delete("/v1/pairings/call/{call_id}", self.phone_call_cancel)
+        add.add_post("/v1/pairings/join", self.phone_join)
         return app
 
     @web.middleware
@@ -282,3 +290,43 @@ class LocalApi:
         identity, told = await self.service.revoke()
         node_id = format_node_id(identity.public.node_id)
         return web.json_response({"node_id": node_id, "contacts_told": told})
+
+    # --- pairing by phone (docs/local-api.md; docs/protocol.md §16) -------------------------
+
+    def _phone(self) -> PhonePairing:
+        if self.phone is None:
+            raise ApiError(404, "not_found", "pairing by phone is not available")
+        return self.phone
+
+    def call_json(self, call: Call) -> dict[str, Any]:
+        return {
+            "call_id": call.call_id,
+            "code": str(call.code),
+            "relay": call.relay,
+            "expires_at": iso(call.expires_at),
+            "state": call.state,
+            "peer_joined": call.peer_joined,
+            "contact": None if call.contact is None else self.contact_json(call.contact),
+            "reason": call.reason,
+        }
+
+    async def phone_call(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        call = await self._phone().call(body.get("relay"))
+        return web.json_response(self.call_json(call), status=201)
+
+    async def phone_call_state(self, request: web.Request) -> web.Response:
+        wait = self._int(request.query.get("wait"), "wait", 0, MAX_WAIT_SECONDS, 0)
+        call = await self._phone().wait(request.match_info["call_id"], wait)
+        return web.json_response(self.call_json(call))
+
+    async def phone_call_cancel(self, request: web.Request) -> web.Response:
+        call = await self._phone().cancel(request.match_info["call_id"])
+        return web.json_response(self.call_json(call))
+
+    async def phone_join(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        contact, confirmed = await self._phone().join(body.get("code"), body.get("relay"))
+        return web.json_response(
+            {"contact": self.contact_json(contact), "confirmed": confirmed}, status=201
+        )

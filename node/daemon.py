@@ -31,6 +31,7 @@ from node.mailbox import MailboxKey, load_or_create
 from node.outbox import Outbox
 from node.paths import HomeLayout, write_private
 from node.peer_server import create_app
+from node.phone_pairing import PhonePairing
 from node.protocol import Endpoint, Identity, LocalProtocolError, Reachability
 from node.relay_client import RelaySubscription
 from node.relay_transport import RelayTransport
@@ -158,6 +159,7 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
     outbox = Outbox(service, config, transports.send)
     subscriptions: list[RelaySubscription] = []
     runners: list[web.AppRunner] = []
+    phone = PhonePairing(service, http)
     try:
         mailbox = None
         if config.relays:
@@ -184,6 +186,7 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         api = LocalApi(service, token, time.time())
         api.status_extras = lambda: {"relays": [s.status() for s in subscriptions]}
         api.deliver_now = outbox.deliver_now
+        api.phone = phone
         api_runner = web.AppRunner(
             api.create_app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
         )
@@ -206,6 +209,7 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
             await runner.cleanup()
         for subscription in subscriptions:
             await subscription.stop()
+        await phone.close()
         await outbox.stop()
         await service.close()
         await http.close()

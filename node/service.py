@@ -203,6 +203,12 @@ class NodeService:
         return pending.invitation
 
     async def accept_invitation(self, text: str) -> Contact:
+        contact, _answer = await self.accept_invitation_answer(text)
+        return contact
+
+    async def accept_invitation_answer(self, text: str) -> tuple[Contact, bytes]:
+        """As :meth:`accept_invitation`, also returning the answer packet that was queued:
+        phone pairing sends it over its own channel as well (docs/protocol.md §16)."""
         try:
             invitation = Invitation.from_text(text)
             invitation.check_fresh(self.clock())
@@ -233,7 +239,7 @@ class NodeService:
         self.contacts[inviter.node_id] = contact
         log.info("paired with contact %s (accepted an invitation)", format_node_id(inviter.node_id))
         self.on_outbox()
-        return contact
+        return contact, packet
 
     async def _complete_pairing(self, sealed: SealedAnswer) -> str:
         # One answer at a time: the same answer often arrives through several relays at once,

@@ -24,6 +24,7 @@ ENV_PREFIX: Final = "RELEVE_RELAY_"
 # so this module imports no PyNaCl; tests/unit/relay/test_config.py checks they agree.
 PROTOCOL_MAX_BLOB: Final = 65536
 PROTOCOL_MAX_ACK_FRAME: Final = 16387
+PROTOCOL_MAX_NAMEPLATE: Final = 9999  # relay.protocol.MAX_NAMEPLATE
 
 _LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TRUE: Final = ("1", "true", "yes", "on")
@@ -87,6 +88,24 @@ class RelayConfig:
     retry_after_seconds: int = field(
         default=60, metadata=_help("Retry-After sent with 503 and 507 answers")
     )
+    rendezvous_ttl_seconds: float = field(
+        default=600.0,
+        metadata=_help("a phone-pairing nameplate waits this long for its second side"),
+    )
+    rendezvous_exchange_seconds: float = field(
+        default=60.0,
+        metadata=_help("once both sides of a nameplate are connected, time they have to finish"),
+    )
+    rendezvous_max_nameplates: int = field(
+        default=1000, metadata=_help("phone-pairing nameplates held at once (<= 9999)")
+    )
+    rendezvous_rate_per_second: float = field(
+        default=1.0,
+        metadata=_help("nameplates allocated and rendezvous connections per second per source"),
+    )
+    rendezvous_burst: int = field(
+        default=20, metadata=_help("rendezvous burst (allocations and connections) per source")
+    )
     trust_forwarded_for: bool = field(
         default=False,
         metadata=_help("take the source address from X-Forwarded-For (only behind a proxy)"),
@@ -104,6 +123,8 @@ class RelayConfig:
             raise ConfigError(f"max_frame_bytes must be at least {PROTOCOL_MAX_ACK_FRAME}")
         if self.max_mailbox_bytes > self.max_total_bytes:
             raise ConfigError("max_mailbox_bytes must not exceed max_total_bytes")
+        if self.rendezvous_max_nameplates > PROTOCOL_MAX_NAMEPLATE:
+            raise ConfigError(f"rendezvous_max_nameplates must be at most {PROTOCOL_MAX_NAMEPLATE}")
         if self.log_level not in _LOG_LEVELS:
             raise ConfigError(f"log_level must be one of {', '.join(_LOG_LEVELS)}")
 

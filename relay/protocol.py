@@ -49,6 +49,32 @@ def single_deposit_path(mailbox_id: bytes) -> str:
     return f"/v1/mailboxes/{mailbox_id.hex()}/blobs"
 
 
+# --- phone-pairing rendezvous (docs/relay-protocol.md §16) ---------------------------------
+# Two nodes meet on a nameplate, a short decimal number; the relay forwards their binary
+# frames opaquely and signals only with HTTP answers and WebSocket close codes.
+
+RENDEZVOUS_PATH: Final = "/v1/rendezvous"
+MAX_NAMEPLATE: Final = 9999
+MAX_RENDEZVOUS_FRAME: Final = 8192  # the largest frame forwarded (a pairing answer fits)
+
+
+def rendezvous_path(nameplate: int) -> str:
+    return f"{RENDEZVOUS_PATH}/{nameplate}"
+
+
+def parse_nameplate(text: str) -> int:
+    """A nameplate from a URL path or a JSON answer: 1 to 4 decimal digits, 1 to 9999, no
+    leading zero; raises :class:`RelayProtocolError`."""
+    if (
+        not isinstance(text, str)
+        or not 1 <= len(text) <= 4
+        or not all("0" <= c <= "9" for c in text)
+        or text[0] == "0"
+    ):
+        raise RelayProtocolError("a nameplate is a number from 1 to 9999")
+    return int(text)
+
+
 class RelayProtocolError(Exception):
     """Bytes from the other side that do not decode (the only error decoders raise)."""
 
@@ -67,6 +93,12 @@ class ErrorCode(IntEnum):
     IDLE_TIMEOUT = 9
     REPLACED = 10  # another connection subscribed to the same mailbox
     SHUTTING_DOWN = 11
+    # Phone-pairing rendezvous (docs/relay-protocol.md §16): HTTP answers and close codes only.
+    NAMEPLATE_UNKNOWN = 12  # no such nameplate: never allocated, or expired and forgotten
+    NAMEPLATE_USED = 13  # the nameplate already had its two connections, or was closed
+    NAMEPLATE_EXPIRED = 14  # nobody came in time; the relay closes the waiting side
+    PEER_LEFT = 15  # the other side of a rendezvous went away
+    TOO_MANY_NAMEPLATES = 16  # the relay holds its maximum of nameplates
 
 
 class FrameType(IntEnum):

@@ -29,6 +29,11 @@ HTTP_STATUS: Final = {
     ErrorCode.IDLE_TIMEOUT: 408,
     ErrorCode.REPLACED: 409,
     ErrorCode.SHUTTING_DOWN: 503,
+    ErrorCode.NAMEPLATE_UNKNOWN: 404,
+    ErrorCode.NAMEPLATE_USED: 409,
+    ErrorCode.NAMEPLATE_EXPIRED: 410,
+    ErrorCode.PEER_LEFT: 409,
+    ErrorCode.TOO_MANY_NAMEPLATES: 503,
 }
 RETRYABLE: Final = frozenset(
     {

@@ -21,6 +21,7 @@ from typing import Final
 
 from aiohttp import web
 
+from relay import rendezvous
 from relay.config import RelayConfig, split_listen
 from relay.deposits import MAX_BATCH_BYTES, deposit_batch, deposit_one
 from relay.protocol import DEPOSIT_PATH, HEALTH_PATH, SUBSCRIBE_PATH, ErrorCode
@@ -166,6 +167,7 @@ def create_app(
     app.router.add_post(DEPOSIT_PATH, deposit_batch)
     app.router.add_get(SUBSCRIBE_PATH, subscribe)
     app.router.add_get(HEALTH_PATH, _health)
+    rendezvous.install(app)  # phone pairing: POST /v1/rendezvous, GET /v1/rendezvous/{n}
     app.cleanup_ctx.append(_background)
     app.on_shutdown.append(_close_sockets)
     return app

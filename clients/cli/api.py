@@ -22,6 +22,10 @@ JsonObject = dict[str, Any]
 DEFAULT_TIMEOUT = 30.0
 # Beyond the `wait` of GET /v1/inbox, so that a long poll ends on the node's side first.
 WAIT_MARGIN = 15.0
+# Pairing by phone: the node reaches a relay first (up to 15 s each to allocate and connect),
+# and a join runs the whole exchange (up to 60 s more) before it answers.
+PHONE_CALL_TIMEOUT = 45.0
+PHONE_JOIN_TIMEOUT = 100.0
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -126,6 +130,23 @@ class ApiClient:
 
     def revoke(self) -> JsonObject:
         return self.request("POST", "/v1/identity/revoke", {"confirm": True})
+
+    def phone_call(self, relay: str | None = None) -> JsonObject:
+        body: JsonObject = {} if relay is None else {"relay": relay}
+        return self.request("POST", "/v1/pairings/call", body, timeout=PHONE_CALL_TIMEOUT)
+
+    def phone_call_state(self, call_id: str, wait: float | None = None) -> JsonObject:
+        path = f"/v1/pairings/call/{_segment(call_id)}"
+        if wait is None:
+            return self.request("GET", path)
+        return self.request("GET", path, query={"wait": _number(wait)}, timeout=wait + WAIT_MARGIN)
+
+    def phone_call_cancel(self, call_id: str) -> JsonObject:
+        return self.request("DELETE", f"/v1/pairings/call/{_segment(call_id)}")
+
+    def phone_join(self, code: str, relay: str | None = None) -> JsonObject:
+        body: JsonObject = {"code": code} if relay is None else {"code": code, "relay": relay}
+        return self.request("POST", "/v1/pairings/join", body, timeout=PHONE_JOIN_TIMEOUT)
 
     def find_contact(self, reference: str) -> JsonObject:
         """The contact a name or node id prefix designates, matched by the node."""

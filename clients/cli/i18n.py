@@ -727,6 +727,157 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "demandez une nouvelle invitation",
         "en": "this invitation was already used (it works once only): ask for a new invitation",
     },
+    # -- pairing by phone (releve pair call / join; docs/pairing-guide.md) --------------------
+    "help.pair_call": {
+        "fr": "s'appairer par téléphone : afficher un code court à lire à votre correspondant",
+        "en": "pair by phone: show a short code to read to your correspondent",
+    },
+    "help.pair_join": {
+        "fr": "s'appairer par téléphone : taper le code que votre correspondant vous lit",
+        "en": "pair by phone: type the code your correspondent reads to you",
+    },
+    "help.phone_relay": {
+        "fr": "relais du rendez-vous (par défaut le premier relais du nœud) ; les deux postes "
+        "doivent utiliser le même",
+        "en": "relay for the rendezvous (by default the node's first relay); both machines "
+        "must use the same one",
+    },
+    "help.phone_code": {
+        "fr": "le code lu au téléphone, par exemple 7-lapin-orage-tigre (espaces, majuscules et "
+        "accents acceptés)",
+        "en": "the code read over the phone, for example 7-lapin-orage-tigre (spaces, capitals "
+        "and accents accepted)",
+    },
+    "metavar.code": {"fr": "CODE", "en": "CODE"},
+    "phone.digits": {
+        "fr": "zéro un deux trois quatre cinq six sept huit neuf",
+        "en": "zero one two three four five six seven eight nine",
+    },
+    "phone.call_header": {
+        "fr": "Code d'appairage à lire à votre correspondant :",
+        "en": "Pairing code to read to your correspondent:",
+    },
+    "phone.read_aloud": {
+        "fr": "Lisez-le lentement, au téléphone : « {spoken} ».",
+        "en": 'Read it slowly, over the phone: "{spoken}".',
+    },
+    "phone.join_command": {
+        "fr": "Sur son poste, votre correspondant tape : releve pair join {code}",
+        "en": "On their machine, your correspondent types: releve pair join {code}",
+    },
+    "phone.once": {
+        "fr": "Le code ne sert qu'une fois et expire le {expires}. Relais : {relay} "
+        "(le même des deux côtés).",
+        "en": "The code works once only and expires at {expires}. Relay: {relay} "
+        "(the same on both sides).",
+    },
+    "phone.waiting": {
+        "fr": "En attente de votre correspondant… (Ctrl-C pour annuler)",
+        "en": "Waiting for your correspondent… (Ctrl-C to cancel)",
+    },
+    "phone.peer_joined": {
+        "fr": "Votre correspondant est connecté : vérification du code…",
+        "en": "Your correspondent is connected: checking the code…",
+    },
+    "phone.paired": {
+        "fr": "Appairé avec {name} ({role})",
+        "en": "Paired with {name} ({role})",
+    },
+    "phone.cancelled": {
+        "fr": "Appel annulé : ce code ne sert plus.",
+        "en": "Call cancelled: this code no longer works.",
+    },
+    "phone.joining": {
+        "fr": "Connexion au relais et vérification du code…",
+        "en": "Connecting to the relay and checking the code…",
+    },
+    "phone.unconfirmed": {
+        "fr": "Le poste de votre correspondant n'a pas encore confirmé : l'appairage se termine "
+        "dès qu'il reçoit la réponse (voyez `releve contacts` chez lui).",
+        "en": "Your correspondent's machine has not confirmed yet: the pairing completes as "
+        "soon as it receives the answer (see `releve contacts` on their side).",
+    },
+    "api.no_relay": {
+        "fr": "ce nœud n'utilise aucun relais : donnez-en un avec --relay URL (le même que "
+        "votre correspondant), ou démarrez le nœud avec --relay",
+        "en": "this node uses no relay: give one with --relay URL (the same as your "
+        "correspondent's), or start the node with --relay",
+    },
+    "api.relay_invalid": {
+        "fr": "adresse de relais invalide : écrivez http://hôte:port ou https://hôte[:port]",
+        "en": "invalid relay address: write http://host:port or https://host[:port]",
+    },
+    "api.code_invalid": {
+        "fr": "ce n'est pas un code valable : un nombre puis trois mots, comme "
+        "7-lapin-orage-tigre ; faites-vous relire le code",
+        "en": "this is not a valid code: a number then three words, like 7-lapin-orage-tigre; "
+        "ask for the code to be read again",
+    },
+    "api.wrong_code": {
+        "fr": "les deux postes n'ont pas le même code : rien n'a été appairé, et ce code ne sert "
+        "plus. Celui qui appelle relance `releve pair call` et relit lentement le nouveau code",
+        "en": "the two machines do not have the same code: nothing was paired, and this code no "
+        "longer works. The caller runs `releve pair call` again and reads the new code slowly",
+    },
+    "api.code_unknown": {
+        "fr": "le relais ne connaît pas ce code : vérifiez le nombre, et que vous utilisez tous "
+        "les deux le même relais (il est affiché sous le code chez votre correspondant ; sinon "
+        "--relay URL). S'il a expiré, demandez un nouveau code",
+        "en": "the relay does not know this code: check the number, and that you both use the "
+        "same relay (it is shown under the code on your correspondent's screen; otherwise "
+        "--relay URL). If it has expired, ask for a new code",
+    },
+    "api.call_not_found": {
+        "fr": "cet appel est inconnu du nœud (terminé depuis longtemps, ou nœud redémarré) : "
+        "relancez `releve pair call`",
+        "en": "the node does not know this call (finished long ago, or the node restarted): "
+        "run `releve pair call` again",
+    },
+    "api.code_used": {
+        "fr": "ce code a déjà servi (un code ne sert qu'une fois) : demandez un nouveau code",
+        "en": "this code was already used (a code works once only): ask for a new code",
+    },
+    "api.peer_left": {
+        "fr": "votre correspondant s'est déconnecté avant la fin : rien n'a été appairé ; "
+        "recommencez avec un nouveau code (`releve pair call`)",
+        "en": "your correspondent disconnected before the end: nothing was paired; start again "
+        "with a new code (`releve pair call`)",
+    },
+    "api.cancelled": {
+        "fr": "l'appel a été annulé sur ce poste : rien n'a été appairé",
+        "en": "the call was cancelled on this machine: nothing was paired",
+    },
+    "api.code_expired": {
+        "fr": "le code a expiré avant que votre correspondant ne le tape : relancez "
+        "`releve pair call` quand il est prêt",
+        "en": "the code expired before your correspondent typed it: run `releve pair call` "
+        "again when they are ready",
+    },
+    "api.too_many_calls": {
+        "fr": "trop d'appels en attente sur ce nœud : terminez-en un (Ctrl-C) avant d'en "
+        "commencer un autre",
+        "en": "too many calls waiting on this node: finish one (Ctrl-C) before starting another",
+    },
+    "api.pairing_failed": {
+        "fr": "l'appairage par téléphone a échoué (le poste de votre correspondant ou le relais a "
+        "répondu de travers) : rien n'a été appairé ; réessayez avec un nouveau code",
+        "en": "pairing by phone failed (your correspondent's machine or the relay answered "
+        "wrongly): nothing was paired; try again with a new code",
+    },
+    "api.relay_unreachable": {
+        "fr": "le relais ne répond pas : vérifiez son adresse et le réseau, ou choisissez-en un "
+        "autre avec --relay URL (le même des deux côtés)",
+        "en": "the relay does not answer: check its address and the network, or choose another "
+        "one with --relay URL (the same on both sides)",
+    },
+    "api.relay_busy": {
+        "fr": "le relais est occupé ou redémarre : réessayez dans une minute",
+        "en": "the relay is busy or restarting: try again in a minute",
+    },
+    "api.pairing_timeout": {
+        "fr": "l'appairage par téléphone n'a pas abouti à temps : recommencez avec un nouveau code",
+        "en": "pairing by phone did not finish in time: start again with a new code",
+    },
     # -- the printable invitation page: both languages on the same page ---------------------
     "print.title": {"fr": "Invitation Relève", "en": "Relève invitation"},
     "print.qr_label": {

@@ -89,6 +89,10 @@ def _handler(name: str) -> Handler:
             from .relay_command import cmd_relay
 
             handler = cmd_relay
+        elif name in ("pair_call", "pair_join"):
+            from . import phone_commands
+
+            handler = getattr(phone_commands, f"cmd_{name}")
         elif name in ("verify", "unpair", "revoke"):
             from . import trust_commands
 
@@ -181,6 +185,17 @@ def build_parser() -> argparse.ArgumentParser:
         "text", nargs="?", metavar=t("metavar.text"), help=t("help.invitation_text")
     )
     accept_source.add_argument("--image", metavar=t("metavar.file"), help=t("help.image"))
+    call = pair_commands.add_parser(
+        "call", help=t("help.pair_call"), description=t("help.pair_call")
+    )
+    call.set_defaults(handler=_handler("pair_call"))
+    call.add_argument("--relay", metavar="URL", help=t("help.phone_relay"))
+    join = pair_commands.add_parser(
+        "join", help=t("help.pair_join"), description=t("help.pair_join")
+    )
+    join.set_defaults(handler=_handler("pair_join"))
+    join.add_argument("code", nargs="+", metavar=t("metavar.code"), help=t("help.phone_code"))
+    join.add_argument("--relay", metavar="URL", help=t("help.phone_relay"))
 
     contacts = command(commands, "contacts", "help.contacts")
     contacts.add_argument("--json", action="store_true", help=t("help.json"))
