@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from node import trust
 from node.errors import ApiError
 from node.peer_wire import Outcome
 from node.protocol import PayloadKind, format_node_id, safety_number
@@ -276,18 +277,18 @@ class LocalApi:
         return reference
 
     async def verify(self, request: web.Request) -> web.Response:
-        contact = await self.service.verify(await self._contact_reference(request))
+        contact = await trust.verify(self.service, await self._contact_reference(request))
         return web.json_response({"contact": self.contact_json(contact)})
 
     async def unpair(self, request: web.Request) -> web.Response:
-        contact = await self.service.unpair(await self._contact_reference(request))
+        contact = await trust.unpair(self.service, await self._contact_reference(request))
         return web.json_response({"contact": self.contact_json(contact)})
 
     async def revoke(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         if body.get("confirm") is not True:
             raise ApiError(400, "bad_request", 'revoking needs {"confirm": true}')
-        identity, told = await self.service.revoke()
+        identity, told = await trust.revoke(self.service)
         node_id = format_node_id(identity.public.node_id)
         return web.json_response({"node_id": node_id, "contacts_told": told})
 

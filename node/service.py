@@ -148,16 +148,16 @@ class NodeService:
             else:
                 contact.row = row
 
-    async def _session(self, contact: Contact) -> Session:
+    async def session_of(self, contact: Contact) -> Session:
         if contact.session is None:
             contact.session = await self.store.session(contact.contact_id)
         return contact.session
 
-    async def _commit(self, statements: list[Statement]) -> None:
-        await self._await_commit(self.writer.submit(statements))
+    async def commit(self, statements: list[Statement]) -> None:
+        await self.await_commit(self.writer.submit(statements))
 
     @staticmethod
-    async def _await_commit(future: asyncio.Future[None]) -> None:
+    async def await_commit(future: asyncio.Future[None]) -> None:
         """Waits for a batch; a failed commit is reported to the local API as unavailable."""
         try:
             await future
@@ -174,18 +174,18 @@ class NodeService:
         statements = [self.store.put_setting(_CARD_SETTING, card)]
         for contact in self.contacts.values():
             async with contact.lock:
-                statements += await self._seal_for(contact, PayloadKind.CONTACT_CARD, card)
+                statements += await self.seal_for(contact, PayloadKind.CONTACT_CARD, card)
                 statements.append(
-                    self.store.update_session(contact.contact_id, await self._session(contact))
+                    self.store.update_session(contact.contact_id, await self.session_of(contact))
                 )
-        await self._commit(statements)
+        await self.commit(statements)
         self.on_outbox()
 
-    async def _seal_for(self, contact: Contact, kind: PayloadKind, body: bytes) -> list[Statement]:
+    async def seal_for(self, contact: Contact, kind: PayloadKind, body: bytes) -> list[Statement]:
         """Seals one payload (caller holds the contact's lock and saves the session after
         its last seal); returns the outbox statement. Everything but a receipt stays in the
         outbox until it is confirmed (§11.2)."""
-        session = await self._session(contact)
+        session = await self.session_of(contact)
         payload, packet = session.seal(kind, body, self.clock(), self.rand)
         message_id = None if kind is PayloadKind.RECEIPT else payload.message_id
         return [self.store.enqueue(contact.contact_id, packet, message_id, self.clock())]
@@ -197,7 +197,7 @@ class NodeService:
         pending = PendingInvitation.create(
             self.identity, self.profile, self.reachability, now, self.rand, ttl_seconds
         )
-        await self._commit(
+        await self.commit(
             [self.store.forget_invitations(now - 86400), self.store.insert_invitation(pending)]
         )
         return pending.invitation
@@ -226,7 +226,7 @@ class NodeService:
         paired, packet = accept(invitation, self.identity, self.card, now, self.rand)
         card = ContactCard(invitation.profile, invitation.reachability)
         predecessor = self._predecessor_of(inviter)
-        await self._commit(
+        await self.commit(
             [
                 self.store.insert_contact(inviter, card, paired.session, now, predecessor),
                 self.store.enqueue(inviter.node_id, packet, paired.first_payload.message_id, now),
@@ -275,9 +275,7 @@ class NodeService:
                 self.store.insert_message(self._incoming(contact, paired.first_payload)),
                 self.store.update_recv_mark(peer.node_id, 1),
             ]
-            statements += await self._seal_for(
-                contact, PayloadKind.CONTACT_CARD, self.card.encode()
-            )
+            statements += await self.seal_for(contact, PayloadKind.CONTACT_CARD, self.card.encode())
             statements += await self._receipt(
                 contact, ReceiptType.DELIVERED, [paired.first_payload.message_id]
             )
@@ -299,7 +297,7 @@ class NodeService:
         self, contact: Contact, receipt_type: ReceiptType, message_ids: list[bytes]
     ) -> list[Statement]:
         body = Receipt(receipt_type, tuple(message_ids)).encode()
-        return await self._seal_for(contact, PayloadKind.RECEIPT, body)
+        return await self.seal_for(contact, PayloadKind.RECEIPT, body)
 
     def _owe_receipt(self, contact: Contact, message_id: bytes) -> None:
         """Queues a delivery receipt for a committed message; sent after RECEIPT_DELAY."""
@@ -326,7 +324,7 @@ class NodeService:
                 statements += await self._receipt(contact, ReceiptType.DELIVERED, chunk)
             if not statements:
                 return
-            session = await self._session(contact)
+            session = await self.session_of(contact)
             statements.append(self.store.update_session(contact.contact_id, session))
             future = self.writer.submit(statements)
         try:
@@ -380,7 +378,7 @@ class NodeService:
             raise PeerRejected(GONE_STATUS, "packet from a contact no longer paired")
         position = message.header.dh + message.header.n.to_bytes(4, "big")
         async with contact.lock:
-            session = await self._session(contact)
+            session = await self.session_of(contact)
             try:
                 payload = session.open(message, self.clock(), self.rand)
             except DuplicateMessage:
@@ -531,9 +529,9 @@ class NodeService:
             raise ApiError(400, "text_too_long", f"at most {MAX_TEXT_BYTES} bytes") from None
         if not text.strip():
             raise ApiError(400, "bad_request", "the message is empty")
-        self._require_active(contact)
+        self.require_active(contact)
         async with contact.lock:
-            session = await self._session(contact)
+            session = await self.session_of(contact)
             now = self.clock()
             payload, packet = session.seal(PayloadKind.TEXT, body, now, self.rand)
             row = MessageRow(
@@ -556,7 +554,7 @@ class NodeService:
                     self.store.enqueue(contact.contact_id, packet, payload.message_id, now),
                 ]
             )
-        await self._await_commit(future)
+        await self.await_commit(future)
         self.on_outbox()
         return row
 
@@ -564,89 +562,16 @@ class NodeService:
         """The inviter refused our answer for good (invitation used or unknown): the
         half-made contact is removed, so that the user can accept a new invitation."""
         async with contact.lock:
-            await self._commit(self.store.forget_contact(contact.contact_id))
+            await self.commit(self.store.forget_contact(contact.contact_id))
             self.contacts.pop(contact.contact_id, None)
         log.info("pairing with %s refused by the inviter", format_node_id(contact.contact_id))
 
     @staticmethod
-    def _require_active(contact: Contact) -> None:
+    def require_active(contact: Contact) -> None:
         if contact.row.state != "active":
             raise ApiError(
                 409, "contact_inactive", f"no longer paired with this contact ({contact.row.state})"
             )
-
-    # --- trust ------------------------------------------------------------------------------
-
-    async def verify(self, reference: str) -> Contact:
-        """The two people compared the safety number: the contact is verified, and whatever
-        was held after a key change is released."""
-        contact = self.resolve_contact(reference)
-        self._require_active(contact)
-        await self._commit(
-            [
-                self.store.set_verified(contact.contact_id),
-                self.store.release_held(contact.contact_id),
-            ]
-        )
-        contact.row.verified = True
-        log.info("contact %s verified", format_node_id(contact.contact_id))
-        async with self.inbox_changed:
-            self.inbox_changed.notify_all()
-        return contact
-
-    async def unpair(self, reference: str) -> Contact:
-        """Ends the pairing and tells the contact, with a signed notice."""
-        contact = self.resolve_contact(reference)
-        self._require_active(contact)
-        async with contact.lock:
-            # What still waited for the contact fails first; then the notice, which is sent
-            # again until the contact answers that it is no longer paired (410).
-            statements = self.store.abandon_outbox(contact.contact_id)
-            notice = Unpair.sign(self.identity, contact.row.public, self.clock())
-            statements += await self._seal_for(contact, PayloadKind.UNPAIR, notice.encode())
-            session = await self._session(contact)
-            statements += [
-                self.store.update_session(contact.contact_id, session),
-                self.store.set_contact_state(contact.contact_id, "unpaired"),
-            ]
-            future = self.writer.submit(statements)
-            contact.row.state = "unpaired"
-        await self._await_commit(future)
-        log.info("unpaired from contact %s", format_node_id(contact.contact_id))
-        self.on_outbox()
-        return contact
-
-    async def revoke(self) -> tuple[Identity, int]:
-        """For a lost or stolen machine (run from a restored backup): tells every contact,
-        with a notice signed by the old key, that it is revoked and which identity replaces
-        it, then starts over with that new identity. Returns it and how many were told."""
-        successor = Identity.generate(self.rand)
-        now = self.clock()
-        statements: list[Statement] = []
-        told = [c for c in self.contacts.values() if c.row.state == "active"]
-        for contact in told:
-            async with contact.lock:
-                notice = Revocation.sign(self.identity, contact.row.public, successor.public, now)
-                statements += await self._seal_for(contact, PayloadKind.REVOCATION, notice.encode())
-                session = await self._session(contact)
-                statements += [
-                    self.store.update_session(contact.contact_id, session),
-                    self.store.set_contact_state(contact.contact_id, "revoked"),
-                ]
-        # Invitations made with the old identity must not be answered any more.
-        statements.append(("DELETE FROM invitations", ()))
-        await self._commit(statements)
-        for contact in told:
-            contact.row.state = "revoked"
-        self.on_identity_change(successor)
-        self.identity = successor
-        log.warning(
-            "identity revoked; %d contacts told; new node id %s",
-            len(told),
-            format_node_id(successor.public.node_id),
-        )
-        self.on_outbox()
-        return successor, len(told)
 
     async def mark_read(self, message_id: bytes) -> MessageRow:
         row = await self.store.message(message_id)
@@ -659,10 +584,10 @@ class NodeService:
         async with contact.lock:
             statements = await self._receipt(contact, ReceiptType.READ, [row.message_id])
             statements.append(self.store.set_message_status(message_id, "read", read_at=now))
-            session = await self._session(contact)
+            session = await self.session_of(contact)
             statements.append(self.store.update_session(contact.contact_id, session))
             future = self.writer.submit(statements)
-        await self._await_commit(future)
+        await self.await_commit(future)
         self.on_outbox()
         row.status, row.read_at = "read", now
         return row

@@ -288,6 +288,10 @@ class Store:
             (now, contact_id, answer_hash, tag),
         )
 
+    @staticmethod
+    def forget_all_invitations() -> Statement:
+        return ("DELETE FROM invitations", ())
+
     def forget_invitations(self, before: float) -> Statement:
         return ("DELETE FROM invitations WHERE expires_at < ?", (before,))
 
