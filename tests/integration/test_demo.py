@@ -61,7 +61,6 @@ def test_demo_runs_and_cleans_up(tmp_path: Path) -> None:
     assert processes_mentioning(tmp_path) == []
 
 
-@pytest.mark.skipif(os.name != "posix", reason="signals to a child process")
 @pytest.mark.parametrize(
     ("phase", "signum"),
     [

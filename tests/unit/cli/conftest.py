@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -45,10 +46,10 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
     return run
 
 
-@pytest.fixture
-def fake_node(tmp_path: Path) -> Iterator[FakeNode]:
-    """A stand-in local API on 127.0.0.1, and a home (tmp_path/home) that points at it."""
-    node = FakeNode(tmp_path / "home")
+@contextlib.contextmanager
+def running_fake_node(home: Path) -> Iterator[FakeNode]:
+    """A stand-in local API on 127.0.0.1, and ``home`` pointing at it."""
+    node = FakeNode(home)
     server = FakeServer(node)
     server.start()
     try:
@@ -57,3 +58,10 @@ def fake_node(tmp_path: Path) -> Iterator[FakeNode]:
         yield node
     finally:
         server.stop()
+
+
+@pytest.fixture
+def fake_node(tmp_path: Path) -> Iterator[FakeNode]:
+    """A stand-in local API on 127.0.0.1, and a home (tmp_path/home) that points at it."""
+    with running_fake_node(tmp_path / "home") as node:
+        yield node

@@ -17,8 +17,8 @@ from qrcode.constants import ERROR_CORRECT_M
 from clients.cli import i18n
 from clients.cli.display import parse_time
 
-from .conftest import Cli
-from .fake_node import CONTACT, STATUS, FakeNode, FakeServer, write_home
+from .conftest import Cli, running_fake_node
+from .fake_node import CONTACT, STATUS, FakeNode
 from .test_qr_readable import LONG, SHORT
 from .test_startup import imported_modules
 
@@ -77,15 +77,8 @@ def photo_of(image: Image.Image) -> Image.Image:
 @pytest.fixture
 def second_node(tmp_path: Path) -> Iterator[FakeNode]:
     """Another stand-in node, for the other side of a pairing."""
-    node = FakeNode(tmp_path / "other")
-    server = FakeServer(node)
-    server.start()
-    try:
-        node.url = server.url
-        write_home(node.home, server.url)
+    with running_fake_node(tmp_path / "other") as node:
         yield node
-    finally:
-        server.stop()
 
 
 # -- releve pair invite --print ----------------------------------------------------------------
