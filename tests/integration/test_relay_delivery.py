@@ -155,3 +155,23 @@ def test_the_relay_never_sees_plaintext_or_the_senders_identity(
         assert secret.hex().encode() not in traffic
     for name in (b"Dr Camille Martin", b"Pharmacie du Port"):
         assert name not in traffic
+
+
+def test_contacts_learn_when_a_node_adds_a_relay(tmp_path: Path, relays: list[Relay]) -> None:
+    gp = Node(tmp_path / "gp", "Dr Camille Martin", "gp")
+    pharmacy = Node(tmp_path / "pharmacy", "Pharmacie du Port", "pharmacist")
+    try:
+        for node in (gp, pharmacy):
+            node.init()
+            node.start()
+        pair(gp, pharmacy)
+        assert [c["relays"] for c in pharmacy.contacts()] == [[]]
+        gp.stop()
+        gp.start("--relay", relays[1].url)  # the practice now also uses a relay
+        wait_for(
+            lambda: [c["relays"] for c in pharmacy.contacts()] == [[relays[1].url]],
+            60,
+            "the new contact card",
+        )
+    finally:
+        stop_all(gp, pharmacy)
