@@ -7,8 +7,9 @@ Measured in one run, on this machine:
 - raw commits: sqlite3 (WAL, synchronous=FULL) inserting 1 KiB rows, ``--in-flight`` per
   commit;
 - node backlog: two real ``releve node`` processes on 127.0.0.1; N messages are queued while
-  the recipient is stopped, then the recipient starts and the time until all are committed
-  there is measured (packet open, ratchet, commit, delivery receipt back);
+  the recipient is stopped, then the recipient starts; from the first delivery to the last,
+  the rate at which they are committed there is measured (packet open, ratchet, commit,
+  delivery receipts back);
 - node end to end: N messages submitted through the local API, ``--in-flight`` at once, until
   all are committed at the recipient.
 
@@ -99,9 +100,12 @@ def node_rates(messages: int, in_flight: int, folder: Path) -> tuple[float, floa
             list(pool.map(lambda i: gp.send("Bench Pharmacy", f"{i} {text}"), range(messages)))
         pharmacy.start(wait=False)
         wait_for(pharmacy.api_info.exists, 60, "the recipient to start", 0.01)
+        # The clock starts at the first delivery: before it, the sender is only waiting out
+        # its retry delay for a contact that was down (policy, not throughput).
+        first = wait_for(lambda: _count(pharmacy), 60, "the first delivery", 0.01)
         start = time.perf_counter()
-        wait_for(lambda: _count(pharmacy) >= messages, 300, "the backlog", 0.05)
-        backlog = messages / (time.perf_counter() - start)
+        wait_for(lambda: _count(pharmacy) >= messages, 300, "the backlog", 0.02)
+        backlog = (messages - first) / (time.perf_counter() - start)
 
         # End to end through the local API.
         start = time.perf_counter()

@@ -34,6 +34,7 @@ MAX_REQUESTS: Final = 64
 SWEEP_SECONDS: Final = 60.0
 IDLE_SECONDS: Final = 60.0
 MAX_RECHECK_SECONDS: Final = 3600.0
+STOP_SECONDS: Final = 5.0
 
 # send(contact_id, packets) -> what became of each packet
 Send = Callable[[bytes, list[bytes]], Awaitable[list[Outcome]]]
@@ -65,6 +66,7 @@ class Outbox:
         self._tasks: set[asyncio.Task[list[Outcome]]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._last_sweep = 0.0
+        self._stopping = False
         service.on_outbox = self.wake
 
     def wake(self) -> None:
@@ -74,24 +76,30 @@ class Outbox:
         self._runner = asyncio.create_task(self._run(), name="outbox")
 
     async def stop(self) -> None:
-        """Stops sending; lets attempts in flight finish (their outcome is recorded)."""
+        """Stops sending; lets attempts in flight finish (their outcome is recorded).
+
+        The loop is asked to stop rather than cancelled: on Python 3.11, cancelling a task
+        inside ``asyncio.wait_for`` while its event is set at the same moment can lose the
+        cancellation, and the node then never finished stopping."""
+        self._stopping = True
+        self._wake.set()
         if self._runner is not None:
-            self._runner.cancel()
-            try:
-                await self._runner
-            except asyncio.CancelledError:
-                pass
+            done, _ = await asyncio.wait({self._runner}, timeout=STOP_SECONDS)
+            if not done:
+                self._runner.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 timeout = await self._dispatch()
             except Exception:
                 log.exception("outbox pass failed; retrying shortly")
                 timeout = 1.0
+            if self._stopping:
+                return
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout)
             except TimeoutError:

@@ -31,6 +31,7 @@ from relay.protocol import (
 log = logging.getLogger(__name__)
 
 HANDSHAKE_SECONDS: Final = 15.0
+STOP_SECONDS: Final = 5.0
 HEARTBEAT_SECONDS: Final = 30.0
 MAX_CONCURRENT_BLOBS: Final = 64
 BUSY_RETRIES: Final = 5
@@ -77,10 +78,8 @@ class RelaySubscription:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+            # Bounded: a cancellation lost inside a timeout helper must not hang the node.
+            await asyncio.wait({self._task}, timeout=STOP_SECONDS)
         if self._handlers:
             await asyncio.wait(set(self._handlers), timeout=10)
 

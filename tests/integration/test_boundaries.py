@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from node.protocol import Invitation, RatchetMessage, seal_packet, system_random
 from node.protocol.ratchet import Header
-from tests.integration.nodes import ApiFailure, Node, cli, wait_for
+from tests.integration.nodes import ApiFailure, Node, cli, pair, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -85,3 +86,23 @@ def test_local_api_needs_the_token(nodes: list[Node]) -> None:
         assert failure.value.body["error"]["code"] == "unauthorized"
     for name in ("api-token", "keyring.json", "node.key", "api.json", "releve.db"):
         assert (gp.home / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_ctrl_c_right_after_pairing_stops_the_node_promptly(tmp_path: Path) -> None:
+    """Regression: a stop request landing while the outbox was being woken used to be lost
+    (Python 3.11's wait_for), and the node never finished stopping."""
+    gp = Node(tmp_path / "gp", "Dr Martin", "gp")
+    gp.init()
+    gp.start()
+    try:
+        for round_ in range(5):
+            other = Node(tmp_path / f"other{round_}", f"Pharmacie {round_}", "pharmacist")
+            other.init()
+            other.start()
+            pair(gp, other)
+            assert other.process is not None
+            other.process.send_signal(signal.SIGINT)
+            assert other.process.wait(timeout=15) == 0
+            other.process = None
+    finally:
+        gp.kill()
