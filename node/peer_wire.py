@@ -1,4 +1,4 @@
-"""The direct transport's HTTP framing (docs/protocol.md, "Direct transport").
+"""The direct transport's HTTP framing (docs/protocol.md §17).
 
 ``POST /v1/packet`` carries one packet as the body. ``POST /v1/packets`` carries up to
 :data:`MAX_BATCH` packets, each prefixed by its length as a u32; the answer is a JSON object
