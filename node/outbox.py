@@ -116,13 +116,16 @@ class Outbox:
             sleep = min(sleep, backoff.until - now)
         if len(self._tasks) >= MAX_REQUESTS:
             return max(0.05, sleep)
-        batches: dict[bytes, list[OutboxRow]] = {}
-        for entry in await self._store.due(now):
-            waiting = self._backoff.get(entry.contact_id)
-            if entry.id in self._in_flight or (waiting is not None and waiting.until > now):
+        # Per contact, only as many entries as it has free request slots: reading the whole
+        # backlog at every wake-up cost the sender more than sending it.
+        for contact_id in await self._store.due_contacts(now):
+            waiting = self._backoff.get(contact_id)
+            free = REQUESTS_PER_CONTACT - self._per_contact.get(contact_id, 0)
+            if free <= 0 or (waiting is not None and waiting.until > now):
                 continue
-            batches.setdefault(entry.contact_id, []).append(entry)
-        for contact_id, entries in batches.items():
+            entries = await self._store.due_for(
+                contact_id, now, exclude=self._in_flight, limit=free * BATCH_SIZE
+            )
             for start in range(0, len(entries), BATCH_SIZE):
                 busy = self._per_contact.get(contact_id, 0)
                 if busy >= REQUESTS_PER_CONTACT or len(self._tasks) >= MAX_REQUESTS:
@@ -145,11 +148,9 @@ class Outbox:
     async def deliver_now(self, contact_id: bytes) -> list[Outcome]:
         """One attempt at once for what waits for this contact (used right after pairing,
         so that the person accepting an invitation learns at once if it was refused)."""
-        entries = [
-            entry
-            for entry in await self._store.due_for(contact_id, self._service.clock())
-            if entry.id not in self._in_flight
-        ][:BATCH_SIZE]
+        entries = await self._store.due_for(
+            contact_id, self._service.clock(), exclude=self._in_flight, limit=BATCH_SIZE
+        )
         if not entries:
             return []
         return await self._attempt(contact_id, self._claim(contact_id, entries))

@@ -24,7 +24,6 @@ from node.paths import HomeLayout
 from node.protocol import ContactCard, PendingInvitation, PublicIdentity, Session
 
 _BUSY_TIMEOUT_MS: Final = 10_000
-MAX_DUE: Final = 4096
 
 
 def label(kind: str, key: bytes) -> bytes:
@@ -401,22 +400,25 @@ class Store:
             (contact_id, message_id, packet, now, now),
         )
 
-    async def due(self, now: float) -> list[OutboxRow]:
-        """Entries to send now, in queue order (without their packets)."""
+    async def due_contacts(self, now: float) -> list[bytes]:
+        """Contacts with something to send now."""
         rows = await self._all(
-            "SELECT id, contact_id, message_id, created_at, attempts"
-            " FROM outbox WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
-            (now, MAX_DUE),
+            "SELECT DISTINCT contact_id FROM outbox WHERE next_attempt_at <= ?", (now,)
         )
-        return [OutboxRow(r[0], bytes(r[1]), r[2] and bytes(r[2]), r[3], r[4]) for r in rows]
+        return [bytes(r[0]) for r in rows]
 
-    async def due_for(self, contact_id: bytes, now: float) -> list[OutboxRow]:
+    async def due_for(
+        self, contact_id: bytes, now: float, exclude: set[int], limit: int
+    ) -> list[OutboxRow]:
+        """A contact's entries to send now, in queue order (without their packets), skipping
+        those in ``exclude`` (already in flight)."""
         rows = await self._all(
             "SELECT id, contact_id, message_id, created_at, attempts FROM outbox"
             " WHERE contact_id = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-            (contact_id, now, MAX_DUE),
+            (contact_id, now, limit + len(exclude)),
         )
-        return [OutboxRow(r[0], bytes(r[1]), r[2] and bytes(r[2]), r[3], r[4]) for r in rows]
+        entries = [OutboxRow(r[0], bytes(r[1]), r[2] and bytes(r[2]), r[3], r[4]) for r in rows]
+        return [entry for entry in entries if entry.id not in exclude][:limit]
 
     def forget_contact(self, contact_id: bytes) -> list[Statement]:
         """A pairing that never completed: nothing of it is kept."""
