@@ -16,12 +16,25 @@ import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 log = logging.getLogger(__name__)
 
-Statement = tuple[str, Sequence[Any]]
+
+@dataclass(frozen=True)
+class Overwrite:
+    """A statement that replaces a whole value (a session's state, a contact's mark): when
+    a batch holds several with the same key, only the last is run — it was built from the
+    newest state, and the earlier ones would be overwritten in the same transaction."""
+
+    key: tuple[str, bytes]
+    sql: str
+    params: Sequence[Any]
+
+
+Statement = tuple[str, Sequence[Any]] | Overwrite
 _Item = tuple[list[Statement], "asyncio.Future[None]"]
 MAX_BATCH: Final = 512
 BUSY_TIMEOUT_SECONDS: Final = 10.0
@@ -65,11 +78,16 @@ class BatchWriter:
     def _apply(self, groups: list[list[Statement]]) -> None:
         connection = self._connection
         assert connection is not None
+        ordered = [statement for statements in groups for statement in statements]
+        last = {s.key: i for i, s in enumerate(ordered) if isinstance(s, Overwrite)}
         connection.execute("BEGIN IMMEDIATE")
         try:
-            for statements in groups:
-                for sql, params in statements:
-                    connection.execute(sql, params)
+            for index, statement in enumerate(ordered):
+                if isinstance(statement, Overwrite):
+                    if last[statement.key] == index:
+                        connection.execute(statement.sql, statement.params)
+                else:
+                    connection.execute(*statement)
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import aiosqlite
 
-from node.batch_writer import BatchWriter, Statement
+from node.batch_writer import BatchWriter, Overwrite, Statement
 from node.errors import StoreError
 from node.keystore import FieldCipher
 from node.migrations import migrate
@@ -245,14 +245,22 @@ class Store:
 
     def update_session(self, contact_id: bytes, session: Session) -> Statement:
         encrypted = self.cipher.encrypt(session.encode(), label("session", contact_id))
-        return ("UPDATE contacts SET session = ? WHERE contact_id = ?", (encrypted, contact_id))
+        return Overwrite(
+            ("session", contact_id),
+            "UPDATE contacts SET session = ? WHERE contact_id = ?",
+            (encrypted, contact_id),
+        )
 
     def update_card(self, contact_id: bytes, card: ContactCard) -> Statement:
         encrypted = self.cipher.encrypt(card.encode(), label("card", contact_id))
         return ("UPDATE contacts SET card = ? WHERE contact_id = ?", (encrypted, contact_id))
 
     def update_recv_mark(self, contact_id: bytes, mark: int) -> Statement:
-        return ("UPDATE contacts SET recv_mark = ? WHERE contact_id = ?", (mark, contact_id))
+        return Overwrite(
+            ("recv_mark", contact_id),
+            "UPDATE contacts SET recv_mark = ? WHERE contact_id = ?",
+            (mark, contact_id),
+        )
 
     # --- invitations ------------------------------------------------------------------
 
