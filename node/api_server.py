@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import binascii
+import contextlib
 import hmac
 import json
 import logging
@@ -214,10 +215,10 @@ class LocalApi:
         contact = await self.service.accept_invitation(text)
         # One attempt at once: if the inviter is reachable and refuses (the invitation was
         # already used), the person accepting learns it now rather than never.
-        try:
-            outcomes = await asyncio.wait_for(self.deliver_now(contact.contact_id), FIRST_TRY)
-        except TimeoutError:
-            outcomes = []
+        outcomes: list[Outcome] = []
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(FIRST_TRY):
+                outcomes = await self.deliver_now(contact.contact_id)
         if Outcome.GONE in outcomes:
             await self.service.abandon_pairing(contact)
             raise ApiError(

@@ -14,6 +14,7 @@ recognises the duplicate and sends its receipt again).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -100,10 +101,9 @@ class Outbox:
                 timeout = 1.0
             if self._stopping:
                 return
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                pass
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
 
     async def _dispatch(self) -> float:
         """Starts what can be sent now; returns how long to sleep unless woken."""

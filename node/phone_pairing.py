@@ -450,9 +450,11 @@ class PhonePairing:
         if call.state != "waiting" or timeout <= 0:
             return call
         seen = call.version
+        # asyncio.timeout rather than wait_for: on Python 3.11, wait_for can lose a
+        # cancellation (the node's shutdown) that arrives as the wait completes.
         with contextlib.suppress(TimeoutError):
-            async with call.changed:
-                await asyncio.wait_for(call.changed.wait_for(lambda: call.version != seen), timeout)
+            async with asyncio.timeout(timeout), call.changed:
+                await call.changed.wait_for(lambda: call.version != seen)
         return call
 
     async def cancel(self, call_id: str) -> Call:

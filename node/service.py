@@ -8,6 +8,7 @@ or to the local API) before its batch is committed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Coroutine
@@ -626,11 +627,8 @@ class NodeService:
             remaining = deadline - self.clock()
             if messages or remaining <= 0:
                 return messages
-            async with self.inbox_changed:
-                try:
-                    await asyncio.wait_for(self.inbox_changed.wait(), min(remaining, 5.0))
-                except TimeoutError:
-                    pass
-
-    def peer_identity(self, contact_id: bytes) -> PublicIdentity:
-        return self.contacts[contact_id].row.public
+            # asyncio.timeout rather than wait_for, which on Python 3.11 can lose the
+            # cancellation of a shutdown and keep this request (and the node) waiting.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(remaining, 5.0)), self.inbox_changed:
+                    await self.inbox_changed.wait()

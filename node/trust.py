@@ -73,7 +73,7 @@ async def revoke(service: NodeService) -> tuple[Identity, int]:
                 service.store.set_contact_state(contact.contact_id, "revoked"),
             ]
     # Invitations made with the old identity must not be answered any more.
-    statements.append(("DELETE FROM invitations", ()))
+    statements.append(service.store.forget_all_invitations())
     await service.commit(statements)
     for contact in told:
         contact.row.state = "revoked"
