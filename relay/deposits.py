@@ -26,7 +26,7 @@ from relay.protocol import (
     decode_deposits,
     parse_mailbox_id,
 )
-from relay.refusals import HTTP_STATUS, RETRYABLE, code_name, error_response
+from relay.refusals import HTTP_STATUS, RETRYABLE, code_name, error_response, rate_limited
 from relay.state import STATE, RelayState
 
 MAX_BATCH_BYTES: Final = MAX_DEPOSIT_BATCH * (MAILBOX_ID_SIZE + 4 + MAX_BLOB_SIZE)
@@ -71,11 +71,8 @@ def _shutting_down(state: RelayState) -> web.Response:
 
 
 def _rate_limited(state: RelayState, source: str, what: str) -> web.Response:
-    state.refusals.refused(what, ErrorCode.RATE_LIMITED, source)
-    return error_response(
-        ErrorCode.RATE_LIMITED,
-        "too many deposits from this address",
-        state.deposit_limiter.retry_after(source),
+    return rate_limited(
+        state.refusals, state.deposit_limiter, what, source, "too many deposits from this address"
     )
 
 

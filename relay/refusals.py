@@ -16,6 +16,7 @@ from typing import Final
 from aiohttp import web
 
 from relay.protocol import ErrorCode
+from relay.ratelimit import RateLimiter
 
 HTTP_STATUS: Final = {
     ErrorCode.MALFORMED: 400,
@@ -101,3 +102,11 @@ class RefusalLog:
             self._logger.warning("refusals not logged individually: %s", summary)
         self._logged = 0
         self._suppressed.clear()
+
+
+def rate_limited(
+    log: RefusalLog, limiter: RateLimiter, what: str, source: str, message: str
+) -> web.Response:
+    """A 429 for ``source``, logged (rate-limited itself), with when to come back."""
+    log.refused(what, ErrorCode.RATE_LIMITED, source)
+    return error_response(ErrorCode.RATE_LIMITED, message, limiter.retry_after(source))

@@ -39,7 +39,7 @@ from relay.protocol import (
     parse_nameplate,
 )
 from relay.ratelimit import RateLimiter
-from relay.refusals import error_response
+from relay.refusals import error_response, rate_limited
 from relay.state import STATE, RelayState, logger
 
 CLOSE_CODE_BASE: Final = 4000  # WebSocket close code = 4000 + ErrorCode, as for subscriptions
@@ -263,11 +263,12 @@ def _admission(state: RelayState, rendezvous: Rendezvous, source: str) -> web.Re
             ErrorCode.SHUTTING_DOWN, "the relay is restarting", state.config.retry_after_seconds
         )
     if not rendezvous.limiter.take(source):
-        state.refusals.refused("rendezvous", ErrorCode.RATE_LIMITED, source)
-        return error_response(
-            ErrorCode.RATE_LIMITED,
+        return rate_limited(
+            state.refusals,
+            rendezvous.limiter,
+            "rendezvous",
+            source,
             "too many phone pairings from this address",
-            rendezvous.limiter.retry_after(source),
         )
     return None
 

@@ -32,7 +32,7 @@ from relay.protocol import (
     Welcome,
     decode_frame,
 )
-from relay.refusals import error_response
+from relay.refusals import error_response, rate_limited
 from relay.state import STATE, RelayState, logger
 
 CLOSE_TIMEOUT: Final = 2.0  # seconds to wait for the owner's close frame
@@ -222,11 +222,12 @@ async def subscribe(request: web.Request) -> web.StreamResponse:
             config.retry_after_seconds,
         )
     if not state.subscribe_limiter.take(source):
-        state.refusals.refused("subscription", ErrorCode.RATE_LIMITED, source)
-        return error_response(
-            ErrorCode.RATE_LIMITED,
+        return rate_limited(
+            state.refusals,
+            state.subscribe_limiter,
+            "subscription",
+            source,
             "too many connections from this address",
-            state.subscribe_limiter.retry_after(source),
         )
     state.handshakes += 1
     try:

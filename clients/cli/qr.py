@@ -15,7 +15,7 @@ import io
 import warnings
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from node.paths import write_private
 
@@ -70,40 +70,35 @@ def terminal_lines(text: str, *, colour: bool, unicode: bool = True) -> list[str
     return lines
 
 
-def png_bytes(text: str) -> bytes:
+def _render(text: str, image_factory: Any, **options: Any) -> bytes:
+    """The invitation's QR code (level M, standard quiet zone) as image file bytes."""
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
-    from qrcode.image.pure import PyPNGImage
 
     code = qrcode.QRCode(
         error_correction=ERROR_CORRECT_M,
         border=QUIET_ZONE,
-        box_size=8,
-        image_factory=PyPNGImage,
+        image_factory=image_factory,
+        **options,
     )
     code.add_data(text.encode("utf-8"))
     code.make(fit=True)
     stream = io.BytesIO()
     code.make_image().save(stream)
     return stream.getvalue()
+
+
+def png_bytes(text: str) -> bytes:
+    from qrcode.image.pure import PyPNGImage
+
+    return _render(text, PyPNGImage, box_size=8)
 
 
 def svg_bytes(text: str) -> bytes:
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
     from qrcode.image.svg import SvgPathFillImage
 
     # The white background keeps the quiet zone light in a viewer with a dark theme.
-    code = qrcode.QRCode(
-        error_correction=ERROR_CORRECT_M,
-        border=QUIET_ZONE,
-        image_factory=SvgPathFillImage,
-    )
-    code.add_data(text.encode("utf-8"))
-    code.make(fit=True)
-    stream = io.BytesIO()
-    code.make_image().save(stream)
-    return stream.getvalue()
+    return _render(text, SvgPathFillImage)
 
 
 def write_png(text: str, path: Path) -> None:
