@@ -136,10 +136,29 @@ def _init(node: _Node, lang: str, interrupts: _Interrupts) -> None:
         raise CliError("demo.init_failed", name=node.name, detail=detail)
 
 
-def _start(node: _Node, lang: str, interrupts: _Interrupts) -> None:
+def _start_relay(relay: _Node, lang: str, interrupts: _Interrupts) -> str:
+    """Starts `releve relay` on a free loopback port; returns its URL."""
+    with relay.log.open("wb") as log, interrupts.held():
+        relay.process = process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+            _cli(relay, lang, "relay", "--listen", "127.0.0.1:0"),
+            cwd=_PACKAGE_ROOT,
+            env=_child_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            start_new_session=True,
+        )
+    assert process.stdout is not None
+    line = process.stdout.readline().decode("utf-8", errors="replace")  # "relay listening on URL"
+    if "http://" not in line:
+        raise CliError("demo.node_exited", name=relay.name, code=process.poll())
+    return line.strip().rsplit(" ", 1)[-1]
+
+
+def _start(node: _Node, lang: str, interrupts: _Interrupts, *where: str) -> None:
     with node.log.open("wb") as log, interrupts.held():
         node.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            _cli(node, lang, "node", "--listen", "127.0.0.1:0"),
+            _cli(node, lang, "node", *where),
             cwd=_PACKAGE_ROOT,
             env=_child_environment(),
             stdin=subprocess.DEVNULL,
@@ -198,7 +217,7 @@ def _wait_status(client: ApiClient, message_id: str, wanted: set[str], what: str
     return _wait_for(what, reached)
 
 
-def _scenario(gp: _Node, pharmacy: _Node, lang: str, interrupts: _Interrupts) -> None:
+def _scenario(gp: _Node, pharmacy: _Node, relay: _Node, lang: str, interrupts: _Interrupts) -> None:
     _say("demo.intro")
     _say(
         "demo.step_init",
@@ -211,15 +230,19 @@ def _scenario(gp: _Node, pharmacy: _Node, lang: str, interrupts: _Interrupts) ->
         _init(node, lang, interrupts)
 
     _say("demo.step_start")
-    for node in (gp, pharmacy):
-        _start(node, lang, interrupts)
+    relay_url = _start_relay(relay, lang, interrupts)
+    _say("demo.step_relay", url=relay_url, pharmacy=pharmacy.name)
+    # The practice is reachable on the LAN; the pharmacy, behind its firewall, only through
+    # the relay: the messages to it go there, the replies come back directly.
+    _start(gp, lang, interrupts, "--listen", "127.0.0.1:0", "--relay", relay_url)
+    _start(pharmacy, lang, interrupts, "--no-listen", "--relay", relay_url)
     statuses = {}
     for node in (gp, pharmacy):
         status = _wait_ready(node)
         statuses[node.name] = status
         endpoints = ", ".join(clean(e) for e in status.get("peer_endpoints") or [])
         _say(
-            "demo.node_ready",
+            "demo.node_ready" if endpoints else "demo.node_ready_relay",
             name=node.name,
             node_id=clean(status.get("node_id")),
             endpoints=endpoints,
@@ -326,15 +349,16 @@ def run_demo(lang: str) -> int:
     root = Path(tempfile.mkdtemp(prefix="releve-demo-"))
     gp = _Node(GP_NAME, "gp", root / "gp", root / "gp.log")
     pharmacy = _Node(PHARMACY_NAME, "pharmacist", root / "pharmacy", root / "pharmacy.log")
+    relay = _Node("relay", "", root / "relay", root / "relay-output.log")
     interrupts = _Interrupts()
     interrupts.install()
     code = 0
     try:
         try:
-            _scenario(gp, pharmacy, lang, interrupts)
+            _scenario(gp, pharmacy, relay, lang, interrupts)
         except CliError as exc:
             print(t("error.prefix", message=t(exc.key, **exc.values)), file=sys.stderr)
-            for node in (gp, pharmacy):
+            for node in (gp, pharmacy, relay):
                 tail = node.log_tail()
                 if tail:
                     print(t("demo.log_tail", name=node.name), file=sys.stderr)
@@ -347,7 +371,7 @@ def run_demo(lang: str) -> int:
             code = EXIT_INTERRUPTED
     finally:
         interrupts.holding = True  # the clean-up is not cut short by a second Ctrl-C
-        for node in (gp, pharmacy):
+        for node in (gp, pharmacy, relay):
             node.stop()
         shutil.rmtree(root, ignore_errors=True)
         interrupts.restore()

@@ -995,6 +995,16 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "fr": "2. Démarrage des deux nœuds…",
         "en": "2. Starting both nodes…",
     },
+    "demo.step_relay": {
+        "fr": "   Un relais tourne sur {url} : {pharmacy}, derrière son pare-feu, ne reçoit que "
+        "par lui.",
+        "en": "   A relay runs on {url}: {pharmacy}, behind its firewall, receives only through "
+        "it.",
+    },
+    "demo.node_ready_relay": {
+        "fr": "   {name} : nœud {node_id}, joignable seulement par le relais",
+        "en": "   {name}: node {node_id}, reachable through the relay only",
+    },
     "demo.node_ready": {
         "fr": "   {name} : nœud {node_id}, joignable sur {endpoints}",
         "en": "   {name}: node {node_id}, reachable at {endpoints}",
