@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test test-faults test-faults-long lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,24 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The everyday tiers: protocol and unit tests in memory, integration tests on loopback.
+TIERS := tests/unit tests/integration
+# The reliability and security suite (faults, bad networks, hostile input): needs root for
+# network namespaces; .ci/run installs iproute2 and nftables first.
+FAULTS := tests/faults tests/hostile
+
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(TIERS)
 
 test: lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(TIERS)
+
+test-faults: $(STAMP)
+	$(BIN)/pytest -q $(FAULTS)
+
+# The same suite with ten times the generated inputs.
+test-faults-long: $(STAMP)
+	RELEVE_FUZZ_SCALE=10 $(BIN)/pytest -q $(FAULTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.crypto

@@ -14,11 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from node import trust
+from node import attachments, messaging, records, trust
+from node.audit import AuditLog
 from node.errors import ApiError
+from node.export import select_for_export
+from node.fhir import export_bundles
 from node.peer_wire import Outcome
 from node.protocol import PayloadKind, format_node_id, safety_number
-from node.protocol.payload import decode_text_body
+from node.protocol.attachment import MAX_ATTACHMENT_BYTES
+from node.protocol.conversation import Meta, Priority, content_from_json
+from node.protocol.errors import ClinicalError
+from node.records import iso
 from node.service import Contact, NodeService
 from node.store import MessageRow
 
@@ -34,19 +40,15 @@ FIRST_TRY = 20.0  # seconds to wait for the first delivery of a pairing answer
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    moment = datetime.fromtimestamp(timestamp, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 async def _no_delivery(contact_id: bytes) -> list[Outcome]:
     return []
 
 
-def _error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+def _error(
+    status: int, code: str, message: str, details: dict[str, str] | None = None
+) -> web.Response:
+    error = {"code": code, "message": message, **(details or {})}
+    return web.json_response({"error": error}, status=status)
 
 
 class LocalApi:
@@ -66,10 +68,18 @@ class LocalApi:
         add.add_post("/v1/pairings", self.pair)
         add.add_get("/v1/contacts", self.contacts)
         add.add_post("/v1/messages", self.send)
+        add.add_post("/v1/files", self.send_file)
         add.add_get("/v1/messages", self.messages)
         add.add_get("/v1/inbox", self.inbox)
         add.add_get("/v1/messages/{message_id}", self.message)
+        add.add_get("/v1/messages/{message_id}/file", self.file)
         add.add_post("/v1/messages/{message_id}/read", self.read)
+        add.add_post("/v1/messages/{message_id}/ack", self.ack)
+        add.add_post("/v1/messages/{message_id}/printed", self.printed)
+        add.add_post("/v1/messages/{message_id}/saved", self.saved)
+        add.add_post("/v1/export", self.export)
+        add.add_get("/v1/audit/verify", self.audit_verify)
+        add.add_get("/v1/audit/export", self.audit_export)
         add.add_post("/v1/contacts/verify", self.verify)
         add.add_post("/v1/contacts/unpair", self.unpair)
         add.add_post("/v1/identity/revoke", self.revoke)
@@ -87,7 +97,7 @@ class LocalApi:
         try:
             return await handler(request)
         except ApiError as exc:
-            return _error(exc.status, exc.code, str(exc))
+            return _error(exc.status, exc.code, str(exc), exc.details)
         except web.HTTPException as exc:
             code = {404: "not_found", 413: "too_large"}.get(exc.status, "bad_request")
             return _error(exc.status, code if exc.status < 500 else "internal", exc.reason)
@@ -141,33 +151,42 @@ class LocalApi:
         contact = None if contact_id is None else self.service.contacts.get(contact_id)
         return None if contact is None else contact.name
 
-    def message_json(self, row: MessageRow) -> dict[str, Any]:
-        contact = self.service.contacts.get(row.contact_id)
-        return {
-            "message_id": row.message_id.hex(),
-            "direction": row.direction,
-            "contact_id": row.contact_id.hex(),
-            "contact_name": contact.name if contact else None,
-            "contact_verified": contact.row.verified if contact else False,
-            "seq": row.seq,
-            "kind": PayloadKind(row.kind).name.lower(),
-            "text": decode_text_body(row.body) if row.kind == PayloadKind.TEXT else None,
-            "sent_at": iso(row.sent_at_ms / 1000),
-            "received_at": iso(row.received_at),
-            "status": row.status,
-            "delivered_at": iso(row.delivered_at),
-            "read_at": iso(row.read_at),
-        }
+    async def message_json(self, row: MessageRow) -> dict[str, Any]:
+        service = self.service
+        own_id = service.identity.public.node_id
+        me = records.party(service.profile, own_id)
+        contact = service.contacts.get(row.contact_id)
+        them = None if contact is None else records.party(contact.row.card.profile, row.contact_id)
+        done = None
+        if row.kind == PayloadKind.ATTACHMENT:
+            done = await service.store.parts_done(row.contact_id, row.message_id, row.direction)
+        record = records.message_record(row, me, them, done)
+        record["contact_verified"] = contact.row.verified if contact else False
+        return record
+
+    async def messages_json(self, rows: list[MessageRow]) -> list[dict[str, Any]]:
+        return [await self.message_json(row) for row in rows]
 
     async def _message_row(self, request: web.Request) -> MessageRow:
         try:
             message_id = bytes.fromhex(request.match_info["message_id"])
         except (ValueError, binascii.Error):
             raise ApiError(404, "message_not_found", "no message with that id") from None
-        row = await self.service.store.message(message_id)
-        if row is None or row.kind != PayloadKind.TEXT:
-            raise ApiError(404, "message_not_found", "no message with that id")
-        return row
+        return await messaging.conversation_message(self.service, message_id)
+
+    @staticmethod
+    def _meta(priority: Any, reply_to: Any) -> Meta:
+        if priority not in (None, "normal", "urgent"):
+            raise ApiError(400, "bad_request", "priority must be normal or urgent")
+        reply = None
+        if reply_to is not None:
+            try:
+                reply = bytes.fromhex(reply_to) if isinstance(reply_to, str) else None
+            except ValueError:
+                reply = None
+            if reply is None or len(reply) != 16:
+                raise ApiError(400, "bad_request", "reply_to must be a message id (32 hex digits)")
+        return Meta(Priority.URGENT if priority == "urgent" else Priority.NORMAL, reply)
 
     # --- endpoints ----------------------------------------------------------------------
 
@@ -195,9 +214,35 @@ class LocalApi:
             "outbox": {"pending": sum(depth.values()), "failed": failed, "by_contact": by_contact},
             "unread": await service.unread_count(),
             "relays": [],
+            "urgent": await self._urgent_json(),
+            "incoming_urgent": await self.messages_json(
+                await messaging.incoming_urgent(service)
+            ),
         }
         body.update(self.status_extras())
         return web.json_response(body)
+
+    async def _urgent_json(self) -> dict[str, Any]:
+        """Our urgent messages not yet acknowledged; overdue ones call for a phone call."""
+        service = self.service
+        delay = service.config.escalate_after_minutes * 60
+        waiting = []
+        for row in await messaging.awaiting_acknowledgement(service):
+            contact = service.contacts.get(row.contact_id)
+            profile = None if contact is None else contact.row.card.profile
+            waiting.append(
+                {
+                    "message_id": row.message_id.hex(),
+                    "contact_name": None if profile is None else profile.name,
+                    "contact_phone": None if profile is None else profile.phone,
+                    "sent_at": iso(row.sent_at_ms / 1000),
+                    "overdue": service.clock() - row.sent_at_ms / 1000 >= delay,
+                }
+            )
+        return {
+            "escalate_after_minutes": service.config.escalate_after_minutes,
+            "awaiting_ack": waiting,
+        }
 
     async def invite(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -236,40 +281,139 @@ class LocalApi:
 
     async def send(self, request: web.Request) -> web.Response:
         body = await self._body(request)
-        contact, text = body.get("contact"), body.get("text")
-        if not isinstance(contact, str) or not isinstance(text, str):
+        contact, kind = body.get("contact"), body.get("kind", "text")
+        if not isinstance(contact, str):
+            raise ApiError(400, "bad_request", "contact is a required string")
+        if kind not in ("text", "handoff", "prescription"):
+            raise ApiError(400, "bad_request", "kind must be text, handoff or prescription")
+        form = {"text": {"text": body.get("text")}}.get(kind, body.get(kind))
+        if kind == "text" and not isinstance(body.get("text"), str):
             raise ApiError(400, "bad_request", "contact and text are required strings")
-        row = await self.service.send_text(contact, text)
-        return web.json_response(self.message_json(row), status=201)
+        meta = self._meta(body.get("priority"), body.get("reply_to"))
+        today = datetime.fromtimestamp(self.service.clock(), UTC).date()
+        try:
+            content = content_from_json(kind, form, today)
+        except ClinicalError as exc:
+            raise messaging.invalid_field(exc) from None
+        row = await messaging.send(self.service, contact, meta, content)
+        return web.json_response(await self.message_json(row), status=201)
+
+    async def send_file(self, request: web.Request) -> web.Response:
+        query = request.query
+        contact, name = query.get("contact"), query.get("name")
+        if not contact or not name:
+            raise ApiError(400, "bad_request", "contact and name are required")
+        meta = self._meta(query.get("priority"), query.get("reply_to"))
+        data = await self._file_body(request)
+        row = await messaging.send_file(
+            self.service, contact, name, data, meta, query.get("caption") or None
+        )
+        return web.json_response(await self.message_json(row), status=201)
+
+    @staticmethod
+    async def _file_body(request: web.Request) -> bytes:
+        """The uploaded file, read with its own limit (the API's is 256 KiB)."""
+        if request.content_length is not None and request.content_length > MAX_ATTACHMENT_BYTES:
+            raise ApiError(413, "too_large", f"a file is at most {MAX_ATTACHMENT_BYTES} bytes")
+        data = bytearray()
+        async for block in request.content.iter_chunked(1 << 16):
+            data += block
+            if len(data) > MAX_ATTACHMENT_BYTES:
+                raise ApiError(413, "too_large", f"a file is at most {MAX_ATTACHMENT_BYTES} bytes")
+        return bytes(data)
 
     async def messages(self, request: web.Request) -> web.Response:
         query = request.query
-        clauses, params = ["m.kind = ?"], [int(PayloadKind.TEXT)]
+        kinds = ",".join(str(kind) for kind in records.CONVERSATION_KIND_CODES)
+        clauses: list[str] = [f"m.kind IN ({kinds})"]
+        params: list[Any] = []
+        reference = query.get("contact")
+        if reference is not None:
+            clauses.append("m.contact_id = ?")
+            params.append(self.service.resolve_contact(reference).contact_id)
         direction = query.get("direction")
         if direction is not None:
             if direction not in ("in", "out"):
                 raise ApiError(400, "bad_request", "direction must be in or out")
             clauses.append("m.direction = ?")
-            params.append(direction)  # type: ignore[arg-type]
+            params.append(direction)
         if query.get("unread") in ("1", "true"):
             clauses.append("m.direction = 'in' AND m.status = 'received'")
         visible, extra = self.service.visible_clause()
         clauses.append(visible)
         limit = self._int(query.get("limit"), "limit", 1, 10000, 100)
         rows = await self.service.store.messages(" AND ".join(clauses), (*params, *extra), limit)
-        return web.json_response({"messages": [self.message_json(r) for r in rows]})
+        return web.json_response({"messages": await self.messages_json(rows)})
 
     async def inbox(self, request: web.Request) -> web.Response:
         wait = self._int(request.query.get("wait"), "wait", 0, MAX_WAIT_SECONDS, 0)
         rows = await self.service.wait_unread(wait)
-        return web.json_response({"messages": [self.message_json(r) for r in rows]})
+        return web.json_response({"messages": await self.messages_json(rows)})
 
     async def message(self, request: web.Request) -> web.Response:
-        return web.json_response(self.message_json(await self._message_row(request)))
+        return web.json_response(await self.message_json(await self._message_row(request)))
+
+    async def file(self, request: web.Request) -> web.Response:
+        row = await self._message_row(request)
+        manifest, data = await attachments.file_of(self.service, row)
+        return web.Response(body=data, content_type=manifest.media_type)
 
     async def read(self, request: web.Request) -> web.Response:
         row = await self._message_row(request)
-        return web.json_response(self.message_json(await self.service.mark_read(row.message_id)))
+        row = await messaging.mark_read(self.service, row.message_id)
+        return web.json_response(await self.message_json(row))
+
+    async def ack(self, request: web.Request) -> web.Response:
+        row = await self._message_row(request)
+        row = await messaging.acknowledge(self.service, row.message_id)
+        return web.json_response(await self.message_json(row))
+
+    async def printed(self, request: web.Request) -> web.Response:
+        await messaging.record(self.service, "printed", [await self._message_row(request)])
+        return web.json_response({"recorded": True})
+
+    async def saved(self, request: web.Request) -> web.Response:
+        row = await self._message_row(request)
+        attachments.manifest_of(row)
+        await messaging.record(self.service, "saved", [row])
+        return web.json_response({"recorded": True})
+
+    async def export(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        patient, since = body.get("patient"), body.get("since")
+        if patient is not None and (not isinstance(patient, str) or not patient.strip()):
+            raise ApiError(400, "bad_request", "patient must be a non-empty string")
+        since_at = None
+        if since is not None:
+            try:
+                since_at = datetime.fromisoformat(str(since))
+            except ValueError:
+                raise ApiError(400, "bad_request", "since must be a date (YYYY-MM-DD)") from None
+            if since_at.tzinfo is None:
+                since_at = since_at.replace(tzinfo=UTC)
+        rows = await select_for_export(self.service, patient, since_at)
+        messages = await self.messages_json(rows)
+        now = datetime.fromtimestamp(self.service.clock(), UTC)
+        bundles = export_bundles(messages, now)
+        await messaging.record(self.service, "exported", rows)
+        return web.json_response({"bundles": bundles, "count": len(bundles)})
+
+    async def audit_verify(self, request: web.Request) -> web.Response:
+        result = await self._audit().verify(self.service.store)
+        problem = None
+        if not result.ok:
+            problem = {"position": result.position, "reason": result.reason}
+        return web.json_response({"ok": result.ok, "entries": result.entries, "problem": problem})
+
+    async def audit_export(self, request: web.Request) -> web.StreamResponse:
+        lines = await self._audit().export_lines(self.service.store)
+        text = "".join(line + "\n" for line in lines)
+        return web.Response(text=text, content_type="application/x-ndjson")
+
+    def _audit(self) -> AuditLog:
+        if self.service.audit is None:
+            raise ApiError(503, "store_unavailable", "the audit log is not loaded")
+        return self.service.audit
 
     async def _contact_reference(self, request: web.Request) -> str:
         reference = (await self._body(request)).get("contact")

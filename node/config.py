@@ -3,17 +3,19 @@ then command-line flags (each later layer wins).
 
 ``config.toml`` sections and keys (all optional but ``[node]``)::
 
-    [node]     name = "Dr Martin"    role = "gp"
+    [node]     name = "Dr Martin"    role = "gp"    phone = "01 23 45 67 89"
     [network]  listen = "0.0.0.0:7301"   advertise = ["192.168.1.20:7301"]   relays = []
     [outbox]   max_age_hours = 72   retry_base_seconds = 1   retry_max_seconds = 300
                redelivery_seconds = 60
     [limits]   peer_max_request_bytes = 65536   peer_rate_per_second = 200
                peer_rate_burst = 400
+    [messages] escalate_after_minutes = 15
     [log]      level = "INFO"
 
 Environment: ``RELEVE_LISTEN``, ``RELEVE_ADVERTISE`` and ``RELEVE_RELAYS`` (comma-separated),
 ``RELEVE_LOG_LEVEL``, ``RELEVE_OUTBOX_MAX_AGE_HOURS``, ``RELEVE_RETRY_BASE_SECONDS``,
-``RELEVE_RETRY_MAX_SECONDS``, ``RELEVE_REDELIVERY_SECONDS``.
+``RELEVE_RETRY_MAX_SECONDS``, ``RELEVE_REDELIVERY_SECONDS``, ``RELEVE_PHONE``,
+``RELEVE_ESCALATE_AFTER_MINUTES``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ _ROLES: Final = ("other", "gp", "pharmacist", "practice", "nurse", "specialist",
 class NodeConfig:
     name: str = ""
     role: str = "other"
+    # Told to contacts in the contact card, so that they can phone when an urgent
+    # message is not acknowledged.
+    phone: str = ""
     listen: str | None = f"0.0.0.0:{DEFAULT_PORT}"  # None: no direct reachability
     advertise: tuple[str, ...] = ()  # host:port for invitations; empty: detect
     relays: tuple[str, ...] = ()
@@ -46,12 +51,19 @@ class NodeConfig:
     peer_max_request_bytes: int = 65536
     peer_rate_per_second: float = 200.0
     peer_rate_burst: int = 400
+    # An urgent message not acknowledged after this long is shown as overdue.
+    escalate_after_minutes: float = 15.0
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
         if self.role not in _ROLES:
             raise SetupError(f"unknown role {self.role!r}", "invalid_config")
-        for name in ("outbox_max_age_hours", "retry_base_seconds", "retry_max_seconds"):
+        for name in (
+            "outbox_max_age_hours",
+            "retry_base_seconds",
+            "retry_max_seconds",
+            "escalate_after_minutes",
+        ):
             if getattr(self, name) <= 0:
                 raise SetupError(f"{name} must be positive", "invalid_config")
         if self.listen is not None:
@@ -72,6 +84,8 @@ def split_host_port(text: str) -> tuple[str, int]:
 _TOML_KEYS: Final = {
     ("node", "name"): "name",
     ("node", "role"): "role",
+    ("node", "phone"): "phone",
+    ("messages", "escalate_after_minutes"): "escalate_after_minutes",
     ("network", "listen"): "listen",
     ("network", "advertise"): "advertise",
     ("network", "relays"): "relays",
@@ -94,6 +108,8 @@ _ENV_KEYS: Final = {
     "RELEVE_RETRY_BASE_SECONDS": "retry_base_seconds",
     "RELEVE_RETRY_MAX_SECONDS": "retry_max_seconds",
     "RELEVE_REDELIVERY_SECONDS": "redelivery_seconds",
+    "RELEVE_PHONE": "phone",
+    "RELEVE_ESCALATE_AFTER_MINUTES": "escalate_after_minutes",
 }
 
 

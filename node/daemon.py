@@ -24,6 +24,7 @@ from aiohttp import web
 
 from node import keystore
 from node.api_server import LocalApi
+from node.attachments import AttachmentChecker
 from node.config import NodeConfig, load, split_host_port
 from node.direct import DirectTransport
 from node.errors import SetupError
@@ -154,6 +155,9 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
 
     service.on_identity_change = persist_identity
     await service.load()
+    checker = AttachmentChecker(service)
+    service.on_attachment_part = checker.part_arrived
+    await checker.check_all()
     http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256, limit_per_host=16))
     transports = Transports(service, DirectTransport(service, http), RelayTransport(service, http))
     outbox = Outbox(service, config, transports.send)

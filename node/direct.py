@@ -7,7 +7,7 @@ from typing import Final
 
 import aiohttp
 
-from node.peer_wire import BATCH_PATH, GONE_STATUS, Outcome, encode_batch
+from node.peer_wire import BATCH_PATH, GONE_STATUS, Outcome, encode_batch, split_batches
 from node.protocol import Endpoint, format_node_id
 from node.service import NodeService
 
@@ -34,12 +34,23 @@ class DirectTransport:
         if preferred in endpoints:
             endpoints.remove(preferred)
             endpoints.insert(0, preferred)
+        outcomes: list[Outcome] = []
+        for batch in split_batches(packets):
+            results = await self._send_batch(endpoints, batch, contact_id)
+            if results is None:  # unreachable: the rest waits for the next attempt
+                return outcomes + [Outcome.RETRY] * (len(packets) - len(outcomes))
+            outcomes += results
+        return outcomes
+
+    async def _send_batch(
+        self, endpoints: list[Endpoint], packets: list[bytes], contact_id: bytes
+    ) -> list[Outcome] | None:
         for endpoint in endpoints:
             results = await self._post(endpoint, packets, contact_id)
             if results is not None:
                 self._preferred[contact_id] = endpoint
                 return results
-        return [Outcome.RETRY] * len(packets)
+        return None
 
     async def _post(
         self, endpoint: Endpoint, packets: list[bytes], contact_id: bytes

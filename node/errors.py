@@ -29,6 +29,9 @@ class StoreError(NodeError):
 class ApiError(NodeError):
     code = "bad_request"
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, details: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message, code)
         self.status = status
+        self.details = details or {}  # e.g. the field and reason of a refused clinical form

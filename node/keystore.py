@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any, Final
 
 import nacl.bindings as sodium
+import nacl.encoding
 import nacl.exceptions
+import nacl.hash
 import nacl.pwhash.argon2id as argon2id
 import nacl.utils
 
@@ -50,6 +52,12 @@ class FieldCipher:
         return nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
             plaintext, label, nonce, self._key
         )
+
+    def subkey(self, purpose: bytes) -> bytes:
+        """A key for another use of the data key (e.g. sealing the audit log's head): keyed
+        BLAKE2b with the purpose as personalisation, as libsodium's crypto_kdf does."""
+        person = purpose.ljust(16, b"\0")[:16]
+        return nacl.hash.blake2b(b"", key=self._key, person=person, encoder=nacl.encoding.RawEncoder)
 
     def decrypt(self, ciphertext: bytes, label: bytes) -> bytes:
         try:

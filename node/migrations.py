@@ -74,6 +74,29 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE contacts ADD COLUMN successor BLOB;   -- keys the peer announced on revoking
     ALTER TABLE contacts ADD COLUMN predecessor BLOB; -- the revoked contact this one replaces
     """,
+    # 3: clinical messages: priority and threads, acknowledgements, attachments, audit trail
+    """
+    ALTER TABLE messages ADD COLUMN priority INTEGER NOT NULL DEFAULT 0; -- 1: urgent
+    ALTER TABLE messages ADD COLUMN reply_to BLOB;        -- the message this one answers
+    ALTER TABLE messages ADD COLUMN acknowledged_at REAL; -- a person acknowledged it (urgent)
+    ALTER TABLE messages ADD COLUMN parent BLOB;          -- chunk: its attachment's message id
+    ALTER TABLE messages ADD COLUMN part INTEGER;         -- chunk: its index in the file
+    ALTER TABLE messages ADD COLUMN parts INTEGER;        -- attachment: how many chunks
+    ALTER TABLE messages ADD COLUMN complete_at REAL;     -- incoming attachment: all in, hash checked
+    ALTER TABLE messages ADD COLUMN corrupt INTEGER NOT NULL DEFAULT 0; -- hash did not match
+    CREATE UNIQUE INDEX messages_by_part ON messages (contact_id, direction, parent, part)
+        WHERE parent IS NOT NULL;
+    CREATE TABLE audit (
+        position   INTEGER PRIMARY KEY,      -- 1, 2, 3, ... no gaps
+        at         REAL NOT NULL,            -- unix time
+        event      TEXT NOT NULL,            -- paired, sent, delivered, read, acknowledged, ...
+        actor      TEXT NOT NULL,            -- 'local' (this node's user) or 'contact'
+        contact_id BLOB,
+        message_id BLOB,
+        prev_hash  BLOB NOT NULL,
+        hash       BLOB NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -32,6 +32,21 @@ def encode_batch(packets: list[bytes]) -> bytes:
     return writer.getvalue()
 
 
+def split_batches(packets: list[bytes]) -> list[list[bytes]]:
+    """Groups packets, in order, into batches a peer accepts (count and bytes): 64 packets
+    of the largest bucket (attachment chunks) would exceed :data:`MAX_BATCH_BYTES`."""
+    batches: list[list[bytes]] = [[]]
+    size = 0
+    for packet in packets:
+        framed = 4 + len(packet)
+        if batches[-1] and (len(batches[-1]) == MAX_BATCH or size + framed > MAX_BATCH_BYTES):
+            batches.append([])
+            size = 0
+        batches[-1].append(packet)
+        size += framed
+    return batches if batches[0] else []
+
+
 def decode_batch(data: bytes) -> list[bytes]:
     """Splits a batch; raises :class:`MalformedInput` on any framing error."""
     reader = Reader(data, "packet batch")

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import aiohttp
 
-from node.api_server import iso
+from node.records import iso
 from node.mailbox import MailboxKey
 from node.outbox import backoff_delay
 from node.service import NodeService, PeerRejected

@@ -11,10 +11,12 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from node import records
+from node.audit import AuditLog
 from node.batch_writer import BatchWriter, Statement
 from node.config import NodeConfig
 from node.errors import ApiError
@@ -48,7 +50,8 @@ from node.protocol import (
     system_random,
 )
 from node.protocol.identity import format_node_id, parse_node_id_prefix
-from node.protocol.payload import MAX_RECEIPT_IDS, MAX_TEXT_BYTES, encode_text
+from node.protocol.conversation import CONVERSATION_KINDS
+from node.protocol.payload import MAX_RECEIPT_IDS
 from node.protocol.primitives import RandomSource
 from node.store import ContactRow, MessageRow, Store
 
@@ -60,6 +63,13 @@ HOLD_SECONDS: Final = 300.0
 RECEIPT_DELAY_SECONDS: Final = 0.02
 ROLE_CODES: Final = {role.name.lower(): role for role in Role}
 _CARD_SETTING: Final = "own_card"
+_AUDIT_KEY_PURPOSE: Final = b"releve audit"
+# Kinds whose arrival is confirmed with a delivery receipt (§11.2).
+RECEIPTED_KINDS: Final = frozenset(
+    {*CONVERSATION_KINDS, PayloadKind.CHUNK, PayloadKind.CONTACT_CARD}
+)
+# An audit event: what happened, who did it ("local" or "contact"), to whom, which message.
+AuditEvent = tuple[str, str, bytes | None, bytes | None]
 
 
 class PeerRejected(Exception):
@@ -117,10 +127,14 @@ class NodeService:
         self.on_identity_change: Callable[[Identity], None] = lambda identity: None
         self._tasks: set[asyncio.Task[None]] = set()
         self._pairing_lock = asyncio.Lock()
+        self.audit: AuditLog | None = None  # loaded by load()
+        # Called with an incoming attachment's message id when one of its parts arrived.
+        self.on_attachment_part: Callable[[Contact, bytes], None] = lambda contact, parent: None
 
     @property
     def profile(self) -> Profile:
-        return Profile(self.config.name or "Relève", ROLE_CODES.get(self.config.role, Role.OTHER))
+        role = ROLE_CODES.get(self.config.role, Role.OTHER)
+        return Profile(self.config.name or "Relève", role, self.config.phone or None)
 
     @property
     def card(self) -> ContactCard:
@@ -128,17 +142,28 @@ class NodeService:
 
     async def load(self) -> None:
         self.contacts = {row.contact_id: Contact(row) for row in await self.store.contacts()}
+        await self._load_audit()
+
+    async def _load_audit(self) -> None:
+        seal_key = self.store.cipher.subkey(_AUDIT_KEY_PURPOSE)
+        self.audit = await AuditLog.load(self.store, seal_key)
 
     async def close(self) -> None:
         """Lets background work (owed receipts) finish before the store closes."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=5)
+        if self.audit is not None:
+            await self.audit.close()
 
     def invalidate(self) -> None:
         """A commit failed: forget every state that may be ahead of the database."""
         for contact in self.contacts.values():
             contact.session = None
             contact.above_mark = None
+        # The failed batch and every one queued behind it were not written (batch_writer):
+        # the audit log refuses appends until it has re-read its head from the database.
+        if self.audit is not None:
+            self.audit.invalidate()
         asyncio.get_running_loop().create_task(self._reload_contacts())
 
     async def _reload_contacts(self) -> None:
@@ -154,8 +179,20 @@ class NodeService:
             contact.session = await self.store.session(contact.contact_id)
         return contact.session
 
-    async def commit(self, statements: list[Statement]) -> None:
-        await self.await_commit(self.writer.submit(statements))
+    def submit(
+        self, statements: list[Statement], events: Iterable[AuditEvent] = ()
+    ) -> asyncio.Future[None]:
+        """Queues one batch with its audit entries. No await between the audit append and
+        the submission, so that the log's chain is committed in the order it was built."""
+        if self.audit is None:
+            raise RuntimeError("the audit log is not loaded")
+        now = self.clock()
+        for event, actor, contact_id, message_id in events:
+            statements += self.audit.append(event, actor, contact_id, message_id, now)
+        return self.writer.submit(statements)
+
+    async def commit(self, statements: list[Statement], events: Iterable[AuditEvent] = ()) -> None:
+        await self.await_commit(self.submit(statements, events))
 
     @staticmethod
     async def await_commit(future: asyncio.Future[None]) -> None:
@@ -231,7 +268,8 @@ class NodeService:
             [
                 self.store.insert_contact(inviter, card, paired.session, now, predecessor),
                 self.store.enqueue(inviter.node_id, packet, paired.first_payload.message_id, now),
-            ]
+            ],
+            [("paired", "local", inviter.node_id, None)],
         )
         contact = Contact(
             ContactRow(inviter.node_id, inviter, card, now, False, 0, predecessor=predecessor)
@@ -277,12 +315,13 @@ class NodeService:
                 self.store.update_recv_mark(peer.node_id, 1),
             ]
             statements += await self.seal_for(contact, PayloadKind.CONTACT_CARD, self.card.encode())
-            statements += await self._receipt(
+            statements += await self.receipt(
                 contact, ReceiptType.DELIVERED, [paired.first_payload.message_id]
             )
             statements.append(self.store.update_session(peer.node_id, paired.session))
             self.contacts[peer.node_id] = contact
-            future = self.writer.submit(statements)
+            # "local": this node's user showed the invitation that the contact answered.
+            future = self.submit(statements, [("paired", "local", peer.node_id, None)])
         try:
             await future
         except Exception:
@@ -294,7 +333,7 @@ class NodeService:
         self.on_outbox()
         return "stored"
 
-    async def _receipt(
+    async def receipt(
         self, contact: Contact, receipt_type: ReceiptType, message_ids: list[bytes]
     ) -> list[Statement]:
         body = Receipt(receipt_type, tuple(message_ids)).encode()
@@ -307,10 +346,10 @@ class NodeService:
             contact.receipts_scheduled = True
             asyncio.get_running_loop().call_later(
                 RECEIPT_DELAY_SECONDS,
-                lambda: self._background(self._send_owed_receipts(contact)),
+                lambda: self.background(self._send_owed_receipts(contact)),
             )
 
-    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+    def background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -322,7 +361,7 @@ class NodeService:
         async with contact.lock:
             for start in range(0, len(owed), MAX_RECEIPT_IDS):
                 chunk = owed[start : start + MAX_RECEIPT_IDS]
-                statements += await self._receipt(contact, ReceiptType.DELIVERED, chunk)
+                statements += await self.receipt(contact, ReceiptType.DELIVERED, chunk)
             if not statements:
                 return
             session = await self.session_of(contact)
@@ -344,18 +383,12 @@ class NodeService:
         return None
 
     def _incoming(self, contact: Contact, payload: Payload) -> MessageRow:
-        return MessageRow(
-            message_id=payload.message_id,
-            contact_id=contact.contact_id,
-            direction="in",
-            seq=payload.seq,
-            kind=int(payload.kind),
-            body=payload.body,
-            sent_at_ms=payload.sent_at_ms,
+        return records.message_row(
+            payload,
+            contact.contact_id,
+            "in",
+            "held" if contact.row.held else "received",
             received_at=self.clock(),
-            status="held" if contact.row.held else "received",
-            delivered_at=None,
-            read_at=None,
         )
 
     # --- receiving ------------------------------------------------------------------------
@@ -386,18 +419,20 @@ class NodeService:
                 return await self._answer_duplicate(contact, position)
             except RemoteProtocolError as exc:
                 raise PeerRejected(400, f"message refused ({exc.code})") from None
-            statements = await self._accept_payload(contact, payload, position)
+            statements, events = await self._accept_payload(contact, payload, position)
             statements.append(self.store.update_session(contact.contact_id, session))
             contact.saving.add(position)
-            future = self.writer.submit(statements)
+            future = self.submit(statements, events)
         try:
             await future
         except Exception:
             raise PeerRejected(503, "store unavailable") from None
         finally:
             contact.saving.discard(position)
-        if payload.kind in (PayloadKind.TEXT, PayloadKind.CONTACT_CARD):
+        if payload.kind in RECEIPTED_KINDS:
             self._owe_receipt(contact, payload.message_id)
+        if payload.kind in (PayloadKind.ATTACHMENT, PayloadKind.CHUNK):
+            self.on_attachment_part(contact, records.attachment_of(payload))
         self.on_outbox()
         async with self.inbox_changed:
             self.inbox_changed.notify_all()
@@ -411,39 +446,75 @@ class NodeService:
         row = await self.store.message_at(contact.contact_id, position)
         if row is None:
             raise PeerRejected(GONE_STATUS, "message key no longer available; send it again")
-        if row.kind != PayloadKind.RECEIPT:
+        if row.kind in RECEIPTED_KINDS:
             self._owe_receipt(contact, row.message_id)
         return "duplicate"
 
     async def _accept_payload(
         self, contact: Contact, payload: Payload, position: bytes
-    ) -> list[Statement]:
-        now = self.clock()
+    ) -> tuple[list[Statement], list[AuditEvent]]:
         statements = [self.store.insert_message(self._incoming(contact, payload), position)]
+        events: list[AuditEvent] = []
         if payload.kind is not PayloadKind.RECEIPT:  # receipts take no place in the order
             statements += await self._advance_mark(contact, payload.seq)
         if payload.kind is PayloadKind.RECEIPT:
             receipt = Receipt.decode(payload.body)
-            if receipt.type in (ReceiptType.DELIVERED, ReceiptType.READ):
-                status, column = (
-                    ("delivered", "delivered_at")
-                    if receipt.type is ReceiptType.DELIVERED
-                    else ("read", "read_at")
-                )
-                for message_id in receipt.message_ids:
-                    statements.append(self.store.outbox_delivered(contact.contact_id, message_id))
-                    statements.append(
-                        self.store.receipt_update(
-                            contact.contact_id, message_id, status, column, now
-                        )
-                    )
+            statements += self._accept_receipt(contact, receipt)
+            events += await self._receipt_events(contact, receipt)
+        elif payload.kind in CONVERSATION_KINDS:
+            events.append(("received", "contact", contact.contact_id, payload.message_id))
         elif payload.kind is PayloadKind.CONTACT_CARD:
             card = ContactCard.decode(payload.body)
             contact.row.card = card
             statements.append(self.store.update_card(contact.contact_id, card))
         elif payload.kind in (PayloadKind.UNPAIR, PayloadKind.REVOCATION):
-            statements += self._accept_notice(contact, payload)
+            notice_statements = self._accept_notice(contact, payload)
+            if notice_statements:
+                event = "unpaired" if payload.kind is PayloadKind.UNPAIR else "revoked"
+                events.append((event, "contact", contact.contact_id, None))
+            statements += notice_statements
+        return statements, events
+
+    _RECEIPT_COLUMNS: Final = {
+        ReceiptType.DELIVERED: ("delivered", "delivered_at"),
+        ReceiptType.READ: ("read", "read_at"),
+        ReceiptType.ACKNOWLEDGED: ("read", "acknowledged_at"),
+    }
+
+    def _accept_receipt(self, contact: Contact, receipt: Receipt) -> list[Statement]:
+        """Every receipt confirms delivery; read and acknowledged move the status on."""
+        now = self.clock()
+        status, column = self._RECEIPT_COLUMNS[receipt.type]
+        statements: list[Statement] = []
+        for message_id in receipt.message_ids:
+            statements.append(self.store.outbox_delivered(contact.contact_id, message_id))
+            if receipt.type is ReceiptType.ACKNOWLEDGED:
+                statements.append(
+                    self.store.receipt_update(contact.contact_id, message_id, "read", "read_at", now)
+                )
+            statements.append(
+                self.store.receipt_update(contact.contact_id, message_id, status, column, now)
+            )
         return statements
+
+    async def _receipt_events(self, contact: Contact, receipt: Receipt) -> list[AuditEvent]:
+        """Audit entries for the conversation messages this receipt changes (not chunks,
+        not a receipt seen again)."""
+        event = {
+            ReceiptType.DELIVERED: "delivered",
+            ReceiptType.READ: "read",
+            ReceiptType.ACKNOWLEDGED: "acknowledged",
+        }[receipt.type]
+        _status, column = self._RECEIPT_COLUMNS[receipt.type]
+        kinds = tuple(int(kind) for kind in CONVERSATION_KINDS)
+        changed = await self.store.unconfirmed(
+            contact.contact_id, receipt.message_ids, column, kinds
+        )
+        return [
+            (event, "contact", contact.contact_id, message_id)
+            for message_id in receipt.message_ids
+            if message_id in changed
+        ]
 
     def _accept_notice(self, contact: Contact, payload: Payload) -> list[Statement]:
         """A signed unpair or revocation notice: checked, then the contact is inactive and
@@ -522,43 +593,6 @@ class NodeService:
             matches = [c for c in contacts if c.name.casefold().startswith(wanted)]
         return matches
 
-    async def send_text(self, reference: str, text: str) -> MessageRow:
-        contact = self.resolve_contact(reference)
-        try:
-            body = encode_text(text)
-        except LocalProtocolError:
-            raise ApiError(400, "text_too_long", f"at most {MAX_TEXT_BYTES} bytes") from None
-        if not text.strip():
-            raise ApiError(400, "bad_request", "the message is empty")
-        self.require_active(contact)
-        async with contact.lock:
-            session = await self.session_of(contact)
-            now = self.clock()
-            payload, packet = session.seal(PayloadKind.TEXT, body, now, self.rand)
-            row = MessageRow(
-                message_id=payload.message_id,
-                contact_id=contact.contact_id,
-                direction="out",
-                seq=payload.seq,
-                kind=int(payload.kind),
-                body=body,
-                sent_at_ms=payload.sent_at_ms,
-                received_at=None,
-                status="queued",
-                delivered_at=None,
-                read_at=None,
-            )
-            future = self.writer.submit(
-                [
-                    self.store.insert_message(row),
-                    self.store.update_session(contact.contact_id, session),
-                    self.store.enqueue(contact.contact_id, packet, payload.message_id, now),
-                ]
-            )
-        await self.await_commit(future)
-        self.on_outbox()
-        return row
-
     async def abandon_pairing(self, contact: Contact) -> None:
         """The inviter refused our answer for good (invitation used or unknown): the
         half-made contact is removed, so that the user can accept a new invitation."""
@@ -574,25 +608,6 @@ class NodeService:
                 409, "contact_inactive", f"no longer paired with this contact ({contact.row.state})"
             )
 
-    async def mark_read(self, message_id: bytes) -> MessageRow:
-        row = await self.store.message(message_id)
-        if row is None or row.kind != PayloadKind.TEXT:
-            raise ApiError(404, "message_not_found", "no message with that id")
-        if row.direction != "in" or row.status == "read":
-            return row
-        contact = self.contacts[row.contact_id]
-        now = self.clock()
-        async with contact.lock:
-            statements = await self._receipt(contact, ReceiptType.READ, [row.message_id])
-            statements.append(self.store.set_message_status(message_id, "read", read_at=now))
-            session = await self.session_of(contact)
-            statements.append(self.store.update_session(contact.contact_id, session))
-            future = self.writer.submit(statements)
-        await self.await_commit(future)
-        self.on_outbox()
-        row.status, row.read_at = "read", now
-        return row
-
     # --- queries --------------------------------------------------------------------------
 
     def visible_clause(self) -> tuple[str, tuple[float]]:
@@ -603,10 +618,11 @@ class NodeService:
             (self.clock() - HOLD_SECONDS,),
         )
 
-    def _unread_clause(self) -> tuple[str, tuple[float | int, ...]]:
+    def _unread_clause(self) -> tuple[str, tuple[float]]:
         visible, params = self.visible_clause()
-        where = f"m.direction = 'in' AND m.status = 'received' AND m.kind = ? AND {visible}"
-        return where, (int(PayloadKind.TEXT), *params)
+        kinds = ",".join(str(int(kind)) for kind in CONVERSATION_KINDS)
+        where = f"m.direction = 'in' AND m.status = 'received' AND m.kind IN ({kinds}) AND {visible}"
+        return where, params
 
     async def unread(self) -> list[MessageRow]:
         where, params = self._unread_clause()

@@ -61,6 +61,14 @@ class MessageRow:
     status: str
     delivered_at: float | None
     read_at: float | None
+    priority: int = 0  # 1: urgent, asks for a person's acknowledgement
+    reply_to: bytes | None = None
+    acknowledged_at: float | None = None
+    parent: bytes | None = None  # a chunk's attachment
+    part: int | None = None  # a chunk's index
+    parts: int | None = None  # an attachment's chunk count
+    complete_at: float | None = None  # an incoming attachment: every chunk in, hash checked
+    corrupt: bool = False  # an incoming attachment whose hash did not match
 
 
 @dataclass
@@ -86,7 +94,8 @@ _CONTACT_COLUMNS: Final = (
 )
 _MESSAGE_COLUMNS: Final = (
     "message_id, contact_id, direction, seq, kind, body, sent_at_ms, received_at, status,"
-    " delivered_at, read_at"
+    " delivered_at, read_at, priority, reply_to, acknowledged_at, parent, part, parts,"
+    " complete_at, corrupt"
 )
 
 
@@ -308,7 +317,7 @@ class Store:
         body = self.cipher.encrypt(row.body, label("message", row.message_id))
         return (
             f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}, ratchet_pos)"  # noqa: S608 - constant SQL fragments
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.message_id,
                 row.contact_id,
@@ -321,6 +330,14 @@ class Store:
                 row.status,
                 row.delivered_at,
                 row.read_at,
+                row.priority,
+                row.reply_to,
+                row.acknowledged_at,
+                row.parent,
+                row.part,
+                row.parts,
+                row.complete_at,
+                int(row.corrupt),
                 ratchet_pos,
             ),
         )
@@ -340,6 +357,14 @@ class Store:
             row[8],
             row[9],
             row[10],
+            row[11],
+            None if row[12] is None else bytes(row[12]),
+            row[13],
+            None if row[14] is None else bytes(row[14]),
+            row[15],
+            row[16],
+            row[17],
+            bool(row[18]),
         )
 
     async def message(self, message_id: bytes) -> MessageRow | None:
@@ -391,6 +416,57 @@ class Store:
             f" {column} = COALESCE({column}, ?), delivered_at = COALESCE(delivered_at, ?)"
             " WHERE message_id = ? AND contact_id = ? AND direction = 'out'",
             (status, now, now, message_id, contact_id),
+        )
+
+    @staticmethod
+    def acknowledge(message_id: bytes, now: float) -> Statement:
+        """A person acknowledged an urgent message (ours: the peer's receipt; theirs: us)."""
+        return (
+            "UPDATE messages SET acknowledged_at = COALESCE(acknowledged_at, ?),"
+            " read_at = COALESCE(read_at, ?), delivered_at = COALESCE(delivered_at, ?),"
+            " status = CASE WHEN direction = 'in' OR status != 'failed' THEN 'read' ELSE status END"
+            " WHERE message_id = ?",
+            (now, now, now, message_id),
+        )
+
+    async def unconfirmed(
+        self, contact_id: bytes, message_ids: tuple[bytes, ...], column: str, kinds: tuple[int, ...]
+    ) -> set[bytes]:
+        """Which of our messages to a contact (of these kinds) have no ``column`` time yet:
+        the receipts that change something, worth an audit entry."""
+        ids = ",".join("?" * len(message_ids))
+        kind_marks = ",".join("?" * len(kinds))
+        rows = await self._all(
+            f"SELECT message_id FROM messages WHERE contact_id = ? AND direction = 'out'"  # noqa: S608 - constant SQL fragments
+            f" AND {column} IS NULL AND kind IN ({kind_marks}) AND message_id IN ({ids})",
+            (contact_id, *kinds, *message_ids),
+        )
+        return {bytes(r[0]) for r in rows}
+
+    async def parts_done(self, contact_id: bytes, parent: bytes, direction: str) -> int:
+        """An attachment's chunks received (incoming) or delivered (outgoing)."""
+        done = "" if direction == "in" else " AND status IN ('delivered', 'read')"
+        return await self.count(
+            "SELECT COUNT(*) FROM messages WHERE contact_id = ? AND direction = ?"  # noqa: S608 - constant SQL fragments
+            f" AND parent = ?{done}",
+            (contact_id, direction, parent),
+        )
+
+    async def part_bodies(self, contact_id: bytes, parent: bytes, direction: str) -> list[bytes]:
+        """An attachment's chunk bodies in index order (decrypted)."""
+        rows = await self._all(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE contact_id = ? AND direction = ?"  # noqa: S608 - constant SQL fragments
+            " AND parent = ? ORDER BY part",
+            (contact_id, direction, parent),
+        )
+        return [self._message(row).body for row in rows]
+
+    @staticmethod
+    def attachment_checked(message_id: bytes, now: float, ok: bool) -> Statement:
+        return (
+            "UPDATE messages SET complete_at = CASE WHEN ? THEN ? END, corrupt = ?"
+            " WHERE message_id = ?",
+            (ok, now, int(not ok), message_id),
         )
 
     async def count(self, sql: str, params: tuple[Any, ...] = ()) -> int:

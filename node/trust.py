@@ -23,7 +23,8 @@ async def verify(service: NodeService, reference: str) -> Contact:
         [
             service.store.set_verified(contact.contact_id),
             service.store.release_held(contact.contact_id),
-        ]
+        ],
+        [("verified", "local", contact.contact_id, None)],
     )
     contact.row.verified = True
     log.info("contact %s verified", format_node_id(contact.contact_id))
@@ -47,7 +48,7 @@ async def unpair(service: NodeService, reference: str) -> Contact:
             service.store.update_session(contact.contact_id, session),
             service.store.set_contact_state(contact.contact_id, "unpaired"),
         ]
-        future = service.writer.submit(statements)
+        future = service.submit(statements, [("unpaired", "local", contact.contact_id, None)])
         contact.row.state = "unpaired"
     await service.await_commit(future)
     log.info("unpaired from contact %s", format_node_id(contact.contact_id))
@@ -74,7 +75,7 @@ async def revoke(service: NodeService) -> tuple[Identity, int]:
             ]
     # Invitations made with the old identity must not be answered any more.
     statements.append(service.store.forget_all_invitations())
-    await service.commit(statements)
+    await service.commit(statements, [("revoked", "local", c.contact_id, None) for c in told])
     for contact in told:
         contact.row.state = "revoked"
     service.on_identity_change(successor)

@@ -1,0 +1,50 @@
+"""Which messages go back into the patient record (``releve export``): conversation messages,
+optionally from a date on, optionally about one patient — matched on the INS or on the
+birth name and first names, ignoring case and accents. Patient fields are inside the
+encrypted bodies, so the match is made here, after decryption, never in SQL."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from node.protocol.conversation import Handoff, Prescription
+from node.records import CONVERSATION_KIND_CODES, content_of
+from node.service import NodeService
+from node.store import MessageRow
+
+MAX_EXPORT: int = 100_000
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def about_patient(row: MessageRow, wanted: str) -> bool:
+    content = content_of(row)
+    if not isinstance(content, Handoff | Prescription):
+        return False
+    patient = content.patient
+    digits = "".join(c for c in wanted if c.isalnum()).upper()
+    if patient.ins is not None and digits and digits == patient.ins:
+        return True
+    needle = _folded(wanted).strip()
+    names = _folded(f"{patient.birth_name} {patient.first_names}")
+    reverse = _folded(f"{patient.first_names} {patient.birth_name}")
+    return bool(needle) and (needle in names or needle in reverse)
+
+
+async def select_for_export(
+    service: NodeService, patient: str | None, since: datetime | None
+) -> list[MessageRow]:
+    kinds = ",".join(str(kind) for kind in CONVERSATION_KIND_CODES)
+    where = f"m.kind IN ({kinds}) AND m.status != 'held'"
+    params: tuple[float, ...] = ()
+    if since is not None:
+        where += " AND m.sent_at_ms >= ?"
+        params = (since.timestamp() * 1000,)
+    rows = await service.store.messages(where, params, MAX_EXPORT)
+    if patient is None:
+        return rows
+    return [row for row in rows if about_patient(row, patient)]
