@@ -9,11 +9,10 @@ never offered as complete.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from node.errors import ApiError
-from node.protocol import PayloadKind
+from node.protocol import MalformedInput, PayloadKind
 from node.protocol.attachment import Chunk
 from node.protocol.conversation import AttachmentManifest
 from node.protocol.identity import format_node_id
@@ -74,9 +73,11 @@ async def check(service: NodeService, contact: Contact, parent: bytes) -> None:
         return  # its manifest has not arrived yet (chunks can overtake it), or it is settled
     if await store.parts_done(contact.contact_id, parent, "in") < (row.parts or 0):
         return
-    manifest = manifest_of(row)
-    data = await assemble(service, row)
-    ok = len(data) == manifest.size and hashlib.sha256(data).digest() == manifest.sha256
+    try:
+        await reassemble(service, row)
+        ok = True
+    except MalformedInput:
+        ok = False
     if not ok:
         log.warning(
             "an attachment from %s does not match its hash: marked corrupt",
@@ -94,19 +95,19 @@ def manifest_of(row: MessageRow) -> AttachmentManifest:
     return content
 
 
-async def assemble(service: NodeService, row: MessageRow) -> bytes:
-    """The file's bytes from its chunks, in order (a missing or repeated index is caught by
-    the caller's size and hash check)."""
+async def reassemble(service: NodeService, row: MessageRow) -> bytes:
+    """The file from its chunks; raises :class:`MalformedInput` when one is missing or
+    misplaced, or the whole does not match the manifest's SHA-256."""
     bodies = await service.store.part_bodies(row.contact_id, row.message_id, row.direction)
-    return b"".join(Chunk.decode(body).data for body in bodies)
+    return manifest_of(row).reassemble(Chunk.decode(body) for body in bodies)
 
 
 async def file_of(service: NodeService, row: MessageRow) -> tuple[AttachmentManifest, bytes]:
-    """A complete, hash-checked file, for saving (ours is always whole: we sent it)."""
+    """A complete, hash-checked file, for saving (ours is whole: we sent it)."""
     manifest = manifest_of(row)
     if row.direction == "in" and row.complete_at is None:
         raise ApiError(409, "attachment_incomplete", "the file has not fully arrived yet")
-    data = await assemble(service, row)
-    if hashlib.sha256(data).digest() != manifest.sha256:
-        raise ApiError(409, "attachment_incomplete", "the file does not match its hash")
-    return manifest, data
+    try:
+        return manifest, await reassemble(service, row)
+    except MalformedInput:
+        raise ApiError(409, "attachment_incomplete", "the file does not match its hash") from None

@@ -17,6 +17,7 @@ import pytest
 
 from tests.integration.nodes import ApiFailure, Node, Relay, outbox_empty, wait_for
 from tests.integration.test_relay_delivery import start_pair, stop_all
+from tests.unit.node.test_fhir import problems
 
 pytestmark = pytest.mark.integration
 
@@ -326,6 +327,8 @@ def test_audit_trail_records_every_step_and_detects_tampering(nodes: list[Node])
     gp.request("POST", f"/v1/messages/{sent['message_id']}/printed")
     exported = gp.request("POST", "/v1/export", {"patient": "durand"})
     assert exported["count"] == 1
+    assert problems(exported["bundles"][0]) == []  # FHIR R4, checked by fhirclient's models
+    assert gp.request("POST", "/v1/export", {"patient": "Dupont"})["count"] == 0
 
     events = [(e["event"], e["actor"]) for e in audit_lines(gp)]
     for expected in [

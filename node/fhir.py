@@ -1,0 +1,607 @@
+"""FHIR R4 (4.0.1) export of clinical messages: one message Bundle per message.
+
+Pure: takes the local API's Message JSON (docs/local-api.md; shared spec "Message JSON") and the
+export time, returns plain JSON-ready dicts. No I/O, no clock, no randomness.
+
+Bundle shape (Bundle.type "message", identifier = the message id, timestamp = export time):
+
+  entry 0   MessageHeader   eventCoding = the message kind; source/destination endpoints are
+                            ``urn:releve:node:<node id>``; sender (and author when a person) refer
+                            to the parties; focus = the clinical resources below
+  text, handoff, attachment -> one Communication (handoff: one payload per SAED section, the
+                            Patient as subject); prescription -> one MedicationRequest per line,
+                            sharing groupIdentifier = the message id, requester = the prescriber
+  then      Patient (handoff, prescription), Observation body weight (when the form has one: it
+            is what a pharmacist checks a child's dose against), Practitioner/Organization for the
+            sender, the recipient and the prescriber.
+
+Ids are deterministic: uuid5(_NAMESPACE, "<message id>:<role>"), fullUrl "urn:uuid:<id>", so a
+second export of the same message yields the same resources and a record can deduplicate.
+
+Relève's own names live under one unregistered URN namespace, ``urn:releve:``, rather than under a
+web domain we do not own (a receiver treats them as opaque identifiers, as FHIR allows for uri):
+  urn:releve:message                            identifier system: 32-hex message ids
+  urn:releve:prescription-line                  identifier system: "<message id>-<line number>"
+  urn:releve:node                               identifier system: node ids (k3xq-7b2m-...)
+  urn:releve:fhir:CodeSystem:message-kind       codes text | handoff | prescription | attachment
+  urn:releve:fhir:CodeSystem:saed-section       codes situation | background | assessment | request
+  urn:releve:fhir:StructureDefinition:*         the four extensions below
+
+Decisions:
+- Attachment.hash is, in R4, the base64 SHA-1 of the data. We only have SHA-256, and a value that is
+  not a SHA-1 there would make a receiver that checks the hash reject a good file, so hash is left
+  out and the SHA-256 travels in the extension ``...:attachment-sha256`` (valueBase64Binary: the
+  same encoding as Attachment.hash, for a different algorithm). The file's bytes are not in the
+  Bundle (up to 64 MiB; GET /v1/messages/{id}/file serves them).
+- R4's Communication.payload has no label, so each SAED section carries one twice: an extension
+  ``...:saed-section`` (valueCoding, for software) and its French heading at the start of the text
+  (for the people reading a record that ignores unknown extensions, as FHIR lets it).
+- reply_to becomes Communication.inResponseTo as a logical reference (identifier system
+  urn:releve:message, no resource type: the answered message may be a prescription). A literal
+  urn:uuid reference would point outside this Bundle, where nothing can resolve it. A prescription
+  (MedicationRequest has no inResponseTo) carries it in the extension ``...:reply-to``.
+- acknowledged_at (a person acknowledged an urgent message) is clinically relevant and has no R4
+  element: extension ``...:acknowledged-at`` (valueDateTime).
+- The prescriber's RPPS number goes out as FR Core's national identifier (slice idNatPs): system
+  urn:oid:1.2.250.1.71.4.2.1 (IDNPS) whose value for an RPPS number is "8" + the 11 digits.
+- The INS is the INS-NIR: system urn:oid:1.2.250.1.213.1.4.8, value the 15 digits.
+- Free-text quantities ("1 boîte") and durations ("7 jours") become Quantity/Duration only when they
+  read as a number and a unit (a duration's unit must be a UCUM time unit, R4 invariant drt-1);
+  otherwise they go into a note word for word, so nothing the prescriber wrote is lost.
+- Communication.status from the delivery status: queued/sent -> in-progress; delivered, read and
+  received -> completed; failed -> stopped; an incoming attachment not yet complete ->
+  in-progress, one whose SHA-256 did not match -> stopped. A MedicationRequest is "active":
+  delivery is not a state of the order.
+- Control characters other than tab, CR and LF, which FHIR strings forbid, are dropped from text.
+- Never exported: contact ids, sequence numbers, verification state and anything else internal
+  to the node; patient data is expected (this is the way back into the patient's record).
+
+Validation (tests/unit/node/test_fhir.py): SMART on FHIR's client-py (PyPI ``fhirclient``, pinned
+4.4.0, February 2026), whose models are generated from the R4 4.0.1 StructureDefinitions: every
+element's type and cardinality, required elements, unknown elements, date/time formats, and each
+Bundle entry parsed as the resource its resourceType names; the test adds the Bundle invariants
+and required-binding codes it does not check. Not chosen: the official fhir.schema.json (no PyPI
+package we could find ships it) and fhir.resources (its last R4 release, 6.4.0, needs pydantic < 2
+and fails to import with the pydantic 2 that its own requirement now resolves to; 6.5.0 is R4B,
+later lines R4B/R5).
+
+Errors: a Message JSON that lacks what a Bundle needs raises ValueError. That JSON is the node's
+own, so this is a bug of ours, never a peer's input; the messages name the field, never its value.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from node.protocol.identity import format_node_id
+
+JSON = dict[str, Any]
+
+_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:releve:fhir")
+
+MESSAGE_SYSTEM: Final = "urn:releve:message"
+LINE_SYSTEM: Final = "urn:releve:prescription-line"
+NODE_SYSTEM: Final = "urn:releve:node"
+KIND_SYSTEM: Final = "urn:releve:fhir:CodeSystem:message-kind"
+SAED_SYSTEM: Final = "urn:releve:fhir:CodeSystem:saed-section"
+EXT_SAED_SECTION: Final = "urn:releve:fhir:StructureDefinition:saed-section"
+EXT_SHA256: Final = "urn:releve:fhir:StructureDefinition:attachment-sha256"
+EXT_REPLY_TO: Final = "urn:releve:fhir:StructureDefinition:reply-to"
+EXT_ACKNOWLEDGED: Final = "urn:releve:fhir:StructureDefinition:acknowledged-at"
+INS_SYSTEM: Final = "urn:oid:1.2.250.1.213.1.4.8"
+IDNPS_SYSTEM: Final = "urn:oid:1.2.250.1.71.4.2.1"
+UCUM: Final = "http://unitsofmeasure.org"
+
+_KIND_DISPLAY: Final = {
+    "text": "Message",
+    "handoff": "Transmission SAED",
+    "prescription": "Ordonnance",
+    "attachment": "Pièce jointe",
+}
+# SAED (French SBAR): the form's field, its heading in a record.
+_SAED: Final = (
+    ("situation", "Situation"),
+    ("background", "Antécédents"),
+    ("assessment", "Évaluation"),
+    ("request", "Demande"),
+)
+_GENDER: Final = {"F": "female", "M": "male", "U": "unknown"}
+_COMMUNICATION_STATUS: Final = {
+    "queued": "in-progress",
+    "sent": "in-progress",
+    "delivered": "completed",
+    "read": "completed",
+    "received": "completed",
+    "failed": "stopped",
+}
+# Roles that are a place rather than a person (node/protocol/profile.py Role).
+_ORGANIZATION_ROLES: Final = frozenset({"practice", "laboratory"})
+
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NUMBER_UNIT: Final = re.compile(r"\s*(\d{1,9}(?:[.,]\d{1,6})?)\s*(.*?)\s*")
+_DURATION_UNITS: Final = {  # free-text French/English time words -> UCUM (drt-1)
+    "h": "h",
+    "heure": "h",
+    "heures": "h",
+    "hour": "h",
+    "hours": "h",
+    "j": "d",
+    "jour": "d",
+    "jours": "d",
+    "day": "d",
+    "days": "d",
+    "sem": "wk",
+    "semaine": "wk",
+    "semaines": "wk",
+    "week": "wk",
+    "weeks": "wk",
+    "mois": "mo",
+    "month": "mo",
+    "months": "mo",
+    "an": "a",
+    "ans": "a",
+    "année": "a",
+    "années": "a",
+    "year": "a",
+    "years": "a",
+}
+
+
+def resource_id(message_id: str, role: str) -> str:
+    """The deterministic id of the resource playing ``role`` in the export of a message."""
+    return str(uuid.uuid5(_NAMESPACE, f"{message_id}:{role}"))
+
+
+def message_bundle(message: Mapping[str, Any], exported_at: datetime) -> dict[str, Any]:
+    """The FHIR R4 message Bundle of one Message JSON object (see the module docstring)."""
+    return _Export(message, exported_at).bundle()
+
+
+def export_bundles(
+    messages: Iterable[Mapping[str, Any]], exported_at: datetime
+) -> list[dict[str, Any]]:
+    """One Bundle per message, in the given order, all stamped with the same export time."""
+    return [message_bundle(message, exported_at) for message in messages]
+
+
+class _Export:
+    """Builds one Bundle; holds the message and the entries gathered so far."""
+
+    def __init__(self, message: Mapping[str, Any], exported_at: datetime) -> None:
+        if exported_at.tzinfo is None:
+            raise ValueError("exported_at must carry a time zone")
+        self.message = message
+        self.exported_at = exported_at
+        self.message_id = _hex_id(message.get("message_id"), "message_id")
+        self.kind = _text(message, "kind")
+        if self.kind not in _KIND_DISPLAY:
+            raise ValueError("kind is not one of text, handoff, prescription, attachment")
+        urgent = message.get("priority") or "normal"
+        if urgent not in ("normal", "urgent"):
+            raise ValueError("priority is neither normal nor urgent")
+        self.priority = "urgent" if urgent == "urgent" else "routine"
+        reply_to = message.get("reply_to")
+        self.reply_to = None if reply_to is None else _hex_id(reply_to, "reply_to")
+        self.entries: list[JSON] = []
+
+    # --- building blocks ----------------------------------------------------------------
+
+    def ref(self, role: str) -> JSON:
+        return {"reference": "urn:uuid:" + resource_id(self.message_id, role)}
+
+    def add(self, role: str, resource: JSON) -> JSON:
+        rid = resource_id(self.message_id, role)
+        resource = {"resourceType": resource["resourceType"], "id": rid, **resource}
+        self.entries.append({"fullUrl": "urn:uuid:" + rid, "resource": resource})
+        return self.ref(role)
+
+    def party(self, key: str) -> tuple[JSON, JSON]:
+        """The sender or recipient as a resource; returns (reference, its endpoint JSON)."""
+        party = self.message.get(key)
+        if isinstance(party, Mapping):
+            name: str | None = _text(party, "name", field=f"{key}.name")
+            node_id = _text(party, "node_id", field=f"{key}.node_id")
+        else:
+            # A contact removed since: the API gives no party, but its id is its node id.
+            contact_side = "sender" if self.message.get("direction") == "in" else "recipient"
+            contact_id = self.message.get("contact_id")
+            if key != contact_side or not isinstance(contact_id, str):
+                raise ValueError(f"{key} is missing")
+            try:
+                name, node_id = None, format_node_id(bytes.fromhex(contact_id))
+            except ValueError:
+                raise ValueError(f"{key} is missing and contact_id is not hexadecimal") from None
+        identifier = [{"system": NODE_SYSTEM, "value": node_id}]
+        endpoint: JSON = {"endpoint": f"{NODE_SYSTEM}:{node_id}"}
+        if isinstance(party, Mapping) and party.get("role") in _ORGANIZATION_ROLES:
+            resource: JSON = {"resourceType": "Organization", "identifier": identifier}
+            if name is not None:
+                resource["name"] = name
+        else:
+            resource = {"resourceType": "Practitioner", "identifier": identifier}
+            if name is not None:
+                resource["name"] = [{"text": name}]
+        reference = self.add(key, resource)
+        if name is not None:
+            reference["display"] = endpoint["name"] = name
+        return reference, endpoint
+
+    def form(self) -> Mapping[str, Any]:
+        form = self.message.get(self.kind)
+        if not isinstance(form, Mapping):
+            raise ValueError(f"{self.kind} is missing")
+        return form
+
+    def patient(self, patient: Any, effective: str | None) -> tuple[JSON, JSON | None]:
+        """Patient (and body weight Observation) -> (patient reference, weight reference)."""
+        if not isinstance(patient, Mapping):
+            raise ValueError("patient is missing")
+        resource: JSON = {"resourceType": "Patient"}
+        ins = patient.get("ins")
+        if ins:
+            digits = "".join(str(ins).split())
+            resource["identifier"] = [{"use": "official", "system": INS_SYSTEM, "value": digits}]
+        name: JSON = {
+            "use": "official",
+            "family": _text(patient, "birth_name", field="patient.birth_name"),
+        }
+        name["given"] = _text(patient, "first_names", field="patient.first_names").split()
+        resource["name"] = [name]
+        sex = patient.get("sex")
+        if sex not in _GENDER:
+            raise ValueError("patient.sex is not F, M or U")
+        resource["gender"] = _GENDER[sex]
+        resource["birthDate"] = _date(patient, "birth_date", "patient.birth_date")
+        subject = self.add("patient", resource)
+        weight = patient.get("weight_kg")
+        if weight is None:
+            return subject, None
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+            raise ValueError("patient.weight_kg is not a positive number")
+        observation: JSON = {
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                            "code": "vital-signs",
+                            "display": "Vital Signs",
+                        }
+                    ]
+                }
+            ],
+            "code": {
+                "coding": [
+                    {"system": "http://loinc.org", "code": "29463-7", "display": "Body weight"}
+                ],
+                "text": "Poids",
+            },
+            "subject": subject,
+        }
+        if effective is not None:
+            observation["effectiveDateTime"] = effective
+        observation["valueQuantity"] = {"value": weight, "unit": "kg", "system": UCUM, "code": "kg"}
+        return subject, self.add("weight", observation)
+
+    def extensions(self, *, reply: bool) -> list[JSON]:
+        found: list[JSON] = []
+        if reply and self.reply_to is not None:
+            found.append({"url": EXT_REPLY_TO, "valueReference": self.reply_reference()})
+        acknowledged = _instant(self.message.get("acknowledged_at"), "acknowledged_at")
+        if acknowledged is not None:
+            found.append({"url": EXT_ACKNOWLEDGED, "valueDateTime": acknowledged})
+        return found
+
+    def reply_reference(self) -> JSON:
+        return {"identifier": {"system": MESSAGE_SYSTEM, "value": self.reply_to}}
+
+    # --- the Bundle ---------------------------------------------------------------------
+
+    def bundle(self) -> JSON:
+        sender, source = self.party("sender")
+        recipient, destination = self.party("recipient")
+        if self.kind == "prescription":
+            focus, author = self.prescription(), self.ref("prescriber")
+        else:
+            focus, author = [self.communication(sender, recipient)], None
+        known = self.message.get("sender")  # None: a removed contact, person or place unknown
+        person = isinstance(known, Mapping) and known.get("role") not in _ORGANIZATION_ROLES
+        if author is None and person:
+            author = sender  # MessageHeader.author is a person: Practitioner(Role) only
+        header: JSON = {
+            "resourceType": "MessageHeader",
+            "eventCoding": {
+                "system": KIND_SYSTEM,
+                "code": self.kind,
+                "display": _KIND_DISPLAY[self.kind],
+            },
+            "destination": [{**destination, "receiver": recipient}],
+            "sender": sender,
+        }
+        if author is not None:
+            header["author"] = author
+        header["source"] = {**source, "software": "Relève"}
+        header["focus"] = focus
+        self.add("header", header)
+        # MessageHeader first (bdl-12 / the message rules), then what it is about, then the rest.
+        rank = {ref["reference"]: n for n, ref in enumerate(focus, start=1)}
+        rank[self.ref("header")["reference"]] = 0
+        self.entries.sort(key=lambda entry: rank.get(entry["fullUrl"], len(rank)))
+        return {
+            "resourceType": "Bundle",
+            "id": resource_id(self.message_id, "bundle"),
+            "identifier": {"system": MESSAGE_SYSTEM, "value": self.message_id},
+            "type": "message",
+            "timestamp": _format_instant(self.exported_at),
+            "entry": self.entries,
+        }
+
+    def communication(self, sender: JSON, recipient: JSON) -> JSON:
+        message = self.message
+        resource: JSON = {"resourceType": "Communication"}
+        extensions = self.extensions(reply=False)
+        if extensions:
+            resource["extension"] = extensions
+        resource["identifier"] = [{"system": MESSAGE_SYSTEM, "value": self.message_id}]
+        if self.reply_to is not None:
+            resource["inResponseTo"] = [self.reply_reference()]
+        status = _COMMUNICATION_STATUS.get(str(message.get("status")), "unknown")
+        resource["status"] = status
+        resource["category"] = [
+            {
+                "coding": [
+                    {"system": KIND_SYSTEM, "code": self.kind, "display": _KIND_DISPLAY[self.kind]}
+                ]
+            }
+        ]
+        resource["priority"] = self.priority
+        sent = _instant(message.get("sent_at"), "sent_at")
+        if self.kind == "handoff":
+            resource["subject"], _ = self.patient(self.form().get("patient"), sent)
+            resource["topic"] = {"text": _KIND_DISPLAY["handoff"]}
+        if sent is not None:
+            resource["sent"] = sent
+        # For an outgoing message, the time the peer's delivery receipt says it arrived.
+        received_key = "received_at" if message.get("direction") == "in" else "delivered_at"
+        received = _instant(message.get(received_key), received_key)
+        if received is not None:
+            resource["received"] = received
+        resource["recipient"] = [recipient]
+        resource["sender"] = sender
+        if self.kind == "text":
+            resource["payload"] = [{"contentString": _text(message, "text", keep_spaces=True)}]
+        elif self.kind == "handoff":
+            resource["payload"] = self.handoff_payload()
+        else:
+            resource["payload"] = self.attachment_payload()
+            if self.form().get("corrupt"):
+                resource["status"] = "stopped"  # the received file failed its SHA-256 check
+            elif message.get("direction") == "in" and not self.form().get("complete", False):
+                resource["status"] = "in-progress"  # chunks still arriving or hash unchecked
+        return self.add("communication", resource)
+
+    def handoff_payload(self) -> list[JSON]:
+        form = self.form()
+        payload = []
+        for field, heading in _SAED:
+            section = {"system": SAED_SYSTEM, "code": field, "display": heading}
+            text = _text(form, field, field=f"handoff.{field}", keep_spaces=True)
+            payload.append(
+                {
+                    "extension": [{"url": EXT_SAED_SECTION, "valueCoding": section}],
+                    "contentString": f"{heading} : {text}",
+                }
+            )
+        return payload
+
+    def attachment_payload(self) -> list[JSON]:
+        form = self.form()
+        size = form.get("size")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ValueError("attachment.size is not a whole number of bytes")
+        try:
+            digest = bytes.fromhex(_text(form, "sha256", field="attachment.sha256"))
+        except ValueError:
+            raise ValueError("attachment.sha256 is not hexadecimal") from None
+        if len(digest) != 32:
+            raise ValueError("attachment.sha256 is not 32 bytes")
+        sha256 = base64.b64encode(digest).decode("ascii")
+        attachment: JSON = {
+            "extension": [{"url": EXT_SHA256, "valueBase64Binary": sha256}],
+            "contentType": _text(form, "media_type", field="attachment.media_type"),
+            "size": size,
+            "title": _text(form, "file_name", field="attachment.file_name"),
+        }
+        payload: list[JSON] = [{"contentAttachment": attachment}]
+        caption = _optional(form, "caption")
+        if caption is not None:
+            payload.append({"contentString": caption})
+        return payload
+
+    def prescription(self) -> list[JSON]:
+        form = self.form()
+        authored = _date(form, "date", "prescription.date")
+        subject, weight = self.patient(form.get("patient"), authored)
+        self.prescriber(form.get("prescriber"))
+        lines = form.get("lines")
+        if not isinstance(lines, list) or not lines:
+            raise ValueError("prescription.lines is empty")
+        notes = _optional(form, "notes")
+        focus = []
+        for number, line in enumerate(lines, start=1):
+            if not isinstance(line, Mapping):
+                raise ValueError(f"prescription.lines.{number - 1} is not an object")
+            focus.append(self.line(number, line, subject, weight, authored, notes))
+        return focus
+
+    def prescriber(self, prescriber: Any) -> None:
+        if not isinstance(prescriber, Mapping):
+            raise ValueError("prescription.prescriber is missing")
+        rpps = _text(prescriber, "rpps", field="prescription.prescriber.rpps")
+        resource: JSON = {
+            "resourceType": "Practitioner",
+            "identifier": [{"use": "official", "system": IDNPS_SYSTEM, "value": "8" + rpps}],
+            "name": [{"text": _text(prescriber, "name", field="prescription.prescriber.name")}],
+        }
+        phone = _optional(prescriber, "phone")
+        if phone is not None:
+            resource["telecom"] = [{"system": "phone", "value": phone, "use": "work"}]
+        address = _optional(prescriber, "address")
+        if address is not None:
+            resource["address"] = [{"use": "work", "text": address}]
+        specialty = _optional(prescriber, "specialty")
+        if specialty is not None:
+            resource["qualification"] = [{"code": {"text": specialty}}]
+        self.add("prescriber", resource)
+
+    def line(
+        self,
+        number: int,
+        line: Mapping[str, Any],
+        subject: JSON,
+        weight: JSON | None,
+        authored: str,
+        notes: str | None,
+    ) -> JSON:
+        field = f"prescription.lines.{number - 1}"
+        medicine = _text(line, "medicine", field=f"{field}.medicine")
+        strength = _optional(line, "strength")
+        if strength is not None:
+            medicine = f"{medicine} {strength}"
+        renewals = line.get("renewals", 0)
+        if isinstance(renewals, bool) or not isinstance(renewals, int) or renewals < 0:
+            raise ValueError(f"{field}.renewals is not a whole number")
+        dispense: JSON = {"numberOfRepeatsAllowed": renewals}
+        words: list[str] = []
+        quantity = _optional(line, "quantity")
+        if quantity is not None:
+            parsed = _quantity(quantity)
+            if parsed is None:
+                words.append(f"Quantité : {quantity}")
+            else:
+                dispense["quantity"] = parsed
+        duration = _optional(line, "duration")
+        if duration is not None:
+            parsed = _duration(duration)
+            if parsed is None:
+                words.append(f"Durée : {duration}")
+            else:
+                dispense["expectedSupplyDuration"] = parsed
+        if notes is not None:
+            words.append(notes)
+        resource: JSON = {"resourceType": "MedicationRequest"}
+        extensions = self.extensions(reply=True)
+        if extensions:
+            resource["extension"] = extensions
+        resource.update(
+            {
+                "identifier": [{"system": LINE_SYSTEM, "value": f"{self.message_id}-{number}"}],
+                "status": "active",
+                "intent": "order",
+                "priority": self.priority,
+                "medicationCodeableConcept": {"text": medicine},
+                "subject": subject,
+                "authoredOn": authored,
+                "requester": self.ref("prescriber"),
+                "groupIdentifier": {"system": MESSAGE_SYSTEM, "value": self.message_id},
+            }
+        )
+        if weight is not None:
+            resource["supportingInformation"] = [weight]
+        if words:
+            resource["note"] = [{"text": text} for text in words]
+        dosage = _text(line, "dosage", field=f"{field}.dosage")
+        resource["dosageInstruction"] = [{"sequence": 1, "text": dosage}]
+        resource["dispenseRequest"] = dispense
+        return self.add(f"line-{number}", resource)
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def _text(
+    source: Mapping[str, Any], key: str, field: str = "", *, keep_spaces: bool = False
+) -> str:
+    value = _optional(source, key, keep_spaces=keep_spaces)
+    if value is None:
+        raise ValueError(f"{field or key} is missing or empty")
+    return value
+
+
+def _optional(source: Mapping[str, Any], key: str, *, keep_spaces: bool = False) -> str | None:
+    """A text field made a valid FHIR string, or None when absent or blank.
+
+    FHIR strings SHALL NOT hold control characters other than tab, CR and LF (R4 datatypes,
+    "string"); the forms do not forbid them and they show as nothing, so they are dropped.
+    """
+    value = source.get(key)
+    if not isinstance(value, str):
+        return None
+    value = _CONTROL.sub("", value)
+    if not value.strip():
+        return None
+    return value if keep_spaces else value.strip()
+
+
+def _date(source: Mapping[str, Any], key: str, field: str) -> str:
+    value = _text(source, key, field=field)
+    try:
+        return date.fromisoformat(value).isoformat()  # FHIR date: YYYY-MM-DD here
+    except ValueError:
+        raise ValueError(f"{field} is not an ISO date") from None
+
+
+def _hex_id(value: Any, field: str) -> str:
+    if not isinstance(value, str) or re.fullmatch(r"[0-9a-f]{32}", value) is None:
+        raise ValueError(f"{field} is not 32 lower-case hexadecimal digits")
+    return value
+
+
+def _instant(value: Any, field: str) -> str | None:
+    """An API timestamp (ISO 8601, "Z" or an offset) as a FHIR dateTime/instant, in UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{field} is not an ISO timestamp")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{field} is not an ISO timestamp") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{field} has no time zone")
+    return _format_instant(moment)
+
+
+def _format_instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _number(text: str) -> int | float:
+    return float(text.replace(",", ".")) if "," in text or "." in text else int(text)
+
+
+def _quantity(text: str) -> JSON | None:
+    """ "2 boîtes" -> SimpleQuantity; None when it does not start with a number."""
+    match = _NUMBER_UNIT.fullmatch(text)
+    if match is None:
+        return None
+    quantity: JSON = {"value": _number(match[1])}
+    if match[2]:
+        quantity["unit"] = match[2]
+    return quantity
+
+
+def _duration(text: str) -> JSON | None:
+    """ "7 jours" -> Duration in UCUM; None when it is not a number and a known time unit."""
+    match = _NUMBER_UNIT.fullmatch(text)
+    if match is None or match[2].lower() not in _DURATION_UNITS:
+        return None
+    code = _DURATION_UNITS[match[2].lower()]
+    return {"value": _number(match[1]), "unit": match[2], "system": UCUM, "code": code}
