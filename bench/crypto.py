@@ -69,6 +69,7 @@ from node.protocol import (
     system_random,
 )
 from node.protocol.payload import HEADER_SIZE as PAYLOAD_HEADER_SIZE
+from node.protocol.payload import encode_text
 from node.protocol.primitives import SEAL_OVERHEAD
 from node.protocol.ratchet import HEADER_SIZE
 
@@ -193,12 +194,14 @@ def deliver(sender: Side, receiver: Side, body: bytes) -> bytes:
 
 
 def text_body() -> bytes:
-    """Exactly TEXT_SIZE bytes of valid UTF-8 (a cut inside a character would be refused)."""
+    """A TEXT body (meta + UTF-8) of exactly TEXT_SIZE bytes (a cut inside a character
+    would be refused)."""
     line = "Compte rendu : patient stable, traitement inchangé, contrôle INR dans 7 jours. "
-    body = b""
-    while len(body) + len(line.encode()) <= TEXT_SIZE:
-        body += line.encode()
-    return body + b"." * (TEXT_SIZE - len(body))
+    size = TEXT_SIZE - len(encode_text(".")) + 1
+    text = b""
+    while len(text) + len(line.encode()) <= size:
+        text += line.encode()
+    return encode_text((text + b"." * (size - len(text))).decode())
 
 
 @dataclass(frozen=True)

@@ -215,9 +215,7 @@ class LocalApi:
             "unread": await service.unread_count(),
             "relays": [],
             "urgent": await self._urgent_json(),
-            "incoming_urgent": await self.messages_json(
-                await messaging.incoming_urgent(service)
-            ),
+            "incoming_urgent": await self.messages_json(await messaging.incoming_urgent(service)),
         }
         body.update(self.status_extras())
         return web.json_response(body)

@@ -28,6 +28,8 @@ from typing import Any, Final
 
 from node.errors import SetupError
 from node.paths import HomeLayout
+from node.protocol.errors import ClinicalError
+from node.protocol.identifiers import check_phone
 
 DEFAULT_PORT: Final = 7301
 
@@ -66,6 +68,14 @@ class NodeConfig:
         ):
             if getattr(self, name) <= 0:
                 raise SetupError(f"{name} must be positive", "invalid_config")
+        if self.phone.strip():
+            try:
+                check_phone(self.phone)
+            except ClinicalError:
+                raise SetupError(
+                    "phone must be a phone number (6 to 20 digits; spaces, dots, + and - allowed)",
+                    "invalid_config",
+                ) from None
         if self.listen is not None:
             split_host_port(self.listen)
         for address in self.advertise:

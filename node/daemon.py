@@ -8,6 +8,7 @@ deliveries in flight finish, flush the writer, close the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import fcntl
 import json
@@ -17,7 +18,7 @@ import signal
 import socket
 import sys
 import time
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import aiohttp
 from aiohttp import web
@@ -65,7 +66,10 @@ def run(
             overrides["relays"] = relays
         config = load(layout, os.environ, overrides)
         relay_endpoints(config)  # refuse a bad relay URL before anything starts
-        _setup_logging(layout, config.log_level)
+        try:
+            _setup_logging(layout, config.log_level)
+        except OSError as exc:
+            raise _unwritable(layout, exc) from None
         if config.listen is None and not config.relays:
             log.warning("listening for no peers (--no-listen) and no relay: nothing can reach us")
         unlocked = keystore.unlock(layout, passphrase)
@@ -75,8 +79,22 @@ def run(
     return 0
 
 
+def _unwritable(layout: HomeLayout, exc: OSError) -> SetupError:
+    """A home the node cannot write in (read-only file system, full disk, permissions):
+    said plainly rather than with a traceback."""
+    reason = exc.strerror or type(exc).__name__
+    return SetupError(
+        f"cannot write in the home folder {layout.root} ({reason}); the node keeps its"
+        " database and log there: make it writable, then start the node again",
+        "home_unwritable",
+    )
+
+
 def _lock(layout: HomeLayout) -> IO[bytes]:
-    handle = open(layout.lock, "ab")  # noqa: SIM115 - held for the daemon's lifetime
+    try:
+        handle = open(layout.lock, "ab")  # noqa: SIM115 - held for the daemon's lifetime
+    except OSError as exc:
+        raise _unwritable(layout, exc) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -85,12 +103,47 @@ def _lock(layout: HomeLayout) -> IO[bytes]:
     return handle
 
 
+class _LogFile(logging.Handler):
+    """node.log, one ``os.write`` per line. A line that cannot be written (disk full, home
+    turned read-only) is said once on the other handlers, never as a traceback per line;
+    the file is written again as soon as it can be."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._failing = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._failing and record.name == log.name and record.msg is _LOG_FAILING:
+            return  # our own notice, for the other handlers only
+        try:
+            data = (self.format(record) + "\n").encode("utf-8", "replace")
+            while data:
+                data = data[os.write(self._fd, data) :]
+        except OSError as exc:
+            if not self._failing:
+                self._failing = True
+                log.error(_LOG_FAILING, exc.strerror or type(exc).__name__)
+            return
+        except Exception:
+            self.handleError(record)
+            return
+        if self._failing:
+            self._failing = False
+            log.warning("node.log can be written again")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        super().close()
+
+
+_LOG_FAILING: Final = "cannot write node.log (%s): log lines go to stderr only until it can"
+
+
 def _setup_logging(layout: HomeLayout, level: str) -> None:
     fd = os.open(layout.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    handlers: list[logging.Handler] = [
-        logging.StreamHandler(sys.stderr),
-        logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8")),
-    ]
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr), _LogFile(fd)]
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     for handler in handlers:
@@ -198,7 +251,10 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         runners.append(api_runner)
         api_port = await _start_site(api_runner, "127.0.0.1", 0)
         info = {"url": f"http://127.0.0.1:{api_port}", "pid": os.getpid()}
-        write_private(layout.api_info, json.dumps(info).encode())
+        try:
+            write_private(layout.api_info, json.dumps(info).encode())
+        except OSError as exc:
+            raise _unwritable(layout, exc) from None
         outbox.start()
         log.info(
             "node ready: %d contacts; local API on 127.0.0.1 port %d",
@@ -208,7 +264,10 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         await stop.wait()
         log.info("stopping: finishing what is in flight")
     finally:
-        layout.api_info.unlink(missing_ok=True)
+        try:
+            layout.api_info.unlink(missing_ok=True)
+        except OSError as exc:  # a home turned read-only: the rest must still stop
+            log.warning("could not remove api.json (%s)", exc.strerror)
         for runner in reversed(runners):
             await runner.cleanup()
         for subscription in subscriptions:

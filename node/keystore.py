@@ -57,7 +57,9 @@ class FieldCipher:
         """A key for another use of the data key (e.g. sealing the audit log's head): keyed
         BLAKE2b with the purpose as personalisation, as libsodium's crypto_kdf does."""
         person = purpose.ljust(16, b"\0")[:16]
-        return nacl.hash.blake2b(b"", key=self._key, person=person, encoder=nacl.encoding.RawEncoder)
+        return nacl.hash.blake2b(
+            b"", key=self._key, person=person, encoder=nacl.encoding.RawEncoder
+        )
 
     def decrypt(self, ciphertext: bytes, label: bytes) -> bytes:
         try:

@@ -24,9 +24,7 @@ from node.store import MessageRow
 
 
 def invalid_field(exc: ClinicalError) -> ApiError:
-    return ApiError(
-        400, "invalid_field", str(exc), {"field": exc.field, "reason": exc.reason}
-    )
+    return ApiError(400, "invalid_field", str(exc), {"field": exc.field, "reason": exc.reason})
 
 
 async def check_reply(service: NodeService, contact: Contact, meta: Meta) -> None:
@@ -57,7 +55,12 @@ async def send(service: NodeService, reference: str, meta: Meta, content: Conten
 
 
 async def send_file(
-    service: NodeService, reference: str, file_name: str, data: bytes, meta: Meta, caption: str | None
+    service: NodeService,
+    reference: str,
+    file_name: str,
+    data: bytes,
+    meta: Meta,
+    caption: str | None,
 ) -> MessageRow:
     """A file as a manifest (shown as the message) followed by its chunks, all queued in
     one commit: the outbox then carries them across restarts until each is confirmed."""
@@ -162,9 +165,7 @@ async def acknowledge(service: NodeService, message_id: bytes) -> MessageRow:
 
 async def record(service: NodeService, event: str, rows: list[MessageRow]) -> None:
     """The person printed, saved or exported these messages (audit only)."""
-    await service.commit(
-        [], [(event, "local", row.contact_id, row.message_id) for row in rows]
-    )
+    await service.commit([], [(event, "local", row.contact_id, row.message_id) for row in rows])
 
 
 def _urgent_clause(direction: str) -> str:

@@ -5,6 +5,7 @@ A database newer than this code is refused rather than half-understood.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Final
 
 import aiosqlite
@@ -82,7 +83,7 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE messages ADD COLUMN parent BLOB;          -- chunk: its attachment's message id
     ALTER TABLE messages ADD COLUMN part INTEGER;         -- chunk: its index in the file
     ALTER TABLE messages ADD COLUMN parts INTEGER;        -- attachment: how many chunks
-    ALTER TABLE messages ADD COLUMN complete_at REAL;     -- incoming attachment: all in, hash checked
+    ALTER TABLE messages ADD COLUMN complete_at REAL;     -- incoming file: all in, hash checked
     ALTER TABLE messages ADD COLUMN corrupt INTEGER NOT NULL DEFAULT 0; -- hash did not match
     CREATE UNIQUE INDEX messages_by_part ON messages (contact_id, direction, parent, part)
         WHERE parent IS NOT NULL;
@@ -102,7 +103,12 @@ MIGRATIONS: Final[tuple[str, ...]] = (
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 
-async def migrate(db: aiosqlite.Connection) -> int:
+# A step in Python that runs inside a migration's transaction, after its SQL (for changes to
+# encrypted columns, which SQL cannot read).
+DataStep = Callable[[aiosqlite.Connection], Awaitable[None]]
+
+
+async def migrate(db: aiosqlite.Connection, data_steps: Mapping[int, DataStep] = {}) -> int:
     """Brings the schema up to date; returns the version it found."""
     async with db.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
@@ -114,7 +120,11 @@ async def migrate(db: aiosqlite.Connection) -> int:
             "database_too_new",
         )
     for version in range(found + 1, SCHEMA_VERSION + 1):
-        await db.executescript(
-            f"BEGIN;\n{MIGRATIONS[version - 1]}\nPRAGMA user_version = {version};\nCOMMIT;"
-        )
+        await db.executescript(f"BEGIN;\n{MIGRATIONS[version - 1]}")
+        step = data_steps.get(version)
+        if step is not None:
+            await step(db)
+        # execute(), not executescript(), which would commit the open transaction first.
+        await db.execute(f"PRAGMA user_version = {version}")
+        await db.execute("COMMIT")
     return found

@@ -183,7 +183,8 @@ class Outbox:
                 # Never heard from, and refused for good: the pairing answer was refused.
                 await self._service.abandon_pairing(contact)
             try:
-                await self._service.writer.submit(statements)
+                if statements:
+                    await self._service.writer.submit(statements)
             except Exception:
                 log.warning("could not record a delivery attempt")
         finally:
@@ -217,7 +218,11 @@ class Outbox:
                 )
             return statements
         if outcome is Outcome.RETRY:
-            return [self._store.outbox_attempted(entry.id)]
+            # Not counted: the contact's backoff (in memory) paces failed attempts, and
+            # ``attempts`` counts hand-overs still without a receipt, which the recheck
+            # below doubles on. Counting failures there delayed the redelivery of a packet
+            # that a relay lost by up to an hour when it had met an outage first.
+            return []
         if entry.message_id is None:
             return [self._store.outbox_done(entry.id)]
         # Kept until the end-to-end receipt; sent again, less and less often, if it is late

@@ -131,7 +131,9 @@ def message_record(
             **content.to_json(),
             "chunks": content.chunk_count,
             "done": parts_done or 0,
-            "complete": (row.complete_at is not None) if incoming else parts_done == content.chunk_count,
+            "complete": (row.complete_at is not None)
+            if incoming
+            else parts_done == content.chunk_count,
             "corrupt": row.corrupt,
         }
     return record

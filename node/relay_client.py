@@ -10,9 +10,9 @@ from typing import Any, Final
 
 import aiohttp
 
-from node.records import iso
 from node.mailbox import MailboxKey
 from node.outbox import backoff_delay
+from node.records import iso
 from node.service import NodeService, PeerRejected
 from relay.protocol import (
     MAX_ACK_IDS,

@@ -71,4 +71,26 @@ class RelayTransport:
         if not isinstance(results, list) or len(results) != len(packets):
             log.info("relay %s answered deposits incoherently", relay.url)
             return [False] * len(packets)
-        return [result in ("stored", "duplicate") for result in results]
+        taken = [result in ("stored", "duplicate") for result in results]
+        if not all(taken):
+            # A full mailbox or relay (507) refuses some: they stay in the outbox and are
+            # offered again after the backoff, once the recipient has drained its mailbox.
+            reasons = sorted(
+                {_reason(result) for result, ok in zip(results, taken, strict=True) if not ok}
+            )
+            log.warning(
+                "relay %s refused %d of %d deposits (%s); kept in the outbox",
+                relay.url,
+                taken.count(False),
+                len(taken),
+                ", ".join(reasons),
+            )
+        return taken
+
+
+def _reason(result: object) -> str:
+    """The relay's error code for one refused deposit (a short token, never content)."""
+    error = result.get("error") if isinstance(result, dict) else None
+    if isinstance(error, str) and error.isidentifier() and len(error) <= 32:
+        return error
+    return "refused"

@@ -27,7 +27,6 @@ from node.protocol import (
     Identity,
     Invitation,
     InvitationExpired,
-    LocalProtocolError,
     Payload,
     PayloadKind,
     PendingInvitation,
@@ -49,8 +48,8 @@ from node.protocol import (
     open_packet,
     system_random,
 )
-from node.protocol.identity import format_node_id, parse_node_id_prefix
 from node.protocol.conversation import CONVERSATION_KINDS
+from node.protocol.identity import format_node_id, parse_node_id_prefix
 from node.protocol.payload import MAX_RECEIPT_IDS
 from node.protocol.primitives import RandomSource
 from node.store import ContactRow, MessageRow, Store
@@ -490,7 +489,9 @@ class NodeService:
             statements.append(self.store.outbox_delivered(contact.contact_id, message_id))
             if receipt.type is ReceiptType.ACKNOWLEDGED:
                 statements.append(
-                    self.store.receipt_update(contact.contact_id, message_id, "read", "read_at", now)
+                    self.store.receipt_update(
+                        contact.contact_id, message_id, "read", "read_at", now
+                    )
                 )
             statements.append(
                 self.store.receipt_update(contact.contact_id, message_id, status, column, now)
@@ -621,7 +622,9 @@ class NodeService:
     def _unread_clause(self) -> tuple[str, tuple[float]]:
         visible, params = self.visible_clause()
         kinds = ",".join(str(int(kind)) for kind in CONVERSATION_KINDS)
-        where = f"m.direction = 'in' AND m.status = 'received' AND m.kind IN ({kinds}) AND {visible}"
+        where = (
+            f"m.direction = 'in' AND m.status = 'received' AND m.kind IN ({kinds}) AND {visible}"
+        )
         return where, params
 
     async def unread(self) -> list[MessageRow]:

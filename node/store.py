@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -24,10 +25,22 @@ from node.paths import HomeLayout
 from node.protocol import ContactCard, PendingInvitation, PublicIdentity, Session
 
 _BUSY_TIMEOUT_MS: Final = 10_000
+_LEGACY_TEXT_META: Final = b"\x00\x00"  # Meta(): normal priority, no reply (§18)
 
 
 def label(kind: str, key: bytes) -> bytes:
     return kind.encode() + b":" + key
+
+
+async def _text_bodies_gain_meta(cipher: FieldCipher, db: aiosqlite.Connection) -> None:
+    """Migration 3: a stored text body becomes meta (normal priority, no reply) + text, the
+    TEXT layout of docs/protocol.md §18 (before it, the body was the text alone)."""
+    async with db.execute("SELECT message_id, body FROM messages WHERE kind = 1") as cursor:
+        rows = [(bytes(r[0]), bytes(r[1])) for r in await cursor.fetchall()]
+    for message_id, sealed in rows:
+        text = cipher.decrypt(sealed, label("message", message_id))
+        body = cipher.encrypt(_LEGACY_TEXT_META + text, label("message", message_id))
+        await db.execute("UPDATE messages SET body = ? WHERE message_id = ?", (body, message_id))
 
 
 @dataclass
@@ -114,7 +127,7 @@ class Store:
             async with aiosqlite.connect(layout.database, isolation_level=None) as db:
                 await db.execute("PRAGMA journal_mode=WAL")
                 await db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-                await migrate(db)
+                await migrate(db, {3: partial(_text_bodies_gain_meta, cipher)})
             reader_db = await aiosqlite.connect(layout.database, isolation_level=None)
             await reader_db.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
         except sqlite3.DatabaseError as exc:

@@ -2,7 +2,8 @@
 
     ProtocolError                    anything the protocol core raises
     ├── LocalProtocolError           our own misuse (a bug or a wrong argument on this side)
-    │   └── CorruptState             our own stored state does not decode
+    │   ├── CorruptState             our own stored state does not decode
+    │   └── ClinicalError            a clinical field given on this side is invalid (field, reason)
     └── RemoteProtocolError          a peer's (or a file's, or a QR code's) bad input
         ├── MalformedInput           bytes that do not decode: truncated, bad lengths, bad values
         ├── UnsupportedVersion       a version byte this code does not know
@@ -14,9 +15,16 @@
 
 Every error carries a stable ``code`` (for logs, the local API and the CLI's translated
 messages). Messages never contain key material or plaintext.
+
+A :class:`ClinicalError` also names the ``field`` (a dotted path such as ``patient.ins`` or
+``lines.2.renewals``) and a stable ``reason`` (:data:`CLINICAL_REASONS`). It is a *local*
+error: the JSON a clinician typed on this node is wrong. The same checks on a peer's body
+raise :class:`MalformedInput` instead (a remote error). Its message never quotes the value.
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 
 class ProtocolError(Exception):
@@ -35,6 +43,85 @@ class CorruptState(LocalProtocolError):
     """Serialised state written by this node does not decode."""
 
     code = "corrupt_state"
+
+
+CLINICAL_REASONS: Final = frozenset(
+    {
+        "required",
+        "too_long",
+        "invalid_date",
+        "future_date",
+        "invalid_ins",
+        "ins_key",
+        "invalid_rpps",
+        "rpps_key",
+        "invalid_phone",
+        "invalid_sex",
+        "weight_required",
+        "invalid_weight",
+        "invalid_number",
+        "duration_or_quantity",
+        "too_many",
+        "invalid_media_type",
+        "too_large",
+        "invalid_name",
+        "invalid_choice",
+        "unknown_field",
+        # Beyond the shared spec's list: a value of the wrong JSON type, text with control
+        # characters (or not encodable), and a message id that is not 32 hex digits.
+        "invalid_type",
+        "invalid_text",
+        "invalid_id",
+    }
+)
+
+_REASON_MESSAGES: Final = {
+    "required": "a value is required",
+    "too_long": "the value is too long",
+    "invalid_date": "not a valid date (YYYY-MM-DD, year 1900 or later)",
+    "future_date": "the date is in the future",
+    "invalid_ins": "not a valid INS (15 characters: 13 digits, 2A or 2B allowed, and a key)",
+    "ins_key": "the INS key does not match the number",
+    "invalid_rpps": "not a valid RPPS number (11 digits)",
+    "rpps_key": "the RPPS check digit does not match the number",
+    "invalid_phone": "not a valid phone number (6 to 20 digits; spaces, dots, + and -)",
+    "invalid_sex": "sex must be F, M or U",
+    "weight_required": "the weight is required for a patient under 15",
+    "invalid_weight": "not a valid weight in kilograms",
+    "invalid_number": "not a valid number for this field",
+    "duration_or_quantity": "a duration or a quantity is required",
+    "too_many": "too many items",
+    "invalid_media_type": "this kind of file cannot be sent",
+    "too_large": "the file is empty or too large",
+    "invalid_name": "not a valid file name",
+    "invalid_choice": "not one of the allowed values",
+    "unknown_field": "this field is not known",
+    "invalid_type": "the value has the wrong type",
+    "invalid_text": "the text contains characters that are not allowed",
+    "invalid_id": "not a valid message id (32 hexadecimal digits)",
+}
+
+
+class ClinicalError(LocalProtocolError):
+    """A clinical field is invalid: ``field`` (dotted path), ``reason`` (stable code).
+
+    ``str()`` is an English sentence for logs and tests; it never contains the value."""
+
+    code = "invalid_field"
+
+    def __init__(self, field: str, reason: str, message: str | None = None) -> None:
+        if reason not in CLINICAL_REASONS:
+            raise ValueError(f"unknown clinical error reason {reason!r}")
+        self.field = field
+        self.reason = reason
+        self.message = message or f"{field or 'message'}: {_REASON_MESSAGES[reason]}"
+        super().__init__(self.message)
+
+    def within(self, prefix: str | int) -> ClinicalError:
+        """The same error, its field seen from the enclosing object (``prefix.field``)."""
+        field = f"{prefix}.{self.field}" if self.field else str(prefix)
+        message = f"{field}: {_REASON_MESSAGES[self.reason]}"
+        return ClinicalError(field, self.reason, message)
 
 
 class RemoteProtocolError(ProtocolError):

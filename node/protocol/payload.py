@@ -1,35 +1,54 @@
 """What the ratchet encrypts: typed payloads (docs/protocol.md §9).
 
 Every payload has a random 16-byte message id (for deduplication), a per-conversation
-sequence number (for ordering), a kind, a sent-at time and a kind-specific body.
+sequence number (for ordering), a kind, a sent-at time and a kind-specific body. The
+conversational kinds (TEXT, HANDOFF, PRESCRIPTION, ATTACHMENT) are in conversation.py, the
+chunks of a file in attachment.py (§18).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final
 
-from .errors import LocalProtocolError, MalformedInput, UnsupportedVersion
+from .attachment import Chunk
+from .conversation import (
+    CONVERSATION_KINDS,
+    MAX_TEXT_BYTES,
+    Meta,
+    TextContent,
+    decode_conversation,
+    encode_conversation,
+)
+from .errors import LocalProtocolError, UnsupportedVersion
+from .kinds import MESSAGE_ID_SIZE, PayloadKind
 from .notices import Revocation, Unpair
 from .primitives import RandomSource
 from .profile import Profile
 from .reachability import Reachability
 from .wire import Reader, Writer
 
+__all__ = [
+    "HEADER_SIZE",
+    "MAX_RECEIPT_IDS",
+    "MAX_TEXT_BYTES",
+    "MESSAGE_ID_SIZE",
+    "VERSION",
+    "ContactCard",
+    "Payload",
+    "PayloadKind",
+    "Receipt",
+    "ReceiptType",
+    "check_body",
+    "decode_text_body",
+    "encode_text",
+]
+
 VERSION: Final = 1
-MESSAGE_ID_SIZE: Final = 16
 HEADER_SIZE: Final = 1 + 1 + MESSAGE_ID_SIZE + 8 + 8
-MAX_TEXT_BYTES: Final = 60_000
 MAX_RECEIPT_IDS: Final = 1024
-
-
-class PayloadKind(IntEnum):
-    TEXT = 0x01
-    RECEIPT = 0x02
-    CONTACT_CARD = 0x03  # name, role and reachability: sent at pairing and when they change
-    UNPAIR = 0x04  # the sender ends the pairing (signed notice, notices.py)
-    REVOCATION = 0x05  # the sender's identity is revoked (signed notice, notices.py)
 
 
 class ReceiptType(IntEnum):
@@ -90,20 +109,17 @@ class Payload:
 # --- Bodies ---------------------------------------------------------------------------
 
 
-def encode_text(text: str) -> bytes:
-    data = text.encode("utf-8")
-    if len(data) > MAX_TEXT_BYTES:
-        raise LocalProtocolError(f"text is longer than {MAX_TEXT_BYTES} bytes")
-    return data
+def encode_text(text: str, meta: Meta | None = None) -> bytes:
+    """A TEXT body (meta + UTF-8 text); :class:`ClinicalError` (a local error) when the
+    text is blank, longer than :data:`MAX_TEXT_BYTES` or holds control characters."""
+    return encode_conversation(meta or Meta(), TextContent(text))[1]
 
 
 def decode_text_body(body: bytes) -> str:
-    if len(body) > MAX_TEXT_BYTES:
-        raise MalformedInput("text body too long")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedInput("text body is not UTF-8") from None
+    """The text of a TEXT body (its meta: :func:`conversation.decode_conversation`)."""
+    content = decode_conversation(PayloadKind.TEXT, body)[1]
+    assert isinstance(content, TextContent)
+    return content.text
 
 
 @dataclass(frozen=True)
@@ -159,12 +175,17 @@ class ContactCard:
         return card
 
 
-_BODY_CHECKS: Final = {
-    PayloadKind.TEXT: decode_text_body,
+def _conversation_check(kind: PayloadKind) -> Callable[[bytes], object]:
+    return lambda body: decode_conversation(kind, body)
+
+
+_BODY_CHECKS: Final[dict[PayloadKind, Callable[[bytes], object]]] = {
     PayloadKind.RECEIPT: Receipt.decode,
     PayloadKind.CONTACT_CARD: ContactCard.decode,
     PayloadKind.UNPAIR: Unpair.decode,
     PayloadKind.REVOCATION: Revocation.decode,
+    PayloadKind.CHUNK: Chunk.decode,
+    **{kind: _conversation_check(kind) for kind in CONVERSATION_KINDS},
 }
 
 

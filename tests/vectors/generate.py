@@ -19,6 +19,7 @@ consumes the stream exactly. The streams themselves are SHA-256 in counter mode 
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import json
 import sys
@@ -52,6 +53,22 @@ from node.protocol import (  # noqa: E402
     open_packet,
     safety_number,
 )
+from node.protocol.attachment import CHUNK_DATA_SIZE, AttachmentManifest  # noqa: E402
+from node.protocol.conversation import (  # noqa: E402
+    Content,
+    Handoff,
+    Meta,
+    Patient,
+    Prescriber,
+    Prescription,
+    PrescriptionLine,
+    Priority,
+    Sex,
+    TextContent,
+    encode_conversation,
+)
+from node.protocol.payload import encode_text  # noqa: E402
+from node.protocol.wire import Writer  # noqa: E402
 
 VECTORS_DIR: Final = Path(__file__).resolve().parent
 JSON = dict[str, Any]
@@ -424,10 +441,10 @@ def envelope_case(
 
 def envelope_vectors(inviter_session: Session, acceptor_session: Session) -> JSON:
     inviter, acceptor = identity_for("inviter"), identity_for("acceptor")
-    text = (
+    text = encode_text(
         "Renouvellement : amoxicilline 1 g, 3 fois par jour pendant 7 jours. "
         "Merci de confirmer la délivrance."
-    ).encode()
+    )
     first, first_payload = envelope_case(
         "inviter -> acceptor, first reply: the receiver takes a DH ratchet step",
         "inviter",
@@ -440,13 +457,17 @@ def envelope_vectors(inviter_session: Session, acceptor_session: Session) -> JSO
         "envelope 1",
     )
     second, _ = envelope_case(
-        "inviter -> acceptor again, same sending chain: no DH step, no randomness to open",
+        "inviter -> acceptor again, same sending chain: no DH step, no randomness to open; "
+        "an urgent text that replies to the first",
         "inviter",
         inviter_session,
         acceptor_session,
         acceptor,
         PayloadKind.TEXT,
-        ("Allergie connue : pénicilline ? " * 12).encode(),
+        encode_text(
+            "Allergie connue : pénicilline ? " * 12,
+            Meta(Priority.URGENT, reply_to=first_payload.message_id),
+        ),
         T0 + 61.0,
         "envelope 2",
     )
@@ -478,6 +499,108 @@ def envelope_vectors(inviter_session: Session, acceptor_session: Session) -> JSO
     }
 
 
+# --- clinical.json ------------------------------------------------------------------------
+
+CHILD: Final = Patient(
+    birth_name="DUPONT",
+    first_names="Léa Marie",
+    birth_date=datetime.date(2019, 6, 2),
+    sex=Sex.FEMALE,
+    ins="219067512345672",
+    weight_kg=18.5,
+)
+ADULT: Final = Patient(
+    birth_name="ÉTIENNE",
+    first_names="Jean",
+    birth_date=datetime.date(1980, 3, 14),
+    sex=Sex.MALE,
+    ins="1 80 03 2A 123 456 52",
+)
+PHARMACIST_PROFILE: Final = Profile("Pharmacie du Marché", Role.PHARMACIST, "+33 4 95 12 34 56")
+
+
+def clinical_case(comment: str, meta: Meta, content: Content) -> JSON:
+    kind, body = encode_conversation(meta, content)
+    return {
+        "comment": comment,
+        "kind": int(kind),
+        "kind_name": kind.name,
+        "meta": meta.to_json(),
+        "content": content.to_json(),
+        "body": body.hex(),
+    }
+
+
+def clinical_vectors() -> JSON:
+    reply_to = derive("clinical reply to", 16)
+    handoff = Handoff(
+        patient=ADULT,
+        situation="Douleur thoracique depuis 2 h, TA 16/9.",
+        background="HTA traitée, tabagisme actif.\nAllergie : pénicilline.",
+        assessment="Suspicion de SCA ; ECG sans sus-décalage.",
+        request="Avis cardiologique aujourd'hui, merci de rappeler.",
+    )
+    prescription = Prescription(
+        prescriber=Prescriber(
+            name="Dr Élise Martin",
+            specialty="Médecine générale",
+            rpps="10001234565",
+            address="12 place du Marché\n20000 Ajaccio",
+            phone="04 95 00 00 00",
+        ),
+        date=datetime.date(2025, 12, 1),
+        patient=CHILD,
+        lines=(
+            PrescriptionLine("Amoxicilline", "250 mg/5 ml", "5 ml 3 fois par jour", "7 jours"),
+            PrescriptionLine(
+                "Paracétamol", "2,4 %", "1 dose-poids toutes les 6 h si fièvre", None, "1 flacon", 1
+            ),
+        ),
+        notes="Contrôle si fièvre au-delà de 48 h.",
+    )
+    pdf = b"%PDF-1.7\n" + derive("clinical attachment", CHUNK_DATA_SIZE + 100)
+    manifest = AttachmentManifest.for_file("bilan sanguin.pdf", pdf, "Bilan du 28/11")
+    attachment_id = derive("clinical attachment id", 16)
+    chunks = manifest.chunks(pdf, attachment_id)
+    profile = Writer()
+    PHARMACIST_PROFILE.encode_into(profile)
+    return {
+        "description": (
+            "Conversational payload bodies (docs/protocol.md §18): meta (priority u8, reply "
+            "flag u8, reply_to) then the content. encode_conversation(meta, content) gives the "
+            "kind and body; decode_conversation(kind, body) gives them back. The attachment's "
+            "file is the concatenation of its chunks' data (each chunk: attachment_id, index "
+            "u32, data); its SHA-256 is the manifest's. The profile shows a phone number "
+            "(the role byte's high bit set)."
+        ),
+        "generated_by": "tests/vectors/generate.py",
+        "conventions": CONVENTIONS,
+        "cases": [
+            clinical_case("a plain text", Meta(), TextContent("Bonjour, reçu le bilan.")),
+            clinical_case("an urgent SAED handoff", Meta(Priority.URGENT), handoff),
+            clinical_case(
+                "a prescription for a child (weight given), replying to a message",
+                Meta(reply_to=reply_to),
+                prescription,
+            ),
+            clinical_case("an attachment's manifest", Meta(), manifest),
+        ],
+        "attachment": {
+            "attachment_id": attachment_id.hex(),
+            "chunk_count": manifest.chunk_count,
+            "chunk_size": manifest.chunk_size,
+            "sha256": manifest.sha256.hex(),
+            "chunks": [chunk.encode().hex() for chunk in chunks],
+        },
+        "profile": {
+            "name": PHARMACIST_PROFILE.name,
+            "role": int(PHARMACIST_PROFILE.role),
+            "phone": PHARMACIST_PROFILE.phone,
+            "encoding": profile.getvalue().hex(),
+        },
+    }
+
+
 # --- Writing ------------------------------------------------------------------------------
 
 
@@ -488,6 +611,7 @@ def all_vectors() -> dict[str, JSON]:
         "invitation.json": invitation_vectors(),
         "pairing.json": pairing,
         "envelope.json": envelope_vectors(inviter_session, acceptor_session),
+        "clinical.json": clinical_vectors(),
     }
 
 

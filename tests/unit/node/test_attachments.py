@@ -47,7 +47,8 @@ async def test_a_file_is_complete_only_once_every_chunk_is_in(tmp_path: Path) ->
         incoming = await pharmacy.service.store.message(row.message_id)
         assert incoming is not None
         manifest, data = await attachments.file_of(pharmacy.service, incoming)
-        assert data == PDF and manifest.file_name == "bilan.pdf"
+        assert data == PDF
+        assert manifest.file_name == "bilan.pdf"
     finally:
         await gp.close()
         await pharmacy.close()
@@ -75,7 +76,9 @@ async def test_chunks_that_do_not_match_the_announced_hash_mark_the_file_corrupt
                 PayloadKind.CHUNK, chunk.encode(), service.clock(), service.rand
             )
             statements.append(service.store.enqueue(contact.contact_id, chunk_packet, None, 0))
-        statements.append(service.store.insert_message(message_row(payload, contact.contact_id, "out", "queued")))
+        statements.append(
+            service.store.insert_message(message_row(payload, contact.contact_id, "out", "queued"))
+        )
         statements.append(service.store.update_session(contact.contact_id, session))
         await service.commit(statements)
 

@@ -20,7 +20,7 @@ from node.protocol import (
     seal_packet,
 )
 from node.protocol.envelope import BUCKETS, MAX_INNER_SIZE, MAX_PACKET_SIZE
-from node.protocol.payload import MAX_TEXT_BYTES
+from node.protocol.payload import MAX_TEXT_BYTES, encode_text
 from node.protocol.primitives import SEAL_OVERHEAD
 from node.protocol.ratchet import Header
 from tests.unit.protocol.protocol_support import T0, DeterministicRandom, Party, pair
@@ -32,8 +32,17 @@ TEXT_INNER_OVERHEAD = 1 + 16 + 40 + 16 + 2 + 16 + 16
 PACKET_OVERHEAD = 1 + SEAL_OVERHEAD + 1
 
 
+# A TEXT body starts with its meta (§18.1): normal priority, not a reply.
+NORMAL_META = b"\x00\x00"
+
+
 def largest_text_for(bucket: int) -> int:
     return bucket - PACKET_OVERHEAD - TEXT_INNER_OVERHEAD
+
+
+def text_body(size: int, letter: bytes = b"x") -> bytes:
+    """A valid TEXT body of exactly ``size`` bytes (at least 3: the meta and one letter)."""
+    return NORMAL_META + letter * (size - len(NORMAL_META))
 
 
 @pytest.fixture(scope="module")
@@ -46,24 +55,27 @@ def test_texts_fill_each_bucket_up_to_its_edge(couple: tuple[Party, Party], buck
     alice, bob = couple
     largest = largest_text_for(bucket)
     for size, expected in ((largest, bucket), (largest + 1, BUCKETS[BUCKETS.index(bucket) + 1])):
-        payload, packet = alice.session.seal(PayloadKind.TEXT, b"x" * size, T0, alice.rand)
+        payload, packet = alice.session.seal(PayloadKind.TEXT, text_body(size), T0, alice.rand)
         assert len(packet) == expected
         assert bob.receive(packet) == payload
 
 
 def test_the_largest_text_fits_the_largest_bucket(couple: tuple[Party, Party]) -> None:
     alice, bob = couple
-    payload, packet = alice.session.seal(PayloadKind.TEXT, b"y" * MAX_TEXT_BYTES, T0, alice.rand)
+    body = encode_text("y" * MAX_TEXT_BYTES)
+    payload, packet = alice.session.seal(PayloadKind.TEXT, body, T0, alice.rand)
     assert len(packet) == MAX_PACKET_SIZE
     assert bob.receive(packet) == payload
 
 
 @settings(max_examples=40, deadline=None)
-@given(size=st.integers(0, MAX_TEXT_BYTES), kind=st.sampled_from(["text", "receipt"]))
+@given(size=st.integers(1, MAX_TEXT_BYTES), kind=st.sampled_from(["text", "receipt"]))
 def test_every_packet_is_exactly_a_bucket_size(size: int, kind: str) -> None:
     alice, bob = pair("buckets")
     if kind == "text":
-        payload, packet = alice.session.seal(PayloadKind.TEXT, b"z" * size, T0, alice.rand)
+        payload, packet = alice.session.seal(
+            PayloadKind.TEXT, encode_text("z" * size), T0, alice.rand
+        )
     else:
         body = Receipt(ReceiptType.DELIVERED, (bytes(16),)).encode()
         payload, packet = alice.session.seal(PayloadKind.RECEIPT, body, T0, alice.rand)
@@ -130,8 +142,8 @@ def test_content_too_large_for_a_packet_is_a_local_error() -> None:
     ("kind", "body"),
     [
         (PayloadKind.TEXT, b"t" * (MAX_PACKET_SIZE - 100)),  # larger than any packet
-        (PayloadKind.TEXT, b"t" * (MAX_TEXT_BYTES + 1)),  # fits a packet, but the peer refuses
-        (PayloadKind.TEXT, b"\xff\xfe not UTF-8"),
+        (PayloadKind.TEXT, NORMAL_META + b"t" * (MAX_TEXT_BYTES + 1)),  # the peer refuses it
+        (PayloadKind.TEXT, NORMAL_META + b"\xff\xfe not UTF-8"),
         (PayloadKind.RECEIPT, b"\x01 too short"),
         (PayloadKind.CONTACT_CARD, b"\x00"),
     ],

@@ -14,7 +14,7 @@ ERROR_CLASSES = [
     for _, cls in inspect.getmembers(errors, inspect.isclass)
     if issubclass(cls, BaseException) and cls.__module__ == errors.__name__
 ]
-LOCAL = {"LocalProtocolError", "CorruptState"}
+LOCAL = {"LocalProtocolError", "CorruptState", "ClinicalError"}
 REMOTE = {
     "RemoteProtocolError",
     "MalformedInput",

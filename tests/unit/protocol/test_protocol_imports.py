@@ -74,6 +74,14 @@ MODULES = [
     "envelope",
     "session",
     "pairing",
+    "kinds",
+    "validation",
+    "identifiers",
+    "patient",
+    "handoff",
+    "prescription",
+    "attachment",
+    "conversation",
 ]
 
 

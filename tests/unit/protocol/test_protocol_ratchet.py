@@ -11,7 +11,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from node.protocol import DuplicateMessage, Payload, PayloadKind, Session, TooManySkipped
-from node.protocol.payload import encode_text
+from node.protocol.payload import decode_text_body, encode_text
 from node.protocol.ratchet import MAX_SKIP, MAX_SKIPPED_KEYS, SKIPPED_KEY_TTL_SECONDS, Ratchet
 from tests.unit.protocol.protocol_support import T0, Party, pair
 
@@ -148,7 +148,8 @@ def test_sequence_numbers_follow_the_senders_order(alice_and_bob: tuple[Party, P
     received = [bob.receive(packet) for _, packet in reversed(sent)]
     # The pairing's contact card was Alice's seq 0.
     assert sorted(p.seq for p in received) == [1, 2, 3, 4, 5]
-    assert [p.body for p in sorted(received, key=lambda p: p.seq)] == [b"0", b"1", b"2", b"3", b"4"]
+    ordered = sorted(received, key=lambda p: p.seq)
+    assert [decode_text_body(p.body) for p in ordered] == ["0", "1", "2", "3", "4"]
 
 
 def test_responder_cannot_send_before_it_has_received() -> None:

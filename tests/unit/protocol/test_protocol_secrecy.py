@@ -17,6 +17,7 @@ from node.protocol import (
     system_random,
 )
 from node.protocol.kdf import kdf_ck
+from node.protocol.payload import decode_text_body, encode_text
 from node.protocol.ratchet import SKIPPED_KEY_TTL_SECONDS
 from tests.unit.protocol.protocol_support import T0, Node, Party, pair
 
@@ -115,11 +116,11 @@ def test_a_stolen_state_is_locked_out_after_new_ratchet_steps() -> None:
         assert alice.receive(packet) == payload
 
     # The thief cannot speak as Bob either: Bob's stolen sending chain is finished.
-    _, forged_packet = forger.seal(PayloadKind.TEXT, b"forged order", T0, system_random)
+    _, forged_packet = forger.seal(PayloadKind.TEXT, encode_text("forged order"), T0, system_random)
     forged = alice.node.open(forged_packet)
     assert isinstance(forged, RatchetMessage)
     accepted: Payload = alice_at_theft.open(forged, T0, system_random)  # before healing: yes
-    assert accepted.body == b"forged order"
+    assert decode_text_body(accepted.body) == "forged order"
     before = alice.state()
     with pytest.raises(RemoteProtocolError):
         alice.session.open(forged, T0, system_random)

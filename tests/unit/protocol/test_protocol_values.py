@@ -93,7 +93,7 @@ def test_a_lone_surrogate_is_refused() -> None:
 
 
 def test_an_unknown_role_from_a_newer_peer_is_shown_as_other() -> None:
-    assert decode_profile(profile_bytes(b"Dr Martin", 0xEE)).role is Role.OTHER
+    assert decode_profile(profile_bytes(b"Dr Martin", 0x6E)).role is Role.OTHER
 
 
 @settings(max_examples=60, deadline=None)
@@ -211,7 +211,8 @@ def test_reachability_is_bounded() -> None:
 
 
 def test_payload_fields() -> None:
-    payload = Payload.new(PayloadKind.TEXT, b"bonjour", 7, T0 + 0.123, DeterministicRandom("p"))
+    body = encode_text("bonjour")
+    payload = Payload.new(PayloadKind.TEXT, body, 7, T0 + 0.123, DeterministicRandom("p"))
     assert len(payload.message_id) == 16
     assert (payload.seq, payload.sent_at_ms) == (7, (T0 * 1000) + 123)
     assert Payload.decode(payload.encode()) == payload
@@ -222,19 +223,23 @@ def test_payload_fields() -> None:
 
 
 def test_text_bodies_are_bounded_on_both_sides() -> None:
-    assert encode_text("é" * (MAX_TEXT_BYTES // 2)) == "é".encode() * (MAX_TEXT_BYTES // 2)
+    longest = "é" * (MAX_TEXT_BYTES // 2)
+    assert encode_text(longest) == b"\x00\x00" + longest.encode()  # meta: normal, no reply
+    assert decode_text_body(encode_text(longest)) == longest
     with pytest.raises(LocalProtocolError):
         encode_text("x" * (MAX_TEXT_BYTES + 1))
     with pytest.raises(MalformedInput):
-        decode_text_body(b"x" * (MAX_TEXT_BYTES + 1))
+        decode_text_body(b"\x00\x00" + b"x" * (MAX_TEXT_BYTES + 1))
     with pytest.raises(MalformedInput):
-        decode_text_body(b"\xc3")
+        decode_text_body(b"\x00\x00\xc3")
 
 
 def test_unknown_payload_kinds_and_versions_are_remote_errors() -> None:
-    valid = Payload.new(PayloadKind.TEXT, b"x", 0, T0, DeterministicRandom("k")).encode()
+    body = encode_text("x")
+    valid = Payload.new(PayloadKind.TEXT, body, 0, T0, DeterministicRandom("k")).encode()
+    assert Payload.decode(valid).body == body
     with pytest.raises(RemoteProtocolError):
-        Payload.decode(valid[:1] + b"\x09" + valid[2:])
+        Payload.decode(valid[:1] + b"\x7f" + valid[2:])
     with pytest.raises(RemoteProtocolError):
         Payload.decode(b"\x02" + valid[1:])
 

@@ -43,6 +43,9 @@ from node.protocol import (
     primitives,
     safety_number,
 )
+from node.protocol.attachment import AttachmentManifest, Chunk
+from node.protocol.conversation import decode_conversation, encode_conversation
+from node.protocol.wire import Reader, Writer
 
 VECTORS: Final = Path(__file__).resolve().parents[2] / "vectors"
 JSON = Mapping[str, Any]
@@ -365,3 +368,46 @@ def test_envelope_vector(case: JSON) -> None:
     rand_open.assert_consumed()
     assert opened == payload
     assert_state(receiver, opening["expected_receiver_state"])
+
+
+# --- clinical.json ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", load("clinical.json")["cases"], ids=lambda case: case["comment"])
+def test_clinical_body_vector(case: JSON) -> None:
+    kind = PayloadKind(case["kind"])
+    assert kind.name == case["kind_name"]
+    meta, content = decode_conversation(kind, h(case["body"]))
+    assert meta.to_json() == case["meta"]
+    assert content.to_json() == case["content"]
+    assert encode_conversation(meta, content) == (kind, h(case["body"]))
+
+
+def test_clinical_attachment_vector() -> None:
+    vector = load("clinical.json")
+    manifest_case = next(c for c in vector["cases"] if c["kind_name"] == "ATTACHMENT")
+    _, manifest = decode_conversation(PayloadKind.ATTACHMENT, h(manifest_case["body"]))
+    assert isinstance(manifest, AttachmentManifest)
+    attachment = vector["attachment"]
+    assert (manifest.chunk_count, manifest.chunk_size) == (
+        attachment["chunk_count"],
+        attachment["chunk_size"],
+    )
+    chunks = [Chunk.decode(h(encoded)) for encoded in attachment["chunks"]]
+    assert {chunk.attachment_id for chunk in chunks} == {h(attachment["attachment_id"])}
+    data = manifest.reassemble(chunks)
+    assert hashlib.sha256(data).hexdigest() == attachment["sha256"] == manifest.sha256.hex()
+    assert [c.encode() for c in manifest.chunks(data, h(attachment["attachment_id"]))] == [
+        h(encoded) for encoded in attachment["chunks"]
+    ]
+
+
+def test_clinical_profile_vector() -> None:
+    vector = load("clinical.json")["profile"]
+    profile = Profile(vector["name"], Role(vector["role"]), vector["phone"])
+    writer = Writer()
+    profile.encode_into(writer)
+    assert writer.getvalue() == h(vector["encoding"])
+    reader = Reader(h(vector["encoding"]), "profile")
+    assert Profile.decode_from(reader) == profile
+    reader.done()

@@ -1,0 +1,21 @@
+"""Payload kinds and message ids (docs/protocol.md §9.2), apart from payload.py so that the
+clinical contents (conversation.py) can name them while payload.py checks their bodies."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Final
+
+MESSAGE_ID_SIZE: Final = 16
+
+
+class PayloadKind(IntEnum):
+    TEXT = 0x01  # meta + UTF-8 text (conversation.py)
+    RECEIPT = 0x02
+    CONTACT_CARD = 0x03  # name, role and reachability: sent at pairing and when they change
+    UNPAIR = 0x04  # the sender ends the pairing (signed notice, notices.py)
+    REVOCATION = 0x05  # the sender's identity is revoked (signed notice, notices.py)
+    HANDOFF = 0x06  # meta + SAED handoff (handoff.py)
+    PRESCRIPTION = 0x07  # meta + prescription (prescription.py)
+    ATTACHMENT = 0x08  # meta + attachment manifest (attachment.py)
+    CHUNK = 0x09  # one piece of an attachment's file (attachment.py); never shown as a message
