@@ -10,8 +10,9 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from node.paths import HomeLayout
 
@@ -26,6 +27,11 @@ WAIT_MARGIN = 15.0
 # and a join runs the whole exchange (up to 60 s more) before it answers.
 PHONE_CALL_TIMEOUT = 45.0
 PHONE_JOIN_TIMEOUT = 100.0
+# Uploading 64 MiB to the node on loopback, which hashes it and stores it before it answers.
+UPLOAD_TIMEOUT = 300.0
+# An export reads every message of the period: allow the node time on a large store.
+EXPORT_TIMEOUT = 120.0
+DOWNLOAD_BLOCK = 256 * 1024
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -95,7 +101,112 @@ class ApiClient:
         return self.request("GET", "/v1/contacts")
 
     def send(self, contact: str, text: str) -> JsonObject:
-        return self.request("POST", "/v1/messages", {"contact": contact, "text": text})
+        """A plain text message of normal priority."""
+        return self.send_message(contact, "text", text)
+
+    def send_message(
+        self,
+        contact: str,
+        kind: str,
+        content: object,
+        *,
+        urgent: bool = False,
+        reply_to: str | None = None,
+    ) -> JsonObject:
+        """POST /v1/messages: ``content`` is the text, or the handoff or prescription object."""
+        body: JsonObject = {
+            "contact": contact,
+            "kind": kind,
+            kind: content,
+            "priority": "urgent" if urgent else "normal",
+            "reply_to": reply_to,
+        }
+        return self.request("POST", "/v1/messages", body)
+
+    def send_file(
+        self,
+        contact: str,
+        name: str,
+        stream: IO[bytes],
+        size: int,
+        *,
+        urgent: bool = False,
+        reply_to: str | None = None,
+        caption: str | None = None,
+    ) -> JsonObject:
+        """POST /v1/files: the bytes are streamed from ``stream``, never held whole in memory."""
+        query = {"contact": contact, "name": name}
+        if urgent:
+            query["priority"] = "urgent"
+        if reply_to is not None:
+            query["reply_to"] = reply_to
+        if caption is not None:
+            query["caption"] = caption
+        return self.request(
+            "POST",
+            "/v1/files",
+            query=query,
+            raw=(stream, size, "application/octet-stream"),
+            timeout=UPLOAD_TIMEOUT,
+        )
+
+    def acknowledge(self, message_id: str) -> JsonObject:
+        return self.request("POST", f"/v1/messages/{_segment(message_id)}/ack")
+
+    def record_printed(self, message_id: str) -> JsonObject:
+        return self.request("POST", f"/v1/messages/{_segment(message_id)}/printed")
+
+    def record_saved(self, message_id: str) -> JsonObject:
+        return self.request("POST", f"/v1/messages/{_segment(message_id)}/saved")
+
+    def download_file(
+        self,
+        message_id: str,
+        write: Callable[[bytes], object],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """GET /v1/messages/{id}/file, block by block to ``write``; returns the bytes read."""
+        written = 0
+
+        def copy(response: IO[bytes]) -> None:
+            nonlocal written
+            while block := response.read(DOWNLOAD_BLOCK):
+                write(block)
+                written += len(block)
+                if progress is not None:
+                    progress(written)
+
+        self.request(
+            "GET",
+            f"/v1/messages/{_segment(message_id)}/file",
+            reader=copy,
+            timeout=UPLOAD_TIMEOUT,
+        )
+        return written
+
+    def conversation(self, contact: str, limit: int) -> JsonObject:
+        return self.request("GET", "/v1/messages", query={"contact": contact, "limit": str(limit)})
+
+    def export(self, patient: str | None, since: str | None) -> JsonObject:
+        return self.request(
+            "POST", "/v1/export", {"patient": patient, "since": since}, timeout=EXPORT_TIMEOUT
+        )
+
+    def audit_verify(self) -> JsonObject:
+        return self.request("GET", "/v1/audit/verify", timeout=EXPORT_TIMEOUT)
+
+    def audit_export(self, write: Callable[[bytes], object]) -> int:
+        """GET /v1/audit/export (NDJSON), block by block to ``write``; returns the bytes read."""
+        written = 0
+
+        def copy(response: IO[bytes]) -> None:
+            nonlocal written
+            while block := response.read(DOWNLOAD_BLOCK):
+                write(block)
+                written += len(block)
+
+        self.request("GET", "/v1/audit/export", reader=copy, timeout=EXPORT_TIMEOUT)
+        return written
 
     def messages(
         self, *, direction: str | None = None, unread: bool = False, limit: int | None = None
@@ -170,20 +281,34 @@ class ApiClient:
         *,
         query: dict[str, str] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        raw: tuple[IO[bytes], int, str] | None = None,
+        reader: Callable[[IO[bytes]], None] | None = None,
     ) -> JsonObject:
-        """Sends one request; returns the JSON object or raises a CliError."""
+        """Sends one request; returns the JSON object or raises a CliError.
+
+        ``raw`` is a body streamed from a file (stream, length, content type) instead of JSON;
+        ``reader`` consumes a successful response that is not JSON (then ``{}`` is returned).
+        """
         url = self.url + path
         if query:
             url += "?" + urllib.parse.urlencode(query)
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
-        data = None
-        if body is not None or method == "POST":
+        data: bytes | IO[bytes] | None = None
+        if raw is not None:
+            # http.client sends a file object block by block; the length must be given.
+            data, length, content_type = raw
+            headers["Content-Type"] = content_type
+            headers["Content-Length"] = str(length)
+        elif body is not None or method == "POST":
             data = json.dumps(body or {}).encode("utf-8")
             headers["Content-Type"] = "application/json"
         # Only http:// on loopback: from_home checks the URL; the opener has no other scheme.
         request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
         try:
             with self._opener.open(request, timeout=timeout) as response:
+                if reader is not None:
+                    reader(response)
+                    return {}
                 payload = response.read()
         except urllib.error.HTTPError as exc:
             with exc:
@@ -229,7 +354,11 @@ def _decode_object(payload: bytes) -> JsonObject:
 
 
 def _failure(status: int, payload: bytes) -> CliError:
-    """The documented error body {"error": {"code", "message"}}, or a generic failure."""
+    """The documented error body {"error": {"code", "message"}}, or a generic failure.
+
+    A validation error (invalid_field) also names the field and the reason, which the CLI
+    translates and uses to ask for that field again.
+    """
     try:
         error = json.loads(payload.decode("utf-8"))["error"]
         code, message = error["code"], error.get("message", "")
@@ -237,4 +366,11 @@ def _failure(status: int, payload: bytes) -> CliError:
         return ApiFailure(status, "unknown", f"HTTP {status}")
     if not isinstance(code, str):
         return ApiFailure(status, "unknown", f"HTTP {status}")
-    return ApiFailure(status, code, str(message))
+    field, reason = error.get("field"), error.get("reason")
+    return ApiFailure(
+        status,
+        code,
+        str(message),
+        field=field if isinstance(field, str) else None,
+        reason=reason if isinstance(reason, str) else None,
+    )

@@ -11,6 +11,7 @@ from node.paths import HomeLayout
 
 from . import qr
 from .api import ApiClient, JsonObject
+from .clinical_view import urgent_lines
 from .display import (
     clean,
     dump_json,
@@ -21,7 +22,7 @@ from .display import (
     format_status,
     role_name,
 )
-from .errors import CliError
+from .errors import ApiFailure, CliError
 from .i18n import t
 
 _HEX = re.compile(r"[0-9a-f]+")
@@ -145,28 +146,16 @@ def cmd_contacts(args: argparse.Namespace, layout: HomeLayout) -> int:
     return 0
 
 
-def cmd_send(args: argparse.Namespace, layout: HomeLayout) -> int:
-    if not args.text.strip():
-        raise CliError("error.empty_text")
-    message = ApiClient.from_home(layout).send(args.contact, args.text)
-    # The id alone on stdout, for scripts; the sentence for the clinician on stderr.
-    print(message.get("message_id", ""))
-    print(
-        t(
-            "send.queued",
-            name=clean(message.get("contact_name")),
-            message_id=clean(message.get("message_id")),
-        ),
-        file=sys.stderr,
-    )
-    return 0
-
-
 def cmd_inbox(args: argparse.Namespace, layout: HomeLayout) -> int:
-    response = ApiClient.from_home(layout).inbox(args.wait)
+    client = ApiClient.from_home(layout)
+    response = client.inbox(args.wait)
     if args.json:
         print(dump_json(response))
         return 0
+    urgent = _urgent_lines(client)
+    if urgent:
+        _print_lines(urgent)
+        print()
     messages = response.get("messages") or []
     if not messages:
         print(t("inbox.empty"))
@@ -178,6 +167,17 @@ def cmd_inbox(args: argparse.Namespace, layout: HomeLayout) -> int:
     print()
     print(t("inbox.hint"))
     return 0
+
+
+def _urgent_lines(client: ApiClient) -> list[str]:
+    """Urgent messages awaiting acknowledgement (GET /v1/status), above the inbox.
+
+    The inbox is shown even when this fails: the unread messages matter more than the reminder.
+    """
+    try:
+        return urgent_lines(client.status())
+    except ApiFailure:
+        return []
 
 
 def cmd_read(args: argparse.Namespace, layout: HomeLayout) -> int:

@@ -109,7 +109,11 @@ def format_status(status: JsonObject) -> list[str]:
     for relay in relays:
         key = "status.relay_connected" if relay.get("connected") else "status.relay_disconnected"
         lines.append(t(key, url=clean(relay.get("url")), when=fmt_time(relay.get("last_contact"))))
-    return lines
+    from .clinical_view import urgent_lines
+
+    urgent = urgent_lines(status)
+    # Urgent messages first: they are what a clinician must act on.
+    return [*urgent, "", *lines] if urgent else lines
 
 
 def format_contact(contact: JsonObject) -> list[str]:
@@ -163,11 +167,18 @@ def format_message_summary(message: JsonObject) -> list[str]:
     )
     if not outgoing and not message.get("contact_verified"):
         header += " " + t("message.unverified_mark")
-    return [header, *("    " + line for line in _text_lines(message))]
+    from .clinical_view import is_urgent, summary_lines
+
+    if is_urgent(message):
+        header = t("show.urgent_mark") + " " + header
+    return [header, *("    " + line for line in summary_lines(message))]
 
 
-def format_message(message: JsonObject) -> list[str]:
-    """One message in full, as `releve read` shows it."""
+def format_message(message: JsonObject, thread: list[JsonObject] | None = None) -> list[str]:
+    """One message in full, as `releve read` and `releve show` show it.
+
+    ``thread``: the messages it answers, nearest first, when the caller fetched them.
+    """
     outgoing = message.get("direction") == "out"
     name = clean(message.get("contact_name"))
     lines = [
@@ -184,14 +195,14 @@ def format_message(message: JsonObject) -> list[str]:
         lines.append(t("message.delivered_at", when=fmt_time(message.get("delivered_at"))))
     if message.get("read_at"):
         lines.append(t("message.read_at", when=fmt_time(message.get("read_at"))))
+    from .clinical_view import body_lines, receipt_lines, thread_item
+
+    lines.extend(receipt_lines(message))
+    if message.get("reply_to"):
+        answered = [thread_item(m) for m in thread or []] or [clean(message.get("reply_to"))]
+        lines.append(t("show.reply_to", summary=answered[0]))
+        lines.extend("    " * depth + "↳ " + item for depth, item in enumerate(answered[1:], 1))
     lines.append(t("message.id", message_id=clean(message.get("message_id"))))
     lines.append("")
-    lines.extend(_text_lines(message))
+    lines.extend(body_lines(message))
     return lines
-
-
-def _text_lines(message: JsonObject) -> list[str]:
-    text = message.get("text")
-    if message.get("kind", "text") != "text" or not isinstance(text, str):
-        return [t("message.kind", kind=clean(message.get("kind")))]
-    return clean(text).splitlines() or [""]

@@ -1,6 +1,7 @@
 """Errors the command-line client shows to the user.
 
     CliError              a catalog key and its values; exit code 1 (the user can act on it)
+    ├── UsageError        options that do not go together; exit code 2
     ├── NoNodeRunning     no node answers for this home; exit code 3
     └── ApiFailure        the node answered with an error body (docs/local-api.md, "Errors")
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .fields import field_label, reason_text
 from .i18n import has_key
 
 EXIT_OK = 0
@@ -29,6 +31,12 @@ class CliError(Exception):
         self.values = values
 
 
+class UsageError(CliError):
+    """Options that do not go together, found after parsing; exit code 2 as argparse's."""
+
+    exit_code = EXIT_USAGE
+
+
 class NoNodeRunning(CliError):
     exit_code = EXIT_NO_NODE
 
@@ -38,9 +46,28 @@ class NoNodeRunning(CliError):
 
 
 class ApiFailure(CliError):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    """``field`` and ``reason`` come with the code invalid_field (a form the node refused)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        reason: str | None = None,
+    ) -> None:
         key = f"api.{code}" if has_key(f"api.{code}") else "api.unknown"
-        super().__init__(key, code=code, detail=message, status=status)
+        super().__init__(
+            key,
+            code=code,
+            detail=message,
+            status=status,
+            field=field_label(field or ""),
+            reason=reason_text(reason or ""),
+        )
         self.status = status
         self.code = code
         self.message = message
+        self.field = field
+        self.reason = reason

@@ -1124,3 +1124,15 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "en": "End of {name}'s node log:",
     },
 }
+
+
+def _merge(extra: Mapping[str, dict[str, str]]) -> None:
+    clash = sorted(set(extra) & set(CATALOG))
+    if clash:  # a programming error: two sentences for one key
+        raise RuntimeError(f"catalog keys defined twice: {clash}")
+    CATALOG.update(extra)
+
+
+from .catalog_clinical import CLINICAL  # noqa: E402  (after CATALOG, which it extends)
+
+_merge(CLINICAL)

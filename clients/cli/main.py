@@ -1,7 +1,8 @@
 """`releve`: the command-line client of a Relève node.
 
 Global options come before the command. Exit codes: 0 success, 1 an error the user can act on
-(printed translated on stderr), 2 a command-line usage error, 3 no node running, 130 interrupted.
+(printed translated on stderr; also a tampered audit log), 2 a command-line usage error, 3 no node
+running, 130 interrupted (Ctrl-C; a file transfer continues in the node).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, NoReturn
 
 from node.paths import HomeLayout, resolve_home
 
-from .errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError, UsageError
 from .i18n import LANGUAGES, choose_language, language, set_language, t
 from .roles import ROLE_ALIASES, ROLE_CODES, parse_role
 
@@ -73,6 +74,12 @@ def _int_range(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _day(value: str) -> str:
+    from .record_commands import parse_day
+
+    return parse_day(value)
+
+
 def _handler(name: str) -> Handler:
     """Looks a handler up when it runs, so that parsing imports no command module."""
 
@@ -97,6 +104,18 @@ def _handler(name: str) -> Handler:
             from . import trust_commands
 
             handler = getattr(trust_commands, f"cmd_{name}")
+        elif name in ("send", "show", "ack"):
+            from . import clinical_commands
+
+            handler = getattr(clinical_commands, f"cmd_{name}")
+        elif name == "save":
+            from .file_commands import cmd_save
+
+            handler = cmd_save
+        elif name in ("print", "export", "audit_verify", "audit_export"):
+            from . import record_commands
+
+            handler = getattr(record_commands, f"cmd_{name}")
         else:
             from . import commands
 
@@ -202,7 +221,55 @@ def build_parser() -> argparse.ArgumentParser:
 
     send = command(commands, "send", "help.send")
     send.add_argument("contact", metavar=t("metavar.contact"), help=t("help.contact"))
-    send.add_argument("text", metavar=t("metavar.text"), help=t("help.message_text"))
+    send.add_argument(
+        "text", nargs="?", metavar=t("metavar.text"), help=t("help.message_text_optional")
+    )
+    what = send.add_mutually_exclusive_group()
+    what.add_argument("--handoff", action="store_true", help=t("help.handoff"))
+    what.add_argument("--prescription", action="store_true", help=t("help.prescription"))
+    what.add_argument("--file", metavar=t("metavar.file"), help=t("help.file"))
+    send.add_argument("--from-json", metavar=t("metavar.file"), help=t("help.from_json"))
+    send.add_argument("--urgent", action="store_true", help=t("help.urgent"))
+    send.add_argument("--reply-to", metavar=t("metavar.message_id"), help=t("help.reply_to"))
+    send.add_argument("--caption", metavar=t("metavar.text"), help=t("help.caption"))
+    send.add_argument("--no-wait", action="store_true", help=t("help.no_wait"))
+
+    show = command(commands, "show", "help.show")
+    show.add_argument("message_id", metavar=t("metavar.message_id"), help=t("help.message_id"))
+
+    ack = command(commands, "ack", "help.ack")
+    ack.add_argument("message_id", metavar=t("metavar.message_id"), help=t("help.message_id"))
+
+    save = command(commands, "save", "help.save")
+    save.add_argument("message_id", metavar=t("metavar.message_id"), help=t("help.message_id"))
+    save.add_argument("dir", metavar=t("metavar.folder"), help=t("help.save_dir"))
+
+    print_ = command(commands, "print", "help.print_message")
+    print_.add_argument(
+        "message_id", nargs="?", metavar=t("metavar.message_id"), help=t("help.message_id")
+    )
+    print_.add_argument("--conversation", metavar=t("metavar.contact"), help=t("help.conversation"))
+    print_.add_argument("--out", metavar=t("metavar.file"), help=t("help.print_out"))
+
+    export = command(commands, "export", "help.export")
+    export.add_argument("--patient", metavar=t("metavar.text"), help=t("help.patient"))
+    export.add_argument("--since", type=_day, metavar=t("metavar.date"), help=t("help.since"))
+    export.add_argument("--out", metavar=t("metavar.file"), help=t("help.export_out"))
+
+    audit = commands.add_parser("audit", help=t("help.audit"), description=t("help.audit"))
+    audit_commands = audit.add_subparsers(
+        dest="audit_command", title=t("help.commands"), metavar=t("metavar.command")
+    )
+    audit_commands.required = True
+    audit_verify = audit_commands.add_parser(
+        "verify", help=t("help.audit_verify"), description=t("help.audit_verify")
+    )
+    audit_verify.set_defaults(handler=_handler("audit_verify"))
+    audit_export = audit_commands.add_parser(
+        "export", help=t("help.audit_export"), description=t("help.audit_export")
+    )
+    audit_export.set_defaults(handler=_handler("audit_export"))
+    audit_export.add_argument("--out", metavar=t("metavar.file"), help=t("help.audit_out"))
 
     inbox = command(commands, "inbox", "help.inbox")
     inbox.add_argument("--json", action="store_true", help=t("help.json"))
@@ -261,6 +328,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args, layout)
+    except UsageError as exc:
+        # Worded as argparse's own usage errors: the command, then what is wrong.
+        prog = f"releve {args.command}"
+        print(t("help.usage_error", prog=prog, message=t(exc.key, **exc.values)), file=sys.stderr)
+        return exc.exit_code
     except CliError as exc:
         print(t("error.prefix", message=t(exc.key, **exc.values)), file=sys.stderr)
         return exc.exit_code

@@ -1,4 +1,10 @@
-"""A stand-in for a node's local API: http.server on 127.0.0.1, answering like docs/local-api.md."""
+"""A stand-in for a node's local API: http.server on 127.0.0.1, answering like docs/local-api.md.
+
+Routes answer JSON, or raw bytes (GET /v1/messages/{id}/file, GET /v1/audit/export); a route
+can answer a sequence (a transfer's progress, a refusal then a success), the last one repeated.
+Validation errors have the spec's shape: {"error": {"code": "invalid_field", "message",
+"field", "reason"}} (docs/local-api.md; spec of issue 6).
+"""
 
 from __future__ import annotations
 
@@ -20,52 +26,78 @@ class Recorded:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: Any
+    raw: bytes = b""
+
+
+Answer = tuple[int, Any]
 
 
 @dataclass
 class FakeNode:
-    """Routes are (method, path) -> (status, JSON body); every request is recorded."""
+    """Routes are (method, path) -> answers (status, JSON body or bytes), served in order with
+    the last one repeated; every request is recorded."""
 
     home: Path
-    routes: dict[tuple[str, str], tuple[int, Any]] = field(default_factory=dict)
+    routes: dict[tuple[str, str], list[Answer]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     url: str = ""
 
     def answer(self, method: str, path: str, body: Any, status: int = 200) -> None:
-        self.routes[(method, path)] = (status, body)
+        self.routes[(method, path)] = [(status, body)]
+
+    def answer_sequence(self, method: str, path: str, answers: list[Answer]) -> None:
+        self.routes[(method, path)] = list(answers)
 
     def fail(self, method: str, path: str, status: int, code: str, message: str) -> None:
-        self.routes[(method, path)] = (status, {"error": {"code": code, "message": message}})
+        self.routes[(method, path)] = [(status, error(code, message))]
 
     def last(self) -> Recorded:
         return self.requests[-1]
+
+    def to(self, method: str, path: str) -> list[Recorded]:
+        return [r for r in self.requests if (r.method, r.path) == (method, path)]
 
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urllib.parse.urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
+        is_json = handler.headers.get("Content-Type", "").startswith("application/json")
         self.requests.append(
             Recorded(
                 method=method,
                 path=parts.path,
                 query=urllib.parse.parse_qs(parts.query),
                 headers={k.lower(): v for k, v in handler.headers.items()},
-                body=json.loads(raw) if raw else None,
+                body=json.loads(raw) if raw and is_json else None,
+                raw=raw,
             )
         )
         if handler.headers.get("Authorization") != f"Bearer {TOKEN}":
-            status, body = 401, {"error": {"code": "unauthorized", "message": "bad token"}}
+            status, body = 401, error("unauthorized", "bad token")
         else:
-            status, body = self.routes.get(
-                (method, parts.path),
-                (404, {"error": {"code": "not_found", "message": "no such endpoint"}}),
-            )
-        data = json.dumps(body).encode("utf-8")
+            answers = self.routes.get((method, parts.path))
+            if not answers:
+                status, body = 404, error("not_found", "no such endpoint")
+            else:
+                status, body = answers.pop(0) if len(answers) > 1 else answers[0]
+        if isinstance(body, bytes):
+            data, content_type = body, "application/octet-stream"
+        else:
+            data, content_type = json.dumps(body).encode("utf-8"), "application/json"
         handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)
+
+
+def error(code: str, message: str, **extra: str) -> dict[str, Any]:
+    """The API's error body; ``extra`` adds "field" and "reason" to an invalid_field."""
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def invalid_field(field: str, reason: str) -> Answer:
+    return 400, error("invalid_field", f"{field} is invalid ({reason})", field=field, reason=reason)
 
 
 class FakeServer:
@@ -161,3 +193,111 @@ STATUS: dict[str, Any] = {
     "relays": [],
     "some_future_field": {"ignored": True},
 }
+
+
+# -- clinical messages (spec of issue 6) ---------------------------------------------------------
+
+PATIENT: dict[str, Any] = {
+    "birth_name": "DUPONT",
+    "first_names": "Marie Claire",
+    "birth_date": "1956-03-14",
+    "sex": "F",
+    "ins": "256037512345654",
+    "weight_kg": None,
+}
+
+HANDOFF: dict[str, Any] = {
+    "patient": PATIENT,
+    "situation": "Chute à domicile ce matin",
+    "background": "HTA, diabète de type 2",
+    "assessment": "Constantes stables\nDouleur hanche droite",
+    "request": "Radio de hanche et avis orthopédique",
+}
+
+PRESCRIBER: dict[str, Any] = {
+    "name": "Dr Camille Martin",
+    "specialty": "Médecine générale",
+    "rpps": "10001234565",
+    "address": "1 rue du Port, 29200 Brest",
+    "phone": "02 98 00 00 00",
+}
+
+PRESCRIPTION: dict[str, Any] = {
+    "prescriber": PRESCRIBER,
+    "date": "2026-11-29",
+    "patient": {**PATIENT, "weight_kg": 61.5},
+    "lines": [
+        {
+            "medicine": "Paracétamol",
+            "strength": "500 mg",
+            "dosage": "1 comprimé 3 fois par jour",
+            "duration": "7 jours",
+            "quantity": None,
+            "renewals": 0,
+        },
+        {
+            "medicine": "Amoxicilline",
+            "strength": "1 g",
+            "dosage": "1 comprimé matin et soir",
+            "duration": None,
+            "quantity": "1 boîte",
+            "renewals": 2,
+        },
+    ],
+    "notes": "Ne pas substituer",
+}
+
+CLINICAL_FIELDS: dict[str, Any] = {
+    "priority": "normal",
+    "reply_to": None,
+    "acknowledged_at": None,
+    "handoff": None,
+    "prescription": None,
+    "attachment": None,
+    "contact_verified": True,
+    "sender": {"name": "Pharmacie du Port", "node_id": CONTACT["node_id"], "role": "pharmacist"},
+    "recipient": {
+        "name": "Dr Camille Martin",
+        "node_id": "sbl5-iyxh-5bqu-qy3o-x6rm-ciay-zy",
+        "role": "gp",
+    },
+}
+
+
+def message(kind: str = "text", direction: str = "in", **fields: Any) -> dict[str, Any]:
+    """A MESSAGE of the spec's shape; ``fields`` override."""
+    base = {**MESSAGE_IN, **CLINICAL_FIELDS, "kind": kind, "direction": direction}
+    if kind != "text":
+        base["text"] = None
+    if direction == "out":
+        base.update(
+            status="queued",
+            received_at=None,
+            sender=CLINICAL_FIELDS["recipient"],
+            recipient=CLINICAL_FIELDS["sender"],
+        )
+    base.update(fields)
+    return base
+
+
+def attachment(
+    data: bytes,
+    name: str = "bilan.pdf",
+    *,
+    chunks: int = 4,
+    done: int = 4,
+    complete: bool = True,
+    media_type: str = "application/pdf",
+) -> dict[str, Any]:
+    import hashlib
+
+    return {
+        "file_name": name,
+        "media_type": media_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "caption": "Bilan sanguin",
+        "chunks": chunks,
+        "done": done,
+        "complete": complete,
+    }

@@ -182,7 +182,13 @@ def test_send_prints_the_message_id(cli: Cli, fake_node: FakeNode) -> None:
     assert "Pharmacie du Port" in result.err
     request = fake_node.last()
     assert (request.method, request.path) == ("POST", "/v1/messages")
-    assert request.body == {"contact": "Pharmacie", "text": "Bonjour, ordonnance à renouveler"}
+    assert request.body == {
+        "contact": "Pharmacie",
+        "kind": "text",
+        "text": "Bonjour, ordonnance à renouveler",
+        "priority": "normal",
+        "reply_to": None,
+    }
     assert request.headers["content-type"] == "application/json"
 
 
@@ -196,13 +202,13 @@ def test_inbox_waits_and_shows_messages(cli: Cli, fake_node: FakeNode) -> None:
     fake_node.answer("GET", "/v1/inbox", {"messages": [MESSAGE_IN]})
     result = cli("--lang", "en", *home(fake_node), "inbox", "--wait", "7")
     assert result.code == 0
-    assert fake_node.last().query == {"wait": ["7"]}
+    assert fake_node.to("GET", "/v1/inbox")[-1].query == {"wait": ["7"]}
     assert "from Pharmacie du Port [" + MESSAGE_IN["message_id"] + "]" in result.out
     assert "    le renouvellement est prêt" in result.out
     fake_node.answer("GET", "/v1/inbox", {"messages": []})
     empty = cli(*home(fake_node), "inbox")
     assert empty.out.strip() == "Aucun nouveau message."
-    assert fake_node.last().query == {}
+    assert fake_node.to("GET", "/v1/inbox")[-1].query == {}
 
 
 def test_a_peer_cannot_drive_the_terminal(cli: Cli, fake_node: FakeNode) -> None:

@@ -114,3 +114,74 @@ def test_language_from_environment_reaches_output(
 def test_set_language_refuses_unknown() -> None:
     with pytest.raises(ValueError, match="unsupported"):
         i18n.set_language("de")
+
+
+# -- clinical messages (issue 6) -----------------------------------------------------------------
+
+NEW_API_CODES = (
+    "invalid_field",
+    "attachment_incomplete",
+    "not_urgent",
+    "not_an_attachment",
+    "audit_broken",
+)
+
+
+def test_the_api_codes_of_clinical_messages_are_translated() -> None:
+    for code in NEW_API_CODES:
+        assert f"api.{code}" in CATALOG
+
+
+def test_every_reason_and_field_has_words() -> None:
+    from clients.cli.fields import FIELD_PATHS, REASONS
+
+    doc = (REPO / "docs" / "local-api.md").read_text(encoding="utf-8")
+    listed = re.search(r"^Reasons: (.*?)\.\s*$", doc, flags=re.MULTILINE | re.DOTALL)
+    assert listed is not None
+    documented = set(re.findall(r"`([a-z_]+)`", listed.group(1).split(". ")[0]))
+    assert "ins_key" in documented
+    assert sorted(documented - set(REASONS)) == []
+    for reason in REASONS:
+        assert f"reason.{reason}" in CATALOG
+    for path in FIELD_PATHS:
+        assert f"field.{path}" in CATALOG
+
+
+def test_audit_problems_are_translated() -> None:
+    doc = (REPO / "docs" / "local-api.md").read_text(encoding="utf-8")
+    listed = re.search(r"\(reasons: ([^)]*)\)", doc)
+    assert listed is not None
+    reasons = re.findall(r"`([a-z_]+)`", listed.group(1))
+    assert "reordered" in reasons
+    assert sorted(r for r in reasons if f"audit_reason.{r}" not in CATALOG) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "french", "english"),
+    [
+        ("patient.ins", "INS (matricule)", "INS (national health id)"),
+        ("lines.2.renewals", "Ligne 3 – renouvellements (0 à 12)", "Line 3 – renewals (0 to 12)"),
+        ("handoff.situation", "S – Situation", "S – Situation"),
+        (
+            "prescription.lines.0.duration",
+            "Ligne 1 – durée (ex. 7 jours)",
+            "Line 1 – duration (e.g. 7 days)",
+        ),
+        ("mystery.field", "mystery.field", "mystery.field"),
+    ],
+)
+def test_field_labels(path: str, french: str, english: str) -> None:
+    from clients.cli.fields import field_label
+
+    try:
+        assert field_label(path) == french
+        i18n.set_language("en")
+        assert field_label(path) == english
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+def test_unknown_reason_is_shown_as_its_code() -> None:
+    from clients.cli.fields import reason_text
+
+    assert reason_text("new_reason\x1b") == "refusé (new_reason?)"

@@ -206,3 +206,52 @@ def test_role_alias_on_the_command_line() -> None:
 )
 def test_early_language_reads_global_options_only(argv: list[str], lang: str | None) -> None:
     assert _early_language(argv) == lang
+
+
+def test_send_variants() -> None:
+    text = parse("send", "Pharmacie", "Bonjour", "--urgent", "--reply-to", "b767")
+    assert (text.contact, text.text, text.urgent, text.reply_to) == (
+        "Pharmacie",
+        "Bonjour",
+        True,
+        "b767",
+    )
+    assert (text.handoff, text.prescription, text.file, text.from_json) == (
+        False,
+        False,
+        None,
+        None,
+    )
+    handoff = parse("send", "Cabinet", "--handoff", "--from-json", "h.json")
+    assert (handoff.text, handoff.handoff, handoff.from_json) == (None, True, "h.json")
+    file = parse("send", "Labo", "--file", "bilan.pdf", "--caption", "Bilan", "--no-wait")
+    assert (file.file, file.caption, file.no_wait) == ("bilan.pdf", "Bilan", True)
+
+
+def test_clinical_commands() -> None:
+    assert parse("show", "b767").message_id == "b767"
+    assert parse("ack", "b767").message_id == "b767"
+    save = parse("save", "b767", "/tmp/x")
+    assert (save.message_id, save.dir) == ("b767", "/tmp/x")
+    one = parse("print", "b767", "--out", "p.html")
+    assert (one.message_id, one.conversation, one.out) == ("b767", None, "p.html")
+    whole = parse("print", "--conversation", "Pharmacie")
+    assert (whole.message_id, whole.conversation) == (None, "Pharmacie")
+    export = parse("export", "--patient", "Dupont", "--since", "2026-11-01", "--out", "e.ndjson")
+    assert (export.patient, export.since, export.out) == ("Dupont", "2026-11-01", "e.ndjson")
+    assert parse("export", "--since", "1/11/2026").since == "2026-11-01"
+    assert parse("audit", "verify").audit_command == "verify"
+    assert parse("audit", "export", "--out", "a.jsonl").out == "a.jsonl"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["send", "X", "--handoff", "--file", "f"],
+        ["audit"],
+        ["export", "--since", "hier"],
+        ["save", "b767"],
+    ],
+)
+def test_clinical_usage_errors(cli: Cli, args: list[str]) -> None:
+    assert cli(*args).code == 2

@@ -1,0 +1,301 @@
+"""The handoff and prescription forms, asked field by field on the terminal.
+
+The node validates (docs/local-api.md, ``invalid_field``); this module only asks, turns what is
+typed into the JSON forms of the spec (a date typed 14/03/1956 becomes 1956-03-14, a weight
+18,5 becomes 18.5) and, when the node refuses a field, says why in the user's words and asks
+for that field again. Questions go to stderr so that stdout keeps the message id alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+from .errors import CliError
+from .fields import field_label, split_path
+from .files import replace_private
+from .i18n import language, t
+
+JsonObject = dict[str, Any]
+
+# How each field is asked (the generic path: prescription lines without their index).
+FIELD_KINDS: Final = {
+    "patient.birth_name": "line",
+    "patient.first_names": "line",
+    "patient.birth_date": "date",
+    "patient.sex": "sex",
+    "patient.ins": "optional",
+    "patient.weight_kg": "weight",
+    "situation": "multiline",
+    "background": "multiline",
+    "assessment": "multiline",
+    "request": "multiline",
+    "prescriber.name": "line",
+    "prescriber.specialty": "line",
+    "prescriber.rpps": "line",
+    "prescriber.address": "line",
+    "prescriber.phone": "line",
+    "date": "date",
+    "lines.medicine": "line",
+    "lines.strength": "line",
+    "lines.dosage": "line",
+    "lines.duration": "optional",
+    "lines.quantity": "optional",
+    "lines.renewals": "count",
+    "notes": "optional_multiline",
+}
+PATIENT_FIELDS: Final = ("birth_name", "first_names", "birth_date", "sex", "ins")
+PRESCRIBER_FIELDS: Final = ("name", "specialty", "rpps", "address", "phone")
+LINE_FIELDS: Final = ("medicine", "strength", "dosage", "duration", "quantity", "renewals")
+SAED: Final = ("situation", "background", "assessment", "request")
+PRESCRIBER_FILE: Final = "prescriber.json"
+MAX_LINES: Final = 50
+_FRENCH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_SEX = {"f": "F", "m": "M", "h": "M", "u": "U", "i": "U"}
+_YES = frozenset({"o", "oui", "y", "yes"})
+
+
+def typed_date(text: str) -> str:
+    """14/03/1956 (the French way) as 1956-03-14; anything else unchanged, for the node."""
+    match = _FRENCH_DATE.match(text)
+    if match is None:
+        return text.strip()
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return text.strip()  # 31/02: the node says invalid_date in the user's words
+
+
+class Prompter:
+    """Questions on ``err``, answers from ``inp`` (the terminal, or a script's stdin)."""
+
+    def __init__(self, inp: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.inp = inp if inp is not None else sys.stdin
+        self.err = err if err is not None else sys.stderr
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.err, flush=True)
+
+    def _read(self, question: str) -> str:
+        self.err.write(question)
+        self.err.flush()
+        answer = self.inp.readline()
+        if not answer:
+            raise CliError("error.input_ended")
+        return answer.rstrip("\r\n")
+
+    def line(self, label: str, *, default: str | None = None, hint: str | None = None) -> str:
+        shown = f"{label} ({hint})" if hint else label
+        if default:
+            shown += f" [{default}]"
+        answer = self._read(f"{shown} : " if _french() else f"{shown}: ").strip()
+        return answer if answer or default is None else default
+
+    def multiline(self, label: str) -> str:
+        self.say(f"{label} ({t('form.multiline')})")
+        lines: list[str] = []
+        while True:
+            line = self._read("> ")
+            if not line.strip():
+                return "\n".join(lines).strip()
+            lines.append(line)
+
+    def yes(self, question: str) -> bool:
+        return self._read(question).strip().lower() in _YES
+
+    def ask(self, path: str, default: object = None) -> object:
+        """Asks one field (a concrete path such as lines.2.renewals); returns its JSON value."""
+        generic, _ = split_path(path)
+        kind = FIELD_KINDS[generic]
+        label = field_label(path)
+        given = None if default is None else str(default)
+        if kind == "multiline":
+            return self.multiline(label)
+        if kind == "optional_multiline":
+            return self.multiline(f"{label} ({t('form.optional')})") or None
+        if kind == "date":
+            return typed_date(self.line(label, default=given, hint=t("form.date_hint")))
+        if kind == "sex":
+            answer = self.line(label, default=given, hint=t("form.sex_hint"))
+            return _SEX.get(answer.lower(), answer.upper())
+        if kind == "optional":
+            return self.line(label, default=given, hint=t("form.optional")) or None
+        if kind == "weight":
+            return self._weight(label)
+        if kind == "count":
+            return self._count(label, given or "0")
+        return self.line(label, default=given)
+
+    def _weight(self, label: str) -> float | None:
+        while True:
+            answer = self.line(label, hint=f"{t('form.optional')}, {t('form.weight_hint')}")
+            if not answer:
+                return None
+            try:
+                return float(answer.replace(",", ".").removesuffix("kg").strip())
+            except ValueError:
+                self.say(t("form.not_a_decimal"))
+
+    def _count(self, label: str, default: str) -> int:
+        while True:
+            answer = self.line(label, default=default)
+            try:
+                return int(answer)
+            except ValueError:
+                self.say(t("form.not_a_number"))
+
+
+def _french() -> bool:
+    return language() == "fr"
+
+
+# -- paths into the content ---------------------------------------------------------------------
+
+
+def _steps(path: str) -> list[str | int]:
+    return [int(part) if part.isdigit() else part for part in path.split(".")]
+
+
+def get_path(content: JsonObject, path: str) -> object:
+    value: Any = content
+    for step in _steps(path):
+        if isinstance(step, int):
+            if not isinstance(value, list) or step >= len(value):
+                return None
+            value = value[step]
+        elif isinstance(value, dict):
+            value = value.get(step)
+        else:
+            return None
+    return value
+
+
+def set_path(content: JsonObject, path: str, value: object) -> bool:
+    """Sets the field at ``path``; False when the path does not lead into the content."""
+    steps = _steps(path)
+    target: Any = content
+    for step in steps[:-1]:
+        if isinstance(step, int):
+            if not isinstance(target, list) or step >= len(target):
+                return False
+            target = target[step]
+        else:
+            if not isinstance(target, dict):
+                return False
+            target = target.setdefault(step, {})
+    last = steps[-1]
+    if not isinstance(target, dict) or isinstance(last, int):
+        return False
+    target[last] = value
+    return True
+
+
+def paths_to_ask(field: str | None, reason: str | None) -> list[str]:
+    """The fields to ask again after the node refused ``field`` for ``reason``; [] if none."""
+    if not field:
+        return []
+    for root in ("handoff.", "prescription."):
+        field = field.removeprefix(root)
+    generic, index = split_path(field)
+    if reason == "duration_or_quantity" and generic in (
+        "lines",
+        "lines.duration",
+        "lines.quantity",
+    ):
+        if index is None:
+            return []
+        return [f"lines.{index}.duration", f"lines.{index}.quantity"]
+    if reason == "weight_required" and generic in ("patient", "patient.weight_kg"):
+        return ["patient.weight_kg"]
+    return [field] if generic in FIELD_KINDS else []
+
+
+# -- the forms ----------------------------------------------------------------------------------
+
+
+def ask_patient(prompter: Prompter, *, weight: bool) -> JsonObject:
+    prompter.say()
+    prompter.say(t("form.patient_heading"))
+    patient: JsonObject = {}
+    for name in PATIENT_FIELDS:
+        patient[name] = prompter.ask(f"patient.{name}")
+    patient["weight_kg"] = prompter.ask("patient.weight_kg") if weight else None
+    return patient
+
+
+def ask_handoff(prompter: Prompter) -> JsonObject:
+    prompter.say(t("form.handoff_intro"))
+    handoff: JsonObject = {"patient": ask_patient(prompter, weight=False)}
+    prompter.say()
+    for section in SAED:
+        handoff[section] = prompter.ask(section)
+    return handoff
+
+
+def ask_prescription(
+    prompter: Prompter, defaults: JsonObject, today: Callable[[], date] = date.today
+) -> JsonObject:
+    prompter.say(t("form.prescription_intro"))
+    prompter.say()
+    prompter.say(t("form.prescriber_heading"))
+    prescriber = {
+        name: prompter.ask(f"prescriber.{name}", default=defaults.get(name) or None)
+        for name in PRESCRIBER_FIELDS
+    }
+    prescription: JsonObject = {
+        "prescriber": prescriber,
+        "date": prompter.ask("date", default=today().isoformat()),
+        "patient": ask_patient(prompter, weight=True),
+        "lines": [],
+    }
+    while len(prescription["lines"]) < MAX_LINES:
+        index = len(prescription["lines"])
+        prompter.say()
+        prompter.say(t("form.line_heading", number=index + 1))
+        prescription["lines"].append(
+            {name: prompter.ask(f"lines.{index}.{name}") for name in LINE_FIELDS}
+        )
+        if not prompter.yes(t("form.another_line")):
+            break
+    prompter.say()
+    prescription["notes"] = prompter.ask("notes")
+    return prescription
+
+
+def load_prescriber(home: Path) -> JsonObject:
+    """The prescriber's answers of the previous prescription, as defaults; {} if none."""
+    try:
+        value = json.loads((home / PRESCRIBER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if k in PRESCRIBER_FIELDS and isinstance(v, str)}
+
+
+def save_prescriber(home: Path, prescription: JsonObject) -> None:
+    """Keeps the prescriber's own details (no patient field) for the next prescription."""
+    prescriber = prescription.get("prescriber")
+    if not isinstance(prescriber, dict) or not home.is_dir():
+        return
+    kept = {k: v for k, v in prescriber.items() if k in PRESCRIBER_FIELDS and isinstance(v, str)}
+    try:
+        replace_private(home / PRESCRIBER_FILE, json.dumps(kept, ensure_ascii=False).encode())
+    except (OSError, CliError):
+        pass  # only a convenience: the prescription is sent either way
+
+
+def correct(prompter: Prompter, content: JsonObject, paths: Sequence[str]) -> bool:
+    """Asks again the fields the node refused; False if one is not in the content."""
+    for path in paths:
+        if get_path(content, path.rpartition(".")[0]) is None and "." in path:
+            return False
+        if not set_path(content, path, prompter.ask(path)):
+            return False
+    return True

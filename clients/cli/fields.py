@@ -1,0 +1,122 @@
+"""The names of the clinical forms' fields and of the node's validation reasons, translated.
+
+The node validates every form (docs/local-api.md, ``invalid_field``) and names the field by a
+dotted path such as ``patient.ins`` or ``lines.2.renewals`` (the index of a prescription line
+counts from 0), and the reason by a stable code. The CLI shows both in the user's language.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .i18n import has_key, t
+
+# Every field path of the forms (indices of prescription lines left out).
+FIELD_PATHS: Final = (
+    "contact",
+    "message",
+    "kind",
+    "text",
+    "priority",
+    "reply_to",
+    "patient",
+    "patient.birth_name",
+    "patient.first_names",
+    "patient.birth_date",
+    "patient.sex",
+    "patient.ins",
+    "patient.weight_kg",
+    "situation",
+    "background",
+    "assessment",
+    "request",
+    "prescriber",
+    "prescriber.name",
+    "prescriber.specialty",
+    "prescriber.rpps",
+    "prescriber.address",
+    "prescriber.phone",
+    "date",
+    "lines",
+    "lines.medicine",
+    "lines.strength",
+    "lines.dosage",
+    "lines.duration",
+    "lines.quantity",
+    "lines.renewals",
+    "notes",
+    "file_name",
+    "media_type",
+    "size",
+    "sha256",
+    "caption",
+)
+
+# The stable reason codes of ClinicalError and of the API (docs/local-api.md, "Errors").
+REASONS: Final = (
+    "required",
+    "too_long",
+    "invalid_date",
+    "future_date",
+    "invalid_ins",
+    "ins_key",
+    "invalid_rpps",
+    "rpps_key",
+    "invalid_phone",
+    "invalid_sex",
+    "weight_required",
+    "invalid_weight",
+    "invalid_number",
+    "duration_or_quantity",
+    "too_many",
+    "invalid_media_type",
+    "too_large",
+    "invalid_name",
+    "invalid_choice",
+    "unknown_field",
+    # Added by the node's API (docs/local-api.md, "Errors").
+    "invalid_type",
+    "invalid_text",
+    "invalid_id",
+)
+
+# The node may name a field from the request body's root ("handoff.patient.ins").
+_CONTENT_ROOTS: Final = ("handoff.", "prescription.", "attachment.")
+_INDEX = re.compile(r"^\d+$")
+
+
+def split_path(path: str) -> tuple[str, int | None]:
+    """``lines.2.renewals`` -> (``lines.renewals``, 2); the form's own path otherwise."""
+    for root in _CONTENT_ROOTS:
+        if path.startswith(root):
+            path = path[len(root) :]
+            break
+    index = None
+    parts = []
+    for part in path.split("."):
+        if _INDEX.match(part) and index is None:
+            index = int(part)
+        else:
+            parts.append(part)
+    return ".".join(parts), index
+
+
+def field_label(path: str) -> str:
+    """A field path as a clinician reads it: "Patient – INS", "Line 3 – renewals"."""
+    if not path:
+        return t("field.unknown")
+    generic, index = split_path(path)
+    key = f"field.{generic}"
+    # A peer never writes these paths (the node does); cleaned all the same, as any text shown.
+    label = t(key) if has_key(key) else "".join(c if c.isprintable() else "?" for c in path)
+    if index is not None:
+        return t("field.in_line", number=index + 1, label=label)
+    return label
+
+
+def reason_text(reason: str) -> str:
+    key = f"reason.{reason}"
+    if has_key(key):
+        return t(key)
+    return t("reason.other", reason="".join(c if c.isprintable() else "?" for c in reason))

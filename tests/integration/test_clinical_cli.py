@@ -1,0 +1,113 @@
+"""The clinical commands of `releve`, run as real processes against real nodes (issue 6)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.nodes import FAST_ENV, Node, cli, wait_for
+from tests.integration.test_clinical import HANDOFF, PRESCRIPTION, arrived
+from tests.unit.node.test_fhir import problems
+
+pytestmark = pytest.mark.integration
+
+
+def message_id_of(result: subprocess.CompletedProcess[str]) -> str:
+    """The id `releve send` prints (stdout keeps only ids and results)."""
+    words = [
+        w for w in result.stdout.split() if len(w) == 32 and all(c in "0123456789abcdef" for c in w)
+    ]
+    assert words, result.stdout
+    return words[0]
+
+
+def test_handoff_prescription_ack_show_print_export_and_audit_from_the_cli(
+    nodes: list[Node], tmp_path: Path
+) -> None:
+    gp, pharmacy = nodes
+    form = tmp_path / "handoff.json"
+    form.write_text(json.dumps(HANDOFF), encoding="utf-8")
+    handoff_id = message_id_of(
+        cli(gp.home, "send", "Pharmacie", "--handoff", "--from-json", str(form))
+    )
+    form.write_text(json.dumps(PRESCRIPTION), encoding="utf-8")
+    prescription_id = message_id_of(
+        cli(gp.home, "send", "Pharmacie", "--prescription", "--from-json", str(form), "--urgent")
+    )
+    arrived(pharmacy, handoff_id)
+    arrived(pharmacy, prescription_id)
+
+    shown = cli(pharmacy.home, "show", handoff_id).stdout
+    for text in ("DURAND", "Chute à domicile", "Radiographie du bassin"):
+        assert text in shown
+    shown = cli(pharmacy.home, "show", prescription_id).stdout
+    assert "Apixaban" in shown and "10001234565" in shown
+
+    # The pharmacist acknowledges the urgent prescription; the GP sees it.
+    status = cli(pharmacy.home, "status").stdout
+    assert prescription_id[:8] in status
+    cli(pharmacy.home, "ack", prescription_id)
+    wait_for(lambda: gp.message(prescription_id)["acknowledged_at"], 60, "the acknowledgement")
+
+    # A wrong RPPS is refused by the node, naming the field; nothing is sent.
+    bad = {**PRESCRIPTION, "prescriber": {**PRESCRIPTION["prescriber"], "rpps": "10001234566"}}
+    form.write_text(json.dumps(bad), encoding="utf-8")
+    refused = cli(
+        gp.home, "send", "Pharmacie", "--prescription", "--from-json", str(form), check=False
+    )
+    assert refused.returncode == 1
+    assert "RPPS" in refused.stderr + refused.stdout
+
+    page = tmp_path / "page.html"
+    cli(pharmacy.home, "print", handoff_id, "--out", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert "DURAND" in html and handoff_id in html
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600
+
+    export = tmp_path / "export.ndjson"
+    cli(pharmacy.home, "export", "--patient", "durand", "--out", str(export))
+    bundles = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
+    assert len(bundles) == 2
+    assert all(problems(bundle) == [] for bundle in bundles)
+
+    assert cli(pharmacy.home, "audit", "verify").returncode == 0
+    lines = cli(pharmacy.home, "audit", "export").stdout.splitlines()
+    events = {json.loads(line)["event"] for line in lines}
+    assert {"paired", "received", "acknowledged", "printed", "exported"} <= events
+    assert "DURAND" not in "\n".join(lines)
+
+
+def test_a_file_sent_and_saved_under_a_safe_name(nodes: list[Node], tmp_path: Path) -> None:
+    gp, pharmacy = nodes
+    original = tmp_path / "résultats.pdf"
+    original.write_bytes(b"%PDF-1.7\n" + os.urandom(300_000))
+    sent = cli(gp.home, "send", "Pharmacie", "--file", str(original), "--caption", "Bilan")
+    message_id = message_id_of(sent)
+    wait_for(lambda: arrived(pharmacy, message_id)["attachment"]["complete"], 60, "the whole file")
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    cli(pharmacy.home, "save", message_id, str(folder))
+    cli(pharmacy.home, "save", message_id, str(folder))  # never overwrites: a second name
+    saved = sorted(p.name for p in folder.iterdir())
+    assert saved == ["résultats (2).pdf", "résultats.pdf"]
+    assert (folder / "résultats.pdf").read_bytes() == original.read_bytes()
+    assert stat.S_IMODE((folder / "résultats.pdf").stat().st_mode) == 0o600
+
+
+def test_a_cli_without_node_says_so(tmp_path: Path) -> None:
+    env = {**os.environ, **FAST_ENV}
+    result = subprocess.run(
+        [sys.executable, "-m", "clients.cli", "--home", str(tmp_path), "ack", "00" * 16],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 3

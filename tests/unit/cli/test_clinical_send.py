@@ -1,0 +1,357 @@
+"""`releve send`: urgent and threaded text, handoffs and prescriptions from JSON or prompts."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import Cli
+from .fake_node import HANDOFF, PRESCRIBER, PRESCRIPTION, FakeNode, invalid_field, message
+
+SENT_ID = "a" * 32
+
+
+def home(node: FakeNode) -> list[str]:
+    return ["--home", str(node.home)]
+
+
+def sent(kind: str = "text", **fields: Any) -> dict[str, Any]:
+    return message(kind, "out", message_id=SENT_ID, **fields)
+
+
+def posted(node: FakeNode) -> list[Any]:
+    return [r.body for r in node.to("POST", "/v1/messages")]
+
+
+def typing(monkeypatch: pytest.MonkeyPatch, *lines: str) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(line + "\n" for line in lines)))
+
+
+def test_urgent_text_in_reply_to_a_prefix(cli: Cli, fake_node: FakeNode) -> None:
+    parent = message(message_id="b767" + "1" * 28)
+    fake_node.answer("GET", "/v1/messages", {"messages": [parent]})
+    fake_node.answer("POST", "/v1/messages", sent(priority="urgent"), status=201)
+    result = cli(
+        "--lang",
+        "en",
+        *home(fake_node),
+        "send",
+        "Pharm",
+        "Call me",
+        "--urgent",
+        "--reply-to",
+        "B767",
+    )
+    assert result.code == 0
+    assert result.out == SENT_ID + "\n"
+    assert posted(fake_node) == [
+        {
+            "contact": "Pharm",
+            "kind": "text",
+            "text": "Call me",
+            "priority": "urgent",
+            "reply_to": parent["message_id"],
+        }
+    ]
+    assert "must acknowledge it" in result.err
+
+
+def test_handoff_from_json(cli: Cli, fake_node: FakeNode, tmp_path: Path) -> None:
+    source = tmp_path / "handoff.json"
+    source.write_text(json.dumps(HANDOFF, ensure_ascii=False), encoding="utf-8")
+    fake_node.answer("POST", "/v1/messages", sent("handoff", handoff=HANDOFF), status=201)
+    result = cli(*home(fake_node), "send", "Cabinet", "--handoff", "--from-json", str(source))
+    assert result.code == 0
+    assert posted(fake_node) == [
+        {
+            "contact": "Cabinet",
+            "kind": "handoff",
+            "handoff": HANDOFF,
+            "priority": "normal",
+            "reply_to": None,
+        }
+    ]
+
+
+def test_prescription_from_json_refused_field_is_translated(
+    cli: Cli, fake_node: FakeNode, tmp_path: Path
+) -> None:
+    source = tmp_path / "ordonnance.json"
+    source.write_text(json.dumps(PRESCRIPTION), encoding="utf-8")
+    fake_node.answer_sequence(
+        "POST", "/v1/messages", [invalid_field("prescriber.rpps", "rpps_key")]
+    )
+    result = cli(
+        *home(fake_node), "send", "Pharmacie", "--prescription", "--from-json", str(source)
+    )
+    assert result.code == 1
+    assert result.err.strip() == (
+        "Erreur : numéro RPPS : le chiffre de contrôle du numéro RPPS ne correspond pas : "
+        "vérifiez le numéro"
+    )
+    english = cli(
+        "--lang",
+        "en",
+        *home(fake_node),
+        "send",
+        "Pharmacie",
+        "--prescription",
+        "--from-json",
+        str(source),
+    )
+    assert "RPPS number: the RPPS number's check digit does not match" in english.err
+    fake_node.answer_sequence(
+        "POST", "/v1/messages", [invalid_field("lines.1.renewals", "too_many")]
+    )
+    line = cli(
+        "--lang",
+        "en",
+        *home(fake_node),
+        "send",
+        "Pharmacie",
+        "--prescription",
+        "--from-json",
+        str(source),
+    )
+    assert "Line 2 – renewals (0 to 12): too many" in line.err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"{not json", "is not valid JSON (line 1, column 2"),
+        (b"[1, 2]", "must hold a JSON object"),
+        (b"\xff\xfe{}", "cannot read"),
+        (b"", "is empty"),
+    ],
+)
+def test_from_json_bad_files_send_nothing(
+    cli: Cli, fake_node: FakeNode, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    source = tmp_path / "bad.json"
+    source.write_bytes(content)
+    result = cli(
+        "--lang", "en", *home(fake_node), "send", "X", "--handoff", "--from-json", str(source)
+    )
+    assert result.code == 1
+    assert expected in result.err
+    assert fake_node.requests == []
+
+
+def test_from_json_missing_file_and_folder(cli: Cli, fake_node: FakeNode, tmp_path: Path) -> None:
+    missing = cli(
+        "--lang",
+        "en",
+        *home(fake_node),
+        "send",
+        "X",
+        "--handoff",
+        "--from-json",
+        str(tmp_path / "none.json"),
+    )
+    assert missing.code == 1
+    assert "does not exist" in missing.err
+    folder = cli(
+        "--lang", "en", *home(fake_node), "send", "X", "--handoff", "--from-json", str(tmp_path)
+    )
+    assert folder.code == 1
+    assert "is not a file" in folder.err
+    assert fake_node.requests == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["send", "X"],
+        ["send", "X", "text", "--handoff"],
+        ["send", "X", "--handoff", "--prescription"],
+        ["send", "X", "text", "--from-json", "f.json"],
+        ["send", "X", "text", "--caption", "c"],
+        ["send", "X", "--handoff", "--no-wait"],
+    ],
+)
+def test_send_options_that_do_not_go_together(
+    cli: Cli, fake_node: FakeNode, args: list[str]
+) -> None:
+    result = cli(*home(fake_node), *args)
+    assert result.code == 2
+    assert "releve" in result.err
+    assert fake_node.requests == []
+
+
+HANDOFF_ANSWERS = (
+    "DUPONT",  # birth name
+    "Marie Claire",
+    "14/03/1956",  # typed the French way
+    "f",
+    "2 56 03 75 123 456 99",  # a wrong key: the node refuses it
+    "Chute à domicile ce matin",
+    "",
+    "HTA",
+    "diabète de type 2",
+    "",
+    "Constantes stables",
+    "",
+    "Radio de hanche",
+    "",
+    "oui",  # send?
+)
+
+
+def test_interactive_handoff_asks_again_the_refused_field(
+    cli: Cli, fake_node: FakeNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typing(monkeypatch, *HANDOFF_ANSWERS, "256037512345654")
+    fake_node.answer_sequence(
+        "POST",
+        "/v1/messages",
+        [invalid_field("patient.ins", "ins_key"), (201, sent("handoff"))],
+    )
+    result = cli(*home(fake_node), "send", "Cabinet", "--handoff")
+    assert result.code == 0, result.err
+    assert result.out == SENT_ID + "\n"
+    first, second = posted(fake_node)
+    assert first["handoff"]["patient"] == {
+        "birth_name": "DUPONT",
+        "first_names": "Marie Claire",
+        "birth_date": "1956-03-14",
+        "sex": "F",
+        "ins": "2 56 03 75 123 456 99",
+        "weight_kg": None,
+    }
+    assert first["handoff"]["background"] == "HTA\ndiabète de type 2"
+    assert second["handoff"]["patient"]["ins"] == "256037512345654"
+    assert second["handoff"]["situation"] == "Chute à domicile ce matin"
+    assert "Le nœud refuse « INS (matricule) » : la clé de l'INS" in result.err
+    assert "S – Situation" in result.err  # the review before sending
+
+
+def test_interactive_handoff_not_confirmed_sends_nothing(
+    cli: Cli, fake_node: FakeNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typing(monkeypatch, *HANDOFF_ANSWERS[:-1], "non")
+    result = cli(*home(fake_node), "send", "Cabinet", "--handoff")
+    assert result.code == 1
+    assert "Rien n'a été envoyé." in result.err
+    assert posted(fake_node) == []
+
+
+def test_input_ending_early_sends_nothing(
+    cli: Cli, fake_node: FakeNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typing(monkeypatch, "DUPONT", "Marie")
+    result = cli("--lang", "en", *home(fake_node), "send", "Cabinet", "--handoff")
+    assert result.code == 1
+    assert "input ended: nothing was sent" in result.err
+    assert posted(fake_node) == []
+
+
+def test_interactive_prescription_with_remembered_prescriber(
+    cli: Cli, fake_node: FakeNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (fake_node.home / "prescriber.json").write_text(json.dumps(PRESCRIBER), encoding="utf-8")
+    typing(
+        monkeypatch,
+        "",
+        "",
+        "",
+        "",
+        "",  # the prescriber's five fields: kept from last time
+        "2026-11-29",
+        "MARTIN",
+        "Léo",
+        "02/05/2019",
+        "M",
+        "",
+        "18,5",  # weight
+        "Amoxicilline",
+        "250 mg",
+        "1 dose-poids matin et soir",
+        "",
+        "",
+        "0",
+        "oui",  # another line
+        "Paracétamol",
+        "125 mg",
+        "si fièvre",
+        "5 jours",
+        "",
+        "x",
+        "1",  # "x" is asked again
+        "non",
+        "",  # no notes
+        "oui",
+        # the node refuses line 1: neither duration nor quantity
+        "8 jours",
+        "",
+    )
+    fake_node.answer_sequence(
+        "POST",
+        "/v1/messages",
+        [invalid_field("lines.0", "duration_or_quantity"), (201, sent("prescription"))],
+    )
+    result = cli("--lang", "en", *home(fake_node), "send", "Pharmacie", "--prescription")
+    assert result.code == 0, result.err
+    first, second = posted(fake_node)
+    prescription = first["prescription"]
+    assert prescription["prescriber"] == PRESCRIBER
+    assert prescription["patient"]["birth_date"] == "2019-05-02"
+    assert prescription["patient"]["weight_kg"] == 18.5
+    assert prescription["lines"][1] == {
+        "medicine": "Paracétamol",
+        "strength": "125 mg",
+        "dosage": "si fièvre",
+        "duration": "5 jours",
+        "quantity": None,
+        "renewals": 1,
+    }
+    assert prescription["notes"] is None
+    assert second["prescription"]["lines"][0]["duration"] == "8 jours"
+    assert "this is not a whole number" in result.err
+    assert "give a duration or a quantity" in result.err
+    saved = fake_node.home / "prescriber.json"
+    assert json.loads(saved.read_text(encoding="utf-8")) == PRESCRIBER
+    assert os.stat(saved).st_mode & 0o777 == 0o600
+
+
+def test_prescription_date_defaults_to_today(
+    cli: Cli, fake_node: FakeNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    typing(
+        monkeypatch,
+        "Dr A",
+        "MG",
+        "10001234565",
+        "Adresse",
+        "0298000000",
+        "",  # date: today
+        "B",
+        "C",
+        "1980-01-01",
+        "U",
+        "",
+        "",
+        "M",
+        "1 mg",
+        "1/j",
+        "",
+        "1 boîte",
+        "",
+        "non",
+        "Note",
+        "",
+        "oui",
+    )
+    fake_node.answer("POST", "/v1/messages", sent("prescription"), status=201)
+    assert cli(*home(fake_node), "send", "Pharmacie", "--prescription").code == 0
+    (body,) = posted(fake_node)
+    assert body["prescription"]["date"] == date.today().isoformat()
+    assert body["prescription"]["lines"][0]["renewals"] == 0
+    assert body["prescription"]["notes"] == "Note"
