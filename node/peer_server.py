@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import time
+from typing import Any, Final
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from node.config import NodeConfig
 from node.peer_wire import BATCH_PATH, MAX_BATCH_BYTES, PACKET_PATH, decode_batch
@@ -17,9 +19,61 @@ from node.ratelimit import RateLimiter
 from node.service import NodeService, PeerRejected
 
 log = logging.getLogger(__name__)
+MALFORMED_LOGS_PER_MINUTE: Final = 20
+# A peer sends one packet or one batch (at most 1 MiB): a body still arriving after this
+# long holds a connection for nothing (a slow-loris).
+BODY_TIMEOUT_SECONDS: Final = 30.0
+
+
+class MalformedRequestLogs(logging.Filter):
+    """aiohttp logs a request it cannot parse at ERROR, with a traceback that quotes the
+    request's bytes. From a stranger that is input to refuse, not our failure: one WARNING
+    line naming the error's type, at most ``per_minute`` a minute (a flood of garbage must
+    not fill the disk). Other records pass unchanged."""
+
+    def __init__(self, per_minute: int = MALFORMED_LOGS_PER_MINUTE) -> None:
+        super().__init__()
+        self._per_minute = per_minute
+        self._minute = 0
+        self._count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, HttpProcessingError):
+            return True
+        minute = int(time.monotonic() // 60)
+        if minute != self._minute:
+            self._minute, self._count = minute, 0
+        self._count += 1
+        if self._count > self._per_minute:
+            return False
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg = "dropped a malformed HTTP request (%s)"
+        record.args = (type(error).__name__,)
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
+def filter_malformed_request_logs() -> None:
+    """Installs :class:`MalformedRequestLogs` on aiohttp's server logger (once)."""
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, MalformedRequestLogs) for f in server_log.filters):
+        server_log.addFilter(MalformedRequestLogs())
+
+
+async def expect_continue(request: web.Request) -> None:
+    """Only ``Expect: 100-continue`` is understood. aiohttp's default handler echoes the
+    header in its 417 answer, and fails (a 500 and a logged traceback) on a value that is
+    not UTF-8: a stranger's header must cost neither."""
+    if request.headers.get("Expect", "").lower() != "100-continue":
+        raise web.HTTPExpectationFailed(text="only Expect: 100-continue is understood")
+    if request.version == web.HttpVersion11:
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0
 
 
 def create_app(service: NodeService, config: NodeConfig) -> web.Application:
+    filter_malformed_request_logs()
     limiter = RateLimiter(config.peer_rate_per_second, config.peer_rate_burst, service.clock)
 
     async def read_body(request: web.Request, limit: int) -> bytes | web.Response:
@@ -31,10 +85,18 @@ def create_app(service: NodeService, config: NodeConfig) -> web.Application:
             log.warning("dropped request from %s: too large", source)
             return web.json_response({"error": "too_large"}, status=413)
         try:
-            return await request.read()
+            async with asyncio.timeout(BODY_TIMEOUT_SECONDS):
+                return await request.read()
         except web.HTTPRequestEntityTooLarge:
             log.warning("dropped request from %s: too large", source)
             return web.json_response({"error": "too_large"}, status=413)
+        except TimeoutError:
+            log.warning("dropped request from %s: the body did not arrive in time", source)
+            return web.json_response({"error": "timeout"}, status=408)
+        except (ConnectionError, HttpProcessingError):
+            # The peer went away mid-body, or its chunked encoding is broken.
+            log.warning("dropped request from %s: incomplete body", source)
+            return web.json_response({"error": "malformed_body"}, status=400)
 
     async def handle(packet: bytes, source: str) -> Any:
         try:
@@ -66,7 +128,17 @@ def create_app(service: NodeService, config: NodeConfig) -> web.Application:
         results = await asyncio.gather(*(handle(packet, source) for packet in packets))
         return web.json_response({"results": results})
 
+    async def elsewhere(request: web.Request) -> web.Response:
+        """Any other path or method (a route of its own, so that its Expect header goes
+        through :func:`expect_continue` too)."""
+        if request.path in (PACKET_PATH, BATCH_PATH):
+            return web.json_response(
+                {"error": "method_not_allowed"}, status=405, headers={"Allow": "POST"}
+            )
+        return web.json_response({"error": "not_found"}, status=404)
+
     app = web.Application(client_max_size=MAX_BATCH_BYTES)
-    app.router.add_post(PACKET_PATH, receive_one)
-    app.router.add_post(BATCH_PATH, receive_batch)
+    app.router.add_post(PACKET_PATH, receive_one, expect_handler=expect_continue)
+    app.router.add_post(BATCH_PATH, receive_batch, expect_handler=expect_continue)
+    app.router.add_route("*", "/{tail:.*}", elsewhere, expect_handler=expect_continue)
     return app

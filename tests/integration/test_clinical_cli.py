@@ -47,7 +47,8 @@ def test_handoff_prescription_ack_show_print_export_and_audit_from_the_cli(
     for text in ("DURAND", "Chute à domicile", "Radiographie du bassin"):
         assert text in shown
     shown = cli(pharmacy.home, "show", prescription_id).stdout
-    assert "Apixaban" in shown and "10001234565" in shown
+    assert "Apixaban" in shown
+    assert "10001234565" in shown
 
     # The pharmacist acknowledges the urgent prescription; the GP sees it.
     status = cli(pharmacy.home, "status").stdout
@@ -67,7 +68,8 @@ def test_handoff_prescription_ack_show_print_export_and_audit_from_the_cli(
     page = tmp_path / "page.html"
     cli(pharmacy.home, "print", handoff_id, "--out", str(page))
     html = page.read_text(encoding="utf-8")
-    assert "DURAND" in html and handoff_id in html
+    assert "DURAND" in html
+    assert handoff_id in html
     assert stat.S_IMODE(page.stat().st_mode) == 0o600
 
     export = tmp_path / "export.ndjson"
