@@ -242,7 +242,7 @@ def fake_pdf(size: int) -> bytes:
     return b"%PDF-1.7\n" + os.urandom(size - 9)
 
 
-def test_25_mib_attachment_survives_relay_and_receiver_restarts(
+def test_25_mib_attachment_survives_relay_receiver_and_sender_restarts(
     tmp_path: Path, relay: Relay
 ) -> None:
     gp, pharmacy = start_pair(tmp_path, relay)
@@ -269,6 +269,9 @@ def test_25_mib_attachment_survives_relay_and_receiver_restarts(
         pharmacy.kill()
         assert download(gp, message_id) == data  # the sender keeps its own copy whole
         pharmacy.start("--relay", relay.url, listen=False)
+        wait_for(lambda: progress() >= 3 * chunks // 4, 180, "three quarters", 0.2)
+        gp.kill()  # and the sender too
+        gp.start("--relay", relay.url, listen=False)
 
         def complete() -> bool:
             return bool(pharmacy.message(message_id)["attachment"]["complete"])
