@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.crypto
 	$(BIN)/python -m bench.direct
 	$(BIN)/python -m bench.relay
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
