@@ -624,6 +624,13 @@ class AuditLog:
         # Several appends in one batch: only the newest seal needs writing.
         return Overwrite(("setting", SEAL_SETTING.encode()), sql, params)
 
+    def rewind(self, head: tuple[int, bytes]) -> None:
+        """A commit failed, and with it every batch queued behind it: the head goes back to
+        ``head``, the last entry the caller knows was committed (synchronously, so that the
+        next append chains onto what the table holds)."""
+        self._position, self._hash = head
+        self._stale = False
+
     def invalidate(self) -> None:
         """A commit failed (the writer's ``on_failure``): the head may be ahead of the table.
         ``append`` refuses until the head is re-read, which starts at once in the background."""

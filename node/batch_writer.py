@@ -50,6 +50,7 @@ class BatchWriter:
         self._connection: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._failing = False  # the last commit failed (disk full, read-only, I/O error)
         self.commits = 0
 
     async def start(self) -> None:
@@ -113,10 +114,18 @@ class BatchWriter:
                     self._executor, self._apply, [statements for statements, _ in batch]
                 )
             except Exception as exc:
-                log.error("database commit failed (%s); nothing of this batch was written", exc)
+                log.error(
+                    "database commit failed (%s); nothing of this batch was written: check"
+                    " that the disk of the home folder has free space and is writable",
+                    exc,
+                )
+                self._failing = True
                 self._fail(batch, exc)
                 continue
             self.commits += 1
+            if self._failing:
+                self._failing = False
+                log.warning("database writes succeed again")
             for _, future in batch:
                 if not future.done():
                     future.set_result(None)

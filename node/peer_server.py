@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from node.config import NodeConfig
 from node.peer_wire import BATCH_PATH, MAX_BATCH_BYTES, PACKET_PATH, decode_batch
@@ -93,8 +94,8 @@ def create_app(service: NodeService, config: NodeConfig) -> web.Application:
         except TimeoutError:
             log.warning("dropped request from %s: the body did not arrive in time", source)
             return web.json_response({"error": "timeout"}, status=408)
-        except (ConnectionError, HttpProcessingError):
-            # The peer went away mid-body, or its chunked encoding is broken.
+        except (ConnectionError, HttpProcessingError, RequestPayloadError):
+            # The peer went away mid-body, or its chunked or compressed encoding is broken.
             log.warning("dropped request from %s: incomplete body", source)
             return web.json_response({"error": "malformed_body"}, status=400)
 

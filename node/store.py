@@ -563,10 +563,6 @@ class Store:
         )
 
     @staticmethod
-    def outbox_attempted(entry_id: int) -> Statement:
-        return ("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (entry_id,))
-
-    @staticmethod
     def outbox_delivered(contact_id: bytes, message_id: bytes) -> Statement:
         return (
             "DELETE FROM outbox WHERE contact_id = ? AND message_id = ?",

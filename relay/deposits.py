@@ -15,6 +15,8 @@ import asyncio
 from typing import Final
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from relay.mailboxes import Refused
 from relay.protocol import (
@@ -54,7 +56,8 @@ async def read_body(request: web.Request, limit: int, timeout: float) -> bytes:
             return bytes(body)
     except TimeoutError:
         raise Refused(ErrorCode.IDLE_TIMEOUT, "the body did not arrive in time") from None
-    except (ConnectionError, web.HTTPException):
+    except (ConnectionError, web.HTTPException, HttpProcessingError, RequestPayloadError):
+        # Gone mid-body, or a broken chunked or compressed encoding.
         raise Refused(ErrorCode.MALFORMED, "the body could not be read") from None
 
 

@@ -361,6 +361,10 @@ async def _sweeping(app: web.Application) -> AsyncIterator[None]:
 def install(app: web.Application) -> None:
     """Adds the rendezvous to a relay application (after relay.state.STATE is set)."""
     app[RENDEZVOUS] = Rendezvous(app[STATE])
-    app.router.add_post(RENDEZVOUS_PATH, open_nameplate)
-    app.router.add_get(RENDEZVOUS_PATH + "/{nameplate}", join_nameplate)
+    from relay.server import expect_continue  # noqa: PLC0415 - server imports this module
+
+    app.router.add_post(RENDEZVOUS_PATH, open_nameplate, expect_handler=expect_continue)
+    app.router.add_get(
+        RENDEZVOUS_PATH + "/{nameplate}", join_nameplate, expect_handler=expect_continue
+    )
     app.cleanup_ctx.append(_sweeping)

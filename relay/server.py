@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Final
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from relay import rendezvous
 from relay.config import RelayConfig, split_listen
@@ -63,6 +64,9 @@ class _WithoutPayload(logging.Filter):
         error = record.exc_info[1] if record.exc_info else None
         if error is None and not record.args:
             return True  # a fixed text
+        if isinstance(error, HttpProcessingError):
+            # A request that does not parse is the sender's fault, not the relay's.
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
         record.msg = "aiohttp: %s"
         record.args = (type(error).__name__ if error is not None else "event",)
         record.exc_info = None
@@ -97,6 +101,33 @@ async def _json_errors(request: web.Request, handler: _Handler) -> web.StreamRes
         code = _HTTP_CODES.get(exc.status, exc.reason.lower().replace(" ", "_"))
         headers = {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After")}
         return web.json_response(error_body(code, exc.reason), status=exc.status, headers=headers)
+
+
+async def expect_continue(request: web.Request) -> None:
+    """Only ``Expect: 100-continue`` is understood. aiohttp's default handler echoes the
+    header in its 417 answer and fails (a 500 and a traceback) on a value that is not
+    UTF-8."""
+    if request.headers.get("Expect", "").lower() != "100-continue":
+        raise web.HTTPExpectationFailed(text="only Expect: 100-continue is understood")
+    if request.version == web.HttpVersion11:
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0
+
+
+_ELSEWHERE: Final = "elsewhere"
+
+
+async def _elsewhere(request: web.Request) -> web.StreamResponse:
+    """Every other path or method, as aiohttp would answer it (404, or 405 naming the
+    methods the path takes), but through a route of our own: its Expect header goes through
+    :func:`expect_continue` too."""
+    allowed: set[str] = set()
+    for resource in request.app.router.resources():
+        if resource.name != _ELSEWHERE:
+            allowed |= (await resource.resolve(request))[1]
+    if allowed:
+        raise web.HTTPMethodNotAllowed(request.method, allowed)
+    raise web.HTTPNotFound()
 
 
 async def _health(request: web.Request) -> web.Response:
@@ -163,11 +194,13 @@ def create_app(
     _filter_aiohttp_logs()
     app = web.Application(client_max_size=MAX_BATCH_BYTES, middlewares=[_json_errors])
     app[STATE] = RelayState(config, clock, random)
-    app.router.add_post("/v1/mailboxes/{mailbox}/blobs", deposit_one)
-    app.router.add_post(DEPOSIT_PATH, deposit_batch)
-    app.router.add_get(SUBSCRIBE_PATH, subscribe)
-    app.router.add_get(HEALTH_PATH, _health)
+    add = app.router
+    add.add_post("/v1/mailboxes/{mailbox}/blobs", deposit_one, expect_handler=expect_continue)
+    add.add_post(DEPOSIT_PATH, deposit_batch, expect_handler=expect_continue)
+    add.add_get(SUBSCRIBE_PATH, subscribe, expect_handler=expect_continue)
+    add.add_get(HEALTH_PATH, _health, expect_handler=expect_continue)
     rendezvous.install(app)  # phone pairing: POST /v1/rendezvous, GET /v1/rendezvous/{n}
+    add.add_route("*", "/{tail:.*}", _elsewhere, name=_ELSEWHERE, expect_handler=expect_continue)
     app.cleanup_ctx.append(_background)
     app.on_shutdown.append(_close_sockets)
     return app

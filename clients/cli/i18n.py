@@ -522,6 +522,12 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "fr": "phrase secrète trop faible : choisissez-en une plus longue ({detail})",
         "en": "passphrase too weak: choose a longer one ({detail})",
     },
+    "setup.home_unwritable": {
+        "fr": "le dossier du nœud ne peut pas être écrit ({detail}) : vérifiez le disque "
+        "(plein ou en lecture seule) et les droits du dossier",
+        "en": "the node's folder cannot be written ({detail}): check the disk "
+        "(full or read-only) and the folder's permissions",
+    },
     "setup.wrong_passphrase": {
         "fr": "phrase secrète incorrecte",
         "en": "wrong passphrase",
