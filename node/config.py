@@ -162,11 +162,12 @@ def load(
     return NodeConfig(**values)
 
 
-def initial_toml(name: str, role: str) -> str:
+def initial_toml(name: str, role: str, phone: str = "") -> str:
     """The config file ``releve init`` writes."""
     escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    phone_line = f'phone = "{phone}"\n' if phone else ""  # checked: digits, spaces, . + -
     return (
         "# Relève node configuration. See docs/operations.md for every key.\n"
-        f'[node]\nname = "{escaped}"\nrole = "{role}"\n\n'
+        f'[node]\nname = "{escaped}"\nrole = "{role}"\n{phone_line}\n'
         f'[network]\nlisten = "0.0.0.0:{DEFAULT_PORT}"\nrelays = []\n'
     )

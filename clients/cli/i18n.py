@@ -87,6 +87,12 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "fr": "créer le nœud de ce poste (une seule fois)",
         "en": "create this machine's node (once)",
     },
+    "help.phone": {
+        "fr": "votre numéro de téléphone, donné à vos contacts pour qu'ils vous appellent si un "
+        "message urgent attend votre accusé de prise en compte (facultatif)",
+        "en": "your phone number, given to your contacts so that they can call you when an "
+        "urgent message waits for your acknowledgement (optional)",
+    },
     "help.name": {
         "fr": "nom montré à vos contacts, par exemple « Dr Camille Martin »",
         "en": 'name shown to your contacts, for example "Dr Camille Martin"',
@@ -217,6 +223,7 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
     "metavar.dir": {"fr": "DOSSIER", "en": "DIR"},
     "metavar.command": {"fr": "COMMANDE", "en": "COMMAND"},
     "metavar.name": {"fr": "NOM", "en": "NAME"},
+    "metavar.phone": {"fr": "TÉLÉPHONE", "en": "PHONE"},
     "metavar.role": {"fr": "RÔLE", "en": "ROLE"},
     "metavar.file": {"fr": "FICHIER", "en": "FILE"},
     "metavar.host_port": {"fr": "HÔTE:PORT", "en": "HOST:PORT"},
@@ -521,6 +528,11 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
     "setup.weak_passphrase": {
         "fr": "phrase secrète trop faible : choisissez-en une plus longue ({detail})",
         "en": "passphrase too weak: choose a longer one ({detail})",
+    },
+    "setup.invalid_phone": {
+        "fr": "numéro de téléphone invalide : des chiffres (6 à 20), espaces, points, + et - "
+        "seulement",
+        "en": "invalid phone number: digits (6 to 20), spaces, dots, + and - only",
     },
     "setup.home_unwritable": {
         "fr": "le dossier du nœud ne peut pas être écrit ({detail}) : vérifiez le disque "

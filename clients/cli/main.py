@@ -146,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--role", type=_role, default="other", metavar=t("metavar.role"), help=t("help.role")
     )
+    init.add_argument("--phone", default="", metavar=t("metavar.phone"), help=t("help.phone"))
     secret = init.add_mutually_exclusive_group()
     secret.add_argument(
         "--passphrase-file", metavar=t("metavar.file"), help=t("help.passphrase_file_init")

@@ -102,7 +102,7 @@ def cmd_init(args: argparse.Namespace, layout: HomeLayout) -> int:
     from node.setup import init_home  # lazily: see the module docstring
 
     try:
-        result = init_home(layout, args.name, args.role, passphrase)
+        result = init_home(layout, args.name, args.role, passphrase, args.phone)
     except NodeError as exc:
         raise _setup_failure(exc) from None
     print(t("init.done", home=layout.root, name=args.name, role=role_name(args.role)))

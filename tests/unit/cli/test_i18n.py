@@ -19,6 +19,8 @@ SETUP_CODES = (
     "home_exists",
     "invalid_name",
     "invalid_role",
+    "invalid_phone",
+    "home_unwritable",
     "weak_passphrase",
     "home_missing",
     "wrong_passphrase",

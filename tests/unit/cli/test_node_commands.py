@@ -36,8 +36,12 @@ class Calls:
 def fake_setup(monkeypatch: pytest.MonkeyPatch) -> Calls:
     record = Calls()
 
-    def init_home(layout: HomeLayout, name: str, role: str, passphrase: bytes | None) -> FakeResult:
-        record.calls.append({"layout": layout, "name": name, "role": role, "pass": passphrase})
+    def init_home(
+        layout: HomeLayout, name: str, role: str, passphrase: bytes | None, phone: str = ""
+    ) -> FakeResult:
+        record.calls.append(
+            {"layout": layout, "name": name, "role": role, "pass": passphrase, "phone": phone}
+        )
         if record.errors:
             raise record.errors.pop(0)
         return FakeResult("abcd-efgh-ijkl", passphrase is None)
