@@ -13,12 +13,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from node import attachments, messaging, records, trust
 from node.audit import AuditLog
 from node.errors import ApiError
 from node.export import select_for_export
 from node.fhir import export_bundles
+from node.http_hardening import (
+    ELSEWHERE,
+    elsewhere,
+    expect_continue,
+    filter_malformed_request_logs,
+)
 from node.peer_wire import Outcome
 from node.protocol import PayloadKind, format_node_id, safety_number
 from node.protocol.attachment import MAX_ATTACHMENT_BYTES
@@ -61,38 +69,47 @@ class LocalApi:
         self.phone: PhonePairing | None = None  # pairing by phone (set by the daemon)
 
     def create_app(self) -> web.Application:
+        filter_malformed_request_logs()
         app = web.Application(middlewares=[self._guard], client_max_size=256 * 1024)
-        add = app.router
-        add.add_get("/v1/status", self.status)
-        add.add_post("/v1/invitations", self.invite)
-        add.add_post("/v1/pairings", self.pair)
-        add.add_get("/v1/contacts", self.contacts)
-        add.add_post("/v1/messages", self.send)
-        add.add_post("/v1/files", self.send_file)
-        add.add_get("/v1/messages", self.messages)
-        add.add_get("/v1/inbox", self.inbox)
-        add.add_get("/v1/messages/{message_id}", self.message)
-        add.add_get("/v1/messages/{message_id}/file", self.file)
-        add.add_post("/v1/messages/{message_id}/read", self.read)
-        add.add_post("/v1/messages/{message_id}/ack", self.ack)
-        add.add_post("/v1/messages/{message_id}/printed", self.printed)
-        add.add_post("/v1/messages/{message_id}/saved", self.saved)
-        add.add_post("/v1/export", self.export)
-        add.add_get("/v1/audit/verify", self.audit_verify)
-        add.add_get("/v1/audit/export", self.audit_export)
-        add.add_post("/v1/contacts/verify", self.verify)
-        add.add_post("/v1/contacts/unpair", self.unpair)
-        add.add_post("/v1/identity/revoke", self.revoke)
-        add.add_post("/v1/pairings/call", self.phone_call)
-        add.add_get("/v1/pairings/call/{call_id}", self.phone_call_state)
-        add.add_delete("/v1/pairings/call/{call_id}", self.phone_call_cancel)
-        add.add_post("/v1/pairings/join", self.phone_join)
+        routes = (
+            ("GET", "/v1/status", self.status),
+            ("POST", "/v1/invitations", self.invite),
+            ("POST", "/v1/pairings", self.pair),
+            ("GET", "/v1/contacts", self.contacts),
+            ("POST", "/v1/messages", self.send),
+            ("POST", "/v1/files", self.send_file),
+            ("GET", "/v1/messages", self.messages),
+            ("GET", "/v1/inbox", self.inbox),
+            ("GET", "/v1/messages/{message_id}", self.message),
+            ("GET", "/v1/messages/{message_id}/file", self.file),
+            ("POST", "/v1/messages/{message_id}/read", self.read),
+            ("POST", "/v1/messages/{message_id}/ack", self.ack),
+            ("POST", "/v1/messages/{message_id}/printed", self.printed),
+            ("POST", "/v1/messages/{message_id}/saved", self.saved),
+            ("POST", "/v1/export", self.export),
+            ("GET", "/v1/audit/verify", self.audit_verify),
+            ("GET", "/v1/audit/export", self.audit_export),
+            ("POST", "/v1/contacts/verify", self.verify),
+            ("POST", "/v1/contacts/unpair", self.unpair),
+            ("POST", "/v1/identity/revoke", self.revoke),
+            ("POST", "/v1/pairings/call", self.phone_call),
+            ("GET", "/v1/pairings/call/{call_id}", self.phone_call_state),
+            ("DELETE", "/v1/pairings/call/{call_id}", self.phone_call_cancel),
+            ("POST", "/v1/pairings/join", self.phone_join),
+        )
+        for method, path, handler in routes:
+            app.router.add_route(method, path, handler, expect_handler=expect_continue)
+        app.router.add_route(
+            "*", "/{tail:.*}", elsewhere, name=ELSEWHERE, expect_handler=expect_continue
+        )
         return app
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").encode()
-        if not hmac.compare_digest(supplied, self._token):
+        # surrogateescape: a header that is not UTF-8 is a wrong token, not a crash.
+        supplied = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        supplied_bytes = supplied.encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(supplied_bytes, self._token):
             return _error(401, "unauthorized", "missing or wrong bearer token")
         try:
             return await handler(request)
@@ -110,7 +127,12 @@ class LocalApi:
     @staticmethod
     async def _body(request: web.Request) -> dict[str, Any]:
         try:
-            body = json.loads(await request.read() or b"{}")
+            data = await request.read()
+        except (ConnectionError, HttpProcessingError, RequestPayloadError):
+            # The client went away mid-body, or its chunked or compressed encoding is broken.
+            raise ApiError(400, "bad_request", "the body did not arrive whole") from None
+        try:
+            body = json.loads(data or b"{}")
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "bad_request", "the body is not JSON") from None
         if not isinstance(body, dict):
@@ -284,9 +306,10 @@ class LocalApi:
             raise ApiError(400, "bad_request", "contact is a required string")
         if kind not in ("text", "handoff", "prescription"):
             raise ApiError(400, "bad_request", "kind must be text, handoff or prescription")
-        form = {"text": {"text": body.get("text")}}.get(kind, body.get(kind))
         if kind == "text" and not isinstance(body.get("text"), str):
             raise ApiError(400, "bad_request", "contact and text are required strings")
+        # A text is {"text": ...} at the top level; a handoff or prescription, its own member.
+        form = {"text": body["text"]} if kind == "text" else body.get(kind)
         meta = self._meta(body.get("priority"), body.get("reply_to"))
         today = datetime.fromtimestamp(self.service.clock(), UTC).date()
         try:
@@ -314,10 +337,14 @@ class LocalApi:
         if request.content_length is not None and request.content_length > MAX_ATTACHMENT_BYTES:
             raise ApiError(413, "too_large", f"a file is at most {MAX_ATTACHMENT_BYTES} bytes")
         data = bytearray()
-        async for block in request.content.iter_chunked(1 << 16):
-            data += block
-            if len(data) > MAX_ATTACHMENT_BYTES:
-                raise ApiError(413, "too_large", f"a file is at most {MAX_ATTACHMENT_BYTES} bytes")
+        try:
+            async for block in request.content.iter_chunked(1 << 16):
+                data += block
+                if len(data) > MAX_ATTACHMENT_BYTES:
+                    limit = f"a file is at most {MAX_ATTACHMENT_BYTES} bytes"
+                    raise ApiError(413, "too_large", limit)
+        except (ConnectionError, HttpProcessingError, RequestPayloadError):
+            raise ApiError(400, "bad_request", "the file did not arrive whole") from None
         return bytes(data)
 
     async def messages(self, request: web.Request) -> web.Response:

@@ -92,7 +92,10 @@ def _unwritable(layout: HomeLayout, exc: OSError) -> SetupError:
 
 def _lock(layout: HomeLayout) -> IO[bytes]:
     try:
-        handle = open(layout.lock, "ab")  # noqa: SIM115 - held for the daemon's lifetime
+        # 0600 like every file of the home; held open for the daemon's lifetime.
+        handle = os.fdopen(
+            os.open(layout.lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab"
+        )
     except OSError as exc:
         raise _unwritable(layout, exc) from None
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any, Final
 
 from aiohttp import web
@@ -14,63 +13,16 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
 from node.config import NodeConfig
+from node.http_hardening import expect_continue, filter_malformed_request_logs
 from node.peer_wire import BATCH_PATH, MAX_BATCH_BYTES, PACKET_PATH, decode_batch
 from node.protocol import MalformedInput
 from node.ratelimit import RateLimiter
 from node.service import NodeService, PeerRejected
 
 log = logging.getLogger(__name__)
-MALFORMED_LOGS_PER_MINUTE: Final = 20
 # A peer sends one packet or one batch (at most 1 MiB): a body still arriving after this
 # long holds a connection for nothing (a slow-loris).
 BODY_TIMEOUT_SECONDS: Final = 30.0
-
-
-class MalformedRequestLogs(logging.Filter):
-    """aiohttp logs a request it cannot parse at ERROR, with a traceback that quotes the
-    request's bytes. From a stranger that is input to refuse, not our failure: one WARNING
-    line naming the error's type, at most ``per_minute`` a minute (a flood of garbage must
-    not fill the disk). Other records pass unchanged."""
-
-    def __init__(self, per_minute: int = MALFORMED_LOGS_PER_MINUTE) -> None:
-        super().__init__()
-        self._per_minute = per_minute
-        self._minute = 0
-        self._count = 0
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        if not isinstance(error, HttpProcessingError):
-            return True
-        minute = int(time.monotonic() // 60)
-        if minute != self._minute:
-            self._minute, self._count = minute, 0
-        self._count += 1
-        if self._count > self._per_minute:
-            return False
-        record.levelno, record.levelname = logging.WARNING, "WARNING"
-        record.msg = "dropped a malformed HTTP request (%s)"
-        record.args = (type(error).__name__,)
-        record.exc_info = record.exc_text = record.stack_info = None
-        return True
-
-
-def filter_malformed_request_logs() -> None:
-    """Installs :class:`MalformedRequestLogs` on aiohttp's server logger (once)."""
-    server_log = logging.getLogger("aiohttp.server")
-    if not any(isinstance(f, MalformedRequestLogs) for f in server_log.filters):
-        server_log.addFilter(MalformedRequestLogs())
-
-
-async def expect_continue(request: web.Request) -> None:
-    """Only ``Expect: 100-continue`` is understood. aiohttp's default handler echoes the
-    header in its 417 answer, and fails (a 500 and a logged traceback) on a value that is
-    not UTF-8: a stranger's header must cost neither."""
-    if request.headers.get("Expect", "").lower() != "100-continue":
-        raise web.HTTPExpectationFailed(text="only Expect: 100-continue is understood")
-    if request.version == web.HttpVersion11:
-        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        request.writer.output_size = 0
 
 
 def create_app(service: NodeService, config: NodeConfig) -> web.Application:

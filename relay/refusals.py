@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Final
 
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 
 from relay.protocol import ErrorCode
 from relay.ratelimit import RateLimiter
@@ -110,3 +110,14 @@ def rate_limited(
     """A 429 for ``source``, logged (rate-limited itself), with when to come back."""
     log.refused(what, ErrorCode.RATE_LIMITED, source)
     return error_response(ErrorCode.RATE_LIMITED, message, limiter.retry_after(source))
+
+
+async def expect_continue(request: web.Request) -> None:
+    """Only ``Expect: 100-continue`` is understood. aiohttp's default handler echoes the
+    header in its 417 answer and fails (a 500 and a traceback) on a value that is not
+    UTF-8."""
+    if request.headers.get("Expect", "").lower() != "100-continue":
+        raise web.HTTPExpectationFailed(text="only Expect: 100-continue is understood")
+    if request.version == HttpVersion11:
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0

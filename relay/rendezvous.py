@@ -39,7 +39,7 @@ from relay.protocol import (
     parse_nameplate,
 )
 from relay.ratelimit import RateLimiter
-from relay.refusals import error_response, rate_limited
+from relay.refusals import error_response, expect_continue, rate_limited
 from relay.state import STATE, RelayState, logger
 
 CLOSE_CODE_BASE: Final = 4000  # WebSocket close code = 4000 + ErrorCode, as for subscriptions
@@ -361,8 +361,6 @@ async def _sweeping(app: web.Application) -> AsyncIterator[None]:
 def install(app: web.Application) -> None:
     """Adds the rendezvous to a relay application (after relay.state.STATE is set)."""
     app[RENDEZVOUS] = Rendezvous(app[STATE])
-    from relay.server import expect_continue  # noqa: PLC0415 - server imports this module
-
     app.router.add_post(RENDEZVOUS_PATH, open_nameplate, expect_handler=expect_continue)
     app.router.add_get(
         RENDEZVOUS_PATH + "/{nameplate}", join_nameplate, expect_handler=expect_continue

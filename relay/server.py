@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib.metadata
 import logging
 import os
+import resource
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,7 +28,7 @@ from relay import rendezvous
 from relay.config import RelayConfig, split_listen
 from relay.deposits import MAX_BATCH_BYTES, deposit_batch, deposit_one
 from relay.protocol import DEPOSIT_PATH, HEALTH_PATH, SUBSCRIBE_PATH, ErrorCode
-from relay.refusals import error_body
+from relay.refusals import error_body, expect_continue
 from relay.state import STATE, RelayState, logger
 from relay.subscriptions import subscribe
 
@@ -103,17 +105,6 @@ async def _json_errors(request: web.Request, handler: _Handler) -> web.StreamRes
         return web.json_response(error_body(code, exc.reason), status=exc.status, headers=headers)
 
 
-async def expect_continue(request: web.Request) -> None:
-    """Only ``Expect: 100-continue`` is understood. aiohttp's default handler echoes the
-    header in its 417 answer and fails (a 500 and a traceback) on a value that is not
-    UTF-8."""
-    if request.headers.get("Expect", "").lower() != "100-continue":
-        raise web.HTTPExpectationFailed(text="only Expect: 100-continue is understood")
-    if request.version == web.HttpVersion11:
-        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        request.writer.output_size = 0
-
-
 _ELSEWHERE: Final = "elsewhere"
 
 
@@ -122,9 +113,9 @@ async def _elsewhere(request: web.Request) -> web.StreamResponse:
     methods the path takes), but through a route of our own: its Expect header goes through
     :func:`expect_continue` too."""
     allowed: set[str] = set()
-    for resource in request.app.router.resources():
-        if resource.name != _ELSEWHERE:
-            allowed |= (await resource.resolve(request))[1]
+    for route in request.app.router.resources():
+        if route.name != _ELSEWHERE:
+            allowed |= (await route.resolve(request))[1]
     if allowed:
         raise web.HTTPMethodNotAllowed(request.method, allowed)
     raise web.HTTPNotFound()
@@ -266,6 +257,34 @@ def run(listen: str, config: RelayConfig) -> int:
     clean shutdown, 1 when the address cannot be bound; raises ConfigError for a malformed
     ``listen``."""
     split_listen(listen)
+    config = fit_file_limit(config)
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(serve(listen, config))
     return 0
+
+
+# Descriptors beyond the subscribers': listening sockets, deposits in progress, logs.
+FILE_MARGIN: Final = 512
+
+
+def fit_file_limit(config: RelayConfig) -> RelayConfig:
+    """Each subscriber holds a socket: raises the soft open-file limit to cover
+    ``max_connections``, or, when the hard limit forbids it, lowers ``max_connections`` (with
+    a warning) so that the relay refuses extra subscribers cleanly (``too_many_connections``)
+    instead of failing on "too many open files"."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = config.max_connections + FILE_MARGIN
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return config
+    allowed = max(1, soft - FILE_MARGIN)
+    logger.warning(
+        "the open-file limit (%d) allows %d connections, not %d: max_connections lowered"
+        " (raise it with ulimit -n or LimitNOFILE=)",
+        soft,
+        allowed,
+        config.max_connections,
+    )
+    return dataclasses.replace(config, max_connections=allowed)

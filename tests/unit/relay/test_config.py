@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from relay import config as config_module
+from relay import server
 from relay.config import DEFAULT_LISTEN, FIELDS, RelayConfig, env_name, load, split_listen
 from relay.errors import ConfigError
 from relay.protocol import BLOB_ID_SIZE, MAX_ACK_IDS, MAX_BLOB_SIZE
@@ -165,3 +166,23 @@ def test_the_relay_never_imports_the_node() -> None:
         check=True,
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_relay_fits_max_connections_to_the_open_file_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hard limit below max_connections lowers it (else the relay would fail on "too many
+    open files" instead of refusing subscribers cleanly); a soft limit below it is raised."""
+    limits = {"soft": 1024, "hard": 4096}
+    monkeypatch.setattr(server.resource, "getrlimit", lambda _: (limits["soft"], limits["hard"]))
+
+    def setrlimit(_: int, values: tuple[int, int]) -> None:
+        limits["soft"], limits["hard"] = values
+
+    monkeypatch.setattr(server.resource, "setrlimit", setrlimit)
+    fitted = server.fit_file_limit(RelayConfig(max_connections=10_000))
+    assert fitted.max_connections == 4096 - server.FILE_MARGIN
+    assert limits == {"soft": 4096, "hard": 4096}
+    limits["soft"] = 1024
+    assert server.fit_file_limit(RelayConfig(max_connections=100)).max_connections == 100
+    assert limits["soft"] == 1024  # enough already: left alone

@@ -1,0 +1,195 @@
+"""The node's local API (node/api_server.py ``LocalApi``, with a real NodeService on a
+temporary home) fed random JSON bodies, paths and query strings with a valid token, and
+random headers: never a 5xx, never an error logged, bounded memory, still serving after.
+
+Left out on purpose: ``POST /v1/identity/revoke`` with ``{"confirm": true}`` (a valid,
+irreversible request, tested by tests/integration/test_trust.py) and ``wait`` values above
+zero (a valid long poll). Pairing by phone is not wired (it would reach out to relays), so
+its routes answer 404 here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from node.protocol import Role
+from tests.hostile.fuzz_support import (
+    count,
+    fuzz_settings,
+    header_names,
+    header_values,
+    memory_bounded,
+    no_logged_errors,
+    raw_request,
+    status_of,
+)
+from tests.hostile.inprocess import InProcessNode, exchange
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessNode]:
+    node = InProcessNode(tmp_path_factory.mktemp("api") / "home", "Dr Camille Martin", "gp")
+    try:
+        node.pair_with("Pharmacie du Port", Role.PHARMACIST, "api pharmacy")
+        node.pair_with("Cabinet Saint-Roch", Role.PRACTICE, "api practice")
+        yield node
+    finally:
+        node.close()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+KEYS = ("contact", "text", "invitation", "ttl_minutes", "confirm", "relay", "code", "kind")
+VALUES = st.one_of(
+    JSON,
+    st.sampled_from(("Pharmacie", "Cabinet", "p", "", " ", "x" * 70_000, "releve:AAAA")),
+    st.integers(-(2**70), 2**70),
+    st.sampled_from((0, 1, 15, 43200, 43201, -1, 1e308, float("inf"))),
+)
+OBJECTS = st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=4) | st.dictionaries(
+    st.text(max_size=8), JSON, max_size=3
+)
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, allow_nan=True).encode()
+
+
+BODIES = st.one_of(
+    OBJECTS.map(_dump),
+    JSON.map(_dump),
+    st.binary(max_size=200),
+    st.text(max_size=100).map(str.encode),
+    st.just(b""),
+    st.integers(200_000, 300_000).map(lambda n: b'{"text": "' + b"a" * n + b'"}'),  # > 256 KiB
+)
+ROUTES = (
+    ("GET", "/v1/status"),
+    ("POST", "/v1/invitations"),
+    ("POST", "/v1/pairings"),
+    ("GET", "/v1/contacts"),
+    ("POST", "/v1/messages"),
+    ("GET", "/v1/messages"),
+    ("GET", "/v1/inbox"),
+    ("GET", "/v1/messages/{id}"),
+    ("POST", "/v1/messages/{id}/read"),
+    ("POST", "/v1/contacts/verify"),
+    ("POST", "/v1/contacts/unpair"),
+    ("POST", "/v1/identity/revoke"),
+    ("POST", "/v1/pairings/call"),
+    ("GET", "/v1/pairings/call/{id}"),
+    ("DELETE", "/v1/pairings/call/{id}"),
+    ("POST", "/v1/pairings/join"),
+)
+IDS = st.one_of(
+    st.binary(max_size=20).map(bytes.hex),
+    st.text(max_size=20).map(lambda t: quote(t, safe="")),
+    st.sampled_from(("..", "%00", "%2F", "0" * 32, "zz")),
+)
+QUERY_KEYS = ("direction", "limit", "unread", "match", "wait", "x")
+QUERY_VALUES = st.one_of(
+    st.sampled_from(("in", "out", "1", "true", "0", "-1", "", "10001", "1e9", "abc", "%", "Ph")),
+    st.integers(-(2**40), 2**40).map(str),
+    st.text(max_size=20),
+)
+
+
+def _query(pairs: list[tuple[str, str]]) -> str:
+    # wait > 0 is a valid long poll: keep it at an invalid or zero value.
+    kept = [(k, v if k != "wait" or not v.strip().isdigit() else "0") for k, v in pairs]
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in kept)
+
+
+_ASCII_VALUES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60)
+
+
+@st.composite
+def api_requests(draw: st.DrawFn, token: str) -> bytes:
+    method, template = draw(st.sampled_from(ROUTES))
+    if draw(st.integers(0, 9)) == 0:
+        method = draw(st.sampled_from(("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")))
+    path = template.replace("{id}", draw(IDS))
+    if draw(st.integers(0, 9)) == 0:
+        path = "/" + quote(draw(st.text(max_size=30)), safe="/")
+    query = _query(draw(st.lists(st.tuples(st.sampled_from(QUERY_KEYS), QUERY_VALUES), max_size=3)))
+    body = draw(BODIES)
+    if path == "/v1/identity/revoke" and b'"confirm": true' in body:
+        body = b"{}"
+    headers = [("Authorization", f"Bearer {token}")]
+    if draw(st.integers(0, 19)) == 0:
+        headers = [("Authorization", draw(_ASCII_VALUES))]
+    headers += draw(st.lists(st.tuples(header_names, header_values), max_size=2))
+    target = (path + ("?" + query if query else "")).encode("utf-8", "replace")
+    return raw_request(method, target, headers, body, content_length=str(len(body)), chunked=False)
+
+
+def test_local_api_survives_random_requests(node: InProcessNode) -> None:
+    statuses: dict[int | None, int] = {}
+
+    @given(request=api_requests(node.token))
+    @fuzz_settings("local_api.http")
+    def fuzz(request: bytes) -> None:
+        count("local_api.http")
+        status = status_of(node.io.run(exchange(node.api_port, request)))
+        statuses[status] = statuses.get(status, 0) + 1
+        assert status is None or status < 500, f"HTTP {status} for {request[:300]!r}"
+
+    with no_logged_errors(), memory_bounded():
+        fuzz()
+    print(f"local API statuses: {dict(sorted(statuses.items(), key=str))}")
+    assert statuses.get(200, 0) > 0
+    assert statuses.get(400, 0) > 0
+
+    # Still serving: the status and a message to a contact that is still paired.
+    status, body = node.post(
+        node.api_port, "/v1/invitations", b"{}", {"Authorization": f"Bearer {node.token}"}
+    )
+    assert status == 201, body
+    answer = node.io.run(
+        exchange(
+            node.api_port,
+            f"GET /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            f"Authorization: Bearer {node.token}\r\n\r\n".encode(),
+            whole=True,
+        )
+    )
+    assert status_of(answer) == 200
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["name"] == "Dr Camille Martin"
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        # A token that is not UTF-8 is a wrong token.
+        (b"GET /v1/status HTTP/1.1\r\nAuthorization: Bearer \x80\xff\r\n", b"", 401),
+        # A body that is not what its Content-Encoding says.
+        (b"POST /v1/invitations HTTP/1.1\r\nContent-Encoding: gzip\r\n{auth}", b"{}", 400),
+        # An Expect header that is not UTF-8, on a route and elsewhere.
+        (b"POST /v1/invitations HTTP/1.1\r\nExpect: \xe9t\xe9\r\n{auth}", b"{}", 417),
+        (b"POST /v1/nowhere HTTP/1.1\r\nExpect: \xe9t\xe9\r\n{auth}", b"{}", 417),
+    ],
+)
+def test_headers_and_bodies_that_once_gave_a_500(
+    node: InProcessNode, head: bytes, body: bytes, expected: int
+) -> None:
+    auth = f"Authorization: Bearer {node.token}\r\n".encode()
+    request = (
+        head.replace(b"{auth}", auth)
+        + b"Host: x\r\nConnection: close\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    with no_logged_errors():
+        assert status_of(node.io.run(exchange(node.api_port, request, whole=True))) == expected
