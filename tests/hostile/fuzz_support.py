@@ -192,10 +192,24 @@ class ErrorRecords(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        if not _orphan_handler_collected(record):
+            self.records.append(record)
 
     def summary(self) -> list[str]:
         return [f"{r.name}: {r.getMessage()[:200]}" for r in self.records[:10]]
+
+
+def _orphan_handler_collected(record: logging.LogRecord) -> bool:
+    """asyncio reporting that the garbage collector took an aiohttp connection handler left
+    waiting on a client that sent garbage and went away (aio-libs/aiohttp#7551): the
+    connection is gone and nothing was answered wrongly; the fuzzer's thousands of aborted
+    connections make it show now and then. Any other error still fails the test."""
+    message = record.getMessage()
+    return (
+        record.name == "asyncio"
+        and message.startswith("Task was destroyed but it is pending")
+        and "RequestHandler.start()" in message
+    )
 
 
 @contextmanager

@@ -14,8 +14,10 @@ import pytest
 
 from node import keystore
 from node.paths import HomeLayout
+from node.protocol.identifiers import ins_key
 from tests.integration.nodes import Node, Relay, pair, wait_for
 from tests.integration.recording_proxy import RecordingProxy
+from tests.integration.test_clinical import upload
 
 pytestmark = pytest.mark.integration
 
@@ -51,6 +53,24 @@ def test_no_secret_in_logs_traffic_or_files(tmp_path: Path) -> None:
     run = uuid.uuid4().hex
     markers = [f"MARKER-{run}-{i}" for i in range(6)]
     patient = [f"DUPONT-{run}", f"1 57 03 75 {run[:3]} 042", f"né le 12/03/1957 {run[-6:]}"]
+    # Clinical messages (issue 6): a handoff's patient fields and an attachment's bytes.
+    surname = "MARQUEUR" + "".join(chr(65 + int(c, 16)) for c in run[:10])
+    nir = "2570375" + str(int(run[:8], 16) % 1_000_000).zfill(6)
+    ins = f"{nir}{ins_key(nir):02d}"
+    file_marker = f"FILE-MARKER-{run}"
+    handoff = {
+        "patient": {
+            "birth_name": surname,
+            "first_names": "Jeanne",
+            "birth_date": "1957-03-12",
+            "sex": "F",
+            "ins": ins,
+        },
+        "situation": f"{markers[0]}-situation",
+        "background": "HTA",
+        "assessment": "Stable",
+        "request": "Avis",
+    }
     try:
         with RecordingProxy(relay.port) as proxy:
             gp.init(passphrase_file=secret_file)
@@ -64,7 +84,14 @@ def test_no_secret_in_logs_traffic_or_files(tmp_path: Path) -> None:
                     (gp, "Pharmacie du Port") if i % 2 == 0 else (pharmacy, "Dr Camille Martin")
                 )
                 sender.send(to, text)
-            wait_for(lambda: len(pharmacy.received()) == 3 and len(gp.received()) == 3, 120, "all")
+            gp.request(
+                "POST",
+                "/v1/messages",
+                {"contact": "Pharmacie du Port", "kind": "handoff", "handoff": handoff},
+            )
+            pdf = b"%PDF-1.7\n" + file_marker.encode() * 4000  # several chunks
+            upload(gp, "contact=Pharmacie%20du%20Port&name=bilan.pdf", pdf)
+            wait_for(lambda: len(pharmacy.received()) == 5 and len(gp.received()) == 3, 120, "all")
             wait_for(lambda: gp.status()["outbox"]["pending"] == 0, 60, "receipts")
             read_all = [m["message_id"] for m in pharmacy.received()]
             for message_id in read_all:
@@ -90,7 +117,7 @@ def test_no_secret_in_logs_traffic_or_files(tmp_path: Path) -> None:
         secrets[f"{name} dh private"] = forms(unlocked.identity.dh_private)
         secrets[f"{name} data key"] = forms(unlocked.cipher._key)
     secrets["passphrase"] = [PASSPHRASE.encode()]
-    for text in (*markers, *patient):
+    for text in (*markers, *patient, surname, ins, file_marker):
         secrets[text] = [text.encode(), text.encode("utf-16-le")]
 
     stopped = {path: path.read_bytes() for n in (gp, pharmacy) for path in files_under(n.home)}
