@@ -19,7 +19,7 @@ from node.protocol.conversation import (
 from node.protocol.errors import ClinicalError, LocalProtocolError
 from node.protocol.payload import ReceiptType
 from node.records import CONVERSATION_KIND_CODES, message_row
-from node.service import AuditEvent, Contact, NodeService
+from node.service import Contact, NodeService
 from node.store import MessageRow
 
 
@@ -50,8 +50,7 @@ async def send(service: NodeService, reference: str, meta: Meta, content: Conten
         raise invalid_field(exc) from None
     except LocalProtocolError as exc:
         raise ApiError(400, "text_too_long", str(exc)) from None
-    rows = await _seal_and_queue(service, contact, [(kind, body)])
-    return rows[0]
+    return await _seal_and_queue(service, contact, kind, body)
 
 
 async def send_file(
@@ -72,45 +71,42 @@ async def send_file(
         kind, body = encode_conversation(meta, manifest)
     except ClinicalError as exc:
         raise invalid_field(exc) from None
-    rows = await _seal_and_queue(service, contact, [(kind, body)], file=(manifest, data))
-    return rows[0]
+    return await _seal_and_queue(service, contact, kind, body, file=(manifest, data))
 
 
 async def _seal_and_queue(
     service: NodeService,
     contact: Contact,
-    payloads: list[tuple[PayloadKind, bytes]],
+    kind: PayloadKind,
+    body: bytes,
     file: tuple[AttachmentManifest, bytes] | None = None,
-) -> list[MessageRow]:
+) -> MessageRow:
+    """Seals the message (and the file's chunks after it) and queues everything, with the
+    message's audit entry, in one commit."""
     store = service.store
+    contact_id = contact.contact_id
     async with contact.lock:
         session = await service.session_of(contact)
         now = service.clock()
-        rows: list[MessageRow] = []
-        statements = []
-        events: list[AuditEvent] = []
-        for kind, body in payloads:
-            payload, packet = session.seal(kind, body, now, service.rand)
-            row = message_row(payload, contact.contact_id, "out", "queued")
-            rows.append(row)
-            statements += [
-                store.insert_message(row),
-                store.enqueue(contact.contact_id, packet, payload.message_id, now),
-            ]
-            events.append(("sent", "local", contact.contact_id, payload.message_id))
+        payload, packet = session.seal(kind, body, now, service.rand)
+        row = message_row(payload, contact_id, "out", "queued")
+        statements = [
+            store.insert_message(row),
+            store.enqueue(contact_id, packet, payload.message_id, now),
+        ]
         if file is not None:
             manifest, data = file
-            for chunk in manifest.chunks(data, rows[0].message_id):
-                payload, packet = session.seal(PayloadKind.CHUNK, chunk.encode(), now, service.rand)
+            for chunk in manifest.chunks(data, row.message_id):
+                part, packet = session.seal(PayloadKind.CHUNK, chunk.encode(), now, service.rand)
                 statements += [
-                    store.insert_message(message_row(payload, contact.contact_id, "out", "queued")),
-                    store.enqueue(contact.contact_id, packet, payload.message_id, now),
+                    store.insert_message(message_row(part, contact_id, "out", "queued")),
+                    store.enqueue(contact_id, packet, part.message_id, now),
                 ]
-        statements.append(store.update_session(contact.contact_id, session))
-        future = service.submit(statements, events)
+        statements.append(store.update_session(contact_id, session))
+        future = service.submit(statements, [("sent", "local", contact_id, row.message_id)])
     await service.await_commit(future)
     service.on_outbox()
-    return rows
+    return row
 
 
 async def conversation_message(service: NodeService, message_id: bytes) -> MessageRow:
