@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -174,12 +175,12 @@ def test_the_relay_fits_max_connections_to_the_open_file_limit(
     """A hard limit below max_connections lowers it (else the relay would fail on "too many
     open files" instead of refusing subscribers cleanly); a soft limit below it is raised."""
     limits = {"soft": 1024, "hard": 4096}
-    monkeypatch.setattr(server.resource, "getrlimit", lambda _: (limits["soft"], limits["hard"]))
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (limits["soft"], limits["hard"]))
 
     def setrlimit(_: int, values: tuple[int, int]) -> None:
         limits["soft"], limits["hard"] = values
 
-    monkeypatch.setattr(server.resource, "setrlimit", setrlimit)
+    monkeypatch.setattr(resource, "setrlimit", setrlimit)
     fitted = server.fit_file_limit(RelayConfig(max_connections=10_000))
     assert fitted.max_connections == 4096 - server.FILE_MARGIN
     assert limits == {"soft": 4096, "hard": 4096}
