@@ -24,7 +24,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from tests.integration.nodes import FAST_ENV, Node, Relay, pair, wait_for
+from tests.integration.nodes import Node, Relay, pair, wait_for
 
 SEED_ENV: Final = "RELEVE_FAULT_SEED"
 GP_NAME: Final = "Dr Camille Martin"
@@ -270,26 +269,8 @@ class CappedRelay(Relay):
     """A relay started with ``RELEVE_RELAY_*`` settings of its own (relay/config.py)."""
 
     def __init__(self, log_path: Path, **settings: int) -> None:
-        super().__init__(log_path)
-        self.env = {f"RELEVE_RELAY_{name.upper()}": str(value) for name, value in settings.items()}
-
-    def start(self) -> None:
-        assert self.process is None
-        env = {**os.environ, **FAST_ENV, **self.env}
-        listen = f"127.0.0.1:{self.port or 0}"
-        with open(self.log_path, "a") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "clients.cli", "relay", "--listen", listen],
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-                env=env,
-            )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if "http://" not in line:
-            raise AssertionError(f"the relay did not start: {line!r} {self.log_path.read_text()}")
-        self.port = int(line.strip().rsplit(":", 1)[1])
+        env = {f"RELEVE_RELAY_{name.upper()}": str(value) for name, value in settings.items()}
+        super().__init__(log_path, env)
 
 
 def interrupt(node: Node, timeout: float = 30) -> int:

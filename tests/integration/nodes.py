@@ -191,8 +191,9 @@ def pair(inviter: Node, acceptor: Node) -> None:
 class Relay:
     """One `releve relay` process; restarted on the same port it first got."""
 
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, env: dict[str, str] | None = None) -> None:
         self.log_path = log_path
+        self.env = env or {}  # extra environment, e.g. RELEVE_RELAY_* limits
         self.process: subprocess.Popen[str] | None = None
         self.port: int | None = None
 
@@ -203,7 +204,7 @@ class Relay:
 
     def start(self) -> None:
         assert self.process is None
-        env = {**os.environ, **FAST_ENV}
+        env = {**os.environ, **FAST_ENV, **self.env}
         listen = f"127.0.0.1:{self.port or 0}"
         with open(self.log_path, "a") as log:
             self.process = subprocess.Popen(
