@@ -70,7 +70,6 @@ import resource
 import statistics
 import struct
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +78,7 @@ from typing import Final, cast
 
 import aiohttp
 
+from bench import processes
 from node.mailbox import SEED_SIZE, MailboxKey
 from node.peer_wire import Outcome
 from node.protocol import (
@@ -98,7 +98,6 @@ from node.store import ContactRow
 from relay.config import RelayConfig
 from relay.protocol import HEALTH_PATH
 
-REPO: Final = Path(__file__).resolve().parents[1]
 BLOB_SIZE: Final = BUCKETS[1]  # 1,024 bytes
 STAMP: Final = struct.Struct(">QQ")  # send time (perf_counter_ns), sequence number
 FILLER: Final = os.urandom(BLOB_SIZE - STAMP.size)
@@ -126,34 +125,12 @@ class Relay:
 
     @classmethod
     def start(cls) -> Relay:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RELEVE_")}
         flags = [item for pair in RELAY_FLAGS.items() for item in pair]
-        process = subprocess.Popen(
-            [sys.executable, "-m", "relay", "--listen", "127.0.0.1:0", *flags],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if " listening on " not in line:
-            process.kill()
-            process.wait()
-            raise RuntimeError(f"the relay did not start: {line!r}")
-        return cls(process, line.split()[-1])
+        process, url = processes.start_listening(["-m", "relay", "--listen", "127.0.0.1:0", *flags])
+        return cls(process, url)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        processes.stop(self.process, 20)
 
     def _status(self, key: str) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():

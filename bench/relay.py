@@ -36,7 +36,6 @@ import os
 import statistics
 import struct
 import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ import aiohttp
 import nacl.bindings as sodium
 from aiohttp import WSMsgType, web
 
+from bench import processes
 from relay.protocol import (
     DEPOSIT_PATH,
     HEALTH_PATH,
@@ -61,7 +61,6 @@ from relay.protocol import (
     single_deposit_path,
 )
 
-REPO: Final = Path(__file__).resolve().parents[1]
 BLOB_SIZE: Final = 1024
 IN_FLIGHT: Final = 64
 BATCH: Final = 16
@@ -143,36 +142,14 @@ class Server:
     def start(cls, kind: str, uvloop: bool) -> Server:
         module = ["relay", "--listen"] if kind == "relay" else ["bench.relay", "--serve-raw"]
         args = ["-c", _UVLOOP_BOOT, *module] if uvloop else ["-m", *module]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RELEVE_")}
-        env.update(RELAY_ENV)
-        process = subprocess.Popen(
-            [sys.executable, *args, "127.0.0.1:0"],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if " listening on " not in line:
-            process.kill()
-            raise RuntimeError(f"{kind} did not start: {line!r}")
-        return cls(kind, process, line.split()[-1])
+        process, url = processes.start_listening([*args, "127.0.0.1:0"], RELAY_ENV)
+        return cls(kind, process, url)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        processes.stop(self.process, 10)
 
     def rss(self) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        raise RuntimeError("no VmRSS")
+        return processes.rss(self.process)
 
     def cpu(self) -> float:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
