@@ -23,13 +23,12 @@ Limits: a fresh log has no seal, so deleting every entry *and* the seal reads as
 restoring an older copy of the whole database is not detectable locally (an earlier export's
 head, given to :func:`verify_lines`, is).
 
-Failed commits: :meth:`AuditLog.append` moves the in-memory head before the caller commits.
-The batch writer fails a batch and everything queued behind it, then calls ``on_failure``;
-that must call :meth:`AuditLog.invalidate` (or load a new ``AuditLog``). Until the head is
-re-read, ``append`` raises :class:`~node.errors.StoreError` (code ``audit_unavailable``)
-rather than chain onto an entry that was never written; an entry's INSERT also fails unless
-its predecessor is in the table, so an append submitted out of order fails its batch instead
-of breaking the chain.
+Failed commits: :meth:`AuditLog.append` moves the in-memory head before the caller commits,
+and :meth:`AuditLog.submitted` tells it which batch carries the entries. The batch writer
+fails a batch and everything queued behind it, then calls ``on_failure``; that must call
+:meth:`AuditLog.rewind`, which takes the head back to the newest committed batch at once. An
+entry's INSERT also fails unless its predecessor is in the table, so entries never submitted
+(or submitted out of order) fail the next batch instead of breaking the chain.
 """
 
 from __future__ import annotations
@@ -41,13 +40,13 @@ import json
 import logging
 import math
 import struct
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from node.batch_writer import Overwrite, Statement
-from node.errors import StoreError
 from node.protocol.errors import CorruptState
 
 if TYPE_CHECKING:
@@ -492,9 +491,10 @@ class AuditLog:
         self._position = 0
         self._hash = GENESIS
         self._sealed = True
-        self._stale = False
-        self._generation = 0
-        self._reload_task: asyncio.Task[None] | None = None
+        # Batches carrying entries, each with the head after it, oldest first; and the head
+        # of the newest batch known committed: where a failed commit takes the head back.
+        self._batches: deque[tuple[asyncio.Future[None], tuple[int, bytes]]] = deque()
+        self._committed: tuple[int, bytes] = (0, GENESIS)
 
     def __repr__(self) -> str:  # never print the key
         return f"AuditLog(position={self._position}, sealed={self._sealed})"
@@ -543,6 +543,7 @@ class AuditLog:
                 position,
             )
         self._position, self._hash, self._sealed = position, head_hash, sealed
+        self._committed = (position, head_hash)
 
     async def _read_seal(self) -> _Seal | _BadSeal | None:
         try:
@@ -574,15 +575,9 @@ class AuditLog:
         Synchronous, so that entries are chained in the order of the calls; submit the
         statements to the writer before any ``await``. ``at`` is kept to the microsecond.
         Raises ValueError (unknown event or actor, a time out of range, an id not 16 bytes),
-        TypeError (an id not ``bytes``), StoreError ``audit_unavailable`` after a failed commit
-        until the head is re-read.
+        TypeError (an id not ``bytes``). Tell :meth:`submitted` which batch carries them.
         """
         fields = _make_fields(event, actor, contact_id, message_id, _to_microseconds(at))
-        if self._stale:
-            self._start_reload()
-            raise StoreError(
-                "the audit log is being reloaded after a failed write", "audit_unavailable"
-            )
         position = self._position + 1
         entry_hash = _hash(self._hash, position, fields)
         values = (
@@ -624,50 +619,25 @@ class AuditLog:
         # Several appends in one batch: only the newest seal needs writing.
         return Overwrite(("setting", SEAL_SETTING.encode()), sql, params)
 
-    def rewind(self, head: tuple[int, bytes]) -> None:
-        """A commit failed, and with it every batch queued behind it: the head goes back to
-        ``head``, the last entry the caller knows was committed (synchronously, so that the
-        next append chains onto what the table holds)."""
-        self._position, self._hash = head
-        self._stale = False
+    def submitted(self, future: asyncio.Future[None]) -> None:
+        """The entries appended so far were submitted to the writer as ``future``'s batch."""
+        self._settle(failing=False)
+        self._batches.append((future, self.head))
 
-    def invalidate(self) -> None:
-        """A commit failed (the writer's ``on_failure``): the head may be ahead of the table.
-        ``append`` refuses until the head is re-read, which starts at once in the background."""
-        self._stale = True
-        self._generation += 1
-        self._start_reload()
+    def rewind(self) -> None:
+        """A commit failed (the writer's ``on_failure``), and with it every batch queued
+        behind it: the head goes back, at once, to that of the newest batch committed, so
+        that the next append chains onto what the table holds."""
+        self._position, self._hash = self._settle(failing=True)
 
-    def _start_reload(self) -> None:
-        if self._reload_task is not None and not self._reload_task.done():
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        self._reload_task = loop.create_task(self._reload_quietly(), name="audit-reload")
-
-    async def _reload_quietly(self) -> None:
-        try:
-            await self.reload()
-        except Exception as exc:
-            # Still stale: the next append tries again.
-            log.error("the audit log's head cannot be re-read (%s)", type(exc).__name__)
-
-    async def reload(self) -> None:
-        """Re-reads the head from the table (after a failed commit)."""
-        while True:
-            generation = self._generation
-            await self._read_head()
-            if generation == self._generation:
-                self._stale = False
-                return
-
-    async def close(self) -> None:
-        """Waits for a background reload, before the store closes."""
-        if self._reload_task is not None:
-            await asyncio.gather(self._reload_task, return_exceptions=True)
-            self._reload_task = None
+    def _settle(self, failing: bool) -> tuple[int, bytes]:
+        """Forgets the batches that are settled (all of them when ``failing``: those not yet
+        committed are failing too) and returns the head of the newest one committed."""
+        while self._batches and (failing or self._batches[0][0].done()):
+            future, head = self._batches.popleft()
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self._committed = head
+        return self._committed
 
     # --- checking and exporting ---------------------------------------------------------
 

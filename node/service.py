@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -128,10 +127,6 @@ class NodeService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._pairing_lock = asyncio.Lock()
         self.audit: AuditLog | None = None  # loaded by load()
-        # Batches carrying audit entries, with the log's head after each, oldest first: the
-        # head to go back to when a commit fails (see invalidate).
-        self._audit_batches: deque[tuple[asyncio.Future[None], tuple[int, bytes]]] = deque()
-        self._audit_committed = (0, b"")
         # Called with an incoming attachment's message id when one of its parts arrived.
         self.on_attachment_part: Callable[[Contact, bytes], None] = lambda contact, parent: None
 
@@ -151,14 +146,11 @@ class NodeService:
     async def _load_audit(self) -> None:
         seal_key = self.store.cipher.subkey(_AUDIT_KEY_PURPOSE)
         self.audit = await AuditLog.load(self.store, seal_key)
-        self._audit_committed = self.audit.head
 
     async def close(self) -> None:
         """Lets background work (owed receipts) finish before the store closes."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=5)
-        if self.audit is not None:
-            await self.audit.close()
 
     def invalidate(self) -> None:
         """A commit failed: forget every state that may be ahead of the database."""
@@ -168,7 +160,7 @@ class NodeService:
         # The failed batch and every one queued behind it were not written (batch_writer):
         # the audit log goes back to the head of the last batch that was.
         if self.audit is not None:
-            self.audit.rewind(self._committed_audit_head(failing=True))
+            self.audit.rewind()
         asyncio.get_running_loop().create_task(self._reload_contacts())
 
     async def _reload_contacts(self) -> None:
@@ -198,19 +190,8 @@ class NodeService:
             appended = True
         future = self.writer.submit(statements)
         if appended:
-            self._committed_audit_head(failing=False)  # forgets the batches settled so far
-            self._audit_batches.append((future, self.audit.head))
+            self.audit.submitted(future)
         return future
-
-    def _committed_audit_head(self, failing: bool) -> tuple[int, bytes]:
-        """The audit head of the newest batch committed. With ``failing`` (a commit just
-        failed), every batch not yet committed is failing too (batch_writer) and forgotten."""
-        batches = self._audit_batches
-        while batches and (failing or batches[0][0].done()):
-            future, head = batches.popleft()
-            if future.done() and not future.cancelled() and future.exception() is None:
-                self._audit_committed = head
-        return self._audit_committed
 
     async def commit(self, statements: list[Statement], events: Iterable[AuditEvent] = ()) -> None:
         await self.await_commit(self.submit(statements, events))
