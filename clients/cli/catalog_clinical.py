@@ -14,6 +14,12 @@ CLINICAL: Final[dict[str, dict[str, str]]] = {
         "fr": "texte du message (sauf avec --handoff, --prescription ou --file)",
         "en": "the message's text (except with --handoff, --prescription or --file)",
     },
+    "form.prescriber_not_saved": {
+        "fr": "(vos coordonnées de prescripteur n'ont pas pu être gardées dans {file} pour la "
+        "prochaine fois ; l'ordonnance est bien envoyée)",
+        "en": "(your prescriber details could not be kept in {file} for next time; the "
+        "prescription was sent)",
+    },
     "help.urgent": {
         "fr": "message urgent : le destinataire doit en accuser la prise en compte (releve ack)",
         "en": "urgent message: the recipient must acknowledge it (releve ack)",

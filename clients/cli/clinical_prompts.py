@@ -288,7 +288,8 @@ def save_prescriber(home: Path, prescription: JsonObject) -> None:
     try:
         replace_private(home / PRESCRIBER_FILE, json.dumps(kept, ensure_ascii=False).encode())
     except (OSError, CliError):
-        pass  # only a convenience: the prescription is sent either way
+        # Only a convenience: the prescription was sent either way; say so, do not fail.
+        print(t("form.prescriber_not_saved", file=home / PRESCRIBER_FILE), file=sys.stderr)
 
 
 def correct(prompter: Prompter, content: JsonObject, paths: Sequence[str]) -> bool:

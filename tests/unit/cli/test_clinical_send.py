@@ -355,3 +355,17 @@ def test_prescription_date_defaults_to_today(
     assert body["prescription"]["date"] == date.today().isoformat()
     assert body["prescription"]["lines"][0]["renewals"] == 0
     assert body["prescription"]["notes"] == "Note"
+
+
+def test_prescriber_details_that_cannot_be_kept_are_reported_not_fatal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clients.cli import clinical_prompts
+
+    def refuse(path: Path, data: bytes) -> None:
+        raise OSError("read-only")
+
+    monkeypatch.setattr(clinical_prompts, "replace_private", refuse)
+    prescription = {"prescriber": {"name": "Dr Camille Martin", "rpps": "10001234565"}}
+    clinical_prompts.save_prescriber(tmp_path, prescription)
+    assert "prescriber.json" in capsys.readouterr().err

@@ -119,32 +119,30 @@ def test_split_listen_refuses(text: str) -> None:
         split_listen(text)
 
 
-def test_importing_the_config_stays_cheap() -> None:
-    """The CLI may load relay.config early: it must not pull in aiohttp or PyNaCl."""
-    code = "import sys, relay.config; print(sorted({'aiohttp', 'nacl'} & set(sys.modules)))"
+def run_python(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` in the repository, without the caller's RELEVE_* settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELEVE_")}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
+    return subprocess.run(
+        [sys.executable, *args],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
+        check=check,
     )
+
+
+def test_importing_the_config_stays_cheap() -> None:
+    """The CLI may load relay.config early: it must not pull in aiohttp or PyNaCl."""
+    code = "import sys, relay.config; print(sorted({'aiohttp', 'nacl'} & set(sys.modules)))"
+    result = run_python("-c", code)
     assert result.stdout.strip() == "[]"
 
 
 def test_command_line_errors_exit_2() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RELEVE_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "relay", "--listen", "127.0.0.1:0", "--max-blob-bytes", "x"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = run_python(
+        "-m", "relay", "--listen", "127.0.0.1:0", "--max-blob-bytes", "x", check=False
     )
     assert result.returncode == 2
     assert "max_blob_bytes" in result.stderr
@@ -156,16 +154,7 @@ def test_the_relay_never_imports_the_node() -> None:
         "import sys, relay.server, relay.__main__; "
         "print(sorted(m for m in sys.modules if m == 'node' or m.startswith('node.')))"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RELEVE_")}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = run_python("-c", code)
     assert result.stdout.strip() == "[]"
 
 
