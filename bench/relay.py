@@ -47,7 +47,7 @@ import nacl.bindings as sodium
 from aiohttp import WSMsgType, web
 
 from bench import processes
-from relay.protocol import (
+from node.protocol.relay_wire import (
     DEPOSIT_PATH,
     HEALTH_PATH,
     SUBSCRIBE_PATH,

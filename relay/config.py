@@ -20,11 +20,11 @@ DEFAULT_PORT: Final = 7400
 DEFAULT_LISTEN: Final = f"127.0.0.1:{DEFAULT_PORT}"
 ENV_PREFIX: Final = "RELEVE_RELAY_"
 
-# relay.protocol's MAX_BLOB_SIZE and the largest ACK frame (1 + 2 + 1024 x 16), repeated here
-# so this module imports no PyNaCl; tests/unit/relay/test_config.py checks they agree.
+# node.protocol.relay_wire's MAX_BLOB_SIZE and the largest ACK frame (1 + 2 + 1024 x 16),
+# repeated here so this module imports no PyNaCl; tests/unit/relay/test_config.py checks they agree.
 PROTOCOL_MAX_BLOB: Final = 65536
 PROTOCOL_MAX_ACK_FRAME: Final = 16387
-PROTOCOL_MAX_NAMEPLATE: Final = 9999  # relay.protocol.MAX_NAMEPLATE
+PROTOCOL_MAX_NAMEPLATE: Final = 9999  # node.protocol.relay_wire.MAX_NAMEPLATE
 
 _LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TRUE: Final = ("1", "true", "yes", "on")

@@ -3,7 +3,7 @@
 
     POST /v1/mailboxes/{mailbox id hex}/blobs   body: one blob
         200 {"status": "stored" | "duplicate", "blob_id": hex}
-    POST /v1/deposits                           body: relay.protocol.encode_deposits(...)
+    POST /v1/deposits                           body: node.protocol.relay_wire.encode_deposits(...)
         200 {"results": ["stored" | "duplicate" | {"status": 507, "error": "mailbox_full"}, ...]}
 
 Each deposit, alone or in a batch, costs one token of the source's rate limit.
@@ -18,8 +18,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from relay.mailboxes import Refused
-from relay.protocol import (
+from node.protocol.relay_wire import (
     MAILBOX_ID_SIZE,
     MAX_BLOB_SIZE,
     MAX_DEPOSIT_BATCH,
@@ -28,6 +27,7 @@ from relay.protocol import (
     decode_deposits,
     parse_mailbox_id,
 )
+from relay.mailboxes import Refused
 from relay.refusals import HTTP_STATUS, RETRYABLE, code_name, error_response, rate_limited
 from relay.state import STATE, RelayState
 
@@ -62,7 +62,7 @@ async def read_body(request: web.Request, limit: int, timeout: float) -> bytes:
 
 
 def _refuse(state: RelayState, refused: Refused, source: str, what: str) -> web.Response:
-    state.refusals.refused(what, refused.code, source)
+    state.refusals.refused(what, code_name(refused.code), source)
     retry_after = state.config.retry_after_seconds if refused.code in RETRYABLE else None
     return error_response(refused.code, refused.message, retry_after)
 
@@ -136,7 +136,7 @@ async def deposit_batch(request: web.Request) -> web.Response:
         results.append(_STORED if stored else _DUPLICATE)
     headers: dict[str, str] = {}
     for code in sorted(refusals):
-        state.refusals.refused("deposit in a batch", code, source)
+        state.refusals.refused("deposit in a batch", code_name(code), source)
     if ErrorCode.RATE_LIMITED in refusals:
         headers["Retry-After"] = str(state.deposit_limiter.retry_after(source))
     elif refusals & RETRYABLE:

@@ -6,7 +6,9 @@
     ├── ConfigError (ValueError)     a configuration value or listen address is invalid (local)
     └── Refused                      a deposit the store declines; ``code`` says why
                                      (relay.mailboxes; answered to the peer, never raised out)
-    RelayProtocolError               bytes from a peer that do not decode (relay.protocol; remote)
+
+Bytes from a peer that do not decode raise ``node.protocol.relay_wire.RelayProtocolError``
+(a remote error of the protocol core's tree, where the relay's wire format is defined).
 
 Peers' mistakes and abuse never propagate as exceptions past the server's handlers: each is
 answered with an error code (HTTP JSON body or WebSocket ERROR frame) and counted in the log.

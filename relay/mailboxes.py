@@ -18,9 +18,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Final
 
+from node.protocol.relay_wire import MAILBOX_ID_SIZE, ErrorCode, blob_id_for
 from relay.config import RelayConfig
 from relay.errors import RelayError
-from relay.protocol import MAILBOX_ID_SIZE, ErrorCode, blob_id_for
 
 BLOB_OVERHEAD: Final = 512
 MAILBOX_OVERHEAD: Final = 2048

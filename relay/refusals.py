@@ -1,22 +1,19 @@
-"""How the relay says no: error codes as HTTP answers, and a bounded log of refusals.
+"""How the relay says no: error codes as HTTP answers, logged through the protocol core's
+bounded refusal log (node.protocol.admission.RefusalLog).
 
 Error bodies are ``{"error": {"code": "<ErrorCode name, lower case>", "message": "..."}}``
 (docs/relay-protocol.md, "Errors"). The log names the reason and the source address, never a
-mailbox id, blob id or key; at most ``per_window`` lines per window, so a flood of refused
-requests cannot become a flood of log lines.
+mailbox id, blob id or key.
 """
 
 from __future__ import annotations
 
-import logging
-from collections import Counter
-from collections.abc import Callable
 from typing import Final
 
 from aiohttp import HttpVersion11, web
 
-from relay.protocol import ErrorCode
-from relay.ratelimit import RateLimiter
+from node.protocol.admission import RateLimiter, RefusalLog
+from node.protocol.relay_wire import ErrorCode
 
 HTTP_STATUS: Final = {
     ErrorCode.MALFORMED: 400,
@@ -62,53 +59,11 @@ def error_response(code: ErrorCode, message: str, retry_after: int | None = None
     )
 
 
-class RefusalLog:
-    """Logs refusals with their reason and source, at most ``per_window`` per window; the
-    rest are counted and summarised (by reason only) when the window ends."""
-
-    def __init__(
-        self,
-        logger: logging.Logger,
-        clock: Callable[[], float],
-        per_window: int = 20,
-        window_seconds: float = 60.0,
-    ) -> None:
-        self._logger = logger
-        self._clock = clock
-        self._per_window = per_window
-        self._window = window_seconds
-        self._window_start = clock()
-        self._logged = 0
-        self._suppressed: Counter[str] = Counter()
-
-    def refused(self, what: str, code: ErrorCode, source: str) -> None:
-        self.roll()
-        if self._logged < self._per_window:
-            self._logged += 1
-            self._logger.warning("refused %s from %s: %s", what, source, code_name(code))
-        else:
-            self._suppressed[code_name(code)] += 1
-
-    def roll(self) -> None:
-        """Starts a new window (summarising the last one) once the current one is over."""
-        now = self._clock()
-        if now - self._window_start >= self._window:
-            self.flush()
-            self._window_start = now
-
-    def flush(self) -> None:
-        if self._suppressed:
-            summary = ", ".join(f"{n} {code}" for code, n in sorted(self._suppressed.items()))
-            self._logger.warning("refusals not logged individually: %s", summary)
-        self._logged = 0
-        self._suppressed.clear()
-
-
 def rate_limited(
     log: RefusalLog, limiter: RateLimiter, what: str, source: str, message: str
 ) -> web.Response:
     """A 429 for ``source``, logged (rate-limited itself), with when to come back."""
-    log.refused(what, ErrorCode.RATE_LIMITED, source)
+    log.refused(what, code_name(ErrorCode.RATE_LIMITED), source)
     return error_response(ErrorCode.RATE_LIMITED, message, limiter.retry_after(source))
 
 

@@ -28,9 +28,8 @@ from typing import Final
 
 from aiohttp import WSMsgType, web
 
-from relay.config import RelayConfig
-from relay.mailboxes import Refused
-from relay.protocol import (
+from node.protocol.admission import RateLimiter
+from node.protocol.relay_wire import (
     MAX_NAMEPLATE,
     MAX_RENDEZVOUS_FRAME,
     RENDEZVOUS_PATH,
@@ -38,8 +37,9 @@ from relay.protocol import (
     RelayProtocolError,
     parse_nameplate,
 )
-from relay.ratelimit import RateLimiter
-from relay.refusals import error_response, expect_continue, rate_limited
+from relay.config import RelayConfig
+from relay.mailboxes import Refused
+from relay.refusals import code_name, error_response, expect_continue, rate_limited
 from relay.state import STATE, RelayState, logger
 
 CLOSE_CODE_BASE: Final = 4000  # WebSocket close code = 4000 + ErrorCode, as for subscriptions
@@ -247,7 +247,7 @@ RENDEZVOUS: Final = web.AppKey("relay_rendezvous", Rendezvous)
 
 
 def _refuse(state: RelayState, refused: Refused, source: str) -> web.Response:
-    state.refusals.refused("rendezvous", refused.code, source)
+    state.refusals.refused("rendezvous", code_name(refused.code), source)
     retry = state.config.retry_after_seconds
     return error_response(
         refused.code,
@@ -311,7 +311,7 @@ async def join_nameplate(request: web.Request) -> web.StreamResponse:
     except RelayProtocolError as exc:
         return error_response(ErrorCode.MALFORMED, str(exc))
     if len(state.sessions) + state.handshakes >= config.max_connections:
-        state.refusals.refused("rendezvous", ErrorCode.TOO_MANY_CONNECTIONS, source)
+        state.refusals.refused("rendezvous", code_name(ErrorCode.TOO_MANY_CONNECTIONS), source)
         return error_response(
             ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", config.retry_after_seconds
         )

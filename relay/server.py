@@ -23,11 +23,13 @@ from typing import Final
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
+from node.protocol.admission import MalformedRequestLogs
+from node.protocol.relay_wire import DEPOSIT_PATH, HEALTH_PATH, SUBSCRIBE_PATH, ErrorCode
 from relay import rendezvous
 from relay.config import RelayConfig, split_listen
 from relay.deposits import MAX_BATCH_BYTES, deposit_batch, deposit_one
-from relay.protocol import DEPOSIT_PATH, HEALTH_PATH, SUBSCRIBE_PATH, ErrorCode
 from relay.refusals import error_body, expect_continue
 from relay.state import STATE, RelayState, logger
 from relay.subscriptions import subscribe
@@ -45,43 +47,19 @@ _AIOHTTP_LOGGERS: Final = ("aiohttp.server", "aiohttp.web", "aiohttp.websocket",
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class _WithoutPayload(logging.Filter):
-    """aiohttp logs a bad request with a traceback that quotes the request's bytes (a path
-    holds a mailbox id, a body a blob): keep only the exception's type, and at most
-    ``per_minute`` records a minute so that bad requests cannot flood the log."""
-
-    def __init__(self, per_minute: int = 20) -> None:
-        super().__init__()
-        self._per_minute = per_minute
-        self._minute = 0
-        self._count = 0
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        minute = int(record.created // 60)
-        if minute != self._minute:
-            self._minute, self._count = minute, 0
-        self._count += 1
-        if self._count > self._per_minute:
-            return False
-        error = record.exc_info[1] if record.exc_info else None
-        if error is None and not record.args:
-            return True  # a fixed text
-        if isinstance(error, HttpProcessingError):
-            # A request that does not parse is the sender's fault, not the relay's.
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-        record.msg = "aiohttp: %s"
-        record.args = (type(error).__name__ if error is not None else "event",)
-        record.exc_info = None
-        record.exc_text = None
-        record.stack_info = None
-        return True
+# Requests aiohttp cannot parse (RequestPayloadError: it reads the rest of a refused body,
+# its lingering close, and meets the same broken encoding again): the sender's fault.
+_MALFORMED: Final = (HttpProcessingError, RequestPayloadError)
 
 
 def _filter_aiohttp_logs() -> None:
+    """aiohttp logs a bad request with a traceback that quotes the request's bytes (a path
+    holds a mailbox id, a body a blob): every aiohttp record keeps only the exception's
+    type, bounded per logger (node.protocol.admission.MalformedRequestLogs)."""
     for name in _AIOHTTP_LOGGERS:
         log = logging.getLogger(name)
-        if not any(isinstance(f, _WithoutPayload) for f in log.filters):
-            log.addFilter(_WithoutPayload())
+        if not any(isinstance(f, MalformedRequestLogs) for f in log.filters):
+            log.addFilter(MalformedRequestLogs(_MALFORMED, time.monotonic, scrub_others=True))
 
 
 _HTTP_CODES: Final = {

@@ -13,11 +13,10 @@ from typing import Any, Final, Protocol
 
 from aiohttp import web
 
+from node.protocol.admission import RateLimiter, RefusalLog
+from node.protocol.relay_wire import ErrorCode
 from relay.config import RelayConfig
 from relay.mailboxes import MailboxStore
-from relay.protocol import ErrorCode
-from relay.ratelimit import RateLimiter
-from relay.refusals import RefusalLog
 
 logger: Final = logging.getLogger("relay")
 

@@ -19,7 +19,7 @@ from typing import Final
 
 from aiohttp import WSMessage, WSMsgType, web
 
-from relay.protocol import (
+from node.protocol.relay_wire import (
     NONCE_SIZE,
     Ack,
     Auth,
@@ -32,7 +32,7 @@ from relay.protocol import (
     Welcome,
     decode_frame,
 )
-from relay.refusals import error_response, rate_limited
+from relay.refusals import code_name, error_response, rate_limited
 from relay.state import STATE, RelayState, logger
 
 CLOSE_TIMEOUT: Final = 2.0  # seconds to wait for the owner's close frame
@@ -90,7 +90,7 @@ class Subscription:
             await self.fail(ErrorCode.MALFORMED, "expected AUTH")
             return
         if not frame.verify(nonce):
-            state.refusals.refused("subscription", ErrorCode.AUTH_FAILED, self._source)
+            state.refusals.refused("subscription", code_name(ErrorCode.AUTH_FAILED), self._source)
             await self.fail(ErrorCode.AUTH_FAILED, "the signature does not match")
             return
         queued = self._subscribe(frame.mailbox_id)
@@ -215,7 +215,7 @@ async def subscribe(request: web.Request) -> web.StreamResponse:
         return error_response(ErrorCode.MALFORMED, "expected a WebSocket upgrade")
     source = state.source_of(request)
     if len(state.sessions) + state.handshakes >= config.max_connections:
-        state.refusals.refused("subscription", ErrorCode.TOO_MANY_CONNECTIONS, source)
+        state.refusals.refused("subscription", code_name(ErrorCode.TOO_MANY_CONNECTIONS), source)
         return error_response(
             ErrorCode.TOO_MANY_CONNECTIONS,
             "too many connections",

@@ -7,7 +7,9 @@ is the normative specification; each module cites its section.
 Modules, one per concept: ``errors`` (exception tree), ``wire`` (byte encoding),
 ``primitives`` (libsodium through PyNaCl), ``kdf``, ``identity``, ``profile``,
 ``reachability``, ``invitation``, ``payload``, ``notices``, ``ratchet``, ``envelope``,
-``session``, ``pairing``.
+``session``, ``pairing``; shared with the relay (which imports nothing else of the node):
+``relay_wire`` (the relay's frames and deposits) and ``admission`` (rate limits, bounded
+refusal logs).
 """
 
 from .envelope import Inner, RatchetMessage, SealedAnswer, open_packet, seal_packet

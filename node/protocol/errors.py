@@ -6,6 +6,7 @@
     │   └── ClinicalError            a clinical field given on this side is invalid (field, reason)
     └── RemoteProtocolError          a peer's (or a file's, or a QR code's) bad input
         ├── MalformedInput           bytes that do not decode: truncated, bad lengths, bad values
+        │   └── RelayProtocolError   the relay's wire format (relay_wire) does not decode
         ├── UnsupportedVersion       a version byte this code does not know
         ├── InvitationExpired        an invitation past its expiry
         ├── InvitationUsed           a second answer to a one-time invitation (a replay)
@@ -132,6 +133,14 @@ class RemoteProtocolError(ProtocolError):
 
 class MalformedInput(RemoteProtocolError):
     code = "malformed"
+
+
+class RelayProtocolError(MalformedInput):
+    """Bytes of the relay's wire format (node.protocol.relay_wire) that do not decode, from
+    either side of a relay connection. Its own class because the relay answers it with its
+    own error code and the node's relay client with a reconnect."""
+
+    code = "relay_malformed"
 
 
 class UnsupportedVersion(RemoteProtocolError):

@@ -51,11 +51,14 @@ from .primitives import (
     constant_time_equal,
     hmac_sha256,
 )
+from .relay_wire import MAX_NAMEPLATE as RELAY_MAX_NAMEPLATE
+from .relay_wire import MAX_RENDEZVOUS_FRAME
 from .wire import Reader, Writer
 
 VERSION: Final = 0x01
-MAX_NAMEPLATE: Final = 9999  # relay.protocol.MAX_NAMEPLATE (a test checks they agree)
-MAX_FRAME_SIZE: Final = 8192  # relay.protocol.MAX_RENDEZVOUS_FRAME
+# The relay's bounds (docs/relay-protocol.md §16): a code must fit the relay it goes through.
+MAX_NAMEPLATE: Final = RELAY_MAX_NAMEPLATE
+MAX_FRAME_SIZE: Final = MAX_RENDEZVOUS_FRAME
 MAX_CODE_TEXT: Final = 128  # characters of a typed code
 PAKE_MESSAGE_SIZE: Final = 33  # SPAKE2's side byte "S" and a 32-byte Ed25519 group element
 MAC_SIZE: Final = 32

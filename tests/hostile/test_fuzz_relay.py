@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relay import protocol as rp
+from node.protocol import relay_wire as rp
 from relay.config import RelayConfig
 from relay.subscriptions import CLOSE_CODE_BASE
 from tests.hostile.fuzz_support import (

@@ -18,6 +18,7 @@ LOCAL = {"LocalProtocolError", "CorruptState", "ClinicalError"}
 REMOTE = {
     "RemoteProtocolError",
     "MalformedInput",
+    "RelayProtocolError",
     "UnsupportedVersion",
     "InvitationExpired",
     "InvitationUsed",

@@ -82,6 +82,8 @@ MODULES = [
     "prescription",
     "attachment",
     "conversation",
+    "relay_wire",
+    "admission",
 ]
 
 

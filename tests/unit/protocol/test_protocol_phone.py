@@ -56,8 +56,8 @@ from node.protocol.phone import (
     decode_frame,
     decode_record,
 )
-from relay.protocol import MAX_NAMEPLATE as RELAY_MAX_NAMEPLATE
-from relay.protocol import MAX_RENDEZVOUS_FRAME
+from node.protocol.relay_wire import MAX_NAMEPLATE as RELAY_MAX_NAMEPLATE
+from node.protocol.relay_wire import MAX_RENDEZVOUS_FRAME
 from tests.unit.protocol.protocol_support import T0, DeterministicRandom, Node, flip_bit
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relay.protocol import (
+from node.protocol.relay_wire import (
     BLOB_ID_SIZE,
     MAX_ACK_IDS,
     MAX_BLOB_SIZE,

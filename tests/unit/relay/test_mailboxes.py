@@ -8,8 +8,8 @@ import tracemalloc
 
 import pytest
 
+from node.protocol.relay_wire import ErrorCode, blob_id_for
 from relay.mailboxes import BLOB_OVERHEAD, MAILBOX_OVERHEAD, MailboxStore, Refused
-from relay.protocol import ErrorCode, blob_id_for
 
 A = b"\xaa" * 16
 B = b"\xbb" * 16

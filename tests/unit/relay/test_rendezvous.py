@@ -13,11 +13,7 @@ import aiohttp
 import pytest
 from aiohttp import WSMsgType, web
 
-from relay import config as config_module
-from relay.config import load
-from relay.errors import ConfigError
-from relay.mailboxes import Refused
-from relay.protocol import (
+from node.protocol.relay_wire import (
     MAX_NAMEPLATE,
     MAX_RENDEZVOUS_FRAME,
     RENDEZVOUS_PATH,
@@ -26,6 +22,10 @@ from relay.protocol import (
     parse_nameplate,
     rendezvous_path,
 )
+from relay import config as config_module
+from relay.config import load
+from relay.errors import ConfigError
+from relay.mailboxes import Refused
 from relay.refusals import HTTP_STATUS
 from relay.rendezvous import MAX_HELD_FRAMES, RENDEZVOUS, Nameplate, Nameplates
 from relay.server import create_app, make_runner
