@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Final
 
+from .characters import has_control, has_format_character
 from .envelope import MAX_RATCHET_PLAINTEXT
 from .errors import ClinicalError, LocalProtocolError, MalformedInput
 from .kinds import MESSAGE_ID_SIZE
@@ -150,8 +151,9 @@ def check_file_name(value: object, field: str = "file_name") -> str:
     if len(name) > MAX_FILE_NAME_CHARS or size > MAX_FILE_NAME_BYTES:
         raise ClinicalError(field, "too_long")
     if (
-        any(c in _FORBIDDEN_IN_NAME or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in name)
-        or any(unicodedata.category(c) == "Cf" for c in name)
+        has_control(name)
+        or has_format_character(name)
+        or not _FORBIDDEN_IN_NAME.isdisjoint(name)
         or name.startswith(".")
         or name.endswith((".", " "))
         or name.split(".")[0].strip().upper() in _WINDOWS_DEVICES

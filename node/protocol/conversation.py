@@ -27,6 +27,7 @@ from enum import IntEnum
 from typing import Any, Final
 
 from .attachment import AttachmentManifest
+from .characters import has_control_in_message
 from .errors import ClinicalError, LocalProtocolError, MalformedInput
 from .handoff import Handoff
 from .kinds import MESSAGE_ID_SIZE, PayloadKind
@@ -146,7 +147,7 @@ class TextContent:
             raise ClinicalError("text", "invalid_text") from None
         if size > MAX_TEXT_BYTES:
             raise ClinicalError("text", "too_long")
-        if any((ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0 for c in text):
+        if has_control_in_message(text):
             raise ClinicalError("text", "invalid_text")
 
     def to_json(self) -> dict[str, Any]:

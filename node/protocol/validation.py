@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Final, TypeVar
 
+from .characters import has_control, has_control_in_paragraphs, has_format_character
 from .errors import ClinicalError, MalformedInput
 from .wire import Reader, Writer
 
@@ -55,7 +56,7 @@ def check_line(value: object, field: str, max_chars: int) -> str:
     invisible formatting characters (they would let one name imitate another on paper)."""
     text = _bounded(_normalised(value, field), field, max_chars, required=True)
     assert text is not None
-    if any(_is_control(c) or unicodedata.category(c) == "Cf" for c in text):
+    if has_control(text) or has_format_character(text):
         raise ClinicalError(field, "invalid_text")
     return text
 
@@ -73,7 +74,7 @@ def check_paragraphs(value: object, field: str, max_chars: int) -> str:
     text = _normalised(value, field).replace("\r\n", "\n")
     bounded = _bounded(text, field, max_chars, required=True)
     assert bounded is not None
-    if any(_is_control(c) and c not in "\t\n" for c in bounded):
+    if has_control_in_paragraphs(bounded):
         raise ClinicalError(field, "invalid_text")
     return bounded
 
@@ -82,11 +83,6 @@ def check_optional_paragraphs(value: object, field: str, max_chars: int) -> str 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return check_paragraphs(value, field, max_chars)
-
-
-def _is_control(char: str) -> bool:
-    code = ord(char)
-    return code < 0x20 or 0x7F <= code < 0xA0
 
 
 # --- Dates ---------------------------------------------------------------------------------

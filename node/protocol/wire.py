@@ -7,9 +7,9 @@ their length as a u8/u16. A ``Reader`` raises only :class:`MalformedInput` on ba
 from __future__ import annotations
 
 import struct
-import unicodedata
 from typing import Final
 
+from .characters import has_control, has_format_character
 from .errors import MalformedInput
 
 _U16: Final = struct.Struct(">H")
@@ -124,9 +124,9 @@ def decode_text(data: bytes, what: str, max_chars: int) -> str:
 def check_text(text: str, what: str, max_chars: int, error: type[Exception]) -> None:
     if len(text) > max_chars:
         raise error(f"{what}: longer than {max_chars} characters")
-    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text):
+    if has_control(text):
         raise error(f"{what}: control characters are not allowed")
     # Format characters (bidirectional overrides, zero-width joiners...) let one name
     # imitate another on screen.
-    if any(unicodedata.category(c) == "Cf" for c in text):
+    if has_format_character(text):
         raise error(f"{what}: invisible formatting characters are not allowed")

@@ -84,6 +84,7 @@ MODULES = [
     "conversation",
     "relay_wire",
     "admission",
+    "characters",
 ]
 
 
