@@ -1,6 +1,6 @@
 """Every decoder of outside input, fed random bytes and mutated valid encodings (bit flips,
 truncations, insertions, deletions, splices): it returns a value or raises the project's
-own error (``node.protocol.ProtocolError``, ``relay.protocol.RelayProtocolError``), nothing
+own error (``node.protocol.ProtocolError``; the relay wire's ``RelayProtocolError`` is one), nothing
 else; what it accepts encodes again without error. Stateful decoders (a ratchet session, a
 phone-pairing exchange) get the same treatment from each of their stages."""
 
@@ -15,7 +15,7 @@ import nacl.bindings as sodium
 from hypothesis import given
 from hypothesis import strategies as st
 
-from node.peer_wire import decode_batch, encode_batch
+from node.edges.peer_wire import decode_batch, encode_batch
 from node.protocol import (
     ContactCard,
     Endpoint,
@@ -37,6 +37,7 @@ from node.protocol import (
     Unpair,
     open_packet,
     phone,
+    relay_wire,
 )
 from node.protocol.envelope import BUCKETS, decode_inner
 from node.protocol.identity import parse_node_id_prefix
@@ -45,7 +46,6 @@ from node.protocol.payload import decode_text_body, encode_text
 from node.protocol.primitives import SEAL_OVERHEAD, pad, seal, seal_open
 from node.protocol.ratchet import Header, Ratchet
 from node.protocol.wire import Reader, Writer
-from relay import protocol as relay_protocol
 from tests.hostile.fuzz_support import (
     count,
     fuzz_settings,
@@ -466,22 +466,22 @@ def relay_corpus() -> dict[str, tuple[bytes, ...]]:
     public, secret = sodium.crypto_sign_seed_keypair(rand(32))
     nonce = rand(32)
     frames = (
-        relay_protocol.Challenge(nonce).encode(),
-        relay_protocol.Welcome(3).encode(),
-        relay_protocol.Blob(rand(16), corpus().packets[0]).encode(),
-        relay_protocol.Error(relay_protocol.ErrorCode.RATE_LIMITED, "slow down").encode(),
-        relay_protocol.Auth.sign(nonce, bytes(public), bytes(secret)).encode(),
-        relay_protocol.Ack((rand(16), rand(16), rand(16))).encode(),
+        relay_wire.Challenge(nonce).encode(),
+        relay_wire.Welcome(3).encode(),
+        relay_wire.Blob(rand(16), corpus().packets[0]).encode(),
+        relay_wire.Error(relay_wire.ErrorCode.RATE_LIMITED, "slow down").encode(),
+        relay_wire.Auth.sign(nonce, bytes(public), bytes(secret)).encode(),
+        relay_wire.Ack((rand(16), rand(16), rand(16))).encode(),
     )
-    deposits = relay_protocol.encode_deposits([(rand(16), p) for p in corpus().packets[:3]])
+    deposits = relay_wire.encode_deposits([(rand(16), p) for p in corpus().packets[:3]])
     return {"frame": frames, "deposits": (deposits,)}
 
 
 RELAY_DECODERS: dict[str, Callable[[bytes], object]] = {
-    "frame": relay_protocol.decode_frame,
-    "deposits": relay_protocol.decode_deposits,
-    "mailbox id": lambda data: relay_protocol.parse_mailbox_id(data.decode("latin-1")),
-    "nameplate": lambda data: relay_protocol.parse_nameplate(data.decode("latin-1")),
+    "frame": relay_wire.decode_frame,
+    "deposits": relay_wire.decode_deposits,
+    "mailbox id": lambda data: relay_wire.parse_mailbox_id(data.decode("latin-1")),
+    "nameplate": lambda data: relay_wire.parse_nameplate(data.decode("latin-1")),
 }
 
 
@@ -502,12 +502,12 @@ def test_relay_decoders_raise_only_relay_protocol_errors(case: tuple[str, bytes]
     count("decoders.relay")
     try:
         value = RELAY_DECODERS[name](data)
-    except relay_protocol.RelayProtocolError:
+    except relay_wire.RelayProtocolError:
         return
     if name == "frame":
-        assert relay_protocol.decode_frame(value.encode()) == value  # type: ignore[attr-defined]
+        assert relay_wire.decode_frame(value.encode()) == value  # type: ignore[attr-defined]
     elif name == "deposits":
-        assert relay_protocol.decode_deposits(relay_protocol.encode_deposits(value)) == value  # type: ignore[arg-type]
+        assert relay_wire.decode_deposits(relay_wire.encode_deposits(value)) == value  # type: ignore[arg-type]
 
 
 def test_decoding_stays_within_memory() -> None:
@@ -518,5 +518,5 @@ def test_decoding_stays_within_memory() -> None:
             for decode in (*NODE_DECODERS.values(), *RELAY_DECODERS.values()):
                 try:
                     decode(big)
-                except (ProtocolError, relay_protocol.RelayProtocolError):
+                except (ProtocolError, relay_wire.RelayProtocolError):
                     pass
