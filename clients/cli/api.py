@@ -1,22 +1,27 @@
 """The client of the node's local API (docs/local-api.md), on the standard library only.
 
 ``releve status`` must start fast, so this module imports neither the daemon nor aiohttp:
-urllib.request is enough for JSON over HTTP on 127.0.0.1.
+urllib.request is enough for JSON over HTTP on 127.0.0.1. Even urllib.request (with http.client,
+email and ssl, about a third of the start-up) is imported by the first request only: when no
+node runs, nothing is sent and the command says so at once.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from node.paths import HomeLayout
 
 from .errors import ApiFailure, CliError, NoNodeRunning
+from .os_errors import decode_reason, os_reason
+from .text import clean
+
+if TYPE_CHECKING:
+    import urllib.request
 
 JsonObject = dict[str, Any]
 
@@ -41,6 +46,8 @@ def _opener() -> urllib.request.OpenerDirector:
     The bearer token must go to the local node only: a proxy from the environment
     (http_proxy) or a redirect would carry it elsewhere.
     """
+    import urllib.request  # at the first request only: see the module docstring
+
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.ProxyHandler({}),
@@ -81,8 +88,12 @@ class ApiClient:
             raise CliError("error.api_info_invalid", path=layout.api_info)
         try:
             token = layout.api_token.read_text(encoding="ascii").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CliError("error.token_unreadable", path=layout.api_token, reason=exc) from None
+        except OSError as exc:
+            why = os_reason(exc)
+            raise CliError("error.token_unreadable", path=layout.api_token, reason=why) from None
+        except UnicodeDecodeError as exc:
+            wrong = decode_reason(exc)
+            raise CliError("error.token_unreadable", path=layout.api_token, reason=wrong) from None
         return cls(url, token, home=layout.root)
 
     # -- endpoints ---------------------------------------------------------------------------
@@ -289,6 +300,9 @@ class ApiClient:
         ``raw`` is a body streamed from a file (stream, length, content type) instead of JSON;
         ``reader`` consumes a successful response that is not JSON (then ``{}`` is returned).
         """
+        import urllib.error  # with the opener: see the module docstring
+        import urllib.request
+
         url = self.url + path
         if query:
             url += "?" + urllib.parse.urlencode(query)
@@ -327,7 +341,8 @@ class ApiClient:
             return CliError("error.node_refused", url=self.url)
         if isinstance(reason, TimeoutError):
             return CliError("error.node_timeout", url=self.url)
-        return CliError("error.node_unreachable", url=self.url, reason=reason)
+        worded = os_reason(reason) if isinstance(reason, OSError) else clean(reason)
+        return CliError("error.node_unreachable", url=self.url, reason=worded)
 
 
 def _is_loopback_http(url: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Any, Final, TextIO
 from .errors import CliError
 from .fields import field_label, split_path
 from .files import replace_private
-from .i18n import language, t
+from .i18n import Translator
 
 JsonObject = dict[str, Any]
 
@@ -73,9 +73,13 @@ def typed_date(text: str) -> str:
 
 
 class Prompter:
-    """Questions on ``err``, answers from ``inp`` (the terminal, or a script's stdin)."""
+    """Questions on ``err`` in ``tr``'s language, answers from ``inp`` (the terminal, or a
+    script's stdin)."""
 
-    def __init__(self, inp: TextIO | None = None, err: TextIO | None = None) -> None:
+    def __init__(
+        self, tr: Translator, inp: TextIO | None = None, err: TextIO | None = None
+    ) -> None:
+        self.tr = tr
         self.inp = inp if inp is not None else sys.stdin
         self.err = err if err is not None else sys.stderr
 
@@ -94,11 +98,11 @@ class Prompter:
         shown = f"{label} ({hint})" if hint else label
         if default:
             shown += f" [{default}]"
-        answer = self._read(f"{shown} : " if _french() else f"{shown}: ").strip()
+        answer = self._read(f"{shown} : " if self.tr.french else f"{shown}: ").strip()
         return answer if answer or default is None else default
 
     def multiline(self, label: str) -> str:
-        self.say(f"{label} ({t('form.multiline')})")
+        self.say(f"{label} ({self.tr('form.multiline')})")
         lines: list[str] = []
         while True:
             line = self._read("> ")
@@ -113,19 +117,19 @@ class Prompter:
         """Asks one field (a concrete path such as lines.2.renewals); returns its JSON value."""
         generic, _ = split_path(path)
         kind = FIELD_KINDS[generic]
-        label = field_label(path)
+        label = field_label(self.tr, path)
         given = None if default is None else str(default)
         if kind == "multiline":
             return self.multiline(label)
         if kind == "optional_multiline":
-            return self.multiline(f"{label} ({t('form.optional')})") or None
+            return self.multiline(f"{label} ({self.tr('form.optional')})") or None
         if kind == "date":
-            return typed_date(self.line(label, default=given, hint=t("form.date_hint")))
+            return typed_date(self.line(label, default=given, hint=self.tr("form.date_hint")))
         if kind == "sex":
-            answer = self.line(label, default=given, hint=t("form.sex_hint"))
+            answer = self.line(label, default=given, hint=self.tr("form.sex_hint"))
             return _SEX.get(answer.lower(), answer.upper())
         if kind == "optional":
-            return self.line(label, default=given, hint=t("form.optional")) or None
+            return self.line(label, default=given, hint=self.tr("form.optional")) or None
         if kind == "weight":
             return self._weight(label)
         if kind == "count":
@@ -134,13 +138,15 @@ class Prompter:
 
     def _weight(self, label: str) -> float | None:
         while True:
-            answer = self.line(label, hint=f"{t('form.optional')}, {t('form.weight_hint')}")
+            answer = self.line(
+                label, hint=f"{self.tr('form.optional')}, {self.tr('form.weight_hint')}"
+            )
             if not answer:
                 return None
             try:
                 return float(answer.replace(",", ".").removesuffix("kg").strip())
             except ValueError:
-                self.say(t("form.not_a_decimal"))
+                self.say(self.tr("form.not_a_decimal"))
 
     def _count(self, label: str, default: str) -> int:
         while True:
@@ -148,11 +154,7 @@ class Prompter:
             try:
                 return int(answer)
             except ValueError:
-                self.say(t("form.not_a_number"))
-
-
-def _french() -> bool:
-    return language() == "fr"
+                self.say(self.tr("form.not_a_number"))
 
 
 # -- paths into the content ---------------------------------------------------------------------
@@ -221,7 +223,7 @@ def paths_to_ask(field: str | None, reason: str | None) -> list[str]:
 
 def ask_patient(prompter: Prompter, *, weight: bool) -> JsonObject:
     prompter.say()
-    prompter.say(t("form.patient_heading"))
+    prompter.say(prompter.tr("form.patient_heading"))
     patient: JsonObject = {}
     for name in PATIENT_FIELDS:
         patient[name] = prompter.ask(f"patient.{name}")
@@ -230,7 +232,7 @@ def ask_patient(prompter: Prompter, *, weight: bool) -> JsonObject:
 
 
 def ask_handoff(prompter: Prompter) -> JsonObject:
-    prompter.say(t("form.handoff_intro"))
+    prompter.say(prompter.tr("form.handoff_intro"))
     handoff: JsonObject = {"patient": ask_patient(prompter, weight=False)}
     prompter.say()
     for section in SAED:
@@ -241,9 +243,9 @@ def ask_handoff(prompter: Prompter) -> JsonObject:
 def ask_prescription(
     prompter: Prompter, defaults: JsonObject, today: Callable[[], date] = date.today
 ) -> JsonObject:
-    prompter.say(t("form.prescription_intro"))
+    prompter.say(prompter.tr("form.prescription_intro"))
     prompter.say()
-    prompter.say(t("form.prescriber_heading"))
+    prompter.say(prompter.tr("form.prescriber_heading"))
     prescriber = {
         name: prompter.ask(f"prescriber.{name}", default=defaults.get(name) or None)
         for name in PRESCRIBER_FIELDS
@@ -257,11 +259,11 @@ def ask_prescription(
     while len(prescription["lines"]) < MAX_LINES:
         index = len(prescription["lines"])
         prompter.say()
-        prompter.say(t("form.line_heading", number=index + 1))
+        prompter.say(prompter.tr("form.line_heading", number=index + 1))
         prescription["lines"].append(
             {name: prompter.ask(f"lines.{index}.{name}") for name in LINE_FIELDS}
         )
-        if not prompter.yes(t("form.another_line")):
+        if not prompter.yes(prompter.tr("form.another_line")):
             break
     prompter.say()
     prescription["notes"] = prompter.ask("notes")
@@ -279,7 +281,7 @@ def load_prescriber(home: Path) -> JsonObject:
     return {k: v for k, v in value.items() if k in PRESCRIBER_FIELDS and isinstance(v, str)}
 
 
-def save_prescriber(home: Path, prescription: JsonObject) -> None:
+def save_prescriber(tr: Translator, home: Path, prescription: JsonObject) -> None:
     """Keeps the prescriber's own details (no patient field) for the next prescription."""
     prescriber = prescription.get("prescriber")
     if not isinstance(prescriber, dict) or not home.is_dir():
@@ -289,7 +291,7 @@ def save_prescriber(home: Path, prescription: JsonObject) -> None:
         replace_private(home / PRESCRIBER_FILE, json.dumps(kept, ensure_ascii=False).encode())
     except (OSError, CliError):
         # Only a convenience: the prescription was sent either way; say so, do not fail.
-        print(t("form.prescriber_not_saved", file=home / PRESCRIBER_FILE), file=sys.stderr)
+        print(tr("form.prescriber_not_saved", file=home / PRESCRIBER_FILE), file=sys.stderr)
 
 
 def correct(prompter: Prompter, content: JsonObject, paths: Sequence[str]) -> bool:

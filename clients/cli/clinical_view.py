@@ -10,9 +10,9 @@ import textwrap
 from datetime import date
 from typing import Any
 
-from .display import clean, fmt_time
 from .files import human_size
-from .i18n import has_key, language, t
+from .i18n import Translator
+from .text import clean, fmt_time
 
 JsonObject = dict[str, Any]
 
@@ -21,12 +21,12 @@ SAED_SECTIONS = ("situation", "background", "assessment", "request")
 _NIR_GROUPS = (1, 2, 2, 2, 3, 3, 2)
 
 
-def kind_name(kind: object) -> str:
+def kind_name(tr: Translator, kind: object) -> str:
     key = f"kind.{kind}"
-    return t(key) if has_key(key) else clean(kind)
+    return tr.get(key, clean(kind))
 
 
-def fmt_date(value: object) -> str:
+def fmt_date(tr: Translator, value: object) -> str:
     """An ISO date as the user's language writes it: 14/03/1956 in French."""
     if not isinstance(value, str):
         return clean(value)
@@ -34,7 +34,7 @@ def fmt_date(value: object) -> str:
         day = date.fromisoformat(value)
     except ValueError:
         return clean(value)
-    return day.strftime("%d/%m/%Y") if language() == "fr" else day.isoformat()
+    return day.strftime("%d/%m/%Y") if tr.french else day.isoformat()
 
 
 def fmt_ins(value: object) -> str:
@@ -49,9 +49,9 @@ def fmt_ins(value: object) -> str:
     return " ".join(parts)
 
 
-def sex_name(code: object) -> str:
+def sex_name(tr: Translator, code: object) -> str:
     key = f"sex.{code}"
-    return t(key) if has_key(key) else clean(code)
+    return tr.get(key, clean(code))
 
 
 def _object(value: object) -> JsonObject:
@@ -66,23 +66,21 @@ def patient_name(patient: JsonObject) -> str:
     )
 
 
-def patient_lines(patient: JsonObject) -> list[str]:
+def patient_lines(tr: Translator, patient: JsonObject) -> list[str]:
     lines = [
-        t(
+        tr(
             "show.patient",
             name=patient_name(patient),
-            birth_date=fmt_date(patient.get("birth_date")),
-            sex=sex_name(patient.get("sex")),
+            birth_date=fmt_date(tr, patient.get("birth_date")),
+            sex=sex_name(tr, patient.get("sex")),
         )
     ]
     if patient.get("ins"):
-        lines.append(t("show.ins", ins=fmt_ins(patient.get("ins"))))
+        lines.append(tr("show.ins", ins=fmt_ins(patient.get("ins"))))
     weight = patient.get("weight_kg")
     if isinstance(weight, int | float) and not isinstance(weight, bool):
         text = f"{weight:g}"
-        lines.append(
-            t("show.weight", weight=text.replace(".", ",") if language() == "fr" else text)
-        )
+        lines.append(tr("show.weight", weight=text.replace(".", ",") if tr.french else text))
     return lines
 
 
@@ -90,58 +88,58 @@ def _paragraph(value: object) -> list[str]:
     return [INDENT + line for line in (clean(value).splitlines() or [""])]
 
 
-def handoff_lines(handoff: JsonObject) -> list[str]:
-    lines = [kind_name("handoff"), *patient_lines(_object(handoff.get("patient")))]
+def handoff_lines(tr: Translator, handoff: JsonObject) -> list[str]:
+    lines = [kind_name(tr, "handoff"), *patient_lines(tr, _object(handoff.get("patient")))]
     for section in SAED_SECTIONS:
         lines.append("")
-        lines.append(t(f"field.{section}"))
+        lines.append(tr(f"field.{section}"))
         lines.extend(_paragraph(handoff.get(section)))
     return lines
 
 
-def prescription_line(number: int, line: JsonObject) -> list[str]:
+def prescription_line(tr: Translator, number: int, line: JsonObject) -> list[str]:
     head = f"{number}. " + " ".join(
         part for part in (clean(line.get("medicine")), clean(line.get("strength"))) if part
     )
     details = [clean(line.get("dosage"))]
     if line.get("duration"):
-        details.append(t("show.line_duration", value=clean(line.get("duration"))))
+        details.append(tr("show.line_duration", value=clean(line.get("duration"))))
     if line.get("quantity"):
-        details.append(t("show.line_quantity", value=clean(line.get("quantity"))))
+        details.append(tr("show.line_quantity", value=clean(line.get("quantity"))))
     renewals = line.get("renewals")
     if isinstance(renewals, int) and renewals > 0:
-        details.append(t("show.line_renewals", count=renewals))
+        details.append(tr("show.line_renewals", count=renewals))
     else:
-        details.append(t("show.line_no_renewal"))
+        details.append(tr("show.line_no_renewal"))
     text = " – ".join(part for part in details if part)
     wrapped = textwrap.wrap(text, width=72) or [""]
     return [head, *(INDENT + part for part in wrapped)]
 
 
-def prescription_lines(prescription: JsonObject) -> list[str]:
+def prescription_lines(tr: Translator, prescription: JsonObject) -> list[str]:
     prescriber = _object(prescription.get("prescriber"))
     lines = [
-        t("show.prescription_date", date=fmt_date(prescription.get("date"))),
-        t(
+        tr("show.prescription_date", date=fmt_date(tr, prescription.get("date"))),
+        tr(
             "show.prescriber",
             name=clean(prescriber.get("name")),
             specialty=clean(prescriber.get("specialty")),
             rpps=clean(prescriber.get("rpps")),
         ),
         INDENT
-        + t(
+        + tr(
             "show.prescriber_contact",
             address=clean(prescriber.get("address")).replace("\n", ", "),
             phone=clean(prescriber.get("phone")),
         ),
-        *patient_lines(_object(prescription.get("patient"))),
+        *patient_lines(tr, _object(prescription.get("patient"))),
         "",
     ]
     entries = prescription.get("lines")
     for number, line in enumerate(entries if isinstance(entries, list) else [], start=1):
-        lines.extend(prescription_line(number, _object(line)))
+        lines.extend(prescription_line(tr, number, _object(line)))
     if prescription.get("notes"):
-        lines.extend(["", t("show.notes"), *_paragraph(prescription.get("notes"))])
+        lines.extend(["", tr("show.notes"), *_paragraph(prescription.get("notes"))])
     return lines
 
 
@@ -149,96 +147,96 @@ def transfer_percent(done: int, total: int) -> int:
     return 100 if total <= 0 else min(done, total) * 100 // total
 
 
-def attachment_lines(message: JsonObject) -> list[str]:
+def attachment_lines(tr: Translator, message: JsonObject) -> list[str]:
     attachment = _object(message.get("attachment"))
     size = attachment.get("size")
     lines = [
-        t(
+        tr(
             "show.attachment",
             file=clean(attachment.get("file_name")),
             media_type=clean(attachment.get("media_type")),
-            size=human_size(size) if isinstance(size, int) else clean(size),
+            size=human_size(tr, size) if isinstance(size, int) else clean(size),
         )
     ]
     if attachment.get("caption"):
-        lines.append(t("show.caption", caption=clean(attachment.get("caption"))))
-    lines.append(t("show.sha256", sha256=clean(attachment.get("sha256"))))
+        lines.append(tr("show.caption", caption=clean(attachment.get("caption"))))
+    lines.append(tr("show.sha256", sha256=clean(attachment.get("sha256"))))
     done, total = attachment.get("done"), attachment.get("chunks")
     done = done if isinstance(done, int) else 0
     total = total if isinstance(total, int) else 0
     outgoing = message.get("direction") == "out"
     if attachment.get("corrupt"):
-        lines.append(t("show.corrupt"))
+        lines.append(tr("show.corrupt"))
     elif attachment.get("complete") or (outgoing and total and done >= total):
         key = "show.complete_out" if outgoing else "show.complete_in"
-        lines.append(t(key, message_id=clean(message.get("message_id"))))
+        lines.append(tr(key, message_id=clean(message.get("message_id"))))
     else:
         key = "show.transfer_out" if outgoing else "show.transfer_in"
-        lines.append(t(key, done=done, total=total, percent=transfer_percent(done, total)))
+        lines.append(tr(key, done=done, total=total, percent=transfer_percent(done, total)))
     return lines
 
 
-def body_lines(message: JsonObject) -> list[str]:
+def body_lines(tr: Translator, message: JsonObject) -> list[str]:
     """The content of any kind of message, for `releve show` and `releve read`."""
     kind = message.get("kind", "text")
     if kind == "handoff":
-        return handoff_lines(_object(message.get("handoff")))
+        return handoff_lines(tr, _object(message.get("handoff")))
     if kind == "prescription":
-        return prescription_lines(_object(message.get("prescription")))
+        return prescription_lines(tr, _object(message.get("prescription")))
     if kind == "attachment":
-        return attachment_lines(message)
+        return attachment_lines(tr, message)
     text = message.get("text")
     if kind != "text" or not isinstance(text, str):
-        return [t("message.kind", kind=clean(kind))]
+        return [tr("message.kind", kind=clean(kind))]
     return clean(text).splitlines() or [""]
 
 
-def summary_lines(message: JsonObject) -> list[str]:
+def summary_lines(tr: Translator, message: JsonObject) -> list[str]:
     """A few lines saying what a message is, for lists (inbox)."""
     kind = message.get("kind", "text")
     if kind == "handoff":
         patient = _object(_object(message.get("handoff")).get("patient"))
-        return [f"{kind_name(kind)} – {patient_name(patient)}"]
+        return [f"{kind_name(tr, kind)} – {patient_name(patient)}"]
     if kind == "prescription":
         prescription = _object(message.get("prescription"))
         patient = _object(prescription.get("patient"))
         count = len(prescription.get("lines") or [])
-        return [f"{kind_name(kind)} – {patient_name(patient)} ({count})"]
+        return [f"{kind_name(tr, kind)} – {patient_name(patient)} ({count})"]
     if kind == "attachment":
-        return attachment_lines(message)[:1]
-    return body_lines(message)
+        return attachment_lines(tr, message)[:1]
+    return body_lines(tr, message)
 
 
 def is_urgent(message: JsonObject) -> bool:
     return message.get("priority") == "urgent"
 
 
-def receipt_lines(message: JsonObject) -> list[str]:
+def receipt_lines(tr: Translator, message: JsonObject) -> list[str]:
     """Priority and the acknowledgement of an urgent message (delivered and read are shown by
     :func:`clients.cli.display.format_message`)."""
     if not is_urgent(message):
         return []
-    lines = [t("show.urgent")]
+    lines = [tr("show.urgent")]
     if message.get("acknowledged_at"):
-        lines.append(t("show.acknowledged_at", when=fmt_time(message.get("acknowledged_at"))))
+        lines.append(tr("show.acknowledged_at", when=fmt_time(tr, message.get("acknowledged_at"))))
     else:
-        lines.append(t("show.not_acknowledged"))
+        lines.append(tr("show.not_acknowledged"))
     return lines
 
 
-def thread_item(message: JsonObject) -> str:
+def thread_item(tr: Translator, message: JsonObject) -> str:
     outgoing = message.get("direction") == "out"
-    return t(
+    return tr(
         "show.thread_item",
-        kind=kind_name(message.get("kind")),
-        direction=t("show.direction_out" if outgoing else "show.direction_in"),
+        kind=kind_name(tr, message.get("kind")),
+        direction=tr("show.direction_out" if outgoing else "show.direction_in"),
         name=clean(message.get("contact_name")),
-        when=fmt_time(message.get("sent_at")),
+        when=fmt_time(tr, message.get("sent_at")),
         message_id=clean(message.get("message_id")),
     )
 
 
-def urgent_lines(status: JsonObject) -> list[str]:
+def urgent_lines(tr: Translator, status: JsonObject) -> list[str]:
     """Urgent messages awaiting a human acknowledgement, from GET /v1/status.
 
     Overdue ones (past the node's escalation delay) come first, inside a banner that suggests
@@ -253,19 +251,19 @@ def urgent_lines(status: JsonObject) -> list[str]:
         item = _object(entry)
         values = {
             "name": clean(item.get("contact_name")),
-            "when": fmt_time(item.get("sent_at")),
+            "when": fmt_time(tr, item.get("sent_at")),
             "message_id": clean(item.get("message_id")),
         }
         if item.get("overdue"):
-            overdue.append(t("urgent.overdue", minutes=clean(minutes), **values))
+            overdue.append(tr("urgent.overdue", minutes=clean(minutes), **values))
             phone = item.get("contact_phone")
             overdue.append(
-                t("urgent.call", name=values["name"], phone=clean(phone))
+                tr("urgent.call", name=values["name"], phone=clean(phone))
                 if phone
-                else t("urgent.call_no_phone", name=values["name"])
+                else tr("urgent.call_no_phone", name=values["name"])
             )
         else:
-            waiting.append(t("urgent.awaiting", **values))
+            waiting.append(tr("urgent.awaiting", **values))
     incoming = status.get("incoming_urgent")
     lines: list[str] = []
     if overdue:
@@ -274,10 +272,10 @@ def urgent_lines(status: JsonObject) -> list[str]:
     for entry in incoming if isinstance(incoming, list) else []:
         message = _object(entry)
         lines.append(
-            t(
+            tr(
                 "urgent.incoming",
                 name=clean(message.get("contact_name")),
-                when=fmt_time(message.get("received_at") or message.get("sent_at")),
+                when=fmt_time(tr, message.get("received_at") or message.get("sent_at")),
                 message_id=clean(message.get("message_id")),
             )
         )

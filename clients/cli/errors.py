@@ -5,14 +5,16 @@
     ├── NoNodeRunning     no node answers for this home; exit code 3
     └── ApiFailure        the node answered with an error body (docs/local-api.md, "Errors")
 
-Each carries a key of :mod:`clients.cli.i18n`, so the text is translated where it is printed.
+Each carries a key of :mod:`clients.cli.catalog` and its values (some of them
+:class:`~clients.cli.i18n.Localized`), so the text is translated where it is printed, in the
+language of that invocation.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .fields import field_label, reason_text
+from .fields import FieldLabel, ReasonText
 from .i18n import has_key
 
 EXIT_OK = 0
@@ -63,8 +65,8 @@ class ApiFailure(CliError):
             code=code,
             detail=message,
             status=status,
-            field=field_label(field or ""),
-            reason=reason_text(reason or ""),
+            field=FieldLabel(field or ""),
+            reason=ReasonText(reason or ""),
         )
         self.status = status
         self.code = code

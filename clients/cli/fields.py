@@ -8,9 +8,10 @@ counts from 0), and the reason by a stable code. The CLI shows both in the user'
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 
-from .i18n import has_key, t
+from .i18n import Translator
 
 # Every field path of the forms (indices of prescription lines left out).
 FIELD_PATHS: Final = (
@@ -102,21 +103,39 @@ def split_path(path: str) -> tuple[str, int | None]:
     return ".".join(parts), index
 
 
-def field_label(path: str) -> str:
+def field_label(tr: Translator, path: str) -> str:
     """A field path as a clinician reads it: "Patient – INS", "Line 3 – renewals"."""
     if not path:
-        return t("field.unknown")
+        return tr("field.unknown")
     generic, index = split_path(path)
     key = f"field.{generic}"
     # A peer never writes these paths (the node does); cleaned all the same, as any text shown.
-    label = t(key) if has_key(key) else "".join(c if c.isprintable() else "?" for c in path)
+    label = tr.get(key, "".join(c if c.isprintable() else "?" for c in path))
     if index is not None:
-        return t("field.in_line", number=index + 1, label=label)
+        return tr("field.in_line", number=index + 1, label=label)
     return label
 
 
-def reason_text(reason: str) -> str:
-    key = f"reason.{reason}"
-    if has_key(key):
-        return t(key)
-    return t("reason.other", reason="".join(c if c.isprintable() else "?" for c in reason))
+def reason_text(tr: Translator, reason: str) -> str:
+    printable = "".join(c if c.isprintable() else "?" for c in reason)
+    return tr.get(f"reason.{reason}", tr("reason.other", reason=printable))
+
+
+@dataclass(frozen=True)
+class FieldLabel:
+    """A field path named by the node, worded when the error that carries it is shown."""
+
+    path: str
+
+    def localize(self, tr: Translator) -> str:
+        return field_label(tr, self.path)
+
+
+@dataclass(frozen=True)
+class ReasonText:
+    """A validation reason code of the node, worded when the error that carries it is shown."""
+
+    reason: str
+
+    def localize(self, tr: Translator) -> str:
+        return reason_text(tr, self.reason)

@@ -15,11 +15,13 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
 
 from .errors import CliError
-from .i18n import language, t
+from .i18n import Translator, phrase
+from .os_errors import OsReason, decode_reason, json_reason, os_reason
 
 MAX_FILE_SIZE: Final = 64 * 1024 * 1024
 MAX_JSON_SIZE: Final = 1024 * 1024
@@ -104,7 +106,7 @@ def private_temporary(folder: Path) -> Iterator[tuple[IO[bytes], Path]]:
             continue
         break
     else:
-        raise CliError("error.write_failed", path=folder, reason="no temporary name")
+        raise CliError("error.write_failed", path=folder, reason=phrase("oserror.no_temporary"))
     try:
         with os.fdopen(fd, "wb") as stream:
             yield stream, temporary
@@ -158,7 +160,7 @@ def write_new_private(path: Path, data: bytes, *, numbering: bool = False) -> Pa
             os.fsync(stream.fileno())
             return publish(temporary, folder, path.name, numbering=numbering)
     except OSError as exc:
-        raise CliError("error.write_failed", path=path, reason=exc.strerror or exc) from None
+        raise CliError("error.write_failed", path=path, reason=os_reason(exc)) from None
 
 
 def check_input_file(path: Path, limit: int = MAX_FILE_SIZE) -> int:
@@ -168,7 +170,7 @@ def check_input_file(path: Path, limit: int = MAX_FILE_SIZE) -> int:
     except FileNotFoundError:
         raise CliError("error.file_missing", path=path) from None
     except OSError as exc:
-        raise CliError("error.file_unreadable", path=path, reason=exc.strerror or exc) from None
+        raise CliError("error.file_unreadable", path=path, reason=os_reason(exc)) from None
     if not path.is_file():
         raise CliError("error.file_not_regular", path=path)
     if info.st_size == 0:
@@ -177,24 +179,34 @@ def check_input_file(path: Path, limit: int = MAX_FILE_SIZE) -> int:
         raise CliError(
             "error.file_too_large",
             path=path,
-            size=human_size(info.st_size),
-            limit=human_size(limit),
+            size=Size(info.st_size),
+            limit=Size(limit),
         )
     if not os.access(path, os.R_OK):
-        raise CliError("error.file_unreadable", path=path, reason=os.strerror(errno.EACCES))
+        raise CliError("error.file_unreadable", path=path, reason=OsReason(errno.EACCES))
     return info.st_size
 
 
-def human_size(size: int) -> str:
+def human_size(tr: Translator, size: int) -> str:
     def number(value: float) -> str:
         text = f"{value:.1f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",") if language() == "fr" else text
+        return text.replace(".", ",") if tr.french else text
 
     if size < 1024:
-        return t("size.bytes", value=size)
+        return tr("size.bytes", value=size)
     if size < 1024 * 1024:
-        return t("size.kib", value=number(size / 1024))
-    return t("size.mib", value=number(size / (1024 * 1024)))
+        return tr("size.kib", value=number(size / 1024))
+    return tr("size.mib", value=number(size / (1024 * 1024)))
+
+
+@dataclass(frozen=True)
+class Size:
+    """A number of bytes, worded when the error that carries it is shown."""
+
+    value: int
+
+    def localize(self, tr: Translator) -> str:
+        return human_size(tr, self.value)
 
 
 def replace_private(path: Path, data: bytes) -> None:
@@ -212,14 +224,18 @@ def read_json_object(path: Path) -> dict[str, object]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CliError("error.file_unreadable", path=path, reason=exc.reason) from None
+        raise CliError("error.file_unreadable", path=path, reason=decode_reason(exc)) from None
     except OSError as exc:
-        raise CliError("error.file_unreadable", path=path, reason=exc.strerror or exc) from None
+        raise CliError("error.file_unreadable", path=path, reason=os_reason(exc)) from None
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(
-            "error.json_invalid", path=path, line=exc.lineno, column=exc.colno, reason=exc.msg
+            "error.json_invalid",
+            path=path,
+            line=exc.lineno,
+            column=exc.colno,
+            reason=json_reason(exc.msg),
         ) from None
     if not isinstance(value, dict):
         raise CliError("error.json_not_object", path=path)

@@ -20,9 +20,10 @@ from pathlib import Path
 from node.paths import write_private
 
 from . import qr
-from .display import clean, parse_time
+from .catalog import CATALOG
 from .errors import CliError
-from .i18n import CATALOG, LANGUAGES
+from .i18n import LANGUAGES
+from .text import clean, parse_time
 
 HTML_SUFFIXES = (".html", ".htm")
 # The text form, grouped so that it can be typed and checked group by group; a long one (relays

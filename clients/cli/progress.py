@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from .api import ApiClient, JsonObject
 from .errors import CliError
-from .i18n import t
+from .i18n import Translator
 
 WIDTH = 30
 POLL_SECONDS = 1.0
@@ -76,6 +76,7 @@ def attachment_state(message: JsonObject) -> tuple[int, int, bool]:
 
 
 def watch_transfer(
+    tr: Translator,
     client: ApiClient,
     message_id: str,
     *,
@@ -90,7 +91,7 @@ def watch_transfer(
     wait = sleep if pause_with is None else pause_with
     message = client.message(message_id)
     done, chunks, complete = attachment_state(message)
-    bar = ProgressBar(chunks, lambda d, n: t("progress.parts", done=d, total=n))
+    bar = ProgressBar(chunks, lambda d, n: tr("progress.parts", done=d, total=n))
     try:
         while True:
             bar.update(done)

@@ -21,9 +21,9 @@ from .clinical_view import (
     prescription_line,
     transfer_percent,
 )
-from .display import clean, parse_time, role_name, status_name
 from .files import human_size
-from .i18n import language, t
+from .i18n import Translator
+from .text import clean, parse_time, role_name, status_name
 
 JsonObject = dict[str, Any]
 
@@ -57,40 +57,40 @@ def _e(value: object) -> str:
     return escape(clean(value))
 
 
-def stamp_text(value: object) -> str:
+def stamp_text(tr: Translator, value: object) -> str:
     """A time for the paper record: local date and time with its offset from UTC."""
     moment = parse_time(value)
     if moment is None:
         return clean(value) if value else "–"
-    pattern = "%d/%m/%Y %H:%M:%S" if language() == "fr" else "%Y-%m-%d %H:%M:%S"
+    pattern = "%d/%m/%Y %H:%M:%S" if tr.french else "%Y-%m-%d %H:%M:%S"
     offset = moment.strftime("%z")
     zone = f"UTC{offset[:3]}:{offset[3:5]}" if len(offset) >= 5 else "UTC"
     return f"{moment.strftime(pattern)} ({zone})"
 
 
-def fmt_stamp(value: object) -> str:
-    return escape(stamp_text(value))
+def fmt_stamp(tr: Translator, value: object) -> str:
+    return escape(stamp_text(tr, value))
 
 
-def _party(party: object, fallback: object) -> str:
+def _party(tr: Translator, party: object, fallback: object) -> str:
     if not isinstance(party, dict):
         return _e(fallback)
     text = _e(party.get("name") or fallback)
     if party.get("role"):
-        text += f" ({escape(role_name(party.get('role')))})"
+        text += f" ({escape(role_name(tr, party.get('role')))})"
     if party.get("node_id"):
-        text += f" – {escape(t('record.node_id'))} <code>{_e(party.get('node_id'))}</code>"
+        text += f" – {escape(tr('record.node_id'))} <code>{_e(party.get('node_id'))}</code>"
     return text
 
 
-def _row(label_key: str, value_html: str) -> str:
-    return f"<tr><th>{escape(t(label_key))}</th><td>{value_html}</td></tr>"
+def _row(tr: Translator, label_key: str, value_html: str) -> str:
+    return f"<tr><th>{escape(tr(label_key))}</th><td>{value_html}</td></tr>"
 
 
-def _patient(patient: object) -> str:
+def _patient(tr: Translator, patient: object) -> str:
     if not isinstance(patient, dict):
         return ""
-    lines = patient_lines(patient)
+    lines = patient_lines(tr, patient)
     first = f"<p><strong>{escape(lines[0])}</strong></p>"
     return f'<div class="patient">{first}{"".join(f"<p>{escape(x)}</p>" for x in lines[1:])}</div>'
 
@@ -99,39 +99,39 @@ def _text(value: object) -> str:
     return f'<p class="text">{_e(value)}</p>'
 
 
-def _body(message: JsonObject) -> str:
+def _body(tr: Translator, message: JsonObject) -> str:
     kind = message.get("kind")
     if kind == "handoff":
         handoff: Any = message.get("handoff")
         if not isinstance(handoff, dict):
             return ""
         sections = "".join(
-            f"<h3>{escape(t(f'field.{section}'))}</h3>{_text(handoff.get(section))}"
+            f"<h3>{escape(tr(f'field.{section}'))}</h3>{_text(handoff.get(section))}"
             for section in SAED_SECTIONS
         )
-        return _patient(handoff.get("patient")) + sections
+        return _patient(tr, handoff.get("patient")) + sections
     if kind == "prescription":
         prescription: Any = message.get("prescription")
         if not isinstance(prescription, dict):
             return ""
         prescriber: Any = prescription.get("prescriber") or {}
+        dated = tr("show.prescription_date", date=fmt_date(tr, prescription.get("date")))
         head = [
-            f"<h3>{escape(t('show.prescription_date', date=fmt_date(prescription.get('date'))))}"
-            "</h3>",
-            f"<p>{escape(t('show.prescriber', name=clean(prescriber.get('name')), specialty=clean(prescriber.get('specialty')), rpps=clean(prescriber.get('rpps'))))}</p>",  # noqa: E501
-            f"<p>{escape(t('show.prescriber_contact', address=clean(prescriber.get('address')), phone=clean(prescriber.get('phone'))))}</p>",  # noqa: E501
-            _patient(prescription.get("patient")),
+            f"<h3>{escape(dated)}</h3>",
+            f"<p>{escape(tr('show.prescriber', name=clean(prescriber.get('name')), specialty=clean(prescriber.get('specialty')), rpps=clean(prescriber.get('rpps'))))}</p>",  # noqa: E501
+            f"<p>{escape(tr('show.prescriber_contact', address=clean(prescriber.get('address')), phone=clean(prescriber.get('phone'))))}</p>",  # noqa: E501
+            _patient(tr, prescription.get("patient")),
         ]
         entries = prescription.get("lines")
         items = []
         for number, line in enumerate(entries if isinstance(entries, list) else [], start=1):
-            first, *rest = prescription_line(number, line if isinstance(line, dict) else {})
+            first, *rest = prescription_line(tr, number, line if isinstance(line, dict) else {})
             title = first.partition(". ")[2]
             details = " ".join(part.strip() for part in rest)
             items.append(f"<li><strong>{escape(title)}</strong><br>{escape(details)}</li>")
         notes = ""
         if prescription.get("notes"):
-            notes = f"<h3>{escape(t('show.notes'))}</h3>{_text(prescription.get('notes'))}"
+            notes = f"<h3>{escape(tr('show.notes'))}</h3>{_text(prescription.get('notes'))}"
         return "".join(head) + f'<ol class="lines">{"".join(items)}</ol>' + notes
     if kind == "attachment":
         attachment: Any = message.get("attachment")
@@ -140,72 +140,76 @@ def _body(message: JsonObject) -> str:
         size = attachment.get("size")
         parts = [
             escape(
-                t(
+                tr(
                     "show.attachment",
                     file=clean(attachment.get("file_name")),
                     media_type=clean(attachment.get("media_type")),
-                    size=human_size(size) if isinstance(size, int) else clean(size),
+                    size=human_size(tr, size) if isinstance(size, int) else clean(size),
                 )
             )
         ]
         if attachment.get("caption"):
-            parts.append(escape(t("show.caption", caption=clean(attachment.get("caption")))))
+            parts.append(escape(tr("show.caption", caption=clean(attachment.get("caption")))))
         parts.append(
-            escape(t("show.sha256", sha256="")) + f"<code>{_e(attachment.get('sha256'))}</code>"
+            escape(tr("show.sha256", sha256="")) + f"<code>{_e(attachment.get('sha256'))}</code>"
         )
         done, total = attachment.get("done"), attachment.get("chunks")
         if isinstance(done, int) and isinstance(total, int) and not attachment.get("complete"):
             outgoing = message.get("direction") == "out"
             key = "show.transfer_out" if outgoing else "show.transfer_in"
             parts.append(
-                escape(t(key, done=done, total=total, percent=transfer_percent(done, total)))
+                escape(tr(key, done=done, total=total, percent=transfer_percent(done, total)))
             )
         return "".join(f"<p>{part}</p>" for part in parts)
     return _text(message.get("text"))
 
 
-def message_html(message: JsonObject) -> str:
+def message_html(tr: Translator, message: JsonObject) -> str:
     outgoing = message.get("direction") == "out"
     contact = message.get("contact_name")
     urgent = message.get("priority") == "urgent"
-    title = escape(kind_name(message.get("kind", "text")))
+    title = escape(kind_name(tr, message.get("kind", "text")))
     if urgent:
-        title += f' <span class="urgent">{escape(t("record.urgent"))}</span>'
+        title += f' <span class="urgent">{escape(tr("record.urgent"))}</span>'
     rows = [
-        _row("record.from", _party(message.get("sender"), "" if outgoing else contact)),
-        _row("record.to", _party(message.get("recipient"), contact if outgoing else "")),
-        _row("record.sent_at", fmt_stamp(message.get("sent_at"))),
+        _row(tr, "record.from", _party(tr, message.get("sender"), "" if outgoing else contact)),
+        _row(tr, "record.to", _party(tr, message.get("recipient"), contact if outgoing else "")),
+        _row(tr, "record.sent_at", fmt_stamp(tr, message.get("sent_at"))),
     ]
     if not outgoing:
-        rows.append(_row("record.received_at", fmt_stamp(message.get("received_at"))))
+        rows.append(_row(tr, "record.received_at", fmt_stamp(tr, message.get("received_at"))))
     for key in ("delivered_at", "read_at", "acknowledged_at"):
         if message.get(key):
-            rows.append(_row(f"record.{key}", fmt_stamp(message.get(key))))
-    priority = t("record.urgent") if urgent else t("record.normal")
-    rows.append(_row("record.priority", escape(priority)))
+            rows.append(_row(tr, f"record.{key}", fmt_stamp(tr, message.get(key))))
+    priority = tr("record.urgent") if urgent else tr("record.normal")
+    rows.append(_row(tr, "record.priority", escape(priority)))
     if urgent and not message.get("acknowledged_at"):
-        rows.append(_row("record.acknowledged_at", escape(t("show.not_acknowledged"))))
-    rows.append(_row("record.status", escape(status_name(message.get("status")))))
+        rows.append(_row(tr, "record.acknowledged_at", escape(tr("show.not_acknowledged"))))
+    rows.append(_row(tr, "record.status", escape(status_name(tr, message.get("status")))))
     if not outgoing:
         verified = message.get("contact_verified")
-        rows.append(_row("record.verified", escape(t("word.yes") if verified else t("word.no"))))
-    rows.append(_row("record.message_id", f"<code>{_e(message.get('message_id'))}</code>"))
+        rows.append(
+            _row(tr, "record.verified", escape(tr("word.yes") if verified else tr("word.no")))
+        )
+    rows.append(_row(tr, "record.message_id", f"<code>{_e(message.get('message_id'))}</code>"))
     if message.get("reply_to"):
-        rows.append(_row("record.reply_to", f"<code>{_e(message.get('reply_to'))}</code>"))
+        rows.append(_row(tr, "record.reply_to", f"<code>{_e(message.get('reply_to'))}</code>"))
     return (
         f"<article><h2>{title}</h2>"
         f'<table class="meta">{"".join(rows)}</table>'
-        f"{_body(message)}</article>\n"
+        f"{_body(tr, message)}</article>\n"
     )
 
 
-def page_html(messages: Sequence[JsonObject], *, printed_by: object, now: datetime) -> str:
+def page_html(
+    tr: Translator, messages: Sequence[JsonObject], *, printed_by: object, now: datetime
+) -> str:
     """The whole page: a header saying who printed it and when, then each message."""
-    title = t("record.title")
+    title = tr("record.title")
     printed = escape(
-        t("record.printed_by", when=stamp_text(now.isoformat()), name=clean(printed_by))
+        tr("record.printed_by", when=stamp_text(tr, now.isoformat()), name=clean(printed_by))
     )
-    lang = language()
+    lang = tr.language
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang}"><head><meta charset="utf-8">\n'
@@ -218,6 +222,6 @@ def page_html(messages: Sequence[JsonObject], *, printed_by: object, now: dateti
         "<body><main>\n"
         f"<h1>{escape(title)}</h1>\n"
         f'<p class="printed">{printed}</p>\n'
-        + "".join(message_html(message) for message in messages)
+        + "".join(message_html(tr, message) for message in messages)
         + "</main></body></html>\n"
     )

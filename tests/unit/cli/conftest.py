@@ -9,7 +9,6 @@ from typing import NamedTuple
 
 import pytest
 
-from clients.cli import i18n
 from clients.cli.main import main
 
 from .fake_node import FakeNode, FakeServer, write_home
@@ -25,13 +24,11 @@ Cli = Callable[..., Result]
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """French by default whatever the machine's locale; no home from the environment."""
     for name in ("RELEVE_LANG", "RELEVE_HOME", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    yield
-    i18n.set_language(i18n.DEFAULT_LANGUAGE)
 
 
 @pytest.fixture

@@ -361,11 +361,12 @@ def test_prescriber_details_that_cannot_be_kept_are_reported_not_fatal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from clients.cli import clinical_prompts
+    from clients.cli.i18n import Translator
 
     def refuse(path: Path, data: bytes) -> None:
         raise OSError("read-only")
 
     monkeypatch.setattr(clinical_prompts, "replace_private", refuse)
     prescription = {"prescriber": {"name": "Dr Camille Martin", "rpps": "10001234565"}}
-    clinical_prompts.save_prescriber(tmp_path, prescription)
+    clinical_prompts.save_prescriber(Translator(), tmp_path, prescription)
     assert "prescriber.json" in capsys.readouterr().err

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from clients.cli import i18n
-from clients.cli.i18n import t
+from clients.cli.i18n import Translator
 
 from .conftest import Cli
 from .fake_node import CONTACT, MESSAGE_IN, STATUS, TOKEN, FakeNode
@@ -36,11 +35,8 @@ def home(node: FakeNode) -> list[str]:
 
 
 def expected_error(lang: str, key: str, **values: Any) -> str:
-    i18n.set_language(lang)
-    try:
-        return t("error.prefix", message=t(key, **values))
-    finally:
-        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    tr = Translator(lang)
+    return tr("error.prefix", message=tr(key, **values))
 
 
 # -- no node running (exit code 3) ------------------------------------------------------------

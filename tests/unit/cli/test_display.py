@@ -8,8 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from clients.cli import i18n
-from clients.cli.display import clean, fmt_clock, fmt_time, format_message, role_name
+from clients.cli.display import format_message
+from clients.cli.i18n import Translator
+from clients.cli.text import clean, fmt_clock, fmt_time, role_name
+
+FRENCH, ENGLISH = Translator("fr"), Translator("en")
 
 
 @pytest.fixture
@@ -28,16 +31,15 @@ def paris() -> Iterator[None]:
 
 @pytest.mark.usefixtures("paris")
 def test_times_are_shown_in_local_time() -> None:
-    assert fmt_time("2026-11-28T22:53:10.123Z") == "28/11/2026 23:53"
-    i18n.set_language("en")
-    assert fmt_time("2026-11-28T22:53:10.123Z") == "2026-11-28 23:53"
+    assert fmt_time(FRENCH, "2026-11-28T22:53:10.123Z") == "28/11/2026 23:53"
+    assert fmt_time(ENGLISH, "2026-11-28T22:53:10.123Z") == "2026-11-28 23:53"
     assert fmt_clock("2026-07-01T08:00:05.000Z") == "10:00:05"
 
 
 def test_missing_or_odd_times() -> None:
-    assert fmt_time(None) == "jamais"
-    assert fmt_time("not a time") == "not a time"
-    assert fmt_time("2026-11-28T22:53:10") == "2026-11-28T22:53:10"  # no zone: shown as is
+    assert fmt_time(FRENCH, None) == "jamais"
+    assert fmt_time(FRENCH, "not a time") == "not a time"
+    assert fmt_time(FRENCH, "2026-11-28T22:53:10") == "2026-11-28T22:53:10"  # no zone: shown as is
 
 
 def test_clean_keeps_text_and_removes_controls() -> None:
@@ -50,6 +52,6 @@ def test_clean_keeps_text_and_removes_controls() -> None:
 
 
 def test_unknown_role_and_kind_are_shown_plainly() -> None:
-    assert role_name("veterinarian") == "veterinarian"
-    lines = format_message({"direction": "in", "kind": "receipt", "contact_name": "X"})
+    assert role_name(FRENCH, "veterinarian") == "veterinarian"
+    lines = format_message(FRENCH, {"direction": "in", "kind": "receipt", "contact_name": "X"})
     assert lines[-1] == "[message de type receipt]"

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from clients.cli import i18n
-from clients.cli.i18n import CATALOG, choose_language
+from clients.cli.catalog import CATALOG
+from clients.cli.i18n import Translator, choose_language
 from clients.cli.roles import ROLE_CODES
 
 REPO = Path(__file__).resolve().parents[3]
-CLI_SOURCES = sorted((REPO / "clients" / "cli").glob("*.py"))
-# Codes the node raises from init_home() and run() (node.errors.SetupError, StoreError).
+CLI_SOURCES = sorted((REPO / "clients" / "cli").rglob("*.py"))
+# Codes the node raises from init_home() and run() (node.core.errors.SetupError, StoreError).
 SETUP_CODES = (
     "home_exists",
     "invalid_name",
@@ -113,9 +114,9 @@ def test_language_from_environment_reaches_output(
     assert capsys.readouterr().err.startswith("Erreur : aucun nœud ne tourne")
 
 
-def test_set_language_refuses_unknown() -> None:
+def test_a_translator_refuses_an_unknown_language() -> None:
     with pytest.raises(ValueError, match="unsupported"):
-        i18n.set_language("de")
+        Translator("de")
 
 
 # -- clinical messages (issue 6) -----------------------------------------------------------------
@@ -175,15 +176,11 @@ def test_audit_problems_are_translated() -> None:
 def test_field_labels(path: str, french: str, english: str) -> None:
     from clients.cli.fields import field_label
 
-    try:
-        assert field_label(path) == french
-        i18n.set_language("en")
-        assert field_label(path) == english
-    finally:
-        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    assert field_label(Translator("fr"), path) == french
+    assert field_label(Translator("en"), path) == english
 
 
 def test_unknown_reason_is_shown_as_its_code() -> None:
     from clients.cli.fields import reason_text
 
-    assert reason_text("new_reason\x1b") == "refusé (new_reason?)"
+    assert reason_text(Translator("fr"), "new_reason\x1b") == "refusé (new_reason?)"

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from clients.cli import node_commands
-from node.errors import SetupError
+from clients.cli.commands import local_node as node_commands
+from node.core.errors import SetupError
 from node.paths import HomeLayout
 
 from .conftest import Cli

@@ -14,8 +14,8 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFilter
 from qrcode.constants import ERROR_CORRECT_M
 
-from clients.cli import i18n
-from clients.cli.display import parse_time
+from clients.cli.catalog import CATALOG
+from clients.cli.text import parse_time
 
 from .conftest import Cli, running_fake_node
 from .fake_node import CONTACT, STATUS, FakeNode
@@ -36,7 +36,7 @@ def offer(node: FakeNode, text: str = SHORT) -> None:
 
 
 def message(lang: str, key: str, **values: object) -> str:
-    return i18n.CATALOG[key][lang].format(**values)
+    return CATALOG[key][lang].format(**values)
 
 
 def qr_image(text: str, *, box_size: int = 6) -> Image.Image:

@@ -6,15 +6,18 @@ import argparse
 
 import pytest
 
-from clients.cli import i18n
-from clients.cli.main import _early_language, build_parser
+from clients.cli.catalog import CATALOG
+from clients.cli.command_line import build_parser
+from clients.cli.commands import TABLE
+from clients.cli.i18n import Translator
+from clients.cli.main import _early_language
 from clients.cli.roles import ROLE_ALIASES, ROLE_CODES, parse_role
 
 from .conftest import Cli
 
 
 def parse(*args: str) -> argparse.Namespace:
-    return build_parser().parse_args(list(args))
+    return build_parser(TABLE, Translator()).parse_args(list(args))
 
 
 def test_global_options_and_init() -> None:
@@ -140,14 +143,14 @@ def test_help_is_translated(cli: Cli, lang: str, words: str) -> None:
     result = cli("--lang", lang, "--help")
     assert result.code == 0
     assert words in result.out
-    assert i18n.CATALOG["help.pair"][lang] in result.out
+    assert CATALOG["help.pair"][lang] in result.out
 
 
 def test_subcommand_help(cli: Cli) -> None:
     result = cli("--lang", "en", "pair", "invite", "--help")
     assert result.code == 0
     assert "--png" in result.out
-    assert i18n.CATALOG["help.ttl"]["en"] in result.out
+    assert CATALOG["help.ttl"]["en"] in result.out
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from clients.cli import i18n
-from clients.cli.main import build_parser
-from clients.cli.phone_commands import boxed, spoken
+from clients.cli.command_line import build_parser
+from clients.cli.commands import TABLE
+from clients.cli.commands.phone_pairing import boxed, spoken
+from clients.cli.i18n import Translator
 
 from .conftest import Cli
 from .fake_node import CONTACT, FakeNode
@@ -50,10 +52,8 @@ def home(node: FakeNode) -> list[str]:
 
 
 def test_the_code_is_read_digit_by_digit_then_word_by_word() -> None:
-    i18n.set_language("fr")
-    assert spoken("42-lapin-orage-tigre") == "quatre, deux, lapin, orage, tigre"
-    i18n.set_language("en")
-    assert spoken("7-lapin-orage-tigre") == "seven, lapin, orage, tigre"
+    assert spoken(Translator("fr"), "42-lapin-orage-tigre") == "quatre, deux, lapin, orage, tigre"
+    assert spoken(Translator("en"), "7-lapin-orage-tigre") == "seven, lapin, orage, tigre"
 
 
 def test_the_boxed_code_falls_back_to_ascii(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,11 +64,17 @@ def test_the_boxed_code_falls_back_to_ascii(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_parser_entries() -> None:
-    args = build_parser().parse_args(["pair", "call", "--relay", "http://r:7400"])
+    args = build_parser(TABLE, Translator()).parse_args(
+        ["pair", "call", "--relay", "http://r:7400"]
+    )
     assert (args.pair_command, args.relay) == ("call", "http://r:7400")
-    args = build_parser().parse_args(["pair", "join", "7", "lapin", "orage", "tigre"])
+    args = build_parser(TABLE, Translator()).parse_args(
+        ["pair", "join", "7", "lapin", "orage", "tigre"]
+    )
     assert (args.code, args.relay) == (["7", "lapin", "orage", "tigre"], None)
-    args = build_parser().parse_args(["pair", "join", "7-lapin-orage-tigre", "--relay", "x"])
+    args = build_parser(TABLE, Translator()).parse_args(
+        ["pair", "join", "7-lapin-orage-tigre", "--relay", "x"]
+    )
     assert (args.code, args.relay) == (["7-lapin-orage-tigre"], "x")
 
 
@@ -107,8 +113,7 @@ def test_every_failure_of_a_call_is_translated(cli: Cli, fake_node: FakeNode, re
     for lang in i18n.LANGUAGES:
         result = cli(*home(fake_node), "--lang", lang, "pair", "call")
         assert result.code == 1
-        i18n.set_language(lang)
-        assert i18n.t(f"api.{reason}") in result.err
+        assert Translator(lang)(f"api.{reason}") in result.err
 
 
 def test_an_unknown_reason_is_still_a_clear_failure(cli: Cli, fake_node: FakeNode) -> None:

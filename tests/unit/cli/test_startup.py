@@ -11,7 +11,13 @@ from .fake_node import STATUS, FakeNode
 
 REPO = Path(__file__).resolve().parents[3]
 FORBIDDEN_PACKAGES = {"aiohttp", "aiosqlite", "nacl", "qrcode", "png", "asyncio"}
-FORBIDDEN_MODULES = {"node.daemon", "node.setup", "node.api_server", "node.store", "node.service"}
+FORBIDDEN_MODULES = {
+    "node.daemon",
+    "node.setup",
+    "node.edges.api.server",
+    "node.storage.store",
+    "node.core.service",
+}
 
 
 def imported_modules(home: Path, *args: str) -> tuple[int, set[str]]:

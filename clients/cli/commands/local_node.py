@@ -14,12 +14,14 @@ import threading
 import unicodedata
 from pathlib import Path
 
-from node.errors import NodeError
-from node.paths import HomeLayout
+from node.core.errors import NodeError
 
-from .display import role_name
-from .errors import EXIT_INTERRUPTED, CliError
-from .i18n import has_key, t
+from ..arguments import role
+from ..command import Command, Context
+from ..errors import EXIT_INTERRUPTED, CliError
+from ..i18n import Translator, has_key
+from ..os_errors import os_reason
+from ..text import role_name
 
 
 def read_passphrase_file(path: str) -> bytes:
@@ -27,7 +29,7 @@ def read_passphrase_file(path: str) -> bytes:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise CliError("error.passphrase_file", path=path, reason=exc.strerror or exc) from None
+        raise CliError("error.passphrase_file", path=path, reason=os_reason(exc)) from None
     if data.endswith(b"\r\n"):
         data = data[:-2]
     elif data.endswith(b"\n"):
@@ -53,18 +55,18 @@ def _stdin_is_tty() -> bool:
         return False
 
 
-def prompt_new_passphrase() -> bytes:
-    first = getpass.getpass(t("prompt.new_passphrase"))
+def prompt_new_passphrase(tr: Translator) -> bytes:
+    first = getpass.getpass(tr("prompt.new_passphrase"))
     if not first:
         raise CliError("error.passphrase_empty_prompt")
-    second = getpass.getpass(t("prompt.repeat_passphrase"))
+    second = getpass.getpass(tr("prompt.repeat_passphrase"))
     if first != second:
         raise CliError("error.passphrase_mismatch")
     return normalise_passphrase(first.encode("utf-8"))
 
 
-def prompt_passphrase() -> bytes:
-    entered = getpass.getpass(t("prompt.passphrase"))
+def prompt_passphrase(tr: Translator) -> bytes:
+    entered = getpass.getpass(tr("prompt.passphrase"))
     if not entered:
         raise CliError("error.passphrase_empty_prompt")
     return normalise_passphrase(entered.encode("utf-8"))
@@ -89,13 +91,14 @@ def _setup_failure(exc: NodeError) -> CliError:
     return CliError("setup.unknown", code=exc.code, detail=str(exc))
 
 
-def cmd_init(args: argparse.Namespace, layout: HomeLayout) -> int:
+def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
+    layout, tr = ctx.layout, ctx.tr
     if args.unattended:
         passphrase = None
     elif args.passphrase_file is not None:
         passphrase = read_passphrase_file(args.passphrase_file)
     elif _stdin_is_tty():
-        passphrase = prompt_new_passphrase()
+        passphrase = prompt_new_passphrase(tr)
     else:
         raise CliError("error.passphrase_needed")
 
@@ -105,11 +108,11 @@ def cmd_init(args: argparse.Namespace, layout: HomeLayout) -> int:
         result = init_home(layout, args.name, args.role, passphrase, args.phone)
     except NodeError as exc:
         raise _setup_failure(exc) from None
-    print(t("init.done", home=layout.root, name=args.name, role=role_name(args.role)))
-    print(t("init.node_id", node_id=result.node_id))
+    print(tr("init.done", home=layout.root, name=args.name, role=role_name(tr, args.role)))
+    print(tr("init.node_id", node_id=result.node_id))
     if result.unattended:
-        print(t("init.unattended_warning", key_file=layout.key_file))
-    print(t("init.next", home_option=_home_option(args)))
+        print(tr("init.unattended_warning", key_file=layout.key_file))
+    print(tr("init.next", home_option=_home_option(args)))
     return 0
 
 
@@ -117,7 +120,8 @@ def _home_option(args: argparse.Namespace) -> str:
     return f"--home {args.home} " if args.home else ""
 
 
-def cmd_node(args: argparse.Namespace, layout: HomeLayout) -> int:
+def cmd_node(args: argparse.Namespace, ctx: Context) -> int:
+    layout, tr = ctx.layout, ctx.tr
     restore_interrupt()
     passphrase = (
         read_passphrase_file(args.passphrase_file) if args.passphrase_file is not None else None
@@ -136,7 +140,7 @@ def cmd_node(args: argparse.Namespace, layout: HomeLayout) -> int:
             )
         )
 
-    print(t("node.starting", home=layout.root), file=sys.stderr)
+    print(tr("node.starting", home=layout.root), file=sys.stderr)
     try:
         try:
             return start(passphrase)
@@ -144,8 +148,37 @@ def cmd_node(args: argparse.Namespace, layout: HomeLayout) -> int:
             # A protected home started from a terminal: ask once, then start again.
             if exc.code != "passphrase_required" or passphrase is not None or not _stdin_is_tty():
                 raise
-        return start(prompt_passphrase())
+        return start(prompt_passphrase(tr))
     except NodeError as exc:
         raise _setup_failure(exc) from None
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+
+
+def _init_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
+    parser.add_argument("--name", required=True, metavar=tr("metavar.name"), help=tr("help.name"))
+    parser.add_argument(
+        "--role", type=role(tr), default="other", metavar=tr("metavar.role"), help=tr("help.role")
+    )
+    parser.add_argument("--phone", default="", metavar=tr("metavar.phone"), help=tr("help.phone"))
+    secret = parser.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--passphrase-file", metavar=tr("metavar.file"), help=tr("help.passphrase_file_init")
+    )
+    secret.add_argument("--unattended", action="store_true", help=tr("help.unattended"))
+
+
+def _node_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
+    listen = parser.add_mutually_exclusive_group()
+    listen.add_argument("--listen", metavar=tr("metavar.host_port"), help=tr("help.listen"))
+    listen.add_argument("--no-listen", action="store_true", help=tr("help.no_listen"))
+    parser.add_argument(
+        "--relay", action="append", default=[], metavar="URL", help=tr("help.relay")
+    )
+    parser.add_argument(
+        "--passphrase-file", metavar=tr("metavar.file"), help=tr("help.passphrase_file_node")
+    )
+
+
+INIT = Command("init", "help.init", cmd_init, _init_arguments)
+NODE = Command("node", "help.node", cmd_node, _node_arguments)

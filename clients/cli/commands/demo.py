@@ -8,6 +8,7 @@ both nodes are stopped and the folder is deleted.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
@@ -25,10 +26,11 @@ from typing import Any, TypeVar
 
 from node.paths import HomeLayout
 
-from .api import ApiClient, JsonObject
-from .display import clean, fmt_clock, role_name, status_name
-from .errors import EXIT_ERROR, EXIT_INTERRUPTED, CliError
-from .i18n import t
+from ..api import ApiClient, JsonObject
+from ..command import Command, Context
+from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, CliError
+from ..i18n import Translator
+from ..text import clean, fmt_clock, role_name, status_name
 
 T = TypeVar("T")
 
@@ -94,8 +96,8 @@ def _child_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if not name.startswith("RELEVE_")}
 
 
-def _say(key: str, **values: object) -> None:
-    print(t(key, **values), flush=True)
+def _say(tr: Translator, key: str, **values: object) -> None:
+    print(tr(key, **values), flush=True)
 
 
 def _wait_for(what: str, probe: Callable[[], T | None], timeout: float = STEP_TIMEOUT) -> T:
@@ -110,8 +112,10 @@ def _wait_for(what: str, probe: Callable[[], T | None], timeout: float = STEP_TI
         time.sleep(POLL_INTERVAL)
 
 
-def _init(node: _Node, lang: str, interrupts: _Interrupts) -> None:
-    command = _cli(node, lang, "init", "--name", node.name, "--role", node.role, "--unattended")
+def _init(node: _Node, tr: Translator, interrupts: _Interrupts) -> None:
+    command = _cli(
+        node, tr.language, "init", "--name", node.name, "--role", node.role, "--unattended"
+    )
     # Kept in node.process while it runs, so that an interruption stops and reaps it too
     # before the folder it writes into is deleted.
     with interrupts.held():
@@ -128,7 +132,7 @@ def _init(node: _Node, lang: str, interrupts: _Interrupts) -> None:
         out, err = process.communicate(timeout=INIT_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise CliError(
-            "demo.timeout", what=t("demo.what_init", name=node.name), seconds=int(INIT_TIMEOUT)
+            "demo.timeout", what=tr("demo.what_init", name=node.name), seconds=int(INIT_TIMEOUT)
         ) from None
     node.process = None
     if process.returncode != 0:
@@ -169,7 +173,7 @@ def _start(node: _Node, lang: str, interrupts: _Interrupts, *where: str) -> None
         )
 
 
-def _wait_ready(node: _Node) -> JsonObject:
+def _wait_ready(tr: Translator, node: _Node) -> JsonObject:
     layout = HomeLayout(node.home)
     process = node.process
     assert process is not None
@@ -187,7 +191,7 @@ def _wait_ready(node: _Node) -> JsonObject:
         node.client = client
         return status
 
-    return _wait_for(t("demo.what_start", name=node.name), ready, START_TIMEOUT)
+    return _wait_for(tr("demo.what_start", name=node.name), ready, START_TIMEOUT)
 
 
 def _contact(client: ApiClient, contact_id: str) -> JsonObject | None:
@@ -217,31 +221,36 @@ def _wait_status(client: ApiClient, message_id: str, wanted: set[str], what: str
     return _wait_for(what, reached)
 
 
-def _scenario(gp: _Node, pharmacy: _Node, relay: _Node, lang: str, interrupts: _Interrupts) -> None:
-    _say("demo.intro")
+def _scenario(
+    tr: Translator, gp: _Node, pharmacy: _Node, relay: _Node, interrupts: _Interrupts
+) -> None:
+    lang = tr.language
+    _say(tr, "demo.intro")
     _say(
+        tr,
         "demo.step_init",
         gp=gp.name,
-        gp_role=role_name(gp.role),
+        gp_role=role_name(tr, gp.role),
         pharmacy=pharmacy.name,
-        pharmacy_role=role_name(pharmacy.role),
+        pharmacy_role=role_name(tr, pharmacy.role),
     )
     for node in (gp, pharmacy):
-        _init(node, lang, interrupts)
+        _init(node, tr, interrupts)
 
-    _say("demo.step_start")
+    _say(tr, "demo.step_start")
     relay_url = _start_relay(relay, lang, interrupts)
-    _say("demo.step_relay", url=relay_url, pharmacy=pharmacy.name)
+    _say(tr, "demo.step_relay", url=relay_url, pharmacy=pharmacy.name)
     # The practice is reachable on the LAN; the pharmacy, behind its firewall, only through
     # the relay: the messages to it go there, the replies come back directly.
     _start(gp, lang, interrupts, "--listen", "127.0.0.1:0", "--relay", relay_url)
     _start(pharmacy, lang, interrupts, "--no-listen", "--relay", relay_url)
     statuses = {}
     for node in (gp, pharmacy):
-        status = _wait_ready(node)
+        status = _wait_ready(tr, node)
         statuses[node.name] = status
         endpoints = ", ".join(clean(e) for e in status.get("peer_endpoints") or [])
         _say(
+            tr,
             "demo.node_ready" if endpoints else "demo.node_ready_relay",
             name=node.name,
             node_id=clean(status.get("node_id")),
@@ -251,56 +260,63 @@ def _scenario(gp: _Node, pharmacy: _Node, relay: _Node, lang: str, interrupts: _
     pharmacy_id = str(statuses[pharmacy.name].get("contact_id"))
 
     invitation = gp.api().create_invitation(15)
-    _say("demo.step_invite", gp=gp.name, expires=fmt_clock(invitation.get("expires_at")))
+    _say(tr, "demo.step_invite", gp=gp.name, expires=fmt_clock(invitation.get("expires_at")))
     text = str(invitation.get("text", ""))
 
     gp_contact = pharmacy.api().accept_invitation(text).get("contact") or {}
-    _say("demo.step_accept", pharmacy=pharmacy.name, gp=clean(gp_contact.get("name")))
+    _say(tr, "demo.step_accept", pharmacy=pharmacy.name, gp=clean(gp_contact.get("name")))
     pharmacy_contact = _wait_for(
-        t("demo.what_pairing", name=gp.name), lambda: _contact(gp.api(), pharmacy_id)
+        tr("demo.what_pairing", name=gp.name), lambda: _contact(gp.api(), pharmacy_id)
     )
     # Each side computes the number on its own: they must agree (docs/protocol.md).
     at_gp = pharmacy_contact.get("safety_number")
     at_pharmacy = gp_contact.get("safety_number")
     if at_gp != at_pharmacy:
         raise CliError("demo.safety_mismatch", gp=clean(at_gp), pharmacy=clean(at_pharmacy))
-    _say("demo.safety_number", safety_number=clean(at_gp))
+    _say(tr, "demo.safety_number", safety_number=clean(at_gp))
 
-    question = t("demo.question")
+    question = tr("demo.question")
     sent = gp.api().send(str(pharmacy_contact.get("node_id")), question)
     message_id = str(sent.get("message_id"))
-    _say("demo.step_send", gp=gp.name, pharmacy=pharmacy.name, text=question)
-    _say("demo.status_queued", name=gp.name, status=status_name(sent.get("status")))
+    _say(tr, "demo.step_send", gp=gp.name, pharmacy=pharmacy.name, text=question)
+    _say(tr, "demo.status_queued", name=gp.name, status=status_name(tr, sent.get("status")))
 
     received = _wait_inbox(
-        pharmacy.api(), gp_id, question, t("demo.what_receive", name=pharmacy.name)
-    )
-    _say("demo.step_received", pharmacy=pharmacy.name, when=fmt_clock(received.get("received_at")))
-    delivered = _wait_status(
-        gp.api(), message_id, {"delivered", "read"}, t("demo.what_delivered", name=gp.name)
+        pharmacy.api(), gp_id, question, tr("demo.what_receive", name=pharmacy.name)
     )
     _say(
+        tr,
+        "demo.step_received",
+        pharmacy=pharmacy.name,
+        when=fmt_clock(received.get("received_at")),
+    )
+    delivered = _wait_status(
+        gp.api(), message_id, {"delivered", "read"}, tr("demo.what_delivered", name=gp.name)
+    )
+    _say(
+        tr,
         "demo.status",
         name=gp.name,
-        status=status_name(delivered.get("status")),
+        status=status_name(tr, delivered.get("status")),
         when=fmt_clock(delivered.get("delivered_at")),
     )
 
     pharmacy.api().mark_read(str(received.get("message_id")))
-    _say("demo.step_read", pharmacy=pharmacy.name)
-    read = _wait_status(gp.api(), message_id, {"read"}, t("demo.what_read", name=gp.name))
+    _say(tr, "demo.step_read", pharmacy=pharmacy.name)
+    read = _wait_status(gp.api(), message_id, {"read"}, tr("demo.what_read", name=gp.name))
     _say(
+        tr,
         "demo.status",
         name=gp.name,
-        status=status_name(read.get("status")),
+        status=status_name(tr, read.get("status")),
         when=fmt_clock(read.get("read_at")),
     )
 
-    answer = t("demo.answer")
+    answer = tr("demo.answer")
     pharmacy.api().send(str(gp_contact.get("node_id")), answer)
-    _say("demo.step_reply", pharmacy=pharmacy.name, gp=gp.name, text=answer)
-    reply = _wait_inbox(gp.api(), pharmacy_id, answer, t("demo.what_reply", name=gp.name))
-    _say("demo.step_reply_received", gp=gp.name, when=fmt_clock(reply.get("received_at")))
+    _say(tr, "demo.step_reply", pharmacy=pharmacy.name, gp=gp.name, text=answer)
+    reply = _wait_inbox(gp.api(), pharmacy_id, answer, tr("demo.what_reply", name=gp.name))
+    _say(tr, "demo.step_reply_received", gp=gp.name, when=fmt_clock(reply.get("received_at")))
 
 
 class _Interrupts:
@@ -345,7 +361,7 @@ class _Interrupts:
             raise KeyboardInterrupt
 
 
-def run_demo(lang: str) -> int:
+def run_demo(tr: Translator) -> int:
     root = Path(tempfile.mkdtemp(prefix="releve-demo-"))
     gp = _Node(GP_NAME, "gp", root / "gp", root / "gp.log")
     pharmacy = _Node(PHARMACY_NAME, "pharmacist", root / "pharmacy", root / "pharmacy.log")
@@ -355,19 +371,19 @@ def run_demo(lang: str) -> int:
     code = 0
     try:
         try:
-            _scenario(gp, pharmacy, relay, lang, interrupts)
+            _scenario(tr, gp, pharmacy, relay, interrupts)
         except CliError as exc:
-            print(t("error.prefix", message=t(exc.key, **exc.values)), file=sys.stderr)
+            print(tr("error.prefix", message=tr(exc.key, **exc.values)), file=sys.stderr)
             for node in (gp, pharmacy, relay):
                 tail = node.log_tail()
                 if tail:
-                    print(t("demo.log_tail", name=node.name), file=sys.stderr)
+                    print(tr("demo.log_tail", name=node.name), file=sys.stderr)
                     for line in tail:
                         print("    " + line, file=sys.stderr)
             code = EXIT_ERROR
         except KeyboardInterrupt:
             print(file=sys.stderr)
-            print(t("demo.interrupted"), file=sys.stderr)
+            print(tr("demo.interrupted"), file=sys.stderr)
             code = EXIT_INTERRUPTED
     finally:
         interrupts.holding = True  # the clean-up is not cut short by a second Ctrl-C
@@ -375,5 +391,13 @@ def run_demo(lang: str) -> int:
             node.stop()
         shutil.rmtree(root, ignore_errors=True)
         interrupts.restore()
-    _say("demo.done" if code == 0 else "demo.cleaned")
+    _say(tr, "demo.done" if code == 0 else "demo.cleaned")
     return code
+
+
+def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    del args  # nothing to choose: the demo is the same every time
+    return run_demo(ctx.tr)
+
+
+DEMO = Command("demo", "help.demo", cmd_demo)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from node.paths import HomeLayout
-
-from .api import ApiClient, JsonObject
-from .display import clean, fmt_time, format_contact, role_name
-from .errors import CliError
-from .i18n import has_key, t
+from ..api import ApiClient, JsonObject
+from ..command import Command, Context
+from ..display import format_contact
+from ..errors import CliError
+from ..i18n import Translator, has_key
+from ..text import clean, fmt_time, role_name
 
 POLL_SECONDS = 30  # each long poll of the call's state
 _BOX = "┌─┐│└┘"
@@ -26,9 +26,9 @@ def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def spoken(code: str) -> str:
+def spoken(tr: Translator, code: str) -> str:
     """The code as it is read aloud: the number digit by digit, then the words."""
-    digits = t("phone.digits").split()
+    digits = tr("phone.digits").split()
     number, _, words = code.partition("-")
     parts = [digits[int(d)] if d.isdigit() else d for d in number]
     return ", ".join([*parts, *words.split("-")])
@@ -53,51 +53,58 @@ def boxed(code: str) -> list[str]:
     ]
 
 
-def _show_contact(contact: JsonObject, key: str) -> None:
-    _say(t(key, name=clean(contact.get("name")), role=role_name(contact.get("role"))))
-    for line in format_contact(contact)[1:]:
+def _show_contact(tr: Translator, contact: JsonObject, key: str) -> None:
+    _say(tr(key, name=clean(contact.get("name")), role=role_name(tr, contact.get("role"))))
+    for line in format_contact(tr, contact)[1:]:
         _say("  " + line)
-    _say(t("pair.compare_hint"))
+    _say(tr("pair.compare_hint"))
 
 
-def cmd_pair_call(args: argparse.Namespace, layout: HomeLayout) -> int:
-    client = ApiClient.from_home(layout)
+def cmd_pair_call(args: argparse.Namespace, ctx: Context) -> int:
+    tr = ctx.tr
+    client = ApiClient.from_home(ctx.layout)
     call = client.phone_call(args.relay)
     call_id, code = call.get("call_id"), call.get("code")
     if not isinstance(call_id, str) or not isinstance(code, str):
         raise CliError("error.bad_response")
-    _say(t("phone.call_header"))
+    _say(tr("phone.call_header"))
     _say()
     for line in boxed(clean(code)):
         _say(line)
     _say()
-    _say(t("phone.read_aloud", spoken=clean(spoken(code))))
-    _say(t("phone.join_command", code=clean(code)))
-    _say(t("phone.once", expires=fmt_time(call.get("expires_at")), relay=clean(call.get("relay"))))
-    _say(t("phone.waiting"))
+    _say(tr("phone.read_aloud", spoken=clean(spoken(tr, code))))
+    _say(tr("phone.join_command", code=clean(code)))
+    _say(
+        tr(
+            "phone.once",
+            expires=fmt_time(tr, call.get("expires_at")),
+            relay=clean(call.get("relay")),
+        )
+    )
+    _say(tr("phone.waiting"))
     try:
-        return _wait(client, call_id, bool(call.get("peer_joined")))
+        return _wait(tr, client, call_id, bool(call.get("peer_joined")))
     except KeyboardInterrupt:
         # Ctrl-C: the node gives the code up at once, so that no one can use it any more.
         try:
             client.phone_call_cancel(call_id)
         except CliError:
             pass
-        print(t("phone.cancelled"), file=sys.stderr)
+        print(tr("phone.cancelled"), file=sys.stderr)
         raise
 
 
-def _wait(client: ApiClient, call_id: str, joined: bool) -> int:
+def _wait(tr: Translator, client: ApiClient, call_id: str, joined: bool) -> int:
     while True:
         state = client.phone_call_state(call_id, POLL_SECONDS)
         if state.get("peer_joined") and not joined:
             joined = True
-            _say(t("phone.peer_joined"))
+            _say(tr("phone.peer_joined"))
         if state.get("state") == "paired":
             contact = state.get("contact")
             if not isinstance(contact, dict):
                 raise CliError("error.bad_response")
-            _show_contact(contact, "phone.paired")
+            _show_contact(tr, contact, "phone.paired")
             return 0
         if state.get("state") == "failed":
             reason = state.get("reason")
@@ -110,17 +117,31 @@ def _known(reason: object) -> bool:
     return isinstance(reason, str) and has_key(f"api.{reason}")
 
 
-def cmd_pair_join(args: argparse.Namespace, layout: HomeLayout) -> int:
+def cmd_pair_join(args: argparse.Namespace, ctx: Context) -> int:
+    tr = ctx.tr
     code = " ".join(args.code).strip()
     if not code:
         raise CliError("api.code_invalid")
-    client = ApiClient.from_home(layout)
-    _say(t("phone.joining"))
+    client = ApiClient.from_home(ctx.layout)
+    _say(tr("phone.joining"))
     answer = client.phone_join(code, args.relay)
     contact = answer.get("contact")
     if not isinstance(contact, dict):
         raise CliError("error.bad_response")
-    _show_contact(contact, "pair.accepted")
+    _show_contact(tr, contact, "pair.accepted")
     if answer.get("confirmed") is False:
-        _say(t("phone.unconfirmed"))
+        _say(tr("phone.unconfirmed"))
     return 0
+
+
+def _relay_argument(parser: argparse.ArgumentParser, tr: Translator) -> None:
+    parser.add_argument("--relay", metavar="URL", help=tr("help.phone_relay"))
+
+
+def _join_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
+    parser.add_argument("code", nargs="+", metavar=tr("metavar.code"), help=tr("help.phone_code"))
+    _relay_argument(parser, tr)
+
+
+PAIR_CALL = Command("call", "help.pair_call", cmd_pair_call, _relay_argument)
+PAIR_JOIN = Command("join", "help.pair_join", cmd_pair_join, _join_arguments)

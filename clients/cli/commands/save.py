@@ -14,26 +14,28 @@ import os
 from pathlib import Path
 from typing import Any
 
-from node.paths import HomeLayout
-
-from .api import ApiClient
-from .commands import _resolve_message_id
-from .display import clean
-from .errors import EXIT_INTERRUPTED, CliError
-from .files import human_size, private_temporary, publish, safe_file_name
-from .i18n import t
-from .progress import ProgressBar
+from ..api import ApiClient
+from ..arguments import message_id_argument
+from ..command import Command, Context
+from ..errors import EXIT_INTERRUPTED, CliError
+from ..files import human_size, private_temporary, publish, safe_file_name
+from ..i18n import Translator
+from ..message_ids import resolve_message_id
+from ..os_errors import os_reason
+from ..progress import ProgressBar
+from ..text import clean
 
 # Below this, saving is too quick for a bar to mean anything.
 PROGRESS_FROM = 4 * 1024 * 1024
 
 
-def cmd_save(args: argparse.Namespace, layout: HomeLayout) -> int:
+def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
+    tr = ctx.tr
     folder = Path(args.dir)
     if not folder.is_dir():
         raise CliError("error.dir_missing", path=folder)
-    client = ApiClient.from_home(layout)
-    message_id = _resolve_message_id(client, args.message_id)
+    client = ApiClient.from_home(ctx.layout)
+    message_id = resolve_message_id(client, args.message_id)
     message = client.message(message_id)
     attachment: Any = message.get("attachment")
     if message.get("kind") != "attachment" or not isinstance(attachment, dict):
@@ -45,7 +47,7 @@ def cmd_save(args: argparse.Namespace, layout: HomeLayout) -> int:
     expected = str(attachment.get("sha256") or "").lower()
     bar = None
     if isinstance(size, int) and size >= PROGRESS_FROM:
-        bar = ProgressBar(size, lambda d, n: f"{human_size(d)} / {human_size(n)}")
+        bar = ProgressBar(size, lambda d, n: f"{human_size(tr, d)} / {human_size(tr, n)}")
     digest = hashlib.sha256()
     try:
         with private_temporary(folder) as (stream, temporary):
@@ -61,7 +63,7 @@ def cmd_save(args: argparse.Namespace, layout: HomeLayout) -> int:
             except KeyboardInterrupt:
                 if bar is not None:
                     bar.close()
-                print(t("progress.download_interrupted"))
+                print(tr("progress.download_interrupted"))
                 return EXIT_INTERRUPTED
             if bar is not None:
                 bar.close()
@@ -71,11 +73,17 @@ def cmd_save(args: argparse.Namespace, layout: HomeLayout) -> int:
             os.fsync(stream.fileno())
             target = publish(temporary, folder, name)
     except OSError as exc:
-        raise CliError(
-            "error.write_failed", path=folder / name, reason=exc.strerror or exc
-        ) from None
+        raise CliError("error.write_failed", path=folder / name, reason=os_reason(exc)) from None
     client.record_saved(message_id)
-    print(t("save.done", path=target))
+    print(tr("save.done", path=target))
     if name != original:
-        print(t("save.renamed", original=clean(original)))
+        print(tr("save.renamed", original=clean(original)))
     return 0
+
+
+def _arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
+    message_id_argument(parser, tr)
+    parser.add_argument("dir", metavar=tr("metavar.folder"), help=tr("help.save_dir"))
+
+
+SAVE = Command("save", "help.save", cmd_save, _arguments)

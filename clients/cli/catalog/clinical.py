@@ -1,0 +1,263 @@
+"""Clinical messages: how they are shown, the forms' questions, fields and validation reasons."""
+
+from __future__ import annotations
+
+from typing import Final
+
+CLINICAL: Final[dict[str, dict[str, str]]] = {
+    "form.prescriber_not_saved": {
+        "fr": "(vos coordonnées de prescripteur n'ont pas pu être gardées dans {file} pour la "
+        "prochaine fois ; l'ordonnance est bien envoyée)",
+        "en": "(your prescriber details could not be kept in {file} for next time; the "
+        "prescription was sent)",
+    },
+    "reason.required": {"fr": "à renseigner", "en": "required"},
+    "reason.too_long": {"fr": "trop long", "en": "too long"},
+    "reason.invalid_date": {
+        "fr": "date invalide (AAAA-MM-JJ ou JJ/MM/AAAA, année 1900 ou après)",
+        "en": "invalid date (YYYY-MM-DD or DD/MM/YYYY, year 1900 or later)",
+    },
+    "reason.future_date": {
+        "fr": "la date est dans le futur",
+        "en": "the date is in the future",
+    },
+    "reason.invalid_ins": {
+        "fr": "l'INS doit compter 15 chiffres (NIR et clé ; 2A ou 2B pour la Corse)",
+        "en": "the INS must have 15 digits (NIR and key; 2A or 2B for Corsica)",
+    },
+    "reason.ins_key": {
+        "fr": "la clé de l'INS (2 derniers chiffres) ne correspond pas : vérifiez la carte "
+        "Vitale ou l'attestation",
+        "en": "the INS key (last 2 digits) does not match: check the carte Vitale or the "
+        "certificate",
+    },
+    "reason.invalid_rpps": {
+        "fr": "le numéro RPPS compte exactement 11 chiffres",
+        "en": "the RPPS number has exactly 11 digits",
+    },
+    "reason.rpps_key": {
+        "fr": "le chiffre de contrôle du numéro RPPS ne correspond pas : vérifiez le numéro",
+        "en": "the RPPS number's check digit does not match: check the number",
+    },
+    "reason.invalid_phone": {
+        "fr": "numéro de téléphone invalide (6 à 20 chiffres ; espaces, points, +, - admis)",
+        "en": "invalid phone number (6 to 20 digits; spaces, dots, +, - allowed)",
+    },
+    "reason.invalid_sex": {
+        "fr": "sexe : F, M ou U (inconnu)",
+        "en": "sex: F, M or U (unknown)",
+    },
+    "reason.weight_required": {
+        "fr": "le poids est obligatoire pour un patient de moins de 15 ans",
+        "en": "the weight is required for a patient under 15",
+    },
+    "reason.invalid_weight": {
+        "fr": "poids invalide (en kg, par exemple 18,5)",
+        "en": "invalid weight (in kg, for example 18.5)",
+    },
+    "reason.invalid_number": {
+        "fr": "nombre invalide",
+        "en": "invalid number",
+    },
+    "reason.duration_or_quantity": {
+        "fr": "indiquez une durée ou une quantité",
+        "en": "give a duration or a quantity",
+    },
+    "reason.too_many": {"fr": "trop nombreux", "en": "too many"},
+    "reason.invalid_media_type": {
+        "fr": "type de fichier refusé : PDF, JPEG, PNG, TIFF, GIF, WebP ou HEIC seulement",
+        "en": "file type refused: PDF, JPEG, PNG, TIFF, GIF, WebP or HEIC only",
+    },
+    "reason.too_large": {"fr": "trop gros", "en": "too large"},
+    "reason.invalid_name": {"fr": "nom invalide", "en": "invalid name"},
+    "reason.invalid_choice": {"fr": "choix invalide", "en": "invalid choice"},
+    "reason.unknown_field": {
+        "fr": "champ inconnu (version du nœud différente ?)",
+        "en": "unknown field (different node version?)",
+    },
+    "reason.invalid_type": {
+        "fr": "valeur d'un type inattendu (texte, nombre…)",
+        "en": "value of an unexpected type (text, number…)",
+    },
+    "reason.invalid_text": {
+        "fr": "caractères invisibles ou invalides dans le texte",
+        "en": "invisible or invalid characters in the text",
+    },
+    "reason.invalid_id": {
+        "fr": "identifiant de message invalide",
+        "en": "invalid message id",
+    },
+    "reason.other": {"fr": "refusé ({reason})", "en": "refused ({reason})"},
+    "field.unknown": {"fr": "formulaire", "en": "form"},
+    "field.in_line": {"fr": "Ligne {number} – {label}", "en": "Line {number} – {label}"},
+    "field.contact": {"fr": "destinataire", "en": "recipient"},
+    "field.message": {"fr": "message (taille totale)", "en": "message (total size)"},
+    "field.kind": {"fr": "type de message", "en": "message kind"},
+    "field.text": {"fr": "texte", "en": "text"},
+    "field.priority": {"fr": "priorité", "en": "priority"},
+    "field.reply_to": {"fr": "message auquel on répond", "en": "message answered"},
+    "field.patient": {"fr": "patient", "en": "patient"},
+    "field.patient.birth_name": {"fr": "nom de naissance", "en": "birth name"},
+    "field.patient.first_names": {"fr": "prénoms", "en": "first names"},
+    "field.patient.birth_date": {"fr": "date de naissance", "en": "date of birth"},
+    "field.patient.sex": {"fr": "sexe", "en": "sex"},
+    "field.patient.ins": {"fr": "INS (matricule)", "en": "INS (national health id)"},
+    "field.patient.weight_kg": {"fr": "poids (kg)", "en": "weight (kg)"},
+    "field.situation": {"fr": "S – Situation", "en": "S – Situation"},
+    "field.background": {"fr": "A – Antécédents", "en": "B – Background"},
+    "field.assessment": {"fr": "E – Évaluation", "en": "A – Assessment"},
+    "field.request": {"fr": "D – Demande", "en": "R – Request"},
+    "field.prescriber": {"fr": "prescripteur", "en": "prescriber"},
+    "field.prescriber.name": {"fr": "nom du prescripteur", "en": "prescriber's name"},
+    "field.prescriber.specialty": {"fr": "spécialité", "en": "specialty"},
+    "field.prescriber.rpps": {"fr": "numéro RPPS", "en": "RPPS number"},
+    "field.prescriber.address": {"fr": "adresse du cabinet", "en": "practice address"},
+    "field.prescriber.phone": {"fr": "téléphone du cabinet", "en": "practice phone"},
+    "field.date": {"fr": "date de l'ordonnance", "en": "prescription date"},
+    "field.lines": {"fr": "lignes de l'ordonnance", "en": "prescription lines"},
+    "field.lines.medicine": {"fr": "médicament (nom ou DCI)", "en": "medicine (name or INN)"},
+    "field.lines.strength": {"fr": "dosage (ex. 500 mg)", "en": "strength (e.g. 500 mg)"},
+    "field.lines.dosage": {
+        "fr": "posologie (ex. 1 comprimé 3 fois par jour)",
+        "en": "dosage (e.g. 1 tablet 3 times a day)",
+    },
+    "field.lines.duration": {"fr": "durée (ex. 7 jours)", "en": "duration (e.g. 7 days)"},
+    "field.lines.quantity": {"fr": "quantité (ex. 1 boîte)", "en": "quantity (e.g. 1 box)"},
+    "field.lines.renewals": {
+        "fr": "renouvellements (0 à 12)",
+        "en": "renewals (0 to 12)",
+    },
+    "field.notes": {"fr": "remarques", "en": "notes"},
+    "field.file_name": {"fr": "nom du fichier", "en": "file name"},
+    "field.media_type": {"fr": "type de fichier", "en": "file type"},
+    "field.size": {"fr": "taille du fichier", "en": "file size"},
+    "field.sha256": {"fr": "empreinte SHA-256", "en": "SHA-256 fingerprint"},
+    "field.caption": {"fr": "légende", "en": "caption"},
+    "form.handoff_intro": {
+        "fr": "Transmission SAED. Répondez à chaque question ; Ctrl-C abandonne sans rien envoyer.",
+        "en": "SAED handoff. Answer each question; Ctrl-C gives up without sending anything.",
+    },
+    "form.prescription_intro": {
+        "fr": "Ordonnance. Répondez à chaque question ; [entre crochets] la valeur gardée si "
+        "vous appuyez sur Entrée ; Ctrl-C abandonne sans rien envoyer.",
+        "en": "Prescription. Answer each question; [in brackets] the value kept if you press "
+        "Enter; Ctrl-C gives up without sending anything.",
+    },
+    "form.patient_heading": {"fr": "Patient", "en": "Patient"},
+    "form.prescriber_heading": {"fr": "Prescripteur", "en": "Prescriber"},
+    "form.line_heading": {"fr": "Ligne {number}", "en": "Line {number}"},
+    "form.optional": {"fr": "facultatif, Entrée pour passer", "en": "optional, Enter to skip"},
+    "form.multiline": {
+        "fr": "plusieurs lignes possibles ; une ligne vide termine",
+        "en": "several lines allowed; an empty line ends",
+    },
+    "form.sex_hint": {"fr": "F, M ou U = inconnu", "en": "F, M or U = unknown"},
+    "form.date_hint": {"fr": "JJ/MM/AAAA", "en": "YYYY-MM-DD"},
+    "form.weight_hint": {
+        "fr": "obligatoire avant 15 ans",
+        "en": "required under 15",
+    },
+    "form.another_line": {
+        "fr": "Ajouter une autre ligne ? (oui/non) [non] ",
+        "en": "Add another line? (yes/no) [no] ",
+    },
+    "form.confirm_send": {
+        "fr": "Envoyer à {name} ? (oui/non) ",
+        "en": "Send to {name}? (yes/no) ",
+    },
+    "form.not_sent": {"fr": "Rien n'a été envoyé.", "en": "Nothing was sent."},
+    "form.fix": {
+        "fr": "Le nœud refuse « {field} » : {reason}. Corrigez :",
+        "en": 'The node refuses "{field}": {reason}. Correct it:',
+    },
+    "form.not_a_number": {
+        "fr": "ce n'est pas un nombre entier ; recommencez",
+        "en": "this is not a whole number; try again",
+    },
+    "form.not_a_decimal": {
+        "fr": "ce n'est pas un nombre ; recommencez",
+        "en": "this is not a number; try again",
+    },
+    "form.review": {"fr": "Relisez avant l'envoi :", "en": "Review before sending:"},
+    "show.urgent": {
+        "fr": "Priorité : URGENT (accusé de prise en compte demandé)",
+        "en": "Priority: URGENT (acknowledgement requested)",
+    },
+    "show.urgent_mark": {"fr": "[URGENT]", "en": "[URGENT]"},
+    "show.acknowledged_at": {
+        "fr": "Pris en compte : {when}",
+        "en": "Acknowledged: {when}",
+    },
+    "show.not_acknowledged": {
+        "fr": "Pas encore pris en compte",
+        "en": "Not acknowledged yet",
+    },
+    "show.ack_hint": {
+        "fr": "Ce message urgent attend votre accusé : releve ack {message_id}",
+        "en": "This urgent message awaits your acknowledgement: releve ack {message_id}",
+    },
+    "show.reply_to": {
+        "fr": "En réponse à : {summary}",
+        "en": "In reply to: {summary}",
+    },
+    "show.thread_item": {
+        "fr": "{kind} {direction} {name}, {when} [{message_id}]",
+        "en": "{kind} {direction} {name}, {when} [{message_id}]",
+    },
+    "show.direction_in": {"fr": "de", "en": "from"},
+    "show.direction_out": {"fr": "à", "en": "to"},
+    "show.patient": {
+        "fr": "Patient : {name}, né(e) le {birth_date}, sexe {sex}",
+        "en": "Patient: {name}, born {birth_date}, sex {sex}",
+    },
+    "show.ins": {"fr": "INS : {ins}", "en": "INS: {ins}"},
+    "show.weight": {"fr": "Poids : {weight} kg", "en": "Weight: {weight} kg"},
+    "show.prescription_date": {
+        "fr": "Ordonnance du {date}",
+        "en": "Prescription of {date}",
+    },
+    "show.prescriber": {
+        "fr": "Prescripteur : {name}, {specialty} – RPPS {rpps}",
+        "en": "Prescriber: {name}, {specialty} – RPPS {rpps}",
+    },
+    "show.prescriber_contact": {
+        "fr": "{address} – tél. {phone}",
+        "en": "{address} – tel. {phone}",
+    },
+    "show.line_duration": {"fr": "pendant {value}", "en": "for {value}"},
+    "show.line_quantity": {"fr": "quantité : {value}", "en": "quantity: {value}"},
+    "show.line_renewals": {
+        "fr": "à renouveler {count} fois",
+        "en": "renew {count} times",
+    },
+    "show.line_no_renewal": {"fr": "non renouvelable", "en": "not renewable"},
+    "show.notes": {"fr": "Remarques :", "en": "Notes:"},
+    "show.attachment": {
+        "fr": "Pièce jointe : {file} ({media_type}, {size})",
+        "en": "Attachment: {file} ({media_type}, {size})",
+    },
+    "show.caption": {"fr": "Légende : {caption}", "en": "Caption: {caption}"},
+    "show.sha256": {"fr": "Empreinte SHA-256 : {sha256}", "en": "SHA-256: {sha256}"},
+    "show.transfer_out": {
+        "fr": "Transfert : {done}/{total} parties remises ({percent} %)",
+        "en": "Transfer: {done}/{total} parts delivered ({percent}%)",
+    },
+    "show.transfer_in": {
+        "fr": "Réception : {done}/{total} parties ({percent} %) – pas encore enregistrable",
+        "en": "Receiving: {done}/{total} parts ({percent}%) – cannot be saved yet",
+    },
+    "show.complete_in": {
+        "fr": "Fichier complet et vérifié : releve save {message_id} DOSSIER",
+        "en": "File complete and checked: releve save {message_id} FOLDER",
+    },
+    "show.corrupt": {
+        "fr": "ATTENTION : le fichier reçu ne correspond pas à son empreinte ; il ne peut pas "
+        "être enregistré. Demandez à l'expéditeur de le renvoyer.",
+        "en": "WARNING: the received file does not match its fingerprint; it cannot be saved. "
+        "Ask the sender to send it again.",
+    },
+    "show.complete_out": {
+        "fr": "Fichier remis en entier.",
+        "en": "File delivered in full.",
+    },
+}

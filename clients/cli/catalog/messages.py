@@ -1,0 +1,118 @@
+"""Messages: the inbox, reading, sending, acknowledging, urgent reminders, transfers."""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGES: Final[dict[str, dict[str, str]]] = {
+    "message.verified": {
+        "fr": "Correspondant vérifié (numéro de sécurité comparé).",
+        "en": "Verified correspondent (safety number compared).",
+    },
+    "message.unverified": {
+        "fr": "Correspondant non vérifié : comparez le numéro de sécurité (releve verify).",
+        "en": "Unverified correspondent: compare the safety number (releve verify).",
+    },
+    "message.unverified_mark": {
+        "fr": "[non vérifié]",
+        "en": "[unverified]",
+    },
+    "send.queued": {
+        "fr": "Message pour {name} mis en file d'envoi (identifiant {message_id}). "
+        "Suivi : `releve status`.",
+        "en": "Message to {name} queued (id {message_id}). Follow-up: `releve status`.",
+    },
+    "inbox.empty": {"fr": "Aucun nouveau message.", "en": "No new messages."},
+    "inbox.count": {
+        "fr": "Messages non lus : {count}",
+        "en": "Unread messages: {count}",
+    },
+    "inbox.hint": {
+        "fr": "Pour lire un message et envoyer l'accusé de lecture : releve read ID_MESSAGE",
+        "en": "To read a message and send the read receipt: releve read MESSAGE_ID",
+    },
+    "message.summary_in": {
+        "fr": "{when} de {name} [{message_id}]",
+        "en": "{when} from {name} [{message_id}]",
+    },
+    "message.summary_out": {
+        "fr": "{when} à {name} [{message_id}] : {status}",
+        "en": "{when} to {name} [{message_id}]: {status}",
+    },
+    "message.from": {"fr": "De : {name}", "en": "From: {name}"},
+    "message.to": {"fr": "À : {name}", "en": "To: {name}"},
+    "message.sent_at": {"fr": "Envoyé le : {when}", "en": "Sent: {when}"},
+    "message.received_at": {"fr": "Reçu le : {when}", "en": "Received: {when}"},
+    "message.status": {"fr": "Statut : {status}", "en": "Status: {status}"},
+    "message.delivered_at": {"fr": "Remis le : {when}", "en": "Delivered: {when}"},
+    "message.read_at": {"fr": "Lu le : {when}", "en": "Read: {when}"},
+    "message.id": {"fr": "Identifiant : {message_id}", "en": "Id: {message_id}"},
+    "message.kind": {"fr": "[message de type {kind}]", "en": "[message of kind {kind}]"},
+    "read.receipt_sent": {
+        "fr": "(Marqué comme lu : l'accusé de lecture est envoyé à l'expéditeur.)",
+        "en": "(Marked read: the read receipt goes to the sender.)",
+    },
+    "send.file_queued": {
+        "fr": "Fichier {file} ({size}) confié au nœud pour {name} ; identifiant {message_id}",
+        "en": "File {file} ({size}) handed to the node for {name}; id {message_id}",
+    },
+    "send.urgent_note": {
+        "fr": "Message urgent : {name} devra en accuser la prise en compte ; `releve status` "
+        "montre s'il l'a fait.",
+        "en": "Urgent message: {name} must acknowledge it; `releve status` shows whether they did.",
+    },
+    "progress.wait_hint": {
+        "fr": "Transfert en cours (Ctrl-C arrête l'affichage ; le transfert continue dans le "
+        "nœud).",
+        "en": "Transfer in progress (Ctrl-C stops watching; the transfer continues in the node).",
+    },
+    "progress.parts": {"fr": "{done}/{total} parties", "en": "{done}/{total} parts"},
+    "progress.delivered": {
+        "fr": "Fichier remis à {name} en entier.",
+        "en": "File delivered to {name} in full.",
+    },
+    "progress.interrupted": {
+        "fr": "Affichage arrêté ; le transfert continue dans le nœud. Suivez-le avec "
+        "`releve show {message_id}`.",
+        "en": "Stopped watching; the transfer continues in the node. Follow it with "
+        "`releve show {message_id}`.",
+    },
+    "progress.download_interrupted": {
+        "fr": "Enregistrement interrompu : rien n'a été écrit.",
+        "en": "Saving interrupted: nothing was written.",
+    },
+    "ack.done": {
+        "fr": "Prise en compte accusée : {name} en est prévenu.",
+        "en": "Acknowledged: {name} is being told.",
+    },
+    "save.done": {
+        "fr": "Fichier enregistré : {path}",
+        "en": "File saved: {path}",
+    },
+    "save.renamed": {
+        "fr": "(nom d'origine « {original} » rendu sûr pour le disque)",
+        "en": '(original name "{original}" made safe for the disk)',
+    },
+    "urgent.incoming": {
+        "fr": "Message URGENT de {name} ({when}) à prendre en compte : releve ack {message_id}",
+        "en": "URGENT message from {name} ({when}) to acknowledge: releve ack {message_id}",
+    },
+    "urgent.awaiting": {
+        "fr": "Urgent envoyé à {name} ({when}) : pas encore pris en compte [{message_id}]",
+        "en": "Urgent sent to {name} ({when}): not acknowledged yet [{message_id}]",
+    },
+    "urgent.overdue": {
+        "fr": "URGENT NON PRIS EN COMPTE depuis plus de {minutes} min : {name}, message du "
+        "{when} [{message_id}]",
+        "en": "URGENT NOT ACKNOWLEDGED for more than {minutes} min: {name}, message of {when} "
+        "[{message_id}]",
+    },
+    "urgent.call": {
+        "fr": "Appelez {name} au {phone}.",
+        "en": "Call {name} on {phone}.",
+    },
+    "urgent.call_no_phone": {
+        "fr": "Appelez {name} par téléphone.",
+        "en": "Phone {name}.",
+    },
+}

@@ -1,0 +1,61 @@
+"""Every command of `releve`, in the order of the help.
+
+One module per concept; each declares its commands (:class:`clients.cli.command.Command`) next
+to their handlers. A new command goes in the module of its concept (or a new one) and in
+:data:`TABLE`. Modules stay light to import: whatever is slow to load (the daemon, the relay,
+aiohttp, image and QR libraries, even urllib.request) is loaded by the code that uses it, so that
+`releve status` and `releve --help` start fast.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..command import Entry, Group
+from . import (
+    audit,
+    contacts,
+    demo,
+    inbox,
+    local_node,
+    pairing,
+    phone_pairing,
+    records,
+    relay_server,
+    save,
+    send,
+    show,
+    status,
+    trust,
+)
+
+TABLE: Final[tuple[Entry, ...]] = (
+    local_node.INIT,
+    local_node.NODE,
+    trust.VERIFY,
+    trust.UNPAIR,
+    trust.REVOKE,
+    relay_server.RELAY,
+    status.STATUS,
+    Group(
+        "pair",
+        "help.pair",
+        (
+            pairing.PAIR_INVITE,
+            pairing.PAIR_ACCEPT,
+            phone_pairing.PAIR_CALL,
+            phone_pairing.PAIR_JOIN,
+        ),
+    ),
+    contacts.CONTACTS,
+    send.SEND,
+    show.SHOW,
+    show.ACK,
+    save.SAVE,
+    records.PRINT,
+    records.EXPORT,
+    Group("audit", "help.audit", (audit.AUDIT_VERIFY, audit.AUDIT_EXPORT)),
+    inbox.INBOX,
+    inbox.READ,
+    demo.DEMO,
+)
