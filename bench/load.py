@@ -15,9 +15,9 @@ per-source limits are raised with its own flags, because every simulated node co
 Everything else (blob and mailbox limits, in-flight window, heartbeats, TTL) is the default.
 
 Simulated nodes, all in this one process: each has a real node identity (Identity.generate),
-its own Ed25519 mailbox key (node.mailbox.MailboxKey) and, unchanged, the node's own relay
-client classes: node.relay_client.RelaySubscription (challenge, AUTH signature, WELCOME,
-BLOB frames, batched ACKs, reconnects) and node.relay_transport.RelayTransport (deposits as
+its own Ed25519 mailbox key (node.edges.mailbox.MailboxKey) and, unchanged, the node's own relay
+client classes: node.edges.relay_client.RelaySubscription (challenge, AUTH signature, WELCOME,
+BLOB frames, batched ACKs, reconnects) and node.edges.relay_transport.RelayTransport (deposits as
 ``POST /v1/deposits`` batches to the contact's relays, read from its real contact card). Only
 the NodeService behind them is a stand-in (:class:`BenchService`): its ``receive_packet``
 takes the blob and answers "stored" at once, where a node would open the packet and commit
@@ -79,8 +79,11 @@ from typing import Final, cast
 import aiohttp
 
 from bench import processes
-from node.mailbox import SEED_SIZE, MailboxKey
-from node.peer_wire import Outcome
+from node.core.service import Contact, NodeService
+from node.edges.mailbox import SEED_SIZE, MailboxKey
+from node.edges.peer_wire import Outcome
+from node.edges.relay_client import RelaySubscription
+from node.edges.relay_transport import RelayTransport
 from node.protocol import (
     ContactCard,
     Endpoint,
@@ -91,12 +94,9 @@ from node.protocol import (
     system_random,
 )
 from node.protocol.envelope import BUCKETS
-from node.relay_client import RelaySubscription
-from node.relay_transport import RelayTransport
-from node.service import Contact, NodeService
-from node.store import ContactRow
+from node.protocol.relay_wire import HEALTH_PATH
+from node.storage.store import ContactRow
 from relay.config import RelayConfig
-from relay.protocol import HEALTH_PATH
 
 BLOB_SIZE: Final = BUCKETS[1]  # 1,024 bytes
 STAMP: Final = struct.Struct(">QQ")  # send time (perf_counter_ns), sequence number

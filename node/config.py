@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from node.errors import SetupError
+from node.core.errors import SetupError
 from node.paths import HomeLayout
 from node.protocol.errors import ClinicalError
 from node.protocol.identifiers import check_phone

@@ -23,23 +23,23 @@ from typing import IO, Any, Final
 import aiohttp
 from aiohttp import web
 
-from node import keystore
-from node.api_server import LocalApi
-from node.attachments import AttachmentChecker
 from node.config import NodeConfig, load, split_host_port
-from node.direct import DirectTransport
-from node.errors import SetupError
-from node.mailbox import MailboxKey, load_or_create
-from node.outbox import Outbox
+from node.core.attachments import AttachmentChecker
+from node.core.errors import SetupError
+from node.core.outbox import Outbox
+from node.core.service import NodeService
+from node.edges.api.server import LocalApi
+from node.edges.direct import DirectTransport
+from node.edges.mailbox import MailboxKey, load_or_create
+from node.edges.peer_server import create_app
+from node.edges.phone_pairing import PhonePairing
+from node.edges.relay_client import RelaySubscription
+from node.edges.relay_transport import RelayTransport
+from node.edges.routing import Transports
 from node.paths import HomeLayout, write_private
-from node.peer_server import create_app
-from node.phone_pairing import PhonePairing
 from node.protocol import Endpoint, Identity, LocalProtocolError, Reachability
-from node.relay_client import RelaySubscription
-from node.relay_transport import RelayTransport
-from node.service import NodeService
-from node.store import Store
-from node.transports import Transports
+from node.storage import keystore
+from node.storage.store import Store
 
 log = logging.getLogger("releve.node")
 SHUTDOWN_TIMEOUT = 5.0

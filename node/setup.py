@@ -9,15 +9,15 @@ from dataclasses import dataclass
 
 import nacl.utils
 
-from node import keystore
 from node.config import initial_toml
-from node.errors import SetupError
+from node.core.errors import SetupError
+from node.core.service import ROLE_CODES
 from node.paths import HomeLayout, write_private
 from node.protocol import Identity, LocalProtocolError, Profile, format_node_id, system_random
 from node.protocol.errors import ClinicalError
 from node.protocol.identifiers import check_phone
-from node.service import ROLE_CODES
-from node.store import Store
+from node.storage import keystore
+from node.storage.store import Store
 
 
 @dataclass(frozen=True)

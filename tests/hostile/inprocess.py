@@ -17,15 +17,15 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from node import keystore
-from node.api_server import LocalApi
 from node.config import NodeConfig, load
+from node.core.service import NodeService
+from node.edges.api.server import LocalApi
+from node.edges.peer_server import create_app as create_peer_app
 from node.paths import HomeLayout
-from node.peer_server import create_app as create_peer_app
 from node.protocol import Endpoint, Reachability, Role, accept
-from node.service import NodeService
 from node.setup import init_home
-from node.store import Store
+from node.storage import keystore
+from node.storage.store import Store
 from relay.config import RelayConfig
 from relay.server import create_app as create_relay_app
 from relay.server import make_runner

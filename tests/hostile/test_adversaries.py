@@ -20,9 +20,8 @@ import nacl.bindings as sodium
 import pytest
 from aiohttp import web
 
-from node import keystore
+from node.edges.peer_wire import decode_batch, encode_batch
 from node.paths import HomeLayout
-from node.peer_wire import decode_batch, encode_batch
 from node.protocol import (
     Identity,
     Invitation,
@@ -32,6 +31,7 @@ from node.protocol import (
     system_random,
 )
 from node.protocol.ratchet import Header
+from node.storage import keystore
 from relay import protocol as rp
 from relay.config import RelayConfig
 from tests.hostile.inprocess import InProcessRelay

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from node.peer_wire import BATCH_PATH, MAX_BATCH_BYTES, PACKET_PATH, encode_batch
+from node.edges.peer_wire import BATCH_PATH, MAX_BATCH_BYTES, PACKET_PATH, encode_batch
 from node.protocol import Role
 from node.protocol.envelope import BUCKETS
 from tests.hostile.fuzz_support import (

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from node import keystore
 from node.paths import HomeLayout
 from node.protocol.identifiers import ins_key
+from node.storage import keystore
 from tests.integration.nodes import Node, Relay, pair, wait_for
 from tests.integration.recording_proxy import RecordingProxy
 from tests.integration.test_clinical import upload

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import nacl.utils
 
-from node.batch_writer import BatchWriter
 from node.config import NodeConfig
-from node.keystore import FieldCipher
+from node.core.service import Contact, NodeService
 from node.paths import HomeLayout
 from node.protocol import Identity, system_random
-from node.service import Contact, NodeService
-from node.store import Store
+from node.storage.batch_writer import BatchWriter
+from node.storage.keystore import FieldCipher
+from node.storage.store import Store
 
 
 @dataclass

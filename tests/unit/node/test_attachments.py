@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from node import attachments, messaging
-from node.errors import ApiError
+from node.core import attachments
+from node.core import sending as messaging
+from node.core.errors import ApiError
+from node.core.records import message_row
 from node.protocol import PayloadKind
 from node.protocol.attachment import Chunk
 from node.protocol.conversation import AttachmentManifest, Meta, encode_conversation
-from node.records import message_row
 from tests.unit.node.node_support import LocalNode, deliver, paired, settle
 
 PDF = b"%PDF-1.7\n" + os.urandom(200_000)

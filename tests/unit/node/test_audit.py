@@ -24,11 +24,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import node.audit
-from node.audit import EVENTS, SEAL_SETTING, AuditLog, Verification, verify_lines
-from node.batch_writer import Statement
-from node.keystore import FieldCipher
-from node.store import Store
+import node.storage.audit
+from node.storage.audit import EVENTS, SEAL_SETTING, AuditLog, Verification, verify_lines
+from node.storage.batch_writer import Statement
+from node.storage.keystore import FieldCipher
+from node.storage.store import Store
 
 SCHEMA = """
 CREATE TABLE settings (
@@ -479,7 +479,10 @@ async def test_a_failed_commit_rolls_the_head_back(node_with_history: Node) -> N
     with pytest.raises(sqlite3.IntegrityError):
         await future
     assert node.failures == [True]
-    assert node.audit.head == (6, rows(node.path)[-1][7])  # back at once: nothing to wait for
+    assert node.audit.head == (
+        6,
+        rows(node.path)[-1][7],
+    )  # back at once: nothing to wait for
     await node.record([("read", "contact", CONTACT_A, mid(1))], start=7)
     assert await node.verify() == Verification(True, 7)
 
@@ -511,7 +514,9 @@ async def test_an_entry_committed_before_its_predecessor_fails_its_batch(fresh: 
 async def test_checking_while_entries_are_committed_raises_no_false_alarm(
     fresh: Node, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(node.audit, "PAGE_SIZE", 7)  # many pages, so commits land between them
+    monkeypatch.setattr(
+        node.storage.audit, "PAGE_SIZE", 7
+    )  # many pages, so commits land between them
     done = asyncio.Event()
 
     async def keep_appending() -> None:

@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from node.batch_writer import BatchWriter, Overwrite
+from node.storage.batch_writer import BatchWriter, Overwrite
 
 
 async def test_a_batch_commits_together_and_the_newest_overwrite_wins(tmp_path: Path) -> None:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import nacl.utils
 
-from node.keystore import FieldCipher
-from node.migrations import MIGRATIONS, SCHEMA_VERSION
 from node.paths import HomeLayout
 from node.protocol import PayloadKind
 from node.protocol.conversation import Meta, TextContent, decode_conversation
 from node.protocol.wire import Writer
-from node.store import Store, label
+from node.storage.keystore import FieldCipher
+from node.storage.migrations import MIGRATIONS, SCHEMA_VERSION
+from node.storage.store import Store, label
 
 
 def test_the_legacy_text_prefix_is_an_encoded_default_meta() -> None:

@@ -9,7 +9,7 @@ from typing import Final
 
 import nacl.bindings as sodium
 
-from node.store import Store
+from node.storage.store import Store
 from relay.protocol import Auth, mailbox_id_for
 
 _SETTING: Final = "mailbox_seed"

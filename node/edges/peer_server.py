@@ -13,11 +13,11 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
 from node.config import NodeConfig
-from node.http_hardening import expect_continue, filter_malformed_request_logs
-from node.peer_wire import BATCH_PATH, MAX_BATCH_BYTES, PACKET_PATH, decode_batch
+from node.core.service import NodeService, PeerRejected
+from node.edges.http_hardening import expect_continue, filter_malformed_request_logs
+from node.edges.peer_wire import BATCH_PATH, MAX_BATCH_BYTES, PACKET_PATH, decode_batch
+from node.edges.ratelimit import RateLimiter
 from node.protocol import MalformedInput
-from node.ratelimit import RateLimiter
-from node.service import NodeService, PeerRejected
 
 log = logging.getLogger(__name__)
 # A peer sends one packet or one batch (at most 1 MiB): a body still arriving after this

@@ -20,12 +20,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
-from node.batch_writer import Statement
 from node.config import NodeConfig
-from node.peer_wire import Outcome
+from node.core.service import NodeService
+from node.edges.peer_wire import Outcome
 from node.protocol.primitives import RandomSource
-from node.service import NodeService
-from node.store import OutboxRow
+from node.storage.batch_writer import Statement
+from node.storage.store import OutboxRow
 
 log = logging.getLogger(__name__)
 

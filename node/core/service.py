@@ -15,12 +15,10 @@ from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from node import records
-from node.audit import AuditLog
-from node.batch_writer import BatchWriter, Statement
 from node.config import NodeConfig
-from node.errors import ApiError
-from node.peer_wire import GONE_STATUS
+from node.core import records
+from node.core.errors import ApiError
+from node.edges.peer_wire import GONE_STATUS
 from node.protocol import (
     ContactCard,
     DuplicateMessage,
@@ -52,7 +50,9 @@ from node.protocol.conversation import CONVERSATION_KINDS
 from node.protocol.identity import format_node_id, parse_node_id_prefix
 from node.protocol.payload import MAX_RECEIPT_IDS
 from node.protocol.primitives import RandomSource
-from node.store import ContactRow, MessageRow, Store
+from node.storage.audit import AuditLog
+from node.storage.batch_writer import BatchWriter, Statement
+from node.storage.store import ContactRow, MessageRow, Store
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ from typing import Final
 
 import aiohttp
 
-from node.errors import ApiError
+from node.core.errors import ApiError
+from node.core.service import Contact, NodeService, PeerRejected
 from node.protocol import (
     Endpoint,
     Invitation,
@@ -45,7 +46,6 @@ from node.protocol.phone import (
     PhoneRole,
     WrongCode,
 )
-from node.service import Contact, NodeService, PeerRejected
 from relay.protocol import (
     MAX_RENDEZVOUS_FRAME,
     RENDEZVOUS_PATH,

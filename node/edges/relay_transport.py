@@ -9,9 +9,9 @@ from typing import Final
 
 import aiohttp
 
-from node.peer_wire import Outcome
+from node.core.service import NodeService
+from node.edges.peer_wire import Outcome
 from node.protocol import Endpoint, format_node_id
-from node.service import NodeService
 from relay.protocol import DEPOSIT_PATH, MAX_DEPOSIT_BATCH, encode_deposits
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from node.protocol.conversation import (
 )
 from node.protocol.identity import format_node_id
 from node.protocol.profile import Profile
-from node.store import MessageRow
+from node.storage.store import MessageRow
 
 KIND_NAMES = {
     PayloadKind.TEXT: "text",

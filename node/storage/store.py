@@ -1,8 +1,8 @@
 """The node's SQLite database (aiosqlite): connections, reads, and the statements that the
-service hands to the :class:`~node.batch_writer.BatchWriter`.
+service hands to the :class:`~node.storage.batch_writer.BatchWriter`.
 
 Secret columns (sessions, contact cards, message bodies, pending invitations, settings) are
-encrypted with the data key through :class:`~node.keystore.FieldCipher`, each bound to its
+encrypted with the data key through :class:`~node.storage.keystore.FieldCipher`, each bound to its
 row by a label.
 """
 
@@ -17,12 +17,12 @@ from typing import Any, Final
 
 import aiosqlite
 
-from node.batch_writer import BatchWriter, Overwrite, Statement
-from node.errors import StoreError
-from node.keystore import FieldCipher
-from node.migrations import migrate
+from node.core.errors import StoreError
 from node.paths import HomeLayout
 from node.protocol import ContactCard, PendingInvitation, PublicIdentity, Session
+from node.storage.batch_writer import BatchWriter, Overwrite, Statement
+from node.storage.keystore import FieldCipher
+from node.storage.migrations import migrate
 
 _BUSY_TIMEOUT_MS: Final = 10_000
 _LEGACY_TEXT_META: Final = b"\x00\x00"  # Meta(): normal priority, no reply (§18)

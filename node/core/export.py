@@ -8,10 +8,10 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
+from node.core.records import CONVERSATION_KIND_CODES, content_of
+from node.core.service import NodeService
 from node.protocol.conversation import Handoff, Prescription
-from node.records import CONVERSATION_KIND_CODES, content_of
-from node.service import NodeService
-from node.store import MessageRow
+from node.storage.store import MessageRow
 
 MAX_EXPORT: int = 100_000
 

@@ -7,7 +7,9 @@ Every action commits its audit entry in the same batch as the action itself.
 
 from __future__ import annotations
 
-from node.errors import ApiError
+from node.core.errors import ApiError
+from node.core.records import CONVERSATION_KIND_CODES, message_row
+from node.core.service import Contact, NodeService
 from node.protocol import PayloadKind
 from node.protocol.conversation import (
     AttachmentManifest,
@@ -18,9 +20,7 @@ from node.protocol.conversation import (
 )
 from node.protocol.errors import ClinicalError, LocalProtocolError
 from node.protocol.payload import ReceiptType
-from node.records import CONVERSATION_KIND_CODES, message_row
-from node.service import Contact, NodeService
-from node.store import MessageRow
+from node.storage.store import MessageRow
 
 
 def invalid_field(exc: ClinicalError) -> ApiError:

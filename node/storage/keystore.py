@@ -27,7 +27,7 @@ import nacl.hash
 import nacl.pwhash.argon2id as argon2id
 import nacl.utils
 
-from node.errors import SetupError
+from node.core.errors import SetupError
 from node.paths import HomeLayout, write_private
 from node.protocol import Identity
 from node.protocol.errors import CorruptState

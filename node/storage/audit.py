@@ -46,11 +46,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from node.batch_writer import Overwrite, Statement
 from node.protocol.errors import CorruptState
+from node.storage.batch_writer import Overwrite, Statement
 
 if TYPE_CHECKING:
-    from node.store import Store
+    from node.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Final
 
 import aiosqlite
 
-from node.errors import StoreError
+from node.core.errors import StoreError
 
 MIGRATIONS: Final[tuple[str, ...]] = (
     # 1: contacts, sessions, invitations, messages, outbox, settings

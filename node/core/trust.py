@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 
-from node.batch_writer import Statement
+from node.core.service import Contact, NodeService
 from node.protocol import Identity, PayloadKind, Revocation, Unpair, format_node_id
-from node.service import Contact, NodeService
+from node.storage.batch_writer import Statement
 
 log = logging.getLogger(__name__)
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import logging
 
-from node.errors import ApiError
+from node.core.errors import ApiError
+from node.core.records import content_of
+from node.core.service import Contact, NodeService
 from node.protocol import MalformedInput, PayloadKind
 from node.protocol.attachment import Chunk
 from node.protocol.conversation import AttachmentManifest
 from node.protocol.identity import format_node_id
-from node.records import content_of
-from node.service import Contact, NodeService
-from node.store import MessageRow
+from node.storage.store import MessageRow
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from typing import Any, Final
 
 import aiohttp
 
-from node.mailbox import MailboxKey
-from node.outbox import backoff_delay
-from node.records import iso
-from node.service import NodeService, PeerRejected
+from node.core.outbox import backoff_delay
+from node.core.records import iso
+from node.core.service import NodeService, PeerRejected
+from node.edges.mailbox import MailboxKey
 from relay.protocol import (
     MAX_ACK_IDS,
     MAX_BLOB_SIZE,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from node.direct import DirectTransport
-from node.peer_wire import Outcome
-from node.relay_transport import RelayTransport
-from node.service import NodeService
+from node.core.service import NodeService
+from node.edges.direct import DirectTransport
+from node.edges.peer_wire import Outcome
+from node.edges.relay_transport import RelayTransport
 
 DIRECT_PAUSE_SECONDS: Final = 30.0
 

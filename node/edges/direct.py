@@ -7,9 +7,9 @@ from typing import Final
 
 import aiohttp
 
-from node.peer_wire import BATCH_PATH, GONE_STATUS, Outcome, encode_batch, split_batches
+from node.core.service import NodeService
+from node.edges.peer_wire import BATCH_PATH, GONE_STATUS, Outcome, encode_batch, split_batches
 from node.protocol import Endpoint, format_node_id
-from node.service import NodeService
 
 log = logging.getLogger(__name__)
 

@@ -16,28 +16,29 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from node import attachments, messaging, records, trust
-from node.audit import AuditLog
-from node.errors import ApiError
-from node.export import select_for_export
-from node.fhir import export_bundles
-from node.http_hardening import (
+from node.core import attachments, records, trust
+from node.core import sending as messaging
+from node.core.errors import ApiError
+from node.core.export import select_for_export
+from node.core.records import iso
+from node.core.service import Contact, NodeService
+from node.edges.fhir import export_bundles
+from node.edges.http_hardening import (
     ELSEWHERE,
     elsewhere,
     expect_continue,
     filter_malformed_request_logs,
 )
-from node.peer_wire import Outcome
+from node.edges.peer_wire import Outcome
 from node.protocol import PayloadKind, format_node_id, safety_number
 from node.protocol.attachment import MAX_ATTACHMENT_BYTES
 from node.protocol.conversation import Meta, Priority, content_from_json
 from node.protocol.errors import ClinicalError
-from node.records import iso
-from node.service import Contact, NodeService
-from node.store import MessageRow
+from node.storage.audit import AuditLog
+from node.storage.store import MessageRow
 
 if TYPE_CHECKING:
-    from node.phone_pairing import Call, PhonePairing
+    from node.edges.phone_pairing import Call, PhonePairing
 
 log = logging.getLogger(__name__)
 
