@@ -14,14 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from node.paths import HomeLayout
-
 from .errors import ApiFailure, CliError, NoNodeRunning
 from .os_errors import decode_reason, os_reason
 from .text import clean
 
 if TYPE_CHECKING:
     import urllib.request
+
+    from node.paths import HomeLayout
 
 JsonObject = dict[str, Any]
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
-
-from node.paths import HomeLayout
+from typing import TYPE_CHECKING, NamedTuple
 
 from .i18n import Translator
 
+if TYPE_CHECKING:
+    from node.paths import HomeLayout
 
-@dataclass(frozen=True)
-class Context:
+# NamedTuples rather than dataclasses: every command module declares some, and a dataclass
+# costs about ten times more to define, at every start of the CLI.
+
+
+class Context(NamedTuple):
     """What one invocation gives its command."""
 
     layout: HomeLayout
@@ -34,8 +37,7 @@ def no_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
     del parser, tr
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """``help`` is the catalog key of its one-line description (help list and --help)."""
 
     name: str
@@ -44,8 +46,7 @@ class Command:
     arguments: Arguments = no_arguments
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     """Commands under a common word: `releve pair invite`, `releve audit verify`."""
 
     name: str

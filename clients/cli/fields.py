@@ -8,8 +8,7 @@ counts from 0), and the reason by a stable code. The CLI shows both in the user'
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from .i18n import Translator
 
@@ -121,8 +120,7 @@ def reason_text(tr: Translator, reason: str) -> str:
     return tr.get(f"reason.{reason}", tr("reason.other", reason=printable))
 
 
-@dataclass(frozen=True)
-class FieldLabel:
+class FieldLabel(NamedTuple):
     """A field path named by the node, worded when the error that carries it is shown."""
 
     path: str
@@ -131,8 +129,7 @@ class FieldLabel:
         return field_label(tr, self.path)
 
 
-@dataclass(frozen=True)
-class ReasonText:
+class ReasonText(NamedTuple):
     """A validation reason code of the node, worded when the error that carries it is shown."""
 
     reason: str

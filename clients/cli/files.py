@@ -15,9 +15,8 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Final, NamedTuple
 
 from .errors import CliError
 from .i18n import Translator, phrase
@@ -199,8 +198,7 @@ def human_size(tr: Translator, size: int) -> str:
     return tr("size.mib", value=number(size / (1024 * 1024)))
 
 
-@dataclass(frozen=True)
-class Size:
+class Size(NamedTuple):
     """A number of bytes, worded when the error that carries it is shown."""
 
     value: int

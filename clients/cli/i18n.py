@@ -13,8 +13,7 @@ in its own language when the sentence is finally shown.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Final, Protocol, runtime_checkable
+from typing import Final, NamedTuple, Protocol, runtime_checkable
 
 from .catalog import CATALOG
 
@@ -54,15 +53,18 @@ class Localized(Protocol):
     def localize(self, tr: Translator) -> str: ...
 
 
-@dataclass(frozen=True)
 class Translator:
     """The catalog in one language: ``tr("key", name=...)`` is the sentence, filled."""
 
-    language: str = DEFAULT_LANGUAGE
+    __slots__ = ("language",)
 
-    def __post_init__(self) -> None:
-        if self.language not in LANGUAGES:
-            raise ValueError(f"unsupported language: {self.language!r}")
+    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language: {language!r}")
+        self.language: Final = language
+
+    def __repr__(self) -> str:
+        return f"Translator({self.language!r})"
 
     @property
     def french(self) -> bool:
@@ -80,8 +82,7 @@ class Translator:
         return self(key, **values) if has_key(key) else fallback
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(NamedTuple):
     """A sentence of the catalog kept as its key and values until it is shown."""
 
     key: str

@@ -12,8 +12,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from node.paths import HomeLayout, resolve_home
-
 from .argparse_language import speaking
 from .command import Command, Context
 from .command_line import build_parser
@@ -61,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return EXIT_USAGE
+    # Only now: node.paths loads dataclasses (and inspect, ast...), which neither --help nor a
+    # usage error needs.
+    from node.paths import HomeLayout, resolve_home
+
     command: Command = args.chosen
     context = Context(HomeLayout(resolve_home(args.home)), tr)
     try:

@@ -8,8 +8,7 @@ sentence of its own is named by its symbol (ENOMEDIUM), which is the same in eve
 from __future__ import annotations
 
 import errno
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from .i18n import Phrase, Translator, phrase
 
@@ -67,8 +66,7 @@ JSON_MESSAGES: Final = {
 }
 
 
-@dataclass(frozen=True)
-class OsReason:
+class OsReason(NamedTuple):
     """An OSError's cause, worded when the error that carries it is shown."""
 
     number: int | None

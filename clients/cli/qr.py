@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import io
 import warnings
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from node.paths import write_private
-
 from .errors import CliError
+from .os_errors import os_reason
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -101,13 +99,20 @@ def svg_bytes(text: str) -> bytes:
     return _render(text, SvgPathFillImage)
 
 
+def _write_private(path: Path, data: bytes) -> None:
+    # node.paths loads dataclasses (and inspect, ast...): not at the start of every command.
+    from node.paths import write_private
+
+    write_private(path, data)
+
+
 def write_png(text: str, path: Path) -> None:
     """Writes the PNG readable by its owner only: an invitation is a secret until used."""
-    write_private(path, png_bytes(text))
+    _write_private(path, png_bytes(text))
 
 
 def write_svg(text: str, path: Path) -> None:
-    write_private(path, svg_bytes(text))
+    _write_private(path, svg_bytes(text))
 
 
 def svg_markup(text: str, *, label: str = "QR code") -> str:
@@ -116,6 +121,8 @@ def svg_markup(text: str, *, label: str = "QR code") -> str:
     One unit per module, quiet zone included, black on an explicit white square so that it
     prints the same in black and white and on a page whose background is not printed.
     """
+    from html import escape  # with its entity table: for the printed page only
+
     modules = matrix(text)
     size = len(modules)
     runs = []
@@ -164,7 +171,7 @@ def read_qr_texts(path: Path) -> list[str]:
         except OSError as exc:
             if exc.errno is None:  # Pillow's own errors: a truncated or damaged image
                 raise CliError("error.image_not_image", path=path) from None
-            raise CliError("error.image_unreadable", path=path, reason=exc.strerror) from None
+            raise CliError("error.image_unreadable", path=path, reason=os_reason(exc)) from None
         except (ValueError, SyntaxError, EOFError):
             raise CliError("error.image_not_image", path=path) from None
     found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.QRCode))

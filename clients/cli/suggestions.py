@@ -7,7 +7,6 @@ contact matches: the node alone decides what a name designates (docs/local-api.m
 from __future__ import annotations
 
 import contextlib
-import difflib
 import unicodedata
 from collections.abc import Iterable, Iterator
 
@@ -29,6 +28,8 @@ def closest(typed: str, choices: Iterable[str]) -> str | None:
     The start of each choice counts as much as the whole: the node matches a contact by the
     beginning of its name, so "Pharmcie" is near "Pharmacie du Port".
     """
+    import difflib  # only when something was mistyped: not at every start
+
     wanted = _folded(typed)
     if not wanted:
         return None

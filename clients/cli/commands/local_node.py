@@ -1,20 +1,17 @@
 """`releve init` and `releve node`: the commands that run the node's own code in-process.
 
-node.setup and node.daemon are imported inside the handlers only, so that the other commands
-start without the daemon, aiohttp or aiosqlite.
+The node's code (node.setup, node.daemon, its errors) and the terminal's (getpass, signal,
+threading) are imported where they are used only, so that every other command starts without
+them: this module is loaded at each start, to declare its commands.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import signal
 import sys
-import threading
 import unicodedata
 from pathlib import Path
-
-from node.core.errors import NodeError
+from typing import TYPE_CHECKING
 
 from ..arguments import role
 from ..command import Command, Context
@@ -22,6 +19,9 @@ from ..errors import EXIT_INTERRUPTED, CliError
 from ..i18n import Translator, has_key
 from ..os_errors import os_reason
 from ..text import role_name
+
+if TYPE_CHECKING:
+    from node.core.errors import NodeError
 
 
 def read_passphrase_file(path: str) -> bytes:
@@ -56,6 +56,8 @@ def _stdin_is_tty() -> bool:
 
 
 def prompt_new_passphrase(tr: Translator) -> bytes:
+    import getpass
+
     first = getpass.getpass(tr("prompt.new_passphrase"))
     if not first:
         raise CliError("error.passphrase_empty_prompt")
@@ -66,6 +68,8 @@ def prompt_new_passphrase(tr: Translator) -> bytes:
 
 
 def prompt_passphrase(tr: Translator) -> bytes:
+    import getpass
+
     entered = getpass.getpass(tr("prompt.passphrase"))
     if not entered:
         raise CliError("error.passphrase_empty_prompt")
@@ -78,6 +82,9 @@ def restore_interrupt() -> None:
     A shell ignores SIGINT in the commands it starts in the background (`releve node &`), and
     the node would then not stop on SIGINT until its event loop takes the signal over.
     """
+    import signal
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
@@ -102,7 +109,8 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     else:
         raise CliError("error.passphrase_needed")
 
-    from node.setup import init_home  # lazily: see the module docstring
+    from node.core.errors import NodeError  # lazily: see the module docstring
+    from node.setup import init_home
 
     try:
         result = init_home(layout, args.name, args.role, passphrase, args.phone)
@@ -127,7 +135,8 @@ def cmd_node(args: argparse.Namespace, ctx: Context) -> int:
         read_passphrase_file(args.passphrase_file) if args.passphrase_file is not None else None
     )
 
-    from node.daemon import run  # lazily: see the module docstring
+    from node.core.errors import NodeError  # lazily: see the module docstring
+    from node.daemon import run
 
     def start(passphrase: bytes | None) -> int:
         return int(

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import print_page, qr
+from .. import qr
 from ..api import ApiClient, JsonObject
 from ..arguments import int_range
 from ..command import Command, Context
@@ -24,6 +24,9 @@ _QR_PROBE = "▀▄█"
 
 
 def cmd_pair_invite(args: argparse.Namespace, ctx: Context) -> int:
+    # The printable page's module loads html and its entity table: for --print only.
+    from .. import print_page
+
     tr = ctx.tr
     page = None if args.print is None else Path(args.print)
     if page is not None:

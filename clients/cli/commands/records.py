@@ -19,8 +19,6 @@ from ..errors import CliError, UsageError
 from ..files import safe_file_name, write_new_private
 from ..i18n import Translator
 from ..message_ids import resolve_message_id
-from ..print_page import check_target
-from ..record_page import page_html
 from ..suggestions import suggesting_contacts
 from ..text import clean
 
@@ -35,6 +33,10 @@ def _target(given: str | None, default_name: str) -> tuple[Path, bool]:
 
 
 def cmd_print(args: argparse.Namespace, ctx: Context) -> int:
+    # The pages' modules load html and its entity table: for this command only.
+    from ..print_page import check_target
+    from ..record_page import page_html
+
     if (args.message_id is None) == (args.conversation is None):
         raise UsageError("error.print_what")
     if args.out is not None:

@@ -9,7 +9,6 @@ and never replaces another one.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,8 @@ def cmd_save(args: argparse.Namespace, ctx: Context) -> int:
     bar = None
     if isinstance(size, int) and size >= PROGRESS_FROM:
         bar = ProgressBar(size, lambda d, n: f"{human_size(tr, d)} / {human_size(tr, n)}")
+    import hashlib  # loads OpenSSL: for this command only, not at every start
+
     digest = hashlib.sha256()
     try:
         with private_temporary(folder) as (stream, temporary):
