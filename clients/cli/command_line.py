@@ -98,14 +98,13 @@ class Parser(argparse.ArgumentParser):
         choices = [str(choice) for choice in action.choices]
         suggestion = closest(str(value), choices)
         if action is self._commands:
-            message = self.tr("help.unknown_command", command=value, prog=self.prog)
-            argument: argparse.Action | None = None  # the message says it is a command
-        else:
-            message = self.tr("help.invalid_choice", value=value, choices=", ".join(choices))
-            argument = action
-        if suggestion is not None:
-            message += " " + self.tr("help.did_you_mean", suggestion=suggestion)
-        raise argparse.ArgumentError(argument, message)
+            key = "help.unknown_command" if suggestion is None else "help.unknown_command_near"
+            message = self.tr(key, command=value, suggestion=suggestion, prog=self.prog)
+            # No "argument COMMAND:" in front: the sentence says it is a command.
+            raise argparse.ArgumentError(None, message)
+        key = "help.invalid_choice" if suggestion is None else "help.invalid_choice_near"
+        message = self.tr(key, value=value, suggestion=suggestion, choices=", ".join(choices))
+        raise argparse.ArgumentError(action, message)
 
 
 def build_parser(table: Sequence[Entry], tr: Translator) -> Parser:

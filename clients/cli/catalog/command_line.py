@@ -154,13 +154,18 @@ COMMAND_LINE: Final[dict[str, dict[str, str]]] = {
         "fr": "commande inconnue : « {command} » (voyez `{prog} --help`)",
         "en": 'unknown command: "{command}" (see `{prog} --help`)',
     },
+    "help.unknown_command_near": {
+        "fr": "commande inconnue : « {command} » ; vouliez-vous dire « {suggestion} » ?",
+        "en": 'unknown command: "{command}"; did you mean "{suggestion}"?',
+    },
     "help.invalid_choice": {
         "fr": "choix invalide : « {value} » (possibles : {choices})",
         "en": 'invalid choice: "{value}" (choose from {choices})',
     },
-    "help.did_you_mean": {
-        "fr": "Vouliez-vous dire « {suggestion} » ?",
-        "en": 'Did you mean "{suggestion}"?',
+    "help.invalid_choice_near": {
+        "fr": "choix invalide : « {value} » ; vouliez-vous dire « {suggestion} » ? "
+        "(possibles : {choices})",
+        "en": 'invalid choice: "{value}"; did you mean "{suggestion}"? (choose from {choices})',
     },
     "help.bad_role": {
         "fr": "rôle inconnu : {role} (acceptés : {accepted})",

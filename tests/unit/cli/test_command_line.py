@@ -292,7 +292,8 @@ def test_a_mistyped_command_gets_a_suggestion(
 ) -> None:
     result = cli("--lang", lang, *args)
     assert result.code == 2
-    assert catalog(lang, "help.did_you_mean", suggestion=suggestion) in result.err
+    near = {"fr": f"vouliez-vous dire « {suggestion} » ?", "en": f'did you mean "{suggestion}"?'}
+    assert near[lang] in result.err
     assert "invalid choice" not in result.err
 
 
@@ -300,7 +301,7 @@ def test_a_command_far_from_any_gets_no_suggestion(cli: Cli) -> None:
     result = cli("xyzzy")
     assert result.code == 2
     assert "commande inconnue : « xyzzy »" in result.err
-    assert "Vouliez-vous dire" not in result.err
+    assert "vouliez-vous dire" not in result.err
 
 
 def contacts_known(node: FakeNode) -> None:
