@@ -114,7 +114,7 @@ def test_every_command_is_in_the_order_test() -> None:
     from clients.cli.command import Group
     from clients.cli.commands import TABLE
 
-    declared = set()
+    declared: set[tuple[str, ...]] = set()
     for entry in TABLE:
         if isinstance(entry, Group):
             declared |= {(entry.name, command.name) for command in entry.commands}
