@@ -71,7 +71,7 @@ import statistics
 import struct
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, cast
@@ -79,9 +79,9 @@ from typing import Final, cast
 import aiohttp
 
 from bench import processes
-from node.core.service import Contact, NodeService
+from node.core.ports import Outcome
+from node.core.receiving import Receiver
 from node.edges.mailbox import SEED_SIZE, MailboxKey
-from node.edges.peer_wire import Outcome
 from node.edges.relay_client import RelaySubscription
 from node.edges.relay_transport import RelayTransport
 from node.protocol import (
@@ -95,7 +95,6 @@ from node.protocol import (
 )
 from node.protocol.envelope import BUCKETS
 from node.protocol.relay_wire import HEALTH_PATH
-from node.storage.store import ContactRow
 from relay.config import RelayConfig
 
 BLOB_SIZE: Final = BUCKETS[1]  # 1,024 bytes
@@ -187,18 +186,15 @@ class Sink:
                 await asyncio.sleep(0.01)
 
 
-class BenchService:
-    """What RelaySubscription and RelayTransport use of a NodeService: ``clock``, ``rand``,
-    ``contacts`` and ``receive_packet``. It takes each blob at once (no packet to open, no
-    commit), so the bench measures the relay and the relay client, not SQLite."""
+class BenchReceiver:
+    """What RelaySubscription uses of the node's receiver: ``receive``. It takes each blob at
+    once (no packet to open, no commit), so the bench measures the relay and the relay
+    client, not SQLite."""
 
     def __init__(self, sink: Sink) -> None:
-        self.clock: Callable[[], float] = time.time
-        self.rand = system_random
-        self.contacts: dict[bytes, Contact] = {}
         self._sink = sink
 
-    async def receive_packet(self, packet: bytes) -> str:
+    async def receive(self, packet: bytes) -> str:
         self._sink.arrived(packet)
         return "stored"
 
@@ -219,26 +215,27 @@ class BenchNode:
             Reachability((Endpoint.relay(relay.url),), self.mailbox.mailbox_id),
         )
         self.peers: list[BenchNode] = []
-        self.service = BenchService(sink)
-        service = cast(NodeService, self.service)  # the stand-in has what these two use
-        self.subscription = RelaySubscription(relay.url, self.mailbox, service, ws)
-        self.transport = RelayTransport(service, http)
+        self.contacts: set[bytes] = set()
+        receiver = cast(Receiver, BenchReceiver(sink))  # the stand-in has what it uses
+        self.subscription = RelaySubscription(
+            relay.url, self.mailbox, receiver, ws, time.time, system_random
+        )
+        self.transport = RelayTransport(http)
 
     @property
     def node_id(self) -> bytes:
         return self.identity.public.node_id
 
     def add_contact(self, other: BenchNode) -> None:
-        if other is self or other.node_id in self.service.contacts:
+        if other is self or other.node_id in self.contacts:
             return
-        row = ContactRow(other.node_id, other.identity.public, other.card, time.time(), True, 0)
-        self.service.contacts[other.node_id] = Contact(row)
+        self.contacts.add(other.node_id)
         self.peers.append(other)
 
     async def send(self, to: BenchNode, seq: int) -> bool:
         """One message to a contact through the node's own deposit code; True if stored."""
         blob = STAMP.pack(time.perf_counter_ns(), seq) + FILLER
-        (outcome,) = await self.transport.deposit(to.node_id, [blob])
+        (outcome,) = await self.transport.send(to.node_id, to.card.reachability, [blob])
         return outcome is Outcome.RELAYED
 
 

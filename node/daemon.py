@@ -17,29 +17,17 @@ import os
 import signal
 import socket
 import sys
-import time
 from typing import IO, Any, Final
 
-import aiohttp
 from aiohttp import web
 
-from node.config import NodeConfig, load, split_host_port
-from node.core.attachments import AttachmentChecker
+from node.app import Node
+from node.config import load
+from node.core.config import NodeConfig, split_host_port
 from node.core.errors import SetupError
-from node.core.outbox import Outbox
-from node.core.service import NodeService
-from node.edges.api.server import LocalApi
-from node.edges.direct import DirectTransport
-from node.edges.mailbox import MailboxKey, load_or_create
-from node.edges.peer_server import create_app
-from node.edges.phone_pairing import PhonePairing
-from node.edges.relay_client import RelaySubscription
-from node.edges.relay_transport import RelayTransport
-from node.edges.routing import Transports
 from node.paths import HomeLayout, write_private
-from node.protocol import Endpoint, Identity, LocalProtocolError, Reachability
+from node.protocol import Endpoint, Identity, LocalProtocolError
 from node.storage import keystore
-from node.storage.store import Store
 
 log = logging.getLogger("releve.node")
 SHUTDOWN_TIMEOUT = 5.0
@@ -56,6 +44,7 @@ def run(
     if not keystore.exists(layout):
         raise SetupError(f"no Relève home at {layout.root}; run `releve init`", "home_missing")
     lock = _lock(layout)
+    handlers: list[logging.Handler] = []
     try:
         overrides: dict[str, Any] = {}
         if no_listen:
@@ -67,7 +56,7 @@ def run(
         config = load(layout, os.environ, overrides)
         relay_endpoints(config)  # refuse a bad relay URL before anything starts
         try:
-            _setup_logging(layout, config.log_level)
+            handlers = _setup_logging(layout, config.log_level)
         except OSError as exc:
             raise _unwritable(layout, exc) from None
         if config.listen is None and not config.relays:
@@ -75,6 +64,12 @@ def run(
         unlocked = keystore.unlock(layout, passphrase)
         asyncio.run(_serve(layout, config, unlocked))
     finally:
+        # A second run in the same process (the CLI asks for the passphrase after the first
+        # one found the home protected) must not log every line twice.
+        root = logging.getLogger()
+        for handler in handlers:
+            root.removeHandler(handler)
+            handler.close()
         lock.close()
     return 0
 
@@ -144,7 +139,8 @@ class _LogFile(logging.Handler):
 _LOG_FAILING: Final = "cannot write node.log (%s): log lines go to stderr only until it can"
 
 
-def _setup_logging(layout: HomeLayout, level: str) -> None:
+def _setup_logging(layout: HomeLayout, level: str) -> list[logging.Handler]:
+    """Log lines to stderr and node.log; returns the handlers, for :func:`run` to remove."""
     fd = os.open(layout.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr), _LogFile(fd)]
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -154,6 +150,7 @@ def _setup_logging(layout: HomeLayout, level: str) -> None:
         root.addHandler(handler)
     root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    return handlers
 
 
 def detect_addresses() -> list[str]:
@@ -174,21 +171,17 @@ def relay_endpoints(config: NodeConfig) -> list[Endpoint]:
         ) from None
 
 
-def _reachability(
-    config: NodeConfig, bound_port: int | None, mailbox: MailboxKey | None
-) -> Reachability:
-    endpoints: list[Endpoint] = []
-    if config.listen is not None and bound_port is not None:
-        if config.advertise:
-            addresses = [split_host_port(a) for a in config.advertise]
-        else:
-            host, _ = split_host_port(config.listen)
-            hosts = detect_addresses() if host in ("0.0.0.0", "::", "") else [host]  # noqa: S104
-            addresses = [(h, bound_port) for h in (hosts or ["127.0.0.1"])]
-        endpoints += [Endpoint.direct(host, port) for host, port in addresses]
-    if mailbox is None:
-        return Reachability(tuple(endpoints))
-    return Reachability((*endpoints, *relay_endpoints(config)), mailbox.mailbox_id)
+def _direct_endpoints(config: NodeConfig, bound_port: int | None) -> list[Endpoint]:
+    """Where contacts on the LAN reach our peer endpoint (none without one)."""
+    if config.listen is None or bound_port is None:
+        return []
+    if config.advertise:
+        addresses = [split_host_port(a) for a in config.advertise]
+    else:
+        host, _ = split_host_port(config.listen)
+        hosts = detect_addresses() if host in ("0.0.0.0", "::", "") else [host]  # noqa: S104
+        addresses = [(h, bound_port) for h in (hosts or ["127.0.0.1"])]
+    return [Endpoint.direct(host, port) for host, port in addresses]
 
 
 async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlocked) -> None:
@@ -196,57 +189,33 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    store = await Store.open(layout, unlocked.cipher)
-    service: NodeService | None = None
-
-    def on_failure() -> None:
-        if service is not None:
-            service.invalidate()
-
-    writer = await store.start_writer(on_failure)
-    service = NodeService(config, unlocked.identity, store, writer, time.time)
 
     def persist_identity(identity: Identity) -> None:
         keystore.replace_identity(layout, unlocked, identity)
 
-    service.on_identity_change = persist_identity
-    await service.load()
-    checker = AttachmentChecker(service)
-    service.on_attachment_part = checker.part_arrived
-    await checker.check_all()
-    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256, limit_per_host=16))
-    transports = Transports(service, DirectTransport(service, http), RelayTransport(service, http))
-    outbox = Outbox(service, config, transports.send)
-    subscriptions: list[RelaySubscription] = []
+    node = await Node.open(
+        layout,
+        config,
+        unlocked.identity,
+        unlocked.cipher,
+        relays=relay_endpoints(config),
+        persist_identity=persist_identity,
+    )
     runners: list[web.AppRunner] = []
-    phone = PhonePairing(service, http)
     try:
-        mailbox = None
-        if config.relays:
-            mailbox = await load_or_create(store, service.rand(32))
-            subscriptions = [
-                RelaySubscription(endpoint.url, mailbox, service, http)
-                for endpoint in relay_endpoints(config)
-            ]
         bound_port = None
         if config.listen is not None:
             host, port = split_host_port(config.listen)
             peer_runner = web.AppRunner(
-                create_app(service, config), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
+                node.peer_app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
             )
             await peer_runner.setup()
             runners.append(peer_runner)
             bound_port = await _start_site(peer_runner, host, port)
             log.info("peer endpoint listening on %s port %d", host, bound_port)
-        service.reachability = _reachability(config, bound_port, mailbox)
-        await service.announce_card_if_changed()
-        for subscription in subscriptions:
-            subscription.start()
+        await node.go_live(node.reachability(_direct_endpoints(config, bound_port)))
         token = layout.api_token.read_text(encoding="ascii").strip()
-        api = LocalApi(service, token, time.time())
-        api.status_extras = lambda: {"relays": [s.status() for s in subscriptions]}
-        api.deliver_now = outbox.deliver_now
-        api.phone = phone
+        api = node.local_api(token)
         api_runner = web.AppRunner(
             api.create_app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
         )
@@ -258,10 +227,9 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
             write_private(layout.api_info, json.dumps(info).encode())
         except OSError as exc:
             raise _unwritable(layout, exc) from None
-        outbox.start()
         log.info(
             "node ready: %d contacts; local API on 127.0.0.1 port %d",
-            len(service.contacts),
+            len(node.ctx.contacts),
             api_port,
         )
         await stop.wait()
@@ -273,13 +241,7 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
             log.warning("could not remove api.json (%s)", exc.strerror)
         for runner in reversed(runners):
             await runner.cleanup()
-        for subscription in subscriptions:
-            await subscription.stop()
-        await phone.close()
-        await outbox.stop()
-        await service.close()
-        await http.close()
-        await store.close()
+        await node.close()
         log.info("node stopped")
 
 

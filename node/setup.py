@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import nacl.utils
 
 from node.config import initial_toml
+from node.core.context import ROLE_CODES
 from node.core.errors import SetupError
-from node.core.service import ROLE_CODES
 from node.paths import HomeLayout, write_private
 from node.protocol import Identity, LocalProtocolError, Profile, format_node_id, system_random
 from node.protocol.errors import ClinicalError

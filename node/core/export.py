@@ -8,10 +8,9 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from node.core.records import CONVERSATION_KIND_CODES, content_of
-from node.core.service import NodeService
+from node.core.ports import Repository
+from node.core.records import MessageRow, content_of
 from node.protocol.conversation import Handoff, Prescription
-from node.storage.store import MessageRow
 
 MAX_EXPORT: int = 100_000
 
@@ -36,15 +35,10 @@ def about_patient(row: MessageRow, wanted: str) -> bool:
 
 
 async def select_for_export(
-    service: NodeService, patient: str | None, since: datetime | None
+    repo: Repository, patient: str | None, since: datetime | None
 ) -> list[MessageRow]:
-    kinds = ",".join(str(kind) for kind in CONVERSATION_KIND_CODES)
-    where = f"m.kind IN ({kinds}) AND m.status != 'held'"
-    params: tuple[float, ...] = ()
-    if since is not None:
-        where += " AND m.sent_at_ms >= ?"
-        params = (since.timestamp() * 1000,)
-    rows = await service.store.messages(where, params, MAX_EXPORT)
+    since_ms = None if since is None else int(since.timestamp() * 1000)
+    rows = await repo.export_candidates(since_ms, MAX_EXPORT)
     if patient is None:
         return rows
     return [row for row in rows if about_patient(row, patient)]

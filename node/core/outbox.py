@@ -16,16 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
-from node.config import NodeConfig
-from node.core.service import NodeService
-from node.edges.peer_wire import Outcome
+from node.core.context import NodeContext
+from node.core.pairing import Pairing
+from node.core.ports import Change, Outcome, Transport
+from node.core.records import OutboxRow
 from node.protocol.primitives import RandomSource
-from node.storage.batch_writer import Statement
-from node.storage.store import OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +34,6 @@ SWEEP_SECONDS: Final = 60.0
 IDLE_SECONDS: Final = 60.0
 MAX_RECHECK_SECONDS: Final = 3600.0
 STOP_SECONDS: Final = 5.0
-
-# send(contact_id, packets) -> what became of each packet
-Send = Callable[[bytes, list[bytes]], Awaitable[list[Outcome]]]
 
 
 def backoff_delay(failures: int, base: float, cap: float, rand: RandomSource) -> float:
@@ -55,12 +50,13 @@ class _Backoff:
 
 
 class Outbox:
-    def __init__(self, service: NodeService, config: NodeConfig, send: Send) -> None:
-        self._service = service
-        self._store = service.store
-        self._config = config
-        self._send = send
-        self._wake = asyncio.Event()
+    def __init__(self, ctx: NodeContext, transport: Transport, pairing: Pairing) -> None:
+        self._ctx = ctx
+        self._store = ctx.repo
+        self._config = ctx.config
+        self._transport = transport
+        self._pairing = pairing
+        self._wake = ctx.outbox_due
         self._in_flight: set[int] = set()
         self._per_contact: dict[bytes, int] = {}  # requests in flight per contact
         self._backoff: dict[bytes, _Backoff] = {}
@@ -68,10 +64,6 @@ class Outbox:
         self._runner: asyncio.Task[None] | None = None
         self._last_sweep = 0.0
         self._stopping = False
-        service.on_outbox = self.wake
-
-    def wake(self) -> None:
-        self._wake.set()
 
     def start(self) -> None:
         self._runner = asyncio.create_task(self._run(), name="outbox")
@@ -107,7 +99,7 @@ class Outbox:
 
     async def _dispatch(self) -> float:
         """Starts what can be sent now; returns how long to sleep unless woken."""
-        now = self._service.clock()
+        now = self._ctx.clock()
         if now - self._last_sweep >= SWEEP_SECONDS:
             self._last_sweep = now
             await self._expire(now)
@@ -149,11 +141,17 @@ class Outbox:
         """One attempt at once for what waits for this contact (used right after pairing,
         so that the person accepting an invitation learns at once if it was refused)."""
         entries = await self._store.due_for(
-            contact_id, self._service.clock(), exclude=self._in_flight, limit=BATCH_SIZE
+            contact_id, self._ctx.clock(), exclude=self._in_flight, limit=BATCH_SIZE
         )
         if not entries:
             return []
         return await self._attempt(contact_id, self._claim(contact_id, entries))
+
+    async def _send(self, contact_id: bytes, packets: list[bytes]) -> list[Outcome]:
+        contact = self._ctx.contacts.get(contact_id)
+        if contact is None:
+            return [Outcome.RETRY] * len(packets)
+        return await self._transport.send(contact_id, contact.row.card, packets)
 
     async def _attempt(self, contact_id: bytes, batch: list[OutboxRow]) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -168,7 +166,7 @@ class Outbox:
             except Exception:
                 log.exception("sending failed unexpectedly")
                 outcomes = [Outcome.RETRY] * len(sendable)
-            now = self._service.clock()
+            now = self._ctx.clock()
             statements = [
                 statement
                 for entry, outcome in zip(sendable, outcomes, strict=True)
@@ -178,13 +176,13 @@ class Outbox:
                 self._backoff.pop(contact_id, None)
             else:
                 self._back_off(contact_id, now)
-            contact = self._service.contacts.get(contact_id)
+            contact = self._ctx.contacts.get(contact_id)
             if Outcome.GONE in outcomes and contact is not None and contact.row.recv_mark == 0:
                 # Never heard from, and refused for good: the pairing answer was refused.
-                await self._service.abandon_pairing(contact)
+                await self._pairing.abandon(contact)
             try:
                 if statements:
-                    await self._service.writer.submit(statements)
+                    await self._ctx.submit(statements)
             except Exception:
                 log.warning("could not record a delivery attempt")
         finally:
@@ -204,18 +202,16 @@ class Outbox:
             failures,
             self._config.retry_base_seconds,
             self._config.retry_max_seconds,
-            self._service.rand,
+            self._ctx.rand,
         )
         self._backoff[contact_id] = _Backoff(failures, now + delay)
 
-    def _record(self, entry: OutboxRow, outcome: Outcome, now: float) -> list[Statement]:
+    def _record(self, entry: OutboxRow, outcome: Outcome, now: float) -> list[Change]:
         if outcome is Outcome.GONE:
             log.warning("a message can no longer be decrypted by its recipient: marked failed")
             statements = [self._store.outbox_done(entry.id)]
             if entry.message_id is not None:
-                statements.append(
-                    self._store.set_message_status_if(entry.message_id, "queued", "failed")
-                )
+                statements.append(self._store.fail_if_queued(entry.message_id))
             return statements
         if outcome is Outcome.RETRY:
             # Not counted: the contact's backoff (in memory) paces failed attempts, and
@@ -241,7 +237,7 @@ class Outbox:
                 continue
             statements.append(self._store.outbox_done(entry_id))
             if message_id is not None:
-                statements.append(self._store.set_message_status_if(message_id, "queued", "failed"))
+                statements.append(self._store.fail_if_queued(message_id))
         if statements:
             log.warning("%d outbox entries reached the maximum age and failed", len(statements))
-            await self._service.writer.submit(statements)
+            await self._ctx.submit(statements)

@@ -1,42 +1,86 @@
-"""What a stored message is, beyond its encrypted body: the columns a payload fills (priority,
-thread, attachment parts) and the JSON record that the local API, printing and the FHIR export
-show (docs/local-api.md, "Message")."""
+"""What the node keeps about contacts, messages, the outbox and invitations: plain rows, as the
+repository (node.storage) reads and writes them, and how a payload becomes a message row."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
-from node.protocol import Payload, PayloadKind
+from node.protocol import ContactCard, Payload, PayloadKind, PendingInvitation, PublicIdentity
 from node.protocol.attachment import Chunk
 from node.protocol.conversation import (
     CONVERSATION_KINDS,
     AttachmentManifest,
-    Handoff,
-    Prescription,
-    Priority,
-    TextContent,
+    Content,
+    Meta,
     decode_conversation,
 )
-from node.protocol.identity import format_node_id
-from node.protocol.profile import Profile
-from node.storage.store import MessageRow
 
-KIND_NAMES = {
-    PayloadKind.TEXT: "text",
-    PayloadKind.HANDOFF: "handoff",
-    PayloadKind.PRESCRIPTION: "prescription",
-    PayloadKind.ATTACHMENT: "attachment",
-}
-CONVERSATION_KIND_CODES = tuple(int(kind) for kind in CONVERSATION_KINDS)
+CONVERSATION_KIND_CODES: Final = tuple(int(kind) for kind in CONVERSATION_KINDS)
 
 
-def iso(timestamp: float | None) -> str | None:
-    """UTC with milliseconds, as every time in the local API."""
-    if timestamp is None:
-        return None
-    moment = datetime.fromtimestamp(timestamp, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+@dataclass
+class ContactRow:
+    contact_id: bytes
+    public: PublicIdentity
+    card: ContactCard
+    paired_at: float
+    verified: bool
+    recv_mark: int
+    state: str = "active"
+    successor: bytes | None = None  # keys announced by the peer's revocation
+    predecessor: bytes | None = None  # the revoked contact this one replaces (a key change)
+
+    @property
+    def held(self) -> bool:
+        """A key change not yet verified: this contact's messages are held."""
+        return self.predecessor is not None and not self.verified
+
+
+@dataclass
+class MessageRow:
+    message_id: bytes
+    contact_id: bytes
+    direction: str
+    seq: int
+    kind: int
+    body: bytes
+    sent_at_ms: int
+    received_at: float | None
+    status: str
+    delivered_at: float | None
+    read_at: float | None
+    priority: int = 0  # 1: urgent, asks for a person's acknowledgement
+    reply_to: bytes | None = None
+    acknowledged_at: float | None = None
+    parent: bytes | None = None  # a chunk's attachment
+    part: int | None = None  # a chunk's index
+    parts: int | None = None  # an attachment's chunk count
+    complete_at: float | None = None  # an incoming attachment: every chunk in, hash checked
+    corrupt: bool = False  # an incoming attachment whose hash did not match
+
+    @property
+    def listed_at(self) -> float:
+        """When it appears in a listing: received (theirs) or sent (ours)."""
+        return self.received_at if self.received_at is not None else self.sent_at_ms / 1000
+
+
+@dataclass
+class OutboxRow:
+    id: int
+    contact_id: bytes
+    message_id: bytes | None
+    created_at: float
+    attempts: int
+
+
+@dataclass
+class InvitationRow:
+    tag: bytes
+    pending: PendingInvitation | None
+    expires_at: int
+    used_by: bytes | None
+    answer_hash: bytes | None
 
 
 def message_row(
@@ -45,9 +89,11 @@ def message_row(
     direction: str,
     status: str,
     received_at: float | None = None,
+    conversation: tuple[Meta, Content] | None = None,
 ) -> MessageRow:
-    """The row of a payload sent or received; the body was checked when it was decoded
-    (incoming) or encoded (outgoing)."""
+    """The row of a payload sent or received. ``conversation`` is the meta and content a
+    sender just encoded (so that they are not decoded again); a received body is decoded
+    here, once, which also checks it."""
     row = MessageRow(
         message_id=payload.message_id,
         contact_id=contact_id,
@@ -62,7 +108,7 @@ def message_row(
         read_at=None,
     )
     if payload.kind in CONVERSATION_KINDS:
-        meta, content = decode_conversation(payload.kind, payload.body)
+        meta, content = conversation or decode_conversation(payload.kind, payload.body)
         row.priority = int(meta.priority)
         row.reply_to = meta.reply_to
         if isinstance(content, AttachmentManifest):
@@ -80,60 +126,23 @@ def attachment_of(payload: Payload) -> bytes:
     return payload.message_id
 
 
-def content_of(row: MessageRow) -> TextContent | Handoff | Prescription | AttachmentManifest:
+def content_of(row: MessageRow) -> Content:
     return decode_conversation(PayloadKind(row.kind), row.body)[1]
 
 
-def party(profile: Profile, node_id: bytes) -> dict[str, Any]:
-    return {
-        "name": profile.name,
-        "node_id": format_node_id(node_id),
-        "role": profile.role.name.lower(),
-        "phone": profile.phone,
-    }
+# Where an audit log stops being evidence (node.storage.audit).
+Reason = Literal["changed", "missing", "reordered", "truncated", "seal"]
 
 
-def message_record(
-    row: MessageRow,
-    me: dict[str, Any],
-    contact: dict[str, Any] | None,
-    parts_done: int | None,
-) -> dict[str, Any]:
-    """The JSON form of a conversation message. ``me``/``contact`` are :func:`party` dicts;
-    ``parts_done`` counts an attachment's chunks delivered (ours) or received (theirs)."""
-    content = content_of(row)
-    incoming = row.direction == "in"
-    record: dict[str, Any] = {
-        "message_id": row.message_id.hex(),
-        "direction": row.direction,
-        "contact_id": row.contact_id.hex(),
-        "contact_name": contact["name"] if contact else None,
-        "contact_phone": contact["phone"] if contact else None,
-        "seq": row.seq,
-        "kind": KIND_NAMES[PayloadKind(row.kind)],
-        "priority": Priority(row.priority).name.lower(),
-        "reply_to": None if row.reply_to is None else row.reply_to.hex(),
-        "text": content.text if isinstance(content, TextContent) else None,
-        "handoff": content.to_json() if isinstance(content, Handoff) else None,
-        "prescription": content.to_json() if isinstance(content, Prescription) else None,
-        "attachment": None,
-        "sent_at": iso(row.sent_at_ms / 1000),
-        "received_at": iso(row.received_at),
-        "status": row.status,
-        "delivered_at": iso(row.delivered_at),
-        "read_at": iso(row.read_at),
-        "acknowledged_at": iso(row.acknowledged_at),
-        "sender": contact if incoming else me,
-        "recipient": me if incoming else contact,
-    }
-    if isinstance(content, AttachmentManifest):
-        record["attachment"] = {
-            **content.to_json(),
-            "chunks": content.chunk_count,
-            "done": parts_done or 0,
-            "complete": (row.complete_at is not None)
-            if incoming
-            else parts_done == content.chunk_count,
-            "corrupt": row.corrupt,
-        }
-    return record
+@dataclass(frozen=True)
+class Verification:
+    """The result of a check: ``ok``, how many entries were read, and the first problem."""
+
+    ok: bool
+    entries: int
+    position: int | None = None
+    reason: Reason | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        problem = None if self.ok else {"position": self.position, "reason": self.reason}
+        return {"ok": self.ok, "entries": self.entries, "problem": problem}

@@ -7,9 +7,9 @@ from typing import Final
 
 import aiohttp
 
-from node.core.service import NodeService
-from node.edges.peer_wire import BATCH_PATH, GONE_STATUS, Outcome, encode_batch, split_batches
-from node.protocol import Endpoint, format_node_id
+from node.core.ports import Outcome
+from node.edges.peer_wire import BATCH_PATH, GONE_STATUS, encode_batch, split_batches
+from node.protocol import Endpoint, Reachability, format_node_id
 
 log = logging.getLogger(__name__)
 
@@ -18,18 +18,16 @@ TIMEOUT: Final = aiohttp.ClientTimeout(total=15, sock_connect=3)
 
 
 class DirectTransport:
-    def __init__(self, service: NodeService, session: aiohttp.ClientSession) -> None:
-        self._service = service
+    def __init__(self, session: aiohttp.ClientSession) -> None:
         self._session = session
         self._preferred: dict[bytes, Endpoint] = {}
 
-    async def send(self, contact_id: bytes, packets: list[bytes]) -> list[Outcome]:
+    async def send(
+        self, contact_id: bytes, reachability: Reachability, packets: list[bytes]
+    ) -> list[Outcome]:
         """For each packet: delivered (the contact's node committed it), gone (it can never
         be read there), or retry."""
-        contact = self._service.contacts.get(contact_id)
-        if contact is None:
-            return [Outcome.RETRY] * len(packets)
-        endpoints = list(contact.row.card.reachability.direct)
+        endpoints = list(reachability.direct)
         preferred = self._preferred.get(contact_id)
         if preferred in endpoints:
             endpoints.remove(preferred)

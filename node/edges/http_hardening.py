@@ -12,45 +12,18 @@ from aiohttp import HttpVersion11, web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-MALFORMED_LOGS_PER_MINUTE: Final = 20
+from node.protocol.admission import MalformedRequestLogs
 
-
-class MalformedRequestLogs(logging.Filter):
-    """aiohttp logs a request it cannot parse at ERROR, with a traceback that quotes the
-    request's bytes. From a stranger that is input to refuse, not our failure: one WARNING
-    line naming the error's type, at most ``per_minute`` a minute (a flood of garbage must
-    not fill the disk). Other records pass unchanged."""
-
-    def __init__(self, per_minute: int = MALFORMED_LOGS_PER_MINUTE) -> None:
-        super().__init__()
-        self._per_minute = per_minute
-        self._minute = 0
-        self._count = 0
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        # RequestPayloadError: aiohttp reads the rest of a refused body (its lingering close)
-        # and meets the same broken encoding again.
-        if not isinstance(error, HttpProcessingError | RequestPayloadError):
-            return True
-        minute = int(time.monotonic() // 60)
-        if minute != self._minute:
-            self._minute, self._count = minute, 0
-        self._count += 1
-        if self._count > self._per_minute:
-            return False
-        record.levelno, record.levelname = logging.WARNING, "WARNING"
-        record.msg = "dropped a malformed HTTP request (%s)"
-        record.args = (type(error).__name__,)
-        record.exc_info = record.exc_text = record.stack_info = None
-        return True
+_MALFORMED: Final = (HttpProcessingError, RequestPayloadError)
 
 
 def filter_malformed_request_logs() -> None:
-    """Installs :class:`MalformedRequestLogs` on aiohttp's server logger (once)."""
+    """A request aiohttp cannot parse is logged as one WARNING line naming the error's type,
+    at most 20 a minute, never with the traceback that quotes its bytes (RequestPayloadError:
+    aiohttp reads the rest of a refused body and meets the same broken encoding again)."""
     server_log = logging.getLogger("aiohttp.server")
     if not any(isinstance(f, MalformedRequestLogs) for f in server_log.filters):
-        server_log.addFilter(MalformedRequestLogs())
+        server_log.addFilter(MalformedRequestLogs(_MALFORMED, time.monotonic))
 
 
 async def expect_continue(request: web.Request) -> None:

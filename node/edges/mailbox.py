@@ -1,6 +1,6 @@
 """This node's relay mailbox: an Ed25519 key of its own (never the identity key), kept
 encrypted in the store; the mailbox id that contacts deposit to is derived from it
-(relay/protocol.py, docs/relay-protocol.md)."""
+(node/protocol/relay_wire.py, docs/relay-protocol.md)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Final
 
 import nacl.bindings as sodium
 
-from node.storage.store import Store
-from relay.protocol import Auth, mailbox_id_for
+from node.core.context import NodeContext
+from node.protocol.relay_wire import Auth, mailbox_id_for
 
 _SETTING: Final = "mailbox_seed"
 SEED_SIZE: Final = 32
@@ -36,11 +36,10 @@ class MailboxKey:
         return Auth.sign(nonce, bytes(public), bytes(secret))
 
 
-async def load_or_create(store: Store, random: bytes) -> MailboxKey:
-    """The stored mailbox key, or a new one from ``random`` (32 bytes), saved at once."""
-    seed = await store.get_setting(_SETTING)
+async def load_or_create(ctx: NodeContext) -> MailboxKey:
+    """The stored mailbox key, or a new one, saved at once."""
+    seed = await ctx.repo.get_setting(_SETTING)
     if seed is None:
-        seed = random
-        assert store.writer is not None
-        await store.writer.submit([store.put_setting(_SETTING, seed)])
+        seed = ctx.rand(SEED_SIZE)
+        await ctx.commit([ctx.repo.put_setting(_SETTING, seed)])
     return MailboxKey(seed)

@@ -12,22 +12,31 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from node.config import NodeConfig
-from node.core.service import NodeService, PeerRejected
+from node.core.config import NodeConfig
+from node.core.errors import PeerRefused, Verdict
+from node.core.ports import Clock
+from node.core.receiving import Receiver
 from node.edges.http_hardening import expect_continue, filter_malformed_request_logs
-from node.edges.peer_wire import BATCH_PATH, MAX_BATCH_BYTES, PACKET_PATH, decode_batch
-from node.edges.ratelimit import RateLimiter
+from node.edges.peer_wire import BATCH_PATH, GONE_STATUS, MAX_BATCH_BYTES, PACKET_PATH, decode_batch
 from node.protocol import MalformedInput
+from node.protocol.admission import RateLimiter
 
 log = logging.getLogger(__name__)
 # A peer sends one packet or one batch (at most 1 MiB): a body still arriving after this
 # long holds a connection for nothing (a slow-loris).
 BODY_TIMEOUT_SECONDS: Final = 30.0
+# How a refused packet is answered (docs/protocol.md §17).
+STATUS: Final = {
+    Verdict.MALFORMED: 400,
+    Verdict.UNKNOWN_SENDER: 403,
+    Verdict.GONE: GONE_STATUS,
+    Verdict.BUSY: 503,
+}
 
 
-def create_app(service: NodeService, config: NodeConfig) -> web.Application:
+def create_app(receiver: Receiver, config: NodeConfig, clock: Clock) -> web.Application:
     filter_malformed_request_logs()
-    limiter = RateLimiter(config.peer_rate_per_second, config.peer_rate_burst, service.clock)
+    limiter = RateLimiter(config.peer_rate_per_second, config.peer_rate_burst, clock)
 
     async def read_body(request: web.Request, limit: int) -> bytes | web.Response:
         source = request.remote or "unknown"
@@ -53,10 +62,10 @@ def create_app(service: NodeService, config: NodeConfig) -> web.Application:
 
     async def handle(packet: bytes, source: str) -> Any:
         try:
-            return await service.receive_packet(packet)
-        except PeerRejected as exc:
+            return await receiver.receive(packet)
+        except PeerRefused as exc:
             log.warning("dropped packet from %s: %s", source, exc.reason)
-            return {"status": exc.status, "error": exc.reason}
+            return {"status": STATUS[exc.verdict], "error": exc.reason}
 
     async def receive_one(request: web.Request) -> web.Response:
         body = await read_body(request, config.peer_max_request_bytes)

@@ -10,7 +10,6 @@ key expired or was evicted): the sender marks the message failed instead of retr
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Final
 
 from node.protocol import MalformedInput
@@ -61,12 +60,3 @@ def decode_batch(data: bytes) -> list[bytes]:
     if not packets:
         raise MalformedInput("packet batch: empty")
     return packets
-
-
-class Outcome(Enum):
-    """What became of one packet sent to a peer."""
-
-    DELIVERED = "delivered"  # the peer's node committed it (or already had it)
-    RELAYED = "relayed"  # stored on at least one of the peer's relays
-    RETRY = "retry"  # unreachable, busy, or refused for now
-    GONE = "gone"  # the peer can never decrypt it: the message failed

@@ -24,8 +24,11 @@ from typing import Final
 
 import aiohttp
 
-from node.core.errors import ApiError
-from node.core.service import Contact, NodeService, PeerRejected
+from node.core.contacts import Contact
+from node.core.context import NodeContext
+from node.core.errors import PeerRefused, PhoneFailed, RequestError, Verdict
+from node.core.pairing import Pairing
+from node.core.receiving import Receiver
 from node.protocol import (
     Endpoint,
     Invitation,
@@ -46,7 +49,7 @@ from node.protocol.phone import (
     PhoneRole,
     WrongCode,
 )
-from relay.protocol import (
+from node.protocol.relay_wire import (
     MAX_RENDEZVOUS_FRAME,
     RENDEZVOUS_PATH,
     ErrorCode,
@@ -67,38 +70,37 @@ MAX_WAITING_CALLS: Final = 8
 KEEP_FINISHED_SECONDS: Final = 600.0  # a finished call can still be asked about this long
 MAX_KEPT_CALLS: Final = 32
 
-# Every failure of a phone pairing: the local API's error code, its HTTP status, and the
-# English text for logs (docs/local-api.md, "Errors"). A failed call's ``reason`` is one of
-# these codes too, or an error the other node reported (ERRORS_FROM_PEER).
-ERRORS: Final[dict[str, tuple[int, str]]] = {
-    "no_relay": (400, "this node uses no relay: give one (both sides must use the same relay)"),
-    "relay_invalid": (400, "a relay must be written http://host:port or https://host[:port]"),
-    "code_invalid": (400, "not a code: a number and three words of the list"),
-    "wrong_code": (403, "the other side used another code; nothing was paired"),
+# Every failure of a phone pairing: the local API's error code and the English text for logs
+# (docs/local-api.md, "Errors"; node.edges.api.errors gives each its HTTP status). A failed
+# call's ``reason`` is one of these codes too, or an error the other node reported.
+ERRORS: Final[dict[str, str]] = {
+    "no_relay": "this node uses no relay: give one (both sides must use the same relay)",
+    "relay_invalid": "a relay must be written http://host:port or https://host[:port]",
+    "code_invalid": "not a code: a number and three words of the list",
+    "wrong_code": "the other side used another code; nothing was paired",
     "code_unknown": (
-        404,
-        "the relay knows no such code: mistyped, expired, or the two sides use different relays",
+        "the relay knows no such code: mistyped, expired, or the two sides use different relays"
     ),
-    "call_not_found": (404, "no phone pairing with that id"),
-    "code_used": (409, "this code was already used (a code works once): ask for a new one"),
-    "peer_left": (409, "the other side went away before the pairing was done"),
-    "cancelled": (409, "the phone pairing was cancelled on this node"),
-    "code_expired": (410, "the code expired before the other side joined"),
-    "too_many_calls": (429, "too many phone pairings are waiting on this node"),
-    "pairing_failed": (502, "the other node or the relay broke the phone pairing protocol"),
-    "relay_unreachable": (502, "the relay cannot be reached"),
-    "relay_busy": (503, "the relay is busy or restarting: try again in a minute"),
-    "pairing_timeout": (504, "the phone pairing did not finish in time"),
+    "call_not_found": "no phone pairing with that id",
+    "code_used": "this code was already used (a code works once): ask for a new one",
+    "peer_left": "the other side went away before the pairing was done",
+    "cancelled": "the phone pairing was cancelled on this node",
+    "code_expired": "the code expired before the other side joined",
+    "too_many_calls": "too many phone pairings are waiting on this node",
+    "pairing_failed": "the other node or the relay broke the phone pairing protocol",
+    "relay_unreachable": "the relay cannot be reached",
+    "relay_busy": "the relay is busy or restarting: try again in a minute",
+    "pairing_timeout": "the phone pairing did not finish in time",
 }
 # What the other node may report in an ABORT record, besides the codes above: the refusals of
 # an ordinary pairing (docs/local-api.md).
-ERRORS_FROM_PEER: Final[dict[str, tuple[int, str]]] = {
-    "already_paired": (409, "the two nodes are already paired"),
-    "invitation_own": (400, "both sides are the same node"),
-    "invitation_expired": (400, "the invitation inside the channel expired"),
-    "invitation_invalid": (400, "the other node refused the invitation"),
-    "store_unavailable": (503, "the other node could not save"),
-    "internal": (500, "the other node failed; see its log"),
+ERRORS_FROM_PEER: Final[dict[str, str]] = {
+    "already_paired": "the two nodes are already paired",
+    "invitation_own": "both sides are the same node",
+    "invitation_expired": "the invitation inside the channel expired",
+    "invitation_invalid": "the other node refused the invitation",
+    "store_unavailable": "the other node could not save",
+    "internal": "the other node failed; see its log",
 }
 # The relay's close codes (4000 + ErrorCode) during an exchange, as failures.
 _CLOSE_REASONS: Final = {
@@ -117,20 +119,19 @@ _HANDSHAKE_REASONS: Final = {
 }
 
 
-class PhoneFailed(Exception):
+class PhoneStop(Exception):
     """A phone pairing stops; ``code`` is a key of ERRORS or ERRORS_FROM_PEER."""
 
     def __init__(self, code: str, detail: str | None = None) -> None:
         super().__init__(detail or _describe(code))
         self.code = code if code in ERRORS or code in ERRORS_FROM_PEER else "pairing_failed"
 
-    def api_error(self) -> ApiError:
-        status, _ = ERRORS.get(self.code) or ERRORS_FROM_PEER[self.code]
-        return ApiError(status, self.code, str(self))
+    def api_error(self) -> PhoneFailed:
+        return PhoneFailed(self.code, str(self))
 
 
 def _describe(code: str) -> str:
-    return (ERRORS.get(code) or ERRORS_FROM_PEER.get(code) or ERRORS["pairing_failed"])[1]
+    return ERRORS.get(code) or ERRORS_FROM_PEER.get(code) or ERRORS["pairing_failed"]
 
 
 @dataclass(eq=False)
@@ -165,8 +166,16 @@ def websocket_url(relay_url: str, nameplate: int) -> str:
 
 
 class PhonePairing:
-    def __init__(self, service: NodeService, http: aiohttp.ClientSession) -> None:
-        self.service = service
+    def __init__(
+        self,
+        ctx: NodeContext,
+        pairing: Pairing,
+        receiver: Receiver,
+        http: aiohttp.ClientSession,
+    ) -> None:
+        self._ctx = ctx
+        self._pairing = pairing
+        self._receiver = receiver
         self.http = http
         self.calls: dict[str, Call] = {}
 
@@ -175,39 +184,39 @@ class PhonePairing:
     def relay_for(self, given: object) -> str:
         """The relay URL given in the request, else this node's first relay."""
         if given is None:
-            if not self.service.config.relays:
-                raise PhoneFailed("no_relay").api_error()
-            given = self.service.config.relays[0]
+            if not self._ctx.config.relays:
+                raise PhoneStop("no_relay").api_error()
+            given = self._ctx.config.relays[0]
         if not isinstance(given, str):
-            raise PhoneFailed("relay_invalid").api_error()
+            raise PhoneStop("relay_invalid").api_error()
         try:
             return Endpoint.relay(given.strip()).url
         except LocalProtocolError:
-            raise PhoneFailed("relay_invalid").api_error() from None
+            raise PhoneStop("relay_invalid").api_error() from None
 
     # --- the caller -----------------------------------------------------------------------
 
     async def call(self, relay: object) -> Call:
         """Allocates a nameplate, connects to it and leaves a task waiting for the other side;
-        raises ApiError when any of that fails."""
+        raises node.core.errors.PhoneStop when any of that fails."""
         url = self.relay_for(relay)
         self._forget_finished()
         if sum(c.state == "waiting" for c in self.calls.values()) >= MAX_WAITING_CALLS:
-            raise PhoneFailed("too_many_calls").api_error()
+            raise PhoneStop("too_many_calls").api_error()
         try:
             nameplate, expires_in = await self._allocate(url)
-            code = Code.generate(nameplate, self.service.rand)
+            code = Code.generate(nameplate, self._ctx.rand)
             ws = await self._connect(url, nameplate)
-        except PhoneFailed as failure:
+        except PhoneStop as failure:
             raise failure.api_error() from None
-        exchange = PhoneExchange(PhoneRole.CALLER, code, self.service.rand)
-        call = Call(secrets.token_hex(16), code, url, self.service.clock() + expires_in)
+        exchange = PhoneExchange(PhoneRole.CALLER, code, self._ctx.rand)
+        call = Call(secrets.token_hex(16), code, url, self._ctx.clock() + expires_in)
         try:
             await ws.send_bytes(exchange.start())
         except BaseException as exc:  # the request went away, or the relay did
             await ws.close()
             if isinstance(exc, ConnectionError | aiohttp.ClientError):
-                raise PhoneFailed("relay_unreachable").api_error() from None
+                raise PhoneStop("relay_unreachable").api_error() from None
             raise
         self.calls[call.call_id] = call
         call.task = asyncio.get_running_loop().create_task(
@@ -231,7 +240,7 @@ class PhonePairing:
                 contact = await self._caller(call, ws, exchange)
             call.state, call.contact = "paired", contact
             log.info("phone pairing: paired (call %s)", call.call_id[:8])
-        except PhoneFailed as failure:
+        except PhoneStop as failure:
             reason = failure.code
         except TimeoutError:
             reason = "pairing_timeout"
@@ -245,7 +254,7 @@ class PhonePairing:
             if call.state != "paired":
                 call.state, call.reason = "failed", reason
                 log.info("phone pairing failed: %s (call %s)", reason, call.call_id[:8])
-            call.finished_at = self.service.clock()
+            call.finished_at = self._ctx.clock()
             await call.touch()
 
     async def _caller(
@@ -260,10 +269,10 @@ class PhonePairing:
             event = await self._receive(ws, exchange, data)
             if isinstance(event, Authenticated):
                 try:
-                    invitation = await self.service.create_invitation(INVITATION_TTL_SECONDS)
-                except ApiError as exc:
+                    invitation = await self._pairing.invite(INVITATION_TTL_SECONDS)
+                except RequestError as exc:
                     await self._abort(ws, exchange, exc.code)
-                    raise PhoneFailed(exc.code) from None
+                    raise PhoneStop(exc.code) from None
                 await ws.send_bytes(exchange.send_invitation(invitation.to_text()))
             elif isinstance(event, AnswerRecord):
                 assert invitation is not None  # the state machine allows an answer only now
@@ -271,7 +280,7 @@ class PhonePairing:
                 await ws.send_bytes(exchange.send_done())
                 return contact
             elif isinstance(event, AbortRecord):
-                raise PhoneFailed(event.reason)
+                raise PhoneStop(event.reason)
 
     async def _complete(
         self,
@@ -282,60 +291,58 @@ class PhonePairing:
     ) -> Contact:
         """Completes the pairing with the joiner's answer, exactly as if it had come through
         the peer endpoint or a relay (the same answer may also arrive that way first)."""
-        identity = self.service.identity
+        identity = self._ctx.identity
         try:
             inner = open_packet(packet, identity.public.dh_key, identity.dh_private)
         except RemoteProtocolError:
             inner = None
         if not isinstance(inner, SealedAnswer) or inner.tag != invitation.tag:
             await self._abort(ws, exchange, "pairing_failed")
-            raise PhoneFailed("pairing_failed", "the answer is not for our invitation")
+            raise PhoneStop("pairing_failed", "the answer is not for our invitation")
         try:
-            await self.service.receive_packet(packet)
-        except PeerRejected as exc:
-            code = "store_unavailable" if exc.status == 503 else "pairing_failed"
+            await self._receiver.receive(packet)
+        except PeerRefused as exc:
+            code = "store_unavailable" if exc.verdict is Verdict.BUSY else "pairing_failed"
             await self._abort(ws, exchange, code)
-            raise PhoneFailed(code, exc.reason) from None
-        row = await self.service.store.invitation(invitation.tag)
-        used_by = None if row is None else row.used_by
-        contact = None if used_by is None else self.service.contacts.get(used_by)
-        if contact is None:  # pragma: no cover - receive_packet stored it
+            raise PhoneStop(code, exc.reason) from None
+        contact = await self._pairing.contact_of(invitation)
+        if contact is None:  # pragma: no cover - the receiver stored it
             await self._abort(ws, exchange, "internal")
-            raise PhoneFailed("internal")
+            raise PhoneStop("internal")
         return contact
 
     # --- the joiner -----------------------------------------------------------------------
 
     async def join(self, text: object, relay: object) -> tuple[Contact, bool]:
         """Runs the joiner's side; returns the contact and whether the caller confirmed.
-        Raises ApiError."""
+        Raises node.core.errors.PhoneStop."""
         if not isinstance(text, str):
-            raise ApiError(400, "code_invalid", "no code given")
+            raise PhoneStop("code_invalid", "no code given").api_error()
         try:
             code = Code.parse(text)
         except MalformedInput as exc:
-            raise ApiError(400, "code_invalid", str(exc)) from None
+            raise PhoneStop("code_invalid", str(exc)).api_error() from None
         url = self.relay_for(relay)
         try:
             ws = await self._connect(url, code.nameplate)
-        except PhoneFailed as failure:
+        except PhoneStop as failure:
             raise failure.api_error() from None
-        exchange = PhoneExchange(PhoneRole.JOINER, code, self.service.rand)
+        exchange = PhoneExchange(PhoneRole.JOINER, code, self._ctx.rand)
         joined: list[Contact] = []  # the contact once the invitation is accepted
         try:
             async with asyncio.timeout(JOIN_SECONDS):
                 contact = await self._joiner(ws, exchange, joined)
             log.info("phone pairing: paired (joined)")
             return contact, True
-        except (PhoneFailed, TimeoutError) as error:
-            stop = error if isinstance(error, PhoneFailed) else PhoneFailed("pairing_timeout")
+        except (PhoneStop, TimeoutError) as error:
+            stop = error if isinstance(error, PhoneStop) else PhoneStop("pairing_timeout")
             if joined and stop.code in ("peer_left", "relay_unreachable", "pairing_timeout"):
                 # Our answer went; the outbox keeps sending it too, so the caller's node
                 # completes the pairing even if its DONE was lost on the way.
                 log.info("phone pairing: answer sent, no confirmation (%s)", stop.code)
                 return joined[0], False
             if joined:
-                await self.service.abandon_pairing(joined[0])
+                await self._pairing.abandon(joined[0])
             log.info("phone pairing failed: %s", stop.code)
             raise stop.api_error() from None
         finally:
@@ -353,8 +360,8 @@ class PhonePairing:
             event = await self._receive(ws, exchange, await _next_frame(ws))
             if isinstance(event, InvitationRecord):
                 try:
-                    contact, packet = await self.service.accept_invitation_answer(event.text)
-                except ApiError as exc:
+                    contact, packet = await self._pairing.accept(event.text)
+                except RequestError as exc:
                     await self._abort(ws, exchange, exc.code)
                     raise
                 joined.append(contact)
@@ -362,13 +369,13 @@ class PhonePairing:
                     frame = exchange.send_answer(packet)
                 except LocalProtocolError:  # pragma: no cover - a card always fits (tested)
                     await self._abort(ws, exchange, "internal")
-                    raise PhoneFailed("internal") from None
+                    raise PhoneStop("internal") from None
                 await ws.send_bytes(frame)
             elif isinstance(event, DoneRecord):
                 assert joined  # the state machine allows DONE only after our answer
                 return joined[0]
             elif isinstance(event, AbortRecord):
-                raise PhoneFailed(event.reason)
+                raise PhoneStop(event.reason)
 
     # --- shared ---------------------------------------------------------------------------
 
@@ -379,9 +386,9 @@ class PhonePairing:
         try:
             reply, event = exchange.receive(data)
         except WrongCode:
-            raise PhoneFailed("wrong_code") from None
+            raise PhoneStop("wrong_code") from None
         except RemoteProtocolError as exc:
-            raise PhoneFailed("pairing_failed", f"phone frame refused ({exc.code})") from None
+            raise PhoneStop("pairing_failed", f"phone frame refused ({exc.code})") from None
         if reply is not None:
             await ws.send_bytes(reply)
         return event
@@ -406,22 +413,22 @@ class PhonePairing:
                 self.http.post(url + RENDEZVOUS_PATH) as response,
             ):
                 if response.status in (429, 503):
-                    raise PhoneFailed("relay_busy")
+                    raise PhoneStop("relay_busy")
                 if response.status != 201:
-                    raise PhoneFailed("relay_unreachable", f"the relay answered {response.status}")
+                    raise PhoneStop("relay_unreachable", f"the relay answered {response.status}")
                 body = await response.json()
             nameplate = parse_nameplate(body["nameplate"])
             expires_in = int(body["expires_in"])
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise PhoneFailed("relay_unreachable", f"{type(exc).__name__}") from None
+            raise PhoneStop("relay_unreachable", f"{type(exc).__name__}") from None
         except (ValueError, KeyError, TypeError, RelayProtocolError):
-            raise PhoneFailed("relay_unreachable", "the relay's answer is not understood") from None
+            raise PhoneStop("relay_unreachable", "the relay's answer is not understood") from None
         if not 0 < expires_in <= MAX_EXPIRES_IN:
-            raise PhoneFailed("relay_unreachable", "the relay's answer is not understood")
+            raise PhoneStop("relay_unreachable", "the relay's answer is not understood")
         return nameplate, expires_in
 
     async def _connect(self, url: str, nameplate: int) -> aiohttp.ClientWebSocketResponse:
-        """The nameplate's WebSocket; the relay's refusals become PhoneFailed."""
+        """The nameplate's WebSocket; the relay's refusals become PhoneStop."""
         try:
             async with asyncio.timeout(CONNECT_SECONDS):
                 return await self.http.ws_connect(
@@ -431,16 +438,16 @@ class PhonePairing:
                     timeout=aiohttp.ClientWSTimeout(ws_close=5),
                 )
         except aiohttp.WSServerHandshakeError as exc:
-            raise PhoneFailed(_HANDSHAKE_REASONS.get(exc.status, "relay_unreachable")) from None
+            raise PhoneStop(_HANDSHAKE_REASONS.get(exc.status, "relay_unreachable")) from None
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise PhoneFailed("relay_unreachable", f"{type(exc).__name__}") from None
+            raise PhoneStop("relay_unreachable", f"{type(exc).__name__}") from None
 
     # --- the calls a client asks about ----------------------------------------------------
 
     def get(self, call_id: str) -> Call:
         call = self.calls.get(call_id)
         if call is None:
-            raise PhoneFailed("call_not_found").api_error()
+            raise PhoneStop("call_not_found").api_error()
         return call
 
     async def wait(self, call_id: str, timeout: float) -> Call:
@@ -466,7 +473,7 @@ class PhonePairing:
         return call
 
     def _forget_finished(self) -> None:
-        now = self.service.clock()
+        now = self._ctx.clock()
         finished = sorted(
             (c for c in self.calls.values() if c.finished_at is not None),
             key=lambda c: c.finished_at or 0.0,
@@ -486,12 +493,12 @@ class PhonePairing:
 
 
 async def _next_frame(ws: aiohttp.ClientWebSocketResponse) -> bytes:
-    """The next binary frame from the other side; the channel's end raises PhoneFailed."""
+    """The next binary frame from the other side; the channel's end raises PhoneStop."""
     message = await ws.receive()
     if message.type is aiohttp.WSMsgType.BINARY:
         return bytes(message.data)
     if message.type is aiohttp.WSMsgType.TEXT:
-        raise PhoneFailed("pairing_failed", "the relay sent text")
+        raise PhoneStop("pairing_failed", "the relay sent text")
     close_code = message.data if message.type is aiohttp.WSMsgType.CLOSE else ws.close_code
     reason = _CLOSE_REASONS.get(close_code if isinstance(close_code, int) else 0)
-    raise PhoneFailed(reason or "relay_unreachable")
+    raise PhoneStop(reason or "relay_unreachable")

@@ -10,11 +10,14 @@ from typing import Any, Final
 
 import aiohttp
 
+from node.core.errors import PeerRefused, Verdict
 from node.core.outbox import backoff_delay
-from node.core.records import iso
-from node.core.service import NodeService, PeerRejected
+from node.core.ports import Clock
+from node.core.receiving import Receiver
+from node.edges.api.json import iso
 from node.edges.mailbox import MailboxKey
-from relay.protocol import (
+from node.protocol.primitives import RandomSource
+from node.protocol.relay_wire import (
     MAX_ACK_IDS,
     MAX_BLOB_SIZE,
     SUBSCRIBE_PATH,
@@ -50,13 +53,17 @@ class RelaySubscription:
         self,
         url: str,
         mailbox: MailboxKey,
-        service: NodeService,
+        receiver: Receiver,
         session: aiohttp.ClientSession,
+        clock: Clock,
+        rand: RandomSource,
     ) -> None:
         self.url = url
         self._mailbox = mailbox
-        self._service = service
+        self._receiver = receiver
         self._session = session
+        self._clock = clock
+        self._rand = rand
         self.connected = False
         self.last_contact: float | None = None
         self._task: asyncio.Task[None] | None = None
@@ -66,11 +73,11 @@ class RelaySubscription:
         self._handlers: set[asyncio.Task[None]] = set()
 
     def status(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "connected": self.connected,
-            "last_contact": iso(self.last_contact),
-        }
+        # While subscribed, the WebSocket heartbeat proves the relay alive every
+        # HEARTBEAT_SECONDS (or closes the connection): the contact is now, not the last
+        # frame, which may be hours old on a quiet mailbox.
+        last_contact = self._clock() if self.connected else self.last_contact
+        return {"url": self.url, "connected": self.connected, "last_contact": iso(last_contact)}
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"relay {self.url}")
@@ -98,10 +105,10 @@ class RelaySubscription:
             except Exception:
                 log.exception("relay %s subscription failed", self.url)
             finally:
+                if self.connected:
+                    self.last_contact = self._clock()
                 self.connected = False
-            delay = backoff_delay(
-                failures, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, self._service.rand
-            )
+            delay = backoff_delay(failures, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, self._rand)
             failures += 1
             await asyncio.sleep(delay)
 
@@ -123,7 +130,7 @@ class RelaySubscription:
             if not isinstance(answer, Welcome):
                 raise RelayProtocolError("expected welcome")
             self.connected = True
-            self.last_contact = self._service.clock()
+            self.last_contact = self._clock()
             log.info("subscribed to relay %s (%d queued)", self.url, answer.queued)
             acks = asyncio.create_task(self._send_acks(ws))
             try:
@@ -145,7 +152,7 @@ class RelaySubscription:
         async for message in ws:
             if message.type != aiohttp.WSMsgType.BINARY:
                 break
-            self.last_contact = self._service.clock()
+            self.last_contact = self._clock()
             frame = decode_frame(message.data)
             if isinstance(frame, Blob):
                 await self._slots.acquire()
@@ -162,12 +169,13 @@ class RelaySubscription:
         try:
             for attempt in range(BUSY_RETRIES):
                 try:
-                    await self._service.receive_packet(frame.blob)
-                except PeerRejected as exc:
-                    if exc.status == 503 and attempt + 1 < BUSY_RETRIES:
+                    await self._receiver.receive(frame.blob)
+                except PeerRefused as exc:
+                    busy = exc.verdict is Verdict.BUSY
+                    if busy and attempt + 1 < BUSY_RETRIES:
                         await asyncio.sleep(0.2 * (attempt + 1))
                         continue
-                    if exc.status == 503:
+                    if busy:
                         log.warning("relay blob left for later: %s", exc.reason)
                         return
                     log.warning("dropped a blob from relay %s: %s", self.url, exc.reason)

@@ -9,10 +9,9 @@ from typing import Final
 
 import aiohttp
 
-from node.core.service import NodeService
-from node.edges.peer_wire import Outcome
-from node.protocol import Endpoint, format_node_id
-from relay.protocol import DEPOSIT_PATH, MAX_DEPOSIT_BATCH, encode_deposits
+from node.core.ports import Outcome
+from node.protocol import Endpoint, Reachability, format_node_id
+from node.protocol.relay_wire import DEPOSIT_PATH, MAX_DEPOSIT_BATCH, encode_deposits
 
 log = logging.getLogger(__name__)
 
@@ -20,16 +19,13 @@ TIMEOUT: Final = aiohttp.ClientTimeout(total=20, sock_connect=5)
 
 
 class RelayTransport:
-    def __init__(self, service: NodeService, session: aiohttp.ClientSession) -> None:
-        self._service = service
+    def __init__(self, session: aiohttp.ClientSession) -> None:
         self._session = session
 
-    async def deposit(self, contact_id: bytes, packets: list[bytes]) -> list[Outcome]:
+    async def send(
+        self, contact_id: bytes, reachability: Reachability, packets: list[bytes]
+    ) -> list[Outcome]:
         """RELAYED for each packet stored on at least one of the contact's relays."""
-        contact = self._service.contacts.get(contact_id)
-        if contact is None:
-            return [Outcome.RETRY] * len(packets)
-        reachability = contact.row.card.reachability
         if not reachability.relays or not reachability.mailbox_id:
             return [Outcome.RETRY] * len(packets)
         mailbox_id = reachability.mailbox_id

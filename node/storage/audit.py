@@ -44,8 +44,9 @@ from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
+from node.core.records import Reason, Verification
 from node.protocol.errors import CorruptState
 from node.storage.batch_writer import Overwrite, Statement
 
@@ -82,7 +83,6 @@ PAGE_SIZE: Final = 1000
 # How far past the highest known position an out-of-place entry's own position is searched.
 SEARCH_SLACK: Final = 4096
 
-Reason = Literal["changed", "missing", "reordered", "truncated", "seal"]
 
 _ENTRY_DOMAIN: Final = b"releve/audit/entry/v1\x00"
 _SEAL_KEY_DOMAIN: Final = b"releve/audit/seal-key/v1"
@@ -92,20 +92,6 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
 _COLUMNS: Final = "position, at, event, actor, contact_id, message_id, prev_hash, hash"
 _LINE_KEYS: Final = ("position", "at", "event", "actor", "contact", "message", "prev_hash", "hash")
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The result of a check: ``ok``, how many entries were read, and the first problem."""
-
-    ok: bool
-    entries: int
-    position: int | None = None
-    reason: Reason | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        problem = None if self.ok else {"position": self.position, "reason": self.reason}
-        return {"ok": self.ok, "entries": self.entries, "problem": problem}
 
 
 @dataclass(frozen=True)
@@ -453,19 +439,9 @@ def verify_lines(lines: Iterable[str], head: tuple[int, bytes] | None = None) ->
 
 async def _rows(store: Store) -> AsyncIterator[Sequence[Any]]:
     """Every row in position order, a page at a time (bounded memory)."""
-    after: int | None = None
+    after = 0
     while True:
-        if after is None:
-            page = await store._all(  # the store's reader (it has no public row query)
-                f"SELECT {_COLUMNS} FROM audit ORDER BY position LIMIT ?",  # noqa: S608 - constant
-                (PAGE_SIZE,),
-            )
-        else:
-            page = await store._all(
-                f"SELECT {_COLUMNS} FROM audit WHERE position > ?"  # noqa: S608 - constant
-                " ORDER BY position LIMIT ?",
-                (after, PAGE_SIZE),
-            )
+        page = await store.audit_page(after, PAGE_SIZE)
         for row in page:
             yield tuple(row)
         if len(page) < PAGE_SIZE:
@@ -520,9 +496,7 @@ class AuditLog:
         return self._sealed
 
     async def _read_head(self) -> None:
-        row = await self._store._one(  # the store's reader (it has no public row query)
-            "SELECT position, hash FROM audit ORDER BY position DESC LIMIT 1"
-        )
+        row = await self._store.audit_head()
         position = 0 if row is None else int(row[0])
         # A malformed head hash is already evidence (the check flags that entry); chaining
         # onto zeros keeps the log writable.
@@ -590,7 +564,7 @@ class AuditLog:
         statements: list[Statement]
         if position == 1:
             statements = [
-                (
+                Statement(
                     f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant
                     (position, *values, GENESIS, entry_hash),
                 )
@@ -598,7 +572,7 @@ class AuditLog:
         else:
             # prev_hash is NULL (NOT NULL fails the batch) unless the predecessor is written.
             statements = [
-                (
+                Statement(
                     f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?,"  # noqa: S608 - constant
                     " (SELECT ? WHERE EXISTS (SELECT 1 FROM audit WHERE position = ?)), ?)",
                     (position, *values, self._hash, position - 1, entry_hash),
@@ -613,11 +587,8 @@ class AuditLog:
         value = struct.pack(">Q", position) + entry_hash
         value += _seal_mac(self._key, position, entry_hash)
         statement = self._store.put_setting(SEAL_SETTING, value)
-        if isinstance(statement, Overwrite):
-            return statement
-        sql, params = statement
         # Several appends in one batch: only the newest seal needs writing.
-        return Overwrite(("setting", SEAL_SETTING.encode()), sql, params)
+        return Overwrite(statement.sql, statement.params, key=("setting", SEAL_SETTING.encode()))
 
     def submitted(self, future: asyncio.Future[None]) -> None:
         """The entries appended so far were submitted to the writer as ``future``'s batch."""
@@ -648,7 +619,7 @@ class AuditLog:
         before and after the rows, and every legitimate commit moves it with its entry.
         """
         before = await self._read_seal()
-        top = await store.count("SELECT COALESCE(MAX(position), 0) FROM audit")
+        top = await store.audit_top()
         watch = [before.position] if isinstance(before, _Seal) else []
         chain = _Chain(max(top, *watch, 0), watch)
         async for row in _rows(store):
@@ -658,7 +629,7 @@ class AuditLog:
         chain.finish()
         if chain.problem is not None:
             position, reason = chain.problem
-            entries = await store.count("SELECT COUNT(*) FROM audit")
+            entries = await store.audit_count()
             return Verification(False, entries, position, reason)
         after = await self._read_seal()
         problem = self._seal_problem(before, after, chain)

@@ -20,22 +20,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from node.core.ports import Change
+
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Overwrite:
+@dataclass(frozen=True, slots=True)
+class Statement(Change):
+    """One SQL statement and its parameters."""
+
+    sql: str
+    params: Sequence[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Overwrite(Statement):
     """A statement that replaces a whole value (a session's state, a contact's mark): when
     a batch holds several with the same key, only the last is run — it was built from the
     newest state, and the earlier ones would be overwritten in the same transaction."""
 
     key: tuple[str, bytes]
-    sql: str
-    params: Sequence[Any]
 
 
-Statement = tuple[str, Sequence[Any]] | Overwrite
-_Item = tuple[list[Statement], "asyncio.Future[None]"]
+_Item = tuple[Sequence[Statement], "asyncio.Future[None]"]
 MAX_BATCH: Final = 512
 BUSY_TIMEOUT_SECONDS: Final = 10.0
 
@@ -67,7 +74,7 @@ class BatchWriter:
         connection.execute("PRAGMA foreign_keys=ON")
         self._connection = connection
 
-    def submit(self, statements: list[Statement]) -> asyncio.Future[None]:
+    def submit(self, statements: Sequence[Statement]) -> asyncio.Future[None]:
         """Enqueues one atomic group of statements; await the result for durability."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if self._task is None or self._task.done() or self._closing:
@@ -76,7 +83,7 @@ class BatchWriter:
             self._queue.put_nowait((statements, future))
         return future
 
-    def _apply(self, groups: list[list[Statement]]) -> None:
+    def _apply(self, groups: list[Sequence[Statement]]) -> None:
         connection = self._connection
         assert connection is not None
         ordered = [statement for statements in groups for statement in statements]
@@ -84,11 +91,8 @@ class BatchWriter:
         connection.execute("BEGIN IMMEDIATE")
         try:
             for index, statement in enumerate(ordered):
-                if isinstance(statement, Overwrite):
-                    if last[statement.key] == index:
-                        connection.execute(statement.sql, statement.params)
-                else:
-                    connection.execute(*statement)
+                if not isinstance(statement, Overwrite) or last[statement.key] == index:
+                    connection.execute(statement.sql, statement.params)
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:

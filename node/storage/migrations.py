@@ -98,6 +98,21 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         hash       BLOB NOT NULL
     );
     """,
+    # 4: listings and counts served by indexes: when a message is listed (received, else
+    # sent) becomes a column; partial indexes hold the few unread, failed and urgent ones.
+    """
+    ALTER TABLE messages ADD COLUMN listed_at REAL;
+    UPDATE messages SET listed_at = COALESCE(received_at, sent_at_ms / 1000.0);
+    CREATE INDEX messages_listed ON messages (listed_at, message_id);
+    CREATE INDEX messages_listed_by_contact ON messages (contact_id, listed_at, message_id);
+    CREATE INDEX messages_listed_unread ON messages (listed_at, message_id)
+        WHERE direction = 'in' AND status = 'received';
+    CREATE INDEX messages_failed ON messages (contact_id)
+        WHERE direction = 'out' AND status = 'failed';
+    CREATE INDEX messages_urgent ON messages (listed_at, message_id)
+        WHERE priority = 1 AND acknowledged_at IS NULL;
+    DROP INDEX messages_unread;
+    """,
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -8,9 +8,9 @@ row by a label.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
@@ -18,14 +18,32 @@ from typing import Any, Final
 import aiosqlite
 
 from node.core.errors import StoreError
+from node.core.ports import AuditEvent, Change, MessageQuery
+from node.core.records import (
+    CONVERSATION_KIND_CODES,
+    ContactRow,
+    InvitationRow,
+    MessageRow,
+    OutboxRow,
+    Verification,
+)
 from node.paths import HomeLayout
-from node.protocol import ContactCard, PendingInvitation, PublicIdentity, Session
+from node.protocol import ContactCard, PayloadKind, PendingInvitation, PublicIdentity, Session
+from node.protocol.conversation import Priority
+from node.storage.audit import AuditLog
 from node.storage.batch_writer import BatchWriter, Overwrite, Statement
 from node.storage.keystore import FieldCipher
 from node.storage.migrations import migrate
 
 _BUSY_TIMEOUT_MS: Final = 10_000
 _LEGACY_TEXT_META: Final = b"\x00\x00"  # Meta(): normal priority, no reply (§18)
+_AUDIT_KEY_PURPOSE: Final = b"releve audit"
+
+
+def _statement(change: Change) -> Statement:
+    if not isinstance(change, Statement):  # the core hands back only what we made
+        raise TypeError(f"not a change made by this store: {change!r}")
+    return change
 
 
 def label(kind: str, key: bytes) -> bytes:
@@ -43,65 +61,6 @@ async def _text_bodies_gain_meta(cipher: FieldCipher, db: aiosqlite.Connection) 
         await db.execute("UPDATE messages SET body = ? WHERE message_id = ?", (body, message_id))
 
 
-@dataclass
-class ContactRow:
-    contact_id: bytes
-    public: PublicIdentity
-    card: ContactCard
-    paired_at: float
-    verified: bool
-    recv_mark: int
-    state: str = "active"
-    successor: bytes | None = None  # keys announced by the peer's revocation
-    predecessor: bytes | None = None  # the revoked contact this one replaces (a key change)
-
-    @property
-    def held(self) -> bool:
-        """A key change not yet verified: this contact's messages are held."""
-        return self.predecessor is not None and not self.verified
-
-
-@dataclass
-class MessageRow:
-    message_id: bytes
-    contact_id: bytes
-    direction: str
-    seq: int
-    kind: int
-    body: bytes
-    sent_at_ms: int
-    received_at: float | None
-    status: str
-    delivered_at: float | None
-    read_at: float | None
-    priority: int = 0  # 1: urgent, asks for a person's acknowledgement
-    reply_to: bytes | None = None
-    acknowledged_at: float | None = None
-    parent: bytes | None = None  # a chunk's attachment
-    part: int | None = None  # a chunk's index
-    parts: int | None = None  # an attachment's chunk count
-    complete_at: float | None = None  # an incoming attachment: every chunk in, hash checked
-    corrupt: bool = False  # an incoming attachment whose hash did not match
-
-
-@dataclass
-class OutboxRow:
-    id: int
-    contact_id: bytes
-    message_id: bytes | None
-    created_at: float
-    attempts: int
-
-
-@dataclass
-class InvitationRow:
-    tag: bytes
-    pending: PendingInvitation | None
-    expires_at: int
-    used_by: bytes | None
-    answer_hash: bytes | None
-
-
 _CONTACT_COLUMNS: Final = (
     "contact_id, public_keys, card, paired_at, verified, recv_mark, state, successor, predecessor"
 )
@@ -110,19 +69,35 @@ _MESSAGE_COLUMNS: Final = (
     " delivered_at, read_at, priority, reply_to, acknowledged_at, parent, part, parts,"
     " complete_at, corrupt"
 )
+_PREFIXED_COLUMNS: Final = ", ".join(f"m.{c.strip()}" for c in _MESSAGE_COLUMNS.split(","))
+_AUDIT_COLUMNS: Final = "position, at, event, actor, contact_id, message_id, prev_hash, hash"
+_RECEIPT_COLUMNS: Final = frozenset({"delivered_at", "read_at", "acknowledged_at"})
+# Fixed clauses over ``messages m JOIN contacts c`` (never built from input).
+_CONVERSATION: Final = "m.kind IN ({})".format(",".join(map(str, CONVERSATION_KIND_CODES)))
+_UNREAD: Final = "m.direction = 'in' AND m.status = 'received'"
+_URGENT_UNACKNOWLEDGED: Final = f"m.priority = {int(Priority.URGENT)} AND m.acknowledged_at IS NULL"
+# Received messages are shown in the sender's order: one that came after a gap waits for the
+# missing ones, until ``hold_since`` (docs/protocol.md §11).
+_SHOWN: Final = "(m.direction = 'out' OR m.seq < c.recv_mark OR m.received_at < ?)"
 
 
 class Store:
-    """Two connections: one for the writer task (WAL, synchronous=FULL), one for reads."""
+    """The node's repository (node.core.ports.Repository). Two connections: one for the
+    writer thread (WAL, synchronous=FULL), one for reads. The audit log rides along: its
+    entries are committed in the same batch as the changes they record."""
 
     def __init__(self, path: Path, reader_db: aiosqlite.Connection, cipher: FieldCipher) -> None:
         self._path = path
         self._db = reader_db
         self.cipher = cipher
         self.writer: BatchWriter | None = None
+        self._audit: AuditLog | None = None
+        self._failure_listeners: list[Callable[[], None]] = []
 
     @classmethod
     async def open(cls, layout: HomeLayout, cipher: FieldCipher) -> Store:
+        """Opens (creating or migrating) the database, for reading; :meth:`start` makes it
+        writable."""
         try:
             async with aiosqlite.connect(layout.database, isolation_level=None) as db:
                 await db.execute("PRAGMA journal_mode=WAL")
@@ -135,10 +110,55 @@ class Store:
         layout.database.chmod(0o600)
         return cls(layout.database, reader_db, cipher)
 
+    async def start(self) -> None:
+        """Starts the writer and loads the audit log's head."""
+        await self.start_writer(self._failed)
+        self._audit = await AuditLog.load(self, self.cipher.subkey(_AUDIT_KEY_PURPOSE))
+
     async def start_writer(self, on_failure: Callable[[], None]) -> BatchWriter:
         self.writer = BatchWriter(self._path, on_failure)
         await self.writer.start()
         return self.writer
+
+    @property
+    def audit(self) -> AuditLog:
+        if self._audit is None:
+            raise RuntimeError("the store is not started")
+        return self._audit
+
+    def on_failure(self, listener: Callable[[], None]) -> None:
+        self._failure_listeners.append(listener)
+
+    def _failed(self) -> None:
+        # The failed batch and every one queued behind it were not written (batch_writer):
+        # the audit log goes back to the head of the last batch that was.
+        if self._audit is not None:
+            self._audit.rewind()
+        for listener in self._failure_listeners:
+            listener()
+
+    def submit(
+        self, changes: Sequence[Change], events: Iterable[AuditEvent], now: float
+    ) -> asyncio.Future[None]:
+        """Queues one batch with its audit entries. Synchronous, so that the log's chain is
+        committed in the order it was built."""
+        if self.writer is None:
+            raise RuntimeError("the store is not started")
+        statements = [_statement(change) for change in changes]
+        appended = False
+        for event, actor, contact_id, message_id in events:
+            statements += self.audit.append(event, actor, contact_id, message_id, now)
+            appended = True
+        future = self.writer.submit(statements)
+        if appended:
+            self.audit.submitted(future)
+        return future
+
+    async def verify_audit(self) -> Verification:
+        return await self.audit.verify(self)
+
+    def audit_lines(self) -> AsyncIterator[str]:
+        return self.audit.iter_export_lines(self)
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -161,7 +181,9 @@ class Store:
 
     def put_setting(self, key: str, value: bytes) -> Statement:
         encrypted = self.cipher.encrypt(value, label("setting", key.encode()))
-        return ("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, encrypted))
+        return Statement(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, encrypted)
+        )
 
     # --- contacts --------------------------------------------------------------------
 
@@ -218,7 +240,7 @@ class Store:
         predecessor: bytes | None = None,
     ) -> Statement:
         contact_id = public.node_id
-        return (
+        return Statement(
             "INSERT OR REPLACE INTO contacts (contact_id, public_keys, card, session, paired_at,"
             " verified, recv_mark, state, predecessor) VALUES (?, ?, ?, ?, ?, 0, 0, 'active', ?)",
             (
@@ -235,7 +257,7 @@ class Store:
     def set_contact_state(
         contact_id: bytes, state: str, successor: bytes | None = None
     ) -> Statement:
-        return (
+        return Statement(
             "UPDATE contacts SET state = ?, successor = COALESCE(?, successor)"
             " WHERE contact_id = ?",
             (state, successor, contact_id),
@@ -243,52 +265,56 @@ class Store:
 
     @staticmethod
     def set_verified(contact_id: bytes) -> Statement:
-        return ("UPDATE contacts SET verified = 1 WHERE contact_id = ?", (contact_id,))
+        return Statement("UPDATE contacts SET verified = 1 WHERE contact_id = ?", (contact_id,))
 
     @staticmethod
     def release_held(contact_id: bytes) -> Statement:
-        return (
+        return Statement(
             "UPDATE messages SET status = 'received'"
             " WHERE contact_id = ? AND direction = 'in' AND status = 'held'",
             (contact_id,),
         )
 
     @staticmethod
-    def abandon_outbox(contact_id: bytes) -> list[Statement]:
+    def abandon_outbox(contact_id: bytes) -> list[Change]:
         """The contact can no longer receive from us: what waits for it has failed."""
         return [
-            (
+            Statement(
                 "UPDATE messages SET status = 'failed' WHERE contact_id = ? AND direction = 'out'"
                 " AND status = 'queued'",
                 (contact_id,),
             ),
-            ("DELETE FROM outbox WHERE contact_id = ? AND message_id IS NOT NULL", (contact_id,)),
+            Statement(
+                "DELETE FROM outbox WHERE contact_id = ? AND message_id IS NOT NULL", (contact_id,)
+            ),
         ]
 
     def update_session(self, contact_id: bytes, session: Session) -> Statement:
         encrypted = self.cipher.encrypt(session.encode(), label("session", contact_id))
         return Overwrite(
-            ("session", contact_id),
             "UPDATE contacts SET session = ? WHERE contact_id = ?",
             (encrypted, contact_id),
+            key=("session", contact_id),
         )
 
     def update_card(self, contact_id: bytes, card: ContactCard) -> Statement:
         encrypted = self.cipher.encrypt(card.encode(), label("card", contact_id))
-        return ("UPDATE contacts SET card = ? WHERE contact_id = ?", (encrypted, contact_id))
+        return Statement(
+            "UPDATE contacts SET card = ? WHERE contact_id = ?", (encrypted, contact_id)
+        )
 
     def update_recv_mark(self, contact_id: bytes, mark: int) -> Statement:
         return Overwrite(
-            ("recv_mark", contact_id),
             "UPDATE contacts SET recv_mark = ? WHERE contact_id = ?",
             (mark, contact_id),
+            key=("recv_mark", contact_id),
         )
 
     # --- invitations ------------------------------------------------------------------
 
     def insert_invitation(self, pending: PendingInvitation) -> Statement:
         encrypted = self.cipher.encrypt(pending.encode(), label("invitation", pending.tag))
-        return (
+        return Statement(
             "INSERT INTO invitations (tag, pending, expires_at) VALUES (?, ?, ?)",
             (pending.tag, encrypted, pending.invitation.expires_at),
         )
@@ -311,7 +337,7 @@ class Store:
         self, tag: bytes, contact_id: bytes, answer_hash: bytes, now: float
     ) -> Statement:
         # The private half is erased at once: a used invitation cannot be answered again.
-        return (
+        return Statement(
             "UPDATE invitations SET pending = NULL, used_at = ?, used_by = ?, answer_hash = ?"
             " WHERE tag = ?",
             (now, contact_id, answer_hash, tag),
@@ -319,18 +345,18 @@ class Store:
 
     @staticmethod
     def forget_all_invitations() -> Statement:
-        return ("DELETE FROM invitations", ())
+        return Statement("DELETE FROM invitations", ())
 
     def forget_invitations(self, before: float) -> Statement:
-        return ("DELETE FROM invitations WHERE expires_at < ?", (before,))
+        return Statement("DELETE FROM invitations WHERE expires_at < ?", (before,))
 
     # --- messages -----------------------------------------------------------------------
 
     def insert_message(self, row: MessageRow, ratchet_pos: bytes | None = None) -> Statement:
         body = self.cipher.encrypt(row.body, label("message", row.message_id))
-        return (
-            f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}, ratchet_pos)"  # noqa: S608 - constant SQL fragments
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        return Statement(
+            f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}, ratchet_pos, listed_at)"  # noqa: S608 - constant SQL fragments
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.message_id,
                 row.contact_id,
@@ -352,6 +378,7 @@ class Store:
                 row.complete_at,
                 int(row.corrupt),
                 ratchet_pos,
+                row.listed_at,
             ),
         )
 
@@ -394,37 +421,103 @@ class Store:
         )
         return None if row is None else self._message(row)
 
-    async def messages(self, where: str, params: tuple[Any, ...], limit: int) -> list[MessageRow]:
-        """Messages matching a fixed WHERE clause (built by the service, never from input),
-        in display order: oldest first by the sender's clock, ties in sequence order."""
+    async def _listed(
+        self, where: str, params: tuple[Any, ...], limit: int, index: str = "messages_listed"
+    ) -> list[MessageRow]:
+        """The newest ``limit`` messages matching ``where`` (a constant of this module), walked
+        down an index on listed_at, and given back in display order: by the sender's clock,
+        ties in sequence order."""
         rows = await self._all(
-            f"SELECT {_MESSAGE_COLUMNS} FROM (SELECT m.*, c.recv_mark FROM messages m"  # noqa: S608 - constant SQL fragments
+            f"SELECT {_PREFIXED_COLUMNS} FROM messages m INDEXED BY {index}"  # noqa: S608 - constant SQL fragments
             f" JOIN contacts c USING (contact_id) WHERE {where}"
-            " ORDER BY COALESCE(m.received_at, m.sent_at_ms / 1000.0) DESC LIMIT ?)"
-            " ORDER BY sent_at_ms, contact_id, seq",
+            " ORDER BY m.listed_at DESC, m.message_id DESC LIMIT ?",
             (*params, limit),
+        )
+        found = [self._message(row) for row in rows]
+        return sorted(found, key=lambda m: (m.sent_at_ms, m.contact_id, m.seq))
+
+    async def shown(self, query: MessageQuery, hold_since: float) -> list[MessageRow]:
+        clauses = [_CONVERSATION, _SHOWN]
+        params: list[Any] = [hold_since]
+        index = "messages_listed"
+        if query.contact_id is not None:
+            clauses.append("m.contact_id = ?")
+            params.append(query.contact_id)
+            index = "messages_listed_by_contact"
+        if query.direction is not None:
+            clauses.append("m.direction = ?")
+            params.append(query.direction)
+        if query.unread:
+            clauses.append(_UNREAD)
+            index = "messages_listed_unread"
+        if query.before is not None:
+            clauses.append("(m.listed_at, m.message_id) < (?, ?)")
+            params += query.before
+        return await self._listed(" AND ".join(clauses), tuple(params), query.limit, index)
+
+    async def unread_count(self, hold_since: float) -> int:
+        return await self._count(
+            f"SELECT COUNT(*) FROM messages m INDEXED BY messages_listed_unread"  # noqa: S608 - constant SQL fragments
+            f" JOIN contacts c USING (contact_id) WHERE {_UNREAD} AND {_CONVERSATION}"
+            f" AND {_SHOWN}",
+            (hold_since,),
+        )
+
+    async def failed_count(self) -> int:
+        return await self._count(
+            "SELECT COUNT(*) FROM messages INDEXED BY messages_failed"
+            " WHERE direction = 'out' AND status = 'failed'"
+        )
+
+    async def urgent_unacknowledged(
+        self, direction: str, hold_since: float, limit: int
+    ) -> list[MessageRow]:
+        """Urgent messages nobody acknowledged yet: ours (waiting for the contact) or theirs
+        (shown to us, waiting for our acknowledgement)."""
+        where = (
+            f"{_URGENT_UNACKNOWLEDGED} AND m.direction = ? AND {_CONVERSATION}"
+            f" AND m.status NOT IN ('failed', 'held') AND {_SHOWN}"
+        )
+        return await self._listed(where, (direction, hold_since), limit, "messages_urgent")
+
+    async def export_candidates(self, since_ms: int | None, limit: int) -> list[MessageRow]:
+        where = f"{_CONVERSATION} AND m.status != 'held' AND m.sent_at_ms >= ?"
+        return await self._listed(where, (since_ms or 0,), limit)
+
+    async def unchecked_attachments(self) -> list[MessageRow]:
+        """Incoming files neither complete nor corrupt (their last part may have arrived
+        just before a stop)."""
+        rows = await self._all(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE direction = 'in' AND kind = ?"  # noqa: S608 - constant SQL fragments
+            " AND complete_at IS NULL AND corrupt = 0",
+            (int(PayloadKind.ATTACHMENT),),
         )
         return [self._message(row) for row in rows]
 
-    def set_message_status(self, message_id: bytes, status: str, **times: float) -> Statement:
-        columns = "".join(f", {name} = COALESCE({name}, ?)" for name in times)
-        return (
-            f"UPDATE messages SET status = ?{columns} WHERE message_id = ?",  # noqa: S608 - constant SQL fragments
-            (status, *times.values(), message_id),
+    @staticmethod
+    def set_read(message_id: bytes, now: float) -> Statement:
+        return Statement(
+            "UPDATE messages SET status = 'read', read_at = COALESCE(read_at, ?)"
+            " WHERE message_id = ?",
+            (now, message_id),
         )
 
     @staticmethod
-    def set_message_status_if(message_id: bytes, current: str, status: str) -> Statement:
-        return (
-            "UPDATE messages SET status = ? WHERE message_id = ? AND status = ?",
-            (status, message_id, current),
+    def fail_if_queued(message_id: bytes) -> Statement:
+        return Statement(
+            "UPDATE messages SET status = 'failed' WHERE message_id = ? AND status = 'queued'",
+            (message_id,),
         )
 
+    @staticmethod
     def receipt_update(
-        self, contact_id: bytes, message_id: bytes, status: str, column: str, now: float
+        contact_id: bytes, message_id: bytes, status: str, column: str, now: float
     ) -> Statement:
-        # A read receipt implies delivery; statuses only move forward (queued < delivered < read).
-        return (
+        if column not in _RECEIPT_COLUMNS:
+            raise ValueError(f"not a receipt column: {column}")
+        # A read receipt implies delivery; statuses only move forward (queued < delivered <
+        # read); a time once set is kept.
+        return Statement(
             f"UPDATE messages SET status = CASE WHEN status = 'read' THEN 'read' ELSE ? END,"  # noqa: S608 - constant SQL fragments
             f" {column} = COALESCE({column}, ?), delivered_at = COALESCE(delivered_at, ?)"
             " WHERE message_id = ? AND contact_id = ? AND direction = 'out'",
@@ -434,7 +527,7 @@ class Store:
     @staticmethod
     def acknowledge(message_id: bytes, now: float) -> Statement:
         """A person acknowledged an urgent message (ours: the peer's receipt; theirs: us)."""
-        return (
+        return Statement(
             "UPDATE messages SET acknowledged_at = COALESCE(acknowledged_at, ?),"
             " read_at = COALESCE(read_at, ?), delivered_at = COALESCE(delivered_at, ?),"
             " status = CASE WHEN direction = 'in' OR status != 'failed' THEN 'read' ELSE status END"
@@ -443,23 +536,24 @@ class Store:
         )
 
     async def unconfirmed(
-        self, contact_id: bytes, message_ids: tuple[bytes, ...], column: str, kinds: tuple[int, ...]
+        self, contact_id: bytes, message_ids: tuple[bytes, ...], column: str
     ) -> set[bytes]:
-        """Which of our messages to a contact (of these kinds) have no ``column`` time yet:
-        the receipts that change something, worth an audit entry."""
+        """Which of our conversation messages to a contact have no ``column`` time yet: the
+        receipts that change something, worth an audit entry."""
+        if column not in _RECEIPT_COLUMNS:
+            raise ValueError(f"not a receipt column: {column}")
         ids = ",".join("?" * len(message_ids))
-        kind_marks = ",".join("?" * len(kinds))
         rows = await self._all(
-            f"SELECT message_id FROM messages WHERE contact_id = ? AND direction = 'out'"  # noqa: S608 - constant SQL fragments
-            f" AND {column} IS NULL AND kind IN ({kind_marks}) AND message_id IN ({ids})",
-            (contact_id, *kinds, *message_ids),
+            f"SELECT message_id FROM messages m WHERE contact_id = ? AND direction = 'out'"  # noqa: S608 - constant SQL fragments
+            f" AND {column} IS NULL AND {_CONVERSATION} AND message_id IN ({ids})",
+            (contact_id, *message_ids),
         )
         return {bytes(r[0]) for r in rows}
 
     async def parts_done(self, contact_id: bytes, parent: bytes, direction: str) -> int:
         """An attachment's chunks received (incoming) or delivered (outgoing)."""
         done = "" if direction == "in" else " AND status IN ('delivered', 'read')"
-        return await self.count(
+        return await self._count(
             "SELECT COUNT(*) FROM messages WHERE contact_id = ? AND direction = ?"  # noqa: S608 - constant SQL fragments
             f" AND parent = ?{done}",
             (contact_id, direction, parent),
@@ -476,22 +570,40 @@ class Store:
 
     @staticmethod
     def attachment_checked(message_id: bytes, now: float, ok: bool) -> Statement:
-        return (
+        return Statement(
             "UPDATE messages SET complete_at = CASE WHEN ? THEN ? END, corrupt = ?"
             " WHERE message_id = ?",
             (ok, now, int(not ok), message_id),
         )
 
-    async def count(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+    async def _count(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         row = await self._one(sql, params)
         return int(row[0]) if row else 0
+
+    # --- audit (node.storage.audit holds the chain; these read its table) -------------------
+
+    async def audit_head(self) -> Any:
+        return await self._one("SELECT position, hash FROM audit ORDER BY position DESC LIMIT 1")
+
+    async def audit_page(self, after: int, limit: int) -> list[sqlite3.Row]:
+        return await self._all(
+            f"SELECT {_AUDIT_COLUMNS} FROM audit WHERE position > ?"  # noqa: S608 - constant
+            " ORDER BY position LIMIT ?",
+            (after, limit),
+        )
+
+    async def audit_top(self) -> int:
+        return await self._count("SELECT COALESCE(MAX(position), 0) FROM audit")
+
+    async def audit_count(self) -> int:
+        return await self._count("SELECT COUNT(*) FROM audit")
 
     # --- outbox ---------------------------------------------------------------------------
 
     def enqueue(
         self, contact_id: bytes, packet: bytes, message_id: bytes | None, now: float
     ) -> Statement:
-        return (
+        return Statement(
             "INSERT INTO outbox (contact_id, message_id, packet, created_at, next_attempt_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (contact_id, message_id, packet, now, now),
@@ -517,12 +629,12 @@ class Store:
         entries = [OutboxRow(r[0], bytes(r[1]), r[2] and bytes(r[2]), r[3], r[4]) for r in rows]
         return [entry for entry in entries if entry.id not in exclude][:limit]
 
-    def forget_contact(self, contact_id: bytes) -> list[Statement]:
+    def forget_contact(self, contact_id: bytes) -> list[Change]:
         """A pairing that never completed: nothing of it is kept."""
         return [
-            ("DELETE FROM outbox WHERE contact_id = ?", (contact_id,)),
-            ("DELETE FROM messages WHERE contact_id = ?", (contact_id,)),
-            ("DELETE FROM contacts WHERE contact_id = ?", (contact_id,)),
+            Statement("DELETE FROM outbox WHERE contact_id = ?", (contact_id,)),
+            Statement("DELETE FROM messages WHERE contact_id = ?", (contact_id,)),
+            Statement("DELETE FROM contacts WHERE contact_id = ?", (contact_id,)),
         ]
 
     async def packets(self, entry_ids: list[int]) -> dict[int, bytes]:
@@ -552,11 +664,11 @@ class Store:
 
     @staticmethod
     def outbox_done(entry_id: int) -> Statement:
-        return ("DELETE FROM outbox WHERE id = ?", (entry_id,))
+        return Statement("DELETE FROM outbox WHERE id = ?", (entry_id,))
 
     @staticmethod
     def outbox_acked(entry_id: int, now: float, recheck_at: float) -> Statement:
-        return (
+        return Statement(
             "UPDATE outbox SET acked_at = ?, attempts = attempts + 1, next_attempt_at = ?"
             " WHERE id = ?",
             (now, recheck_at, entry_id),
@@ -564,7 +676,7 @@ class Store:
 
     @staticmethod
     def outbox_delivered(contact_id: bytes, message_id: bytes) -> Statement:
-        return (
+        return Statement(
             "DELETE FROM outbox WHERE contact_id = ? AND message_id = ?",
             (contact_id, message_id),
         )

@@ -31,7 +31,7 @@ MIN_TOTAL: Final = 100_000
 # Examples per fuzz test at scale 1 (test name -> examples). They sum to more than
 # MIN_TOTAL; test_zz_fuzz_total.py checks that too.
 BUDGETS: Final[dict[str, int]] = {
-    # tests/hostile/test_fuzz_decoders.py: every decoder of node/protocol and relay/protocol
+    # tests/hostile/test_fuzz_decoders.py: every decoder of node/protocol (relay_wire included)
     "decoders.bytes": 50_000,
     "decoders.text": 8_000,
     "decoders.packet": 5_000,

@@ -17,10 +17,9 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from node.config import NodeConfig, load
-from node.core.service import NodeService
-from node.edges.api.server import LocalApi
-from node.edges.peer_server import create_app as create_peer_app
+from node.app import Node as AssembledNode
+from node.config import load
+from node.core.config import NodeConfig
 from node.paths import HomeLayout
 from node.protocol import Endpoint, Reachability, Role, accept
 from node.setup import init_home
@@ -96,7 +95,7 @@ async def exchange(
 
 
 class InProcessNode:
-    """A node home, its service, its peer endpoint and its local API on 127.0.0.1."""
+    """A node home, the node (node.app), its peer endpoint and its local API on 127.0.0.1."""
 
     def __init__(self, home: Path, name: str, role: str, **limits: Any) -> None:
         self.layout = HomeLayout(home)
@@ -107,22 +106,19 @@ class InProcessNode:
         )
         self.token = self.layout.api_token.read_text(encoding="ascii").strip()
         self.io = Loop()
-        self.service: NodeService = self.io.run(self._open())
-        self.peer_runner, self.peer_port = self.io.run(
-            serve(create_peer_app(self.service, self.config))
+        self.node = self.io.run(
+            AssembledNode.open(
+                self.layout, self.config, self.unlocked.identity, self.unlocked.cipher
+            )
         )
-        self.api = LocalApi(self.service, self.token, time.time())
+        self.peer_runner, self.peer_port = self.io.run(serve(self.node.peer_app()))
+        self.api = self.node.local_api(self.token)
         self.api_runner, self.api_port = self.io.run(serve(self.api.create_app()))
-        self.service.reachability = Reachability((Endpoint.direct("127.0.0.1", self.peer_port),))
+        self.node.ctx.reachability = Reachability((Endpoint.direct("127.0.0.1", self.peer_port),))
 
-    async def _open(self) -> NodeService:
-        store = await Store.open(self.layout, self.unlocked.cipher)
-        holder: list[NodeService] = []
-        writer = await store.start_writer(lambda: holder[0].invalidate())
-        service = NodeService(self.config, self.unlocked.identity, store, writer, time.time)
-        holder.append(service)
-        await service.load()
-        return service
+    @property
+    def store(self) -> Store:
+        return self.node.store
 
     def pair_with(self, name: str, role: Role, seed: str) -> Party:
         """A protocol-level contact (tests/unit/protocol's Node) pairs with this node through
@@ -130,11 +126,11 @@ class InProcessNode:
         contact = Node.create(name, role, DeterministicRandom(seed))
 
         async def run() -> Party:
-            invitation = await self.service.create_invitation(900)
+            invitation = await self.node.core.pairing.invite(900)
             paired, packet = accept(
                 invitation, contact.identity, contact.card, time.time(), contact.rand
             )
-            assert await self.service.receive_packet(packet) == "stored"
+            assert await self.node.core.receiver.receive(packet) == "stored"
             return Party(contact, paired.session)
 
         return self.io.run(run())
@@ -153,8 +149,7 @@ class InProcessNode:
         async def stop() -> None:
             await self.api_runner.cleanup()
             await self.peer_runner.cleanup()
-            await self.service.close()
-            await self.service.store.close()
+            await self.node.close()
 
         self.io.run(stop())
         self.io.close()

@@ -16,7 +16,7 @@ from typing import Any, Final
 import aiohttp
 from aiohttp import web
 
-from relay.protocol import (
+from node.protocol.relay_wire import (
     DEPOSIT_PATH,
     SUBSCRIBE_PATH,
     Blob,

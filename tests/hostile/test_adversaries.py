@@ -30,9 +30,9 @@ from node.protocol import (
     seal_packet,
     system_random,
 )
+from node.protocol import relay_wire as rp
 from node.protocol.ratchet import Header
 from node.storage import keystore
-from relay import protocol as rp
 from relay.config import RelayConfig
 from tests.hostile.inprocess import InProcessRelay
 from tests.hostile.malicious_relay import MaliciousRelay

@@ -138,6 +138,6 @@ def test_peer_endpoint_survives_random_requests(
     status, body = node.post(node.peer_port, PACKET_PATH, packet)
     assert (status, body) == (200, b'{"status": "stored"}')
     assert node.post(node.peer_port, PACKET_PATH, packet)[1] == b'{"status": "duplicate"}'
-    row = node.io.run(node.service.store.message(payload.message_id))
+    row = node.io.run(node.store.message(payload.message_id))
     assert row is not None
     assert "toujours là ?".encode() in row.body

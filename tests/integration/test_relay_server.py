@@ -20,9 +20,7 @@ import nacl.bindings as sodium
 import pytest
 from aiohttp import WSMsgType, web
 
-from relay.config import load
-from relay.mailboxes import BLOB_OVERHEAD, MAILBOX_OVERHEAD
-from relay.protocol import (
+from node.protocol.relay_wire import (
     DEPOSIT_PATH,
     HEALTH_PATH,
     SUBSCRIBE_PATH,
@@ -39,6 +37,8 @@ from relay.protocol import (
     encode_deposits,
     single_deposit_path,
 )
+from relay.config import load
+from relay.mailboxes import BLOB_OVERHEAD, MAILBOX_OVERHEAD
 from relay.server import create_app, make_runner
 from relay.state import STATE, RelayState
 

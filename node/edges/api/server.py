@@ -16,12 +16,16 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from node.core import attachments, records, trust
-from node.core import sending as messaging
-from node.core.errors import ApiError
+from node.core.attachments import manifest_of
+from node.core.contacts import Contact
+from node.core.errors import Conflict, Invalid, NotFound, RequestError
 from node.core.export import select_for_export
-from node.core.records import iso
-from node.core.service import Contact, NodeService
+from node.core.node import NodeCore
+from node.core.ports import MessageQuery, Outcome
+from node.core.records import MessageRow
+from node.core.sending import invalid_field
+from node.edges.api.errors import error_response, request_error_response
+from node.edges.api.json import contact_json, iso, message_record, party
 from node.edges.fhir import export_bundles
 from node.edges.http_hardening import (
     ELSEWHERE,
@@ -29,13 +33,10 @@ from node.edges.http_hardening import (
     expect_continue,
     filter_malformed_request_logs,
 )
-from node.edges.peer_wire import Outcome
-from node.protocol import PayloadKind, format_node_id, safety_number
+from node.protocol import PayloadKind, format_node_id
 from node.protocol.attachment import MAX_ATTACHMENT_BYTES
 from node.protocol.conversation import Meta, Priority, content_from_json
 from node.protocol.errors import ClinicalError
-from node.storage.audit import AuditLog
-from node.storage.store import MessageRow
 
 if TYPE_CHECKING:
     from node.edges.phone_pairing import Call, PhonePairing
@@ -46,28 +47,27 @@ API_VERSION = 1
 MAX_TTL_MINUTES = 30 * 24 * 60
 MAX_WAIT_SECONDS = 300
 FIRST_TRY = 20.0  # seconds to wait for the first delivery of a pairing answer
+MAX_LIMIT = 10000
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-async def _no_delivery(contact_id: bytes) -> list[Outcome]:
-    return []
-
-
-def _error(
-    status: int, code: str, message: str, details: dict[str, str] | None = None
-) -> web.Response:
-    error = {"code": code, "message": message, **(details or {})}
-    return web.json_response({"error": error}, status=status)
+# What the daemon adds to the status (the relays' subscriptions).
+StatusExtras = Callable[[], dict[str, Any]]
 
 
 class LocalApi:
-    def __init__(self, service: NodeService, token: str, started_at: float) -> None:
-        self.service = service
+    def __init__(
+        self,
+        core: NodeCore,
+        token: str,
+        started_at: float,
+        phone: PhonePairing | None = None,
+        status_extras: StatusExtras = dict,
+    ) -> None:
+        self.core = core
+        self.service = core.ctx
         self._token = token.encode()
         self._started_at = started_at
-        self.status_extras: Callable[[], dict[str, Any]] = dict
-        self.deliver_now: Callable[[bytes], Awaitable[list[Outcome]]] = _no_delivery
-        self.phone: PhonePairing | None = None  # pairing by phone (set by the daemon)
+        self.phone = phone  # pairing by phone (needs a relay)
+        self.status_extras = status_extras
 
     def create_app(self) -> web.Application:
         filter_malformed_request_logs()
@@ -111,17 +111,17 @@ class LocalApi:
         supplied = request.headers.get("Authorization", "").removeprefix("Bearer ")
         supplied_bytes = supplied.encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(supplied_bytes, self._token):
-            return _error(401, "unauthorized", "missing or wrong bearer token")
+            return error_response(401, "unauthorized", "missing or wrong bearer token")
         try:
             return await handler(request)
-        except ApiError as exc:
-            return _error(exc.status, exc.code, str(exc), exc.details)
+        except RequestError as exc:
+            return request_error_response(exc)
         except web.HTTPException as exc:
             code = {404: "not_found", 413: "too_large"}.get(exc.status, "bad_request")
-            return _error(exc.status, code if exc.status < 500 else "internal", exc.reason)
+            return error_response(exc.status, code if exc.status < 500 else "internal", exc.reason)
         except Exception:
             log.exception("local API request failed")
-            return _error(500, "internal", "internal error; see the node's log")
+            return error_response(500, "internal", "internal error; see the node's log")
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -131,13 +131,13 @@ class LocalApi:
             data = await request.read()
         except (ConnectionError, HttpProcessingError, RequestPayloadError):
             # The client went away mid-body, or its chunked or compressed encoding is broken.
-            raise ApiError(400, "bad_request", "the body did not arrive whole") from None
+            raise Invalid("bad_request", "the body did not arrive whole") from None
         try:
             body = json.loads(data or b"{}")
         except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "bad_request", "the body is not JSON") from None
+            raise Invalid("bad_request", "the body is not JSON") from None
         if not isinstance(body, dict):
-            raise ApiError(400, "bad_request", "the body must be a JSON object")
+            raise Invalid("bad_request", "the body must be a JSON object")
         return body
 
     @staticmethod
@@ -147,43 +147,24 @@ class LocalApi:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise ApiError(400, "bad_request", f"{name} must be a whole number") from None
+            raise Invalid("bad_request", f"{name} must be a whole number") from None
         if not low <= number <= high:
-            raise ApiError(400, "bad_request", f"{name} must be between {low} and {high}")
+            raise Invalid("bad_request", f"{name} must be between {low} and {high}")
         return number
 
     def contact_json(self, contact: Contact) -> dict[str, Any]:
-        row = contact.row
-        return {
-            "contact_id": row.contact_id.hex(),
-            "node_id": format_node_id(row.contact_id),
-            "name": row.card.profile.name,
-            "role": row.card.profile.role.name.lower(),
-            "safety_number": safety_number(self.service.identity.public, row.public),
-            "verified": row.verified,
-            "state": row.state,
-            "key_changed": row.predecessor is not None,
-            "replaces": self._name_of(row.predecessor),
-            "held": row.held,
-            "paired_at": iso(row.paired_at),
-            "endpoints": [e.url for e in row.card.reachability.direct],
-            "relays": [e.url for e in row.card.reachability.relays],
-        }
-
-    def _name_of(self, contact_id: bytes | None) -> str | None:
-        contact = None if contact_id is None else self.service.contacts.get(contact_id)
-        return None if contact is None else contact.name
+        return contact_json(contact, self.service.identity.public, self.service.contacts)
 
     async def message_json(self, row: MessageRow) -> dict[str, Any]:
         service = self.service
         own_id = service.identity.public.node_id
-        me = records.party(service.profile, own_id)
+        me = party(service.profile, own_id)
         contact = service.contacts.get(row.contact_id)
-        them = None if contact is None else records.party(contact.row.card.profile, row.contact_id)
+        them = None if contact is None else party(contact.row.card.profile, row.contact_id)
         done = None
         if row.kind == PayloadKind.ATTACHMENT:
-            done = await service.store.parts_done(row.contact_id, row.message_id, row.direction)
-        record = records.message_record(row, me, them, done)
+            done = await self.core.attachments.parts_done(row)
+        record = message_record(row, me, them, done)
         record["contact_verified"] = contact.row.verified if contact else False
         return record
 
@@ -194,13 +175,13 @@ class LocalApi:
         try:
             message_id = bytes.fromhex(request.match_info["message_id"])
         except (ValueError, binascii.Error):
-            raise ApiError(404, "message_not_found", "no message with that id") from None
-        return await messaging.conversation_message(self.service, message_id)
+            raise NotFound("message_not_found", "no message with that id") from None
+        return await self.core.reading.message(message_id)
 
     @staticmethod
     def _meta(priority: Any, reply_to: Any) -> Meta:
         if priority not in (None, "normal", "urgent"):
-            raise ApiError(400, "bad_request", "priority must be normal or urgent")
+            raise Invalid("bad_request", "priority must be normal or urgent")
         reply = None
         if reply_to is not None:
             try:
@@ -208,18 +189,16 @@ class LocalApi:
             except ValueError:
                 reply = None
             if reply is None or len(reply) != 16:
-                raise ApiError(400, "bad_request", "reply_to must be a message id (32 hex digits)")
+                raise Invalid("bad_request", "reply_to must be a message id (32 hex digits)")
         return Meta(Priority.URGENT if priority == "urgent" else Priority.NORMAL, reply)
 
     # --- endpoints ----------------------------------------------------------------------
 
     async def status(self, request: web.Request) -> web.Response:
         service = self.service
-        store = service.store
-        depth = dict(await store.outbox_depth())
-        failed = await store.count(
-            "SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status = 'failed'"
-        )
+        reading = self.core.reading
+        depth = await reading.outbox_depth()
+        failed = await reading.failed_count()
         by_contact = [
             {"contact_id": cid.hex(), "name": c.name, "pending": depth.get(cid, 0)}
             for cid, c in sorted(service.contacts.items(), key=lambda item: item[1].name)
@@ -235,10 +214,10 @@ class LocalApi:
             "peer_endpoints": [e.url for e in service.reachability.direct],
             "contacts": len(service.contacts),
             "outbox": {"pending": sum(depth.values()), "failed": failed, "by_contact": by_contact},
-            "unread": await service.unread_count(),
+            "unread": await reading.unread_count(),
             "relays": [],
             "urgent": await self._urgent_json(),
-            "incoming_urgent": await self.messages_json(await messaging.incoming_urgent(service)),
+            "incoming_urgent": await self.messages_json(await reading.incoming_urgent()),
         }
         body.update(self.status_extras())
         return web.json_response(body)
@@ -248,7 +227,7 @@ class LocalApi:
         service = self.service
         delay = service.config.escalate_after_minutes * 60
         waiting = []
-        for row in await messaging.awaiting_acknowledgement(service):
+        for row in await self.core.reading.awaiting_acknowledgement():
             contact = service.contacts.get(row.contact_id)
             profile = None if contact is None else contact.row.card.profile
             waiting.append(
@@ -268,7 +247,7 @@ class LocalApi:
     async def invite(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         ttl = self._int(body.get("ttl_minutes"), "ttl_minutes", 1, MAX_TTL_MINUTES, 15)
-        invitation = await self.service.create_invitation(ttl * 60)
+        invitation = await self.core.pairing.invite(ttl * 60)
         return web.json_response(
             {"text": invitation.to_text(), "expires_at": iso(invitation.expires_at)}, status=201
         )
@@ -277,25 +256,25 @@ class LocalApi:
         body = await self._body(request)
         text = body.get("invitation")
         if not isinstance(text, str):
-            raise ApiError(400, "invitation_invalid", "no invitation text given")
-        contact = await self.service.accept_invitation(text)
+            raise Invalid("invitation_invalid", "no invitation text given")
+        contact, _answer = await self.core.pairing.accept(text)
         # One attempt at once: if the inviter is reachable and refuses (the invitation was
         # already used), the person accepting learns it now rather than never.
         outcomes: list[Outcome] = []
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(FIRST_TRY):
-                outcomes = await self.deliver_now(contact.contact_id)
+                outcomes = await self.core.outbox.deliver_now(contact.contact_id)
         if Outcome.GONE in outcomes:
-            await self.service.abandon_pairing(contact)
-            raise ApiError(
-                409, "invitation_used", "the inviter refused: invitation already used or revoked"
+            await self.core.pairing.abandon(contact)
+            raise Conflict(
+                "invitation_used", "the inviter refused: invitation already used or revoked"
             )
         return web.json_response({"contact": self.contact_json(contact)}, status=201)
 
     async def contacts(self, request: web.Request) -> web.Response:
         reference = request.query.get("match")
         if reference is not None:
-            match = self.service.resolve_contact(reference)
+            match = self.service.contacts.resolve(reference)
             return web.json_response({"contacts": [self.contact_json(match)]})
         contacts = sorted(self.service.contacts.values(), key=lambda c: c.name.casefold())
         return web.json_response({"contacts": [self.contact_json(c) for c in contacts]})
@@ -304,11 +283,11 @@ class LocalApi:
         body = await self._body(request)
         contact, kind = body.get("contact"), body.get("kind", "text")
         if not isinstance(contact, str):
-            raise ApiError(400, "bad_request", "contact is a required string")
+            raise Invalid("bad_request", "contact is a required string")
         if kind not in ("text", "handoff", "prescription"):
-            raise ApiError(400, "bad_request", "kind must be text, handoff or prescription")
+            raise Invalid("bad_request", "kind must be text, handoff or prescription")
         if kind == "text" and not isinstance(body.get("text"), str):
-            raise ApiError(400, "bad_request", "contact and text are required strings")
+            raise Invalid("bad_request", "contact and text are required strings")
         # A text is {"text": ...} at the top level; a handoff or prescription, its own member.
         form = {"text": body["text"]} if kind == "text" else body.get(kind)
         meta = self._meta(body.get("priority"), body.get("reply_to"))
@@ -316,19 +295,19 @@ class LocalApi:
         try:
             content = content_from_json(kind, form, today)
         except ClinicalError as exc:
-            raise messaging.invalid_field(exc) from None
-        row = await messaging.send(self.service, contact, meta, content)
+            raise invalid_field(exc) from None
+        row = await self.core.sending.send(contact, meta, content)
         return web.json_response(await self.message_json(row), status=201)
 
     async def send_file(self, request: web.Request) -> web.Response:
         query = request.query
         contact, name = query.get("contact"), query.get("name")
         if not contact or not name:
-            raise ApiError(400, "bad_request", "contact and name are required")
+            raise Invalid("bad_request", "contact and name are required")
         meta = self._meta(query.get("priority"), query.get("reply_to"))
         data = await self._file_body(request)
-        row = await messaging.send_file(
-            self.service, contact, name, data, meta, query.get("caption") or None
+        row = await self.core.sending.send_file(
+            contact, name, data, meta, query.get("caption") or None
         )
         return web.json_response(await self.message_json(row), status=201)
 
@@ -336,44 +315,56 @@ class LocalApi:
     async def _file_body(request: web.Request) -> bytes:
         """The uploaded file, read with its own limit (the API's is 256 KiB)."""
         if request.content_length is not None and request.content_length > MAX_ATTACHMENT_BYTES:
-            raise ApiError(413, "too_large", f"a file is at most {MAX_ATTACHMENT_BYTES} bytes")
+            raise Invalid("too_large", f"a file is at most {MAX_ATTACHMENT_BYTES} bytes")
         data = bytearray()
         try:
             async for block in request.content.iter_chunked(1 << 16):
                 data += block
                 if len(data) > MAX_ATTACHMENT_BYTES:
                     limit = f"a file is at most {MAX_ATTACHMENT_BYTES} bytes"
-                    raise ApiError(413, "too_large", limit)
+                    raise Invalid("too_large", limit)
         except (ConnectionError, HttpProcessingError, RequestPayloadError):
-            raise ApiError(400, "bad_request", "the file did not arrive whole") from None
+            raise Invalid("bad_request", "the file did not arrive whole") from None
         return bytes(data)
 
     async def messages(self, request: web.Request) -> web.Response:
         query = request.query
-        kinds = ",".join(str(kind) for kind in records.CONVERSATION_KIND_CODES)
-        clauses: list[str] = [f"m.kind IN ({kinds})"]
-        params: list[Any] = []
+        contact_id = None
         reference = query.get("contact")
         if reference is not None:
-            clauses.append("m.contact_id = ?")
-            params.append(self.service.resolve_contact(reference).contact_id)
+            contact_id = self.service.contacts.resolve(reference).contact_id
         direction = query.get("direction")
-        if direction is not None:
-            if direction not in ("in", "out"):
-                raise ApiError(400, "bad_request", "direction must be in or out")
-            clauses.append("m.direction = ?")
-            params.append(direction)
-        if query.get("unread") in ("1", "true"):
-            clauses.append("m.direction = 'in' AND m.status = 'received'")
-        visible, extra = self.service.visible_clause()
-        clauses.append(visible)
-        limit = self._int(query.get("limit"), "limit", 1, 10000, 100)
-        rows = await self.service.store.messages(" AND ".join(clauses), (*params, *extra), limit)
-        return web.json_response({"messages": await self.messages_json(rows)})
+        if direction is not None and direction not in ("in", "out"):
+            raise Invalid("bad_request", "direction must be in or out")
+        wanted = MessageQuery(
+            contact_id=contact_id,
+            direction=direction,
+            unread=query.get("unread") in ("1", "true"),
+            before=self._cursor(query.get("before")),
+            limit=self._int(query.get("limit"), "limit", 1, MAX_LIMIT, 100),
+        )
+        rows = await self.core.reading.shown(wanted)
+        body: dict[str, Any] = {"messages": await self.messages_json(rows)}
+        # The next (older) page starts after the oldest message of this one.
+        oldest = min(rows, key=lambda row: (row.listed_at, row.message_id), default=None)
+        full = len(rows) == wanted.limit
+        body["next"] = _cursor_text(oldest) if full and oldest is not None else None
+        return web.json_response(body)
+
+    @staticmethod
+    def _cursor(text: str | None) -> tuple[float, bytes] | None:
+        """A page cursor (from ``next``): the listing time in microseconds and a message id."""
+        if text is None:
+            return None
+        at, _, message_id = text.partition("-")
+        try:
+            return int(at) / 1_000_000, bytes.fromhex(message_id)
+        except ValueError:
+            raise Invalid("bad_request", "before must be the next value of a page") from None
 
     async def inbox(self, request: web.Request) -> web.Response:
         wait = self._int(request.query.get("wait"), "wait", 0, MAX_WAIT_SECONDS, 0)
-        rows = await self.service.wait_unread(wait)
+        rows = await self.core.reading.wait_unread(wait)
         return web.json_response({"messages": await self.messages_json(rows)})
 
     async def message(self, request: web.Request) -> web.Response:
@@ -381,85 +372,76 @@ class LocalApi:
 
     async def file(self, request: web.Request) -> web.Response:
         row = await self._message_row(request)
-        manifest, data = await attachments.file_of(self.service, row)
+        manifest, data = await self.core.attachments.file_of(row)
         return web.Response(body=data, content_type=manifest.media_type)
 
     async def read(self, request: web.Request) -> web.Response:
         row = await self._message_row(request)
-        row = await messaging.mark_read(self.service, row.message_id)
+        row = await self.core.reading.mark_read(row.message_id)
         return web.json_response(await self.message_json(row))
 
     async def ack(self, request: web.Request) -> web.Response:
         row = await self._message_row(request)
-        row = await messaging.acknowledge(self.service, row.message_id)
+        row = await self.core.reading.acknowledge(row.message_id)
         return web.json_response(await self.message_json(row))
 
     async def printed(self, request: web.Request) -> web.Response:
-        await messaging.record(self.service, "printed", [await self._message_row(request)])
+        await self.core.reading.record("printed", [await self._message_row(request)])
         return web.json_response({"recorded": True})
 
     async def saved(self, request: web.Request) -> web.Response:
         row = await self._message_row(request)
-        attachments.manifest_of(row)
-        await messaging.record(self.service, "saved", [row])
+        manifest_of(row)
+        await self.core.reading.record("saved", [row])
         return web.json_response({"recorded": True})
 
     async def export(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         patient, since = body.get("patient"), body.get("since")
         if patient is not None and (not isinstance(patient, str) or not patient.strip()):
-            raise ApiError(400, "bad_request", "patient must be a non-empty string")
+            raise Invalid("bad_request", "patient must be a non-empty string")
         since_at = None
         if since is not None:
             try:
                 since_at = datetime.fromisoformat(str(since))
             except ValueError:
-                raise ApiError(400, "bad_request", "since must be a date (YYYY-MM-DD)") from None
+                raise Invalid("bad_request", "since must be a date (YYYY-MM-DD)") from None
             if since_at.tzinfo is None:
                 since_at = since_at.replace(tzinfo=UTC)
-        rows = await select_for_export(self.service, patient, since_at)
+        rows = await select_for_export(self.service.repo, patient, since_at)
         messages = await self.messages_json(rows)
         now = datetime.fromtimestamp(self.service.clock(), UTC)
         bundles = export_bundles(messages, now)
-        await messaging.record(self.service, "exported", rows)
+        await self.core.reading.record("exported", rows)
         return web.json_response({"bundles": bundles, "count": len(bundles)})
 
     async def audit_verify(self, request: web.Request) -> web.Response:
-        result = await self._audit().verify(self.service.store)
-        problem = None
-        if not result.ok:
-            problem = {"position": result.position, "reason": result.reason}
-        return web.json_response({"ok": result.ok, "entries": result.entries, "problem": problem})
+        result = await self.service.repo.verify_audit()
+        return web.json_response(result.as_json())
 
     async def audit_export(self, request: web.Request) -> web.StreamResponse:
-        lines = await self._audit().export_lines(self.service.store)
-        text = "".join(line + "\n" for line in lines)
+        text = "".join([line + "\n" async for line in self.service.repo.audit_lines()])
         return web.Response(text=text, content_type="application/x-ndjson")
-
-    def _audit(self) -> AuditLog:
-        if self.service.audit is None:
-            raise ApiError(503, "store_unavailable", "the audit log is not loaded")
-        return self.service.audit
 
     async def _contact_reference(self, request: web.Request) -> str:
         reference = (await self._body(request)).get("contact")
         if not isinstance(reference, str):
-            raise ApiError(400, "bad_request", "contact is a required string")
+            raise Invalid("bad_request", "contact is a required string")
         return reference
 
     async def verify(self, request: web.Request) -> web.Response:
-        contact = await trust.verify(self.service, await self._contact_reference(request))
+        contact = await self.core.trust.verify(await self._contact_reference(request))
         return web.json_response({"contact": self.contact_json(contact)})
 
     async def unpair(self, request: web.Request) -> web.Response:
-        contact = await trust.unpair(self.service, await self._contact_reference(request))
+        contact = await self.core.trust.unpair(await self._contact_reference(request))
         return web.json_response({"contact": self.contact_json(contact)})
 
     async def revoke(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         if body.get("confirm") is not True:
-            raise ApiError(400, "bad_request", 'revoking needs {"confirm": true}')
-        identity, told = await trust.revoke(self.service)
+            raise Invalid("bad_request", 'revoking needs {"confirm": true}')
+        identity, told = await self.core.trust.revoke()
         node_id = format_node_id(identity.public.node_id)
         return web.json_response({"node_id": node_id, "contacts_told": told})
 
@@ -467,7 +449,7 @@ class LocalApi:
 
     def _phone(self) -> PhonePairing:
         if self.phone is None:
-            raise ApiError(404, "not_found", "pairing by phone is not available")
+            raise NotFound("not_found", "pairing by phone is not available")
         return self.phone
 
     def call_json(self, call: Call) -> dict[str, Any]:
@@ -502,3 +484,8 @@ class LocalApi:
         return web.json_response(
             {"contact": self.contact_json(contact), "confirmed": confirmed}, status=201
         )
+
+
+def _cursor_text(row: MessageRow) -> str:
+    # Whole microseconds: a float's text would not survive the round trip exactly.
+    return f"{round(row.listed_at * 1_000_000)}-{row.message_id.hex()}"

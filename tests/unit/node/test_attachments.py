@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from node.core import attachments
-from node.core import sending as messaging
-from node.core.errors import ApiError
+from node.core.errors import Conflict
 from node.core.records import message_row
 from node.protocol import PayloadKind
 from node.protocol.attachment import Chunk
@@ -21,7 +19,7 @@ PDF = b"%PDF-1.7\n" + os.urandom(200_000)
 
 
 async def received_file(pharmacy: LocalNode, message_id: bytes) -> tuple[bool, bool]:
-    row = await pharmacy.service.store.message(message_id)
+    row = await pharmacy.store.message(message_id)
     assert row is not None
     return row.complete_at is not None, row.corrupt
 
@@ -29,25 +27,23 @@ async def received_file(pharmacy: LocalNode, message_id: bytes) -> tuple[bool, b
 async def test_a_file_is_complete_only_once_every_chunk_is_in(tmp_path: Path) -> None:
     gp, pharmacy = await paired(tmp_path)
     try:
-        checker = attachments.AttachmentChecker(pharmacy.service)
-        pharmacy.service.on_attachment_part = checker.part_arrived
-        row = await messaging.send_file(gp.service, "Pharmacie", "bilan.pdf", PDF, Meta(), None)
+        row = await gp.core.sending.send_file("Pharmacie", "bilan.pdf", PDF, Meta(), None)
         assert row.parts == 4
         await deliver(gp, pharmacy, limit=3)  # the manifest and two of four chunks
-        await settle()
-        incoming = await pharmacy.service.store.message(row.message_id)
+        await settle(gp, pharmacy)
+        incoming = await pharmacy.store.message(row.message_id)
         assert incoming is not None
         assert await received_file(pharmacy, row.message_id) == (False, False)
-        with pytest.raises(ApiError) as caught:
-            await attachments.file_of(pharmacy.service, incoming)
+        with pytest.raises(Conflict) as caught:
+            await pharmacy.core.attachments.file_of(incoming)
         assert caught.value.code == "attachment_incomplete"
 
         await deliver(gp, pharmacy)
-        await settle()
+        await settle(gp, pharmacy)
         assert await received_file(pharmacy, row.message_id) == (True, False)
-        incoming = await pharmacy.service.store.message(row.message_id)
+        incoming = await pharmacy.store.message(row.message_id)
         assert incoming is not None
-        manifest, data = await attachments.file_of(pharmacy.service, incoming)
+        manifest, data = await pharmacy.core.attachments.file_of(incoming)
         assert data == PDF
         assert manifest.file_name == "bilan.pdf"
     finally:
@@ -61,35 +57,33 @@ async def test_chunks_that_do_not_match_the_announced_hash_mark_the_file_corrupt
     """A faulty (or hostile) sender's chunks decrypt fine but form another file."""
     gp, pharmacy = await paired(tmp_path)
     try:
-        checker = attachments.AttachmentChecker(pharmacy.service)
-        pharmacy.service.on_attachment_part = checker.part_arrived
         manifest = AttachmentManifest.for_file("scan.pdf", PDF, None)
         other = PDF[:-1] + bytes([PDF[-1] ^ 1])
-        service, contact = gp.service, gp.contact(pharmacy)
+        service, store, contact = gp.ctx, gp.store, gp.contact(pharmacy)
         session = await service.session_of(contact)
         kind, body = encode_conversation(Meta(), manifest)
         payload, packet = session.seal(kind, body, service.clock(), service.rand)
-        statements = [service.store.enqueue(contact.contact_id, packet, payload.message_id, 0)]
+        statements = [store.enqueue(contact.contact_id, packet, payload.message_id, 0)]
         for index in range(manifest.chunk_count):
             size = manifest.chunk_size
             chunk = Chunk(payload.message_id, index, other[index * size : (index + 1) * size])
             _, chunk_packet = session.seal(
                 PayloadKind.CHUNK, chunk.encode(), service.clock(), service.rand
             )
-            statements.append(service.store.enqueue(contact.contact_id, chunk_packet, None, 0))
+            statements.append(store.enqueue(contact.contact_id, chunk_packet, None, 0))
         statements.append(
-            service.store.insert_message(message_row(payload, contact.contact_id, "out", "queued"))
+            store.insert_message(message_row(payload, contact.contact_id, "out", "queued"))
         )
-        statements.append(service.store.update_session(contact.contact_id, session))
+        statements.append(store.update_session(contact.contact_id, session))
         await service.commit(statements)
 
         await deliver(gp, pharmacy)
-        await settle()
+        await settle(gp, pharmacy)
         assert await received_file(pharmacy, payload.message_id) == (False, True)
-        incoming = await pharmacy.service.store.message(payload.message_id)
+        incoming = await pharmacy.store.message(payload.message_id)
         assert incoming is not None
-        with pytest.raises(ApiError) as caught:
-            await attachments.file_of(pharmacy.service, incoming)
+        with pytest.raises(Conflict) as caught:
+            await pharmacy.core.attachments.file_of(incoming)
         assert caught.value.code == "attachment_incomplete"
     finally:
         await gp.close()

@@ -25,7 +25,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import node.storage.audit
-from node.storage.audit import EVENTS, SEAL_SETTING, AuditLog, Verification, verify_lines
+from node.core.records import Verification
+from node.storage.audit import EVENTS, SEAL_SETTING, AuditLog, verify_lines
 from node.storage.batch_writer import Statement
 from node.storage.keystore import FieldCipher
 from node.storage.store import Store
@@ -473,7 +474,7 @@ async def test_a_failed_commit_rolls_the_head_back(node_with_history: Node) -> N
     assert node.store.writer is not None
     statements = node.audit.append("read", "contact", CONTACT_A, mid(1), T0 + 20)
     # The event's own statement fails: nothing of the batch is written.
-    statements.append(("INSERT INTO settings (key, value) VALUES ('x', NULL)", ()))
+    statements.append(Statement("INSERT INTO settings (key, value) VALUES ('x', NULL)", ()))
     future = node.store.writer.submit(statements)
     node.audit.submitted(future)
     with pytest.raises(sqlite3.IntegrityError):

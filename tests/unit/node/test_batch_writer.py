@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from node.storage.batch_writer import BatchWriter, Overwrite
+from node.storage.batch_writer import BatchWriter, Overwrite, Statement
 
 
 async def test_a_batch_commits_together_and_the_newest_overwrite_wins(tmp_path: Path) -> None:
@@ -21,8 +21,8 @@ async def test_a_batch_commits_together_and_the_newest_overwrite_wins(tmp_path: 
     futures = [
         writer.submit(
             [
-                Overwrite(("t", b"\x01"), "UPDATE t SET v = ? WHERE k = ?", (value, b"\x01")),
-                ("INSERT INTO log VALUES (?)", (value,)),
+                Overwrite("UPDATE t SET v = ? WHERE k = ?", (value, b"\x01"), key=("t", b"\x01")),
+                Statement("INSERT INTO log VALUES (?)", (value,)),
             ]
         )
         for value in range(1, 6)
@@ -42,8 +42,8 @@ async def test_a_failed_batch_fails_every_caller_and_reports_it(tmp_path: Path) 
     failures: list[bool] = []
     writer = BatchWriter(database, lambda: failures.append(True))
     await writer.start()
-    good = writer.submit([("INSERT INTO t VALUES (?)", (1,))])
-    bad = writer.submit([("INSERT INTO t VALUES (?)", (None,))])
+    good = writer.submit([Statement("INSERT INTO t VALUES (?)", (1,))])
+    bad = writer.submit([Statement("INSERT INTO t VALUES (?)", (None,))])
     results = await asyncio.gather(good, bad, return_exceptions=True)
     await writer.close()
     # Submitted together, they share one transaction: nothing of it is written.

@@ -23,7 +23,8 @@ from fhirclient.models.fhirabstractbase import FHIRValidationError  # type: igno
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from node.core import records
+from node.core.records import MessageRow
+from node.edges.api import json as records
 from node.edges.fhir import (
     EXT_ACKNOWLEDGED,
     EXT_REPLY_TO,
@@ -45,7 +46,6 @@ from node.protocol.conversation import (
 )
 from node.protocol.identity import format_node_id
 from node.protocol.profile import Profile, Role
-from node.storage.store import MessageRow
 
 JSON = dict[str, Any]
 EXPORTED_AT = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)

@@ -1,0 +1,142 @@
+"""The one assembly of a node: the store under the core, the transports and servers around it.
+The daemon (node.daemon), the tests and the benches all build a node here.
+
+    node = await Node.open(layout, config, identity, cipher)
+    peer_app, api_app = node.peer_app(), node.api_app(token)   # served by the caller
+    await node.go_live(reachability)   # tell contacts how to reach us, subscribe, send
+    ...
+    await node.close()
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from node.core import card
+from node.core.config import NodeConfig
+from node.core.context import NodeContext
+from node.core.node import NodeCore
+from node.core.ports import Clock, Transport
+from node.edges.api.server import LocalApi
+from node.edges.direct import DirectTransport
+from node.edges.mailbox import MailboxKey, load_or_create
+from node.edges.peer_server import create_app as create_peer_app
+from node.edges.phone_pairing import PhonePairing
+from node.edges.relay_client import RelaySubscription
+from node.edges.relay_transport import RelayTransport
+from node.edges.routing import Routing
+from node.paths import HomeLayout
+from node.protocol import Endpoint, Identity, Reachability, system_random
+from node.protocol.primitives import RandomSource
+from node.storage.keystore import FieldCipher
+from node.storage.store import Store
+
+# Connections to other nodes and relays: enough for every contact's batches in flight.
+HTTP_LIMIT = 256
+HTTP_LIMIT_PER_HOST = 16
+
+
+def _forget_identity(identity: Identity) -> None:
+    """For a node whose keys live in memory only (tests): nothing to save."""
+
+
+@dataclass
+class Node:
+    store: Store
+    core: NodeCore
+    http: aiohttp.ClientSession
+    phone: PhonePairing
+    relays: list[Endpoint]
+    subscriptions: list[RelaySubscription] = field(default_factory=list)
+    mailbox: MailboxKey | None = None
+
+    @property
+    def ctx(self) -> NodeContext:
+        return self.core.ctx
+
+    @classmethod
+    async def open(
+        cls,
+        layout: HomeLayout,
+        config: NodeConfig,
+        identity: Identity,
+        cipher: FieldCipher,
+        *,
+        relays: list[Endpoint] | None = None,
+        clock: Clock = time.time,
+        rand: RandomSource = system_random,
+        transport: Transport | None = None,
+        persist_identity: Callable[[Identity], None] = _forget_identity,
+    ) -> Node:
+        """Opens the store and builds the node; nothing is served or sent yet. ``transport``
+        replaces the network (direct and relays) in tests."""
+        store = await Store.open(layout, cipher)
+        try:
+            await store.start()
+            ctx = NodeContext(config, identity, store, clock, rand)
+            await ctx.load()
+        except BaseException:
+            await store.close()
+            raise
+        http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=HTTP_LIMIT, limit_per_host=HTTP_LIMIT_PER_HOST)
+        )
+        if transport is None:
+            transport = Routing(DirectTransport(http), RelayTransport(http), clock)
+        core = NodeCore.build(ctx, transport, persist_identity)
+        await core.attachments.check_all()
+        phone = PhonePairing(ctx, core.pairing, core.receiver, http)
+        node = cls(store, core, http, phone, list(relays or []))
+        if node.relays:
+            node.mailbox = await load_or_create(ctx)
+            node.subscriptions = [
+                RelaySubscription(relay.url, node.mailbox, core.receiver, http, clock, rand)
+                for relay in node.relays
+            ]
+        return node
+
+    def peer_app(self) -> web.Application:
+        return create_peer_app(self.core.receiver, self.ctx.config, self.ctx.clock)
+
+    def local_api(self, token: str, started_at: float | None = None) -> LocalApi:
+        return LocalApi(
+            self.core,
+            token,
+            self.ctx.clock() if started_at is None else started_at,
+            phone=self.phone,
+            status_extras=self._status_extras,
+        )
+
+    def _status_extras(self) -> dict[str, Any]:
+        return {"relays": [subscription.status() for subscription in self.subscriptions]}
+
+    def reachability(self, direct: list[Endpoint]) -> Reachability:
+        """How contacts reach us: these direct endpoints, and our relays with our mailbox."""
+        if self.mailbox is None:
+            return Reachability(tuple(direct))
+        return Reachability((*direct, *self.relays), self.mailbox.mailbox_id)
+
+    async def go_live(self, reachability: Reachability) -> None:
+        """Tells contacts how to reach us (when that changed), subscribes to our relays and
+        starts delivering the outbox."""
+        self.ctx.reachability = reachability
+        await card.announce_if_changed(self.ctx)
+        for subscription in self.subscriptions:
+            subscription.start()
+        self.core.outbox.start()
+
+    async def close(self) -> None:
+        """Stops receiving and sending, lets work in flight finish, closes the store."""
+        for subscription in self.subscriptions:
+            await subscription.stop()
+        await self.phone.close()
+        await self.core.outbox.stop()
+        await self.ctx.close()
+        await self.http.close()
+        await self.store.close()

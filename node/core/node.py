@@ -1,0 +1,54 @@
+"""The core's parts, built once and wired by their constructors (no callback set afterwards):
+node.app puts a repository and a transport under them and the edges around them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from node.core.attachments import Attachments
+from node.core.context import NodeContext
+from node.core.outbox import Outbox
+from node.core.pairing import Pairing
+from node.core.ports import Transport
+from node.core.reading import Reading
+from node.core.receipts import Receipts
+from node.core.receiving import Receiver
+from node.core.sending import Sending
+from node.core.trust import Trust
+from node.protocol import Identity
+
+
+@dataclass(frozen=True)
+class NodeCore:
+    ctx: NodeContext
+    receipts: Receipts
+    pairing: Pairing
+    attachments: Attachments
+    receiver: Receiver
+    sending: Sending
+    reading: Reading
+    trust: Trust
+    outbox: Outbox
+
+    @classmethod
+    def build(
+        cls,
+        ctx: NodeContext,
+        transport: Transport,
+        persist_identity: Callable[[Identity], None],
+    ) -> NodeCore:
+        receipts = Receipts(ctx)
+        pairing = Pairing(ctx, receipts)
+        attachments = Attachments(ctx)
+        return cls(
+            ctx=ctx,
+            receipts=receipts,
+            pairing=pairing,
+            attachments=attachments,
+            receiver=Receiver(ctx, pairing, receipts, attachments),
+            sending=Sending(ctx),
+            reading=Reading(ctx, receipts),
+            trust=Trust(ctx, persist_identity),
+            outbox=Outbox(ctx, transport, pairing),
+        )

@@ -1,0 +1,124 @@
+"""What a person reads and does with received messages (docs/local-api.md): listings in the
+sender's order, unread ones (waited for), marking read, acknowledging an urgent message, and
+recording that a message was printed, saved or exported. Every action commits its audit entry
+in the same batch as the action itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Final
+
+from node.core.context import NodeContext
+from node.core.errors import Conflict, NotFound
+from node.core.ports import Change, MessageQuery
+from node.core.receipts import Receipts
+from node.core.records import CONVERSATION_KIND_CODES, MessageRow
+from node.protocol.conversation import Priority
+from node.protocol.payload import ReceiptType
+
+# A message that arrived after a gap waits this long for the missing ones before it is shown.
+HOLD_SECONDS: Final = 300.0
+MAX_UNREAD: Final = 1000
+MAX_URGENT: Final = 1000
+# A long poll wakes up at least this often to look again (a message held back behind a gap
+# is shown when its hold ends, which no arrival announces).
+POLL_SECONDS: Final = 5.0
+
+
+class Reading:
+    def __init__(self, ctx: NodeContext, receipts: Receipts) -> None:
+        self._ctx = ctx
+        self._receipts = receipts
+
+    def _hold_since(self) -> float:
+        return self._ctx.clock() - HOLD_SECONDS
+
+    async def shown(self, query: MessageQuery) -> list[MessageRow]:
+        return await self._ctx.repo.shown(query, self._hold_since())
+
+    async def unread(self) -> list[MessageRow]:
+        return await self.shown(MessageQuery(unread=True, limit=MAX_UNREAD))
+
+    async def unread_count(self) -> int:
+        return await self._ctx.repo.unread_count(self._hold_since())
+
+    async def failed_count(self) -> int:
+        return await self._ctx.repo.failed_count()
+
+    async def outbox_depth(self) -> dict[bytes, int]:
+        return dict(await self._ctx.repo.outbox_depth())
+
+    async def wait_unread(self, timeout: float) -> list[MessageRow]:
+        ctx = self._ctx
+        deadline = ctx.clock() + timeout
+        while True:
+            messages = await self.unread()
+            remaining = deadline - ctx.clock()
+            if messages or remaining <= 0:
+                return messages
+            # asyncio.timeout rather than wait_for, which on Python 3.11 can lose the
+            # cancellation of a shutdown and keep this request (and the node) waiting.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(remaining, POLL_SECONDS)), ctx.inbox_changed:
+                    await ctx.inbox_changed.wait()
+
+    async def awaiting_acknowledgement(self) -> list[MessageRow]:
+        """Our urgent messages nobody has acknowledged yet."""
+        return await self._ctx.repo.urgent_unacknowledged("out", self._hold_since(), MAX_URGENT)
+
+    async def incoming_urgent(self) -> list[MessageRow]:
+        """Urgent messages we received and have not acknowledged."""
+        return await self._ctx.repo.urgent_unacknowledged("in", self._hold_since(), MAX_URGENT)
+
+    async def message(self, message_id: bytes) -> MessageRow:
+        """A conversation message (ours or theirs), by id."""
+        row = await self._ctx.repo.message(message_id)
+        if row is None or row.kind not in CONVERSATION_KIND_CODES:
+            raise NotFound("message_not_found", "no message with that id")
+        return row
+
+    async def mark_read(self, message_id: bytes) -> MessageRow:
+        row = await self.message(message_id)
+        if row.direction != "in" or row.status == "read":
+            return row
+        await self._answer(row, [ReceiptType.READ], "read")
+        return await self.message(message_id)
+
+    async def acknowledge(self, message_id: bytes) -> MessageRow:
+        """A person confirms an urgent message: a receipt distinct from delivered and read."""
+        row = await self.message(message_id)
+        if row.direction != "in" or row.priority != Priority.URGENT:
+            raise Conflict("not_urgent", "only a received urgent message can be acknowledged")
+        if row.acknowledged_at is not None:
+            return row
+        receipts = [ReceiptType.ACKNOWLEDGED]
+        if row.status != "read":
+            receipts.insert(0, ReceiptType.READ)
+        await self._answer(row, receipts, "acknowledged")
+        return await self.message(message_id)
+
+    async def _answer(self, row: MessageRow, receipts: list[ReceiptType], event: str) -> None:
+        """Sends our receipts for an incoming message and records what the person did."""
+        ctx = self._ctx
+        contact = ctx.contacts[row.contact_id]
+        now = ctx.clock()
+        async with contact.lock:
+            changes: list[Change] = []
+            for receipt_type in receipts:
+                changes += await self._receipts.seal(contact, receipt_type, [row.message_id])
+            if event == "read":
+                changes.append(ctx.repo.set_read(row.message_id, now))
+            else:
+                changes.append(ctx.repo.acknowledge(row.message_id, now))
+            changes.append(await ctx.save_session(contact))
+            future = ctx.submit(changes, [(event, "local", contact.contact_id, row.message_id)])
+        await ctx.await_commit(future)
+        ctx.wake_outbox()
+
+    async def record(self, event: str, rows: list[MessageRow]) -> None:
+        """The person printed, saved or exported these messages (audit only)."""
+        await self._ctx.commit(
+            [], [(event, "local", row.contact_id, row.message_id) for row in rows]
+        )

@@ -1,0 +1,109 @@
+"""The JSON documents of the local API (docs/local-api.md: "Contact", "Message"): how a contact
+and a conversation message are shown to the CLI, printing and the FHIR export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from node.core.contacts import Contact, ContactBook
+from node.core.records import MessageRow, content_of
+from node.protocol import PayloadKind, PublicIdentity, safety_number
+from node.protocol.conversation import (
+    AttachmentManifest,
+    Handoff,
+    Prescription,
+    Priority,
+    TextContent,
+)
+from node.protocol.identity import format_node_id
+from node.protocol.profile import Profile
+
+KIND_NAMES: Final = {
+    PayloadKind.TEXT: "text",
+    PayloadKind.HANDOFF: "handoff",
+    PayloadKind.PRESCRIPTION: "prescription",
+    PayloadKind.ATTACHMENT: "attachment",
+}
+
+
+def iso(timestamp: float | None) -> str | None:
+    """UTC with milliseconds, as every time in the local API."""
+    if timestamp is None:
+        return None
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def party(profile: Profile, node_id: bytes) -> dict[str, Any]:
+    return {
+        "name": profile.name,
+        "node_id": format_node_id(node_id),
+        "role": profile.role.name.lower(),
+        "phone": profile.phone,
+    }
+
+
+def contact_json(contact: Contact, own: PublicIdentity, contacts: ContactBook) -> dict[str, Any]:
+    row = contact.row
+    return {
+        "contact_id": row.contact_id.hex(),
+        "node_id": format_node_id(row.contact_id),
+        "name": row.card.profile.name,
+        "role": row.card.profile.role.name.lower(),
+        "safety_number": safety_number(own, row.public),
+        "verified": row.verified,
+        "state": row.state,
+        "key_changed": row.predecessor is not None,
+        "replaces": contacts.name_of(row.predecessor),
+        "held": row.held,
+        "paired_at": iso(row.paired_at),
+        "endpoints": [e.url for e in row.card.reachability.direct],
+        "relays": [e.url for e in row.card.reachability.relays],
+    }
+
+
+def message_record(
+    row: MessageRow,
+    me: dict[str, Any],
+    contact: dict[str, Any] | None,
+    parts_done: int | None,
+) -> dict[str, Any]:
+    """The JSON form of a conversation message. ``me``/``contact`` are :func:`party` dicts;
+    ``parts_done`` counts an attachment's chunks delivered (ours) or received (theirs)."""
+    content = content_of(row)
+    incoming = row.direction == "in"
+    record: dict[str, Any] = {
+        "message_id": row.message_id.hex(),
+        "direction": row.direction,
+        "contact_id": row.contact_id.hex(),
+        "contact_name": contact["name"] if contact else None,
+        "contact_phone": contact["phone"] if contact else None,
+        "seq": row.seq,
+        "kind": KIND_NAMES[PayloadKind(row.kind)],
+        "priority": Priority(row.priority).name.lower(),
+        "reply_to": None if row.reply_to is None else row.reply_to.hex(),
+        "text": content.text if isinstance(content, TextContent) else None,
+        "handoff": content.to_json() if isinstance(content, Handoff) else None,
+        "prescription": content.to_json() if isinstance(content, Prescription) else None,
+        "attachment": None,
+        "sent_at": iso(row.sent_at_ms / 1000),
+        "received_at": iso(row.received_at),
+        "status": row.status,
+        "delivered_at": iso(row.delivered_at),
+        "read_at": iso(row.read_at),
+        "acknowledged_at": iso(row.acknowledged_at),
+        "sender": contact if incoming else me,
+        "recipient": me if incoming else contact,
+    }
+    if isinstance(content, AttachmentManifest):
+        record["attachment"] = {
+            **content.to_json(),
+            "chunks": content.chunk_count,
+            "done": parts_done or 0,
+            "complete": (row.complete_at is not None)
+            if incoming
+            else parts_done == content.chunk_count,
+            "corrupt": row.corrupt,
+        }
+    return record
