@@ -19,7 +19,7 @@ its own Ed25519 mailbox key (node.edges.mailbox.MailboxKey) and, unchanged, the 
 client classes: node.edges.relay_client.RelaySubscription (challenge, AUTH signature, WELCOME,
 BLOB frames, batched ACKs, reconnects) and node.edges.relay_transport.RelayTransport (deposits as
 ``POST /v1/deposits`` batches to the contact's relays, read from its real contact card). Only
-the NodeService behind them is a stand-in (:class:`BenchService`): its ``receive_packet``
+the receiver behind them is a stand-in (:class:`BenchReceiver`): its ``receive``
 takes the blob and answers "stored" at once, where a node would open the packet and commit
 it to SQLite first (bench/direct measures that part). Each node is paired with about eight
 others; the deposit connections of all nodes share one pool of 64 (a node's own pool has 16

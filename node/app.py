@@ -104,12 +104,16 @@ class Node:
     def peer_app(self) -> web.Application:
         return create_peer_app(self.core.receiver, self.ctx.config, self.ctx.clock)
 
-    def local_api(self, token: str, started_at: float | None = None) -> LocalApi:
+    def local_api(
+        self, token: str, started_at: float | None = None, *, phone: bool = True
+    ) -> LocalApi:
+        """The local API; without ``phone``, pairing by phone answers 404 (the fuzzing
+        harness: a fuzzed relay URL must not be dialled)."""
         return LocalApi(
             self.core,
             token,
             self.ctx.clock() if started_at is None else started_at,
-            phone=self.phone,
+            phone=self.phone if phone else None,
             status_extras=self._status_extras,
         )
 

@@ -4,9 +4,8 @@ The caller (``POST /v1/pairings/call``) allocates a nameplate on a relay, makes 
 connects to the nameplate's rendezvous and answers at once; a background task then waits for
 the other side and runs the exchange. The joiner (``POST /v1/pairings/join``) connects with the
 code it was read and runs its side to the end. node.protocol.phone is the state machine; this
-module moves its frames over the relay's WebSocket and does the pairing itself through
-NodeService exactly as for a QR code: create_invitation, accept_invitation_answer,
-receive_packet.
+module moves its frames over the relay's WebSocket and does the pairing itself exactly as for
+a QR code, through node.core.pairing (invite, accept) and node.core.receiving (the answer).
 
 Both sides must use the same relay: the caller's first configured relay, the joiner's first
 configured relay, unless ``relay`` is given. Nothing of the code, the keys or the invitation is

@@ -1,5 +1,5 @@
 """Admission control shared by the relay and the node's servers, sans I/O: what a stranger
-may cost before being refused (DESIGN.md, invariant 9: bounded per source and in total).
+may cost before being refused (docs/architecture.md, invariant 9: bounded per source and in total).
 
     source_key(address)     the bucket an address draws from (IPv4 address or IPv6 /64)
     RateLimiter             per-source token buckets, a bounded number of sources

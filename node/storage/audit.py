@@ -1,4 +1,4 @@
-"""The audit log (DESIGN.md invariant 7): append-only, hash-chained, tamper-evident.
+"""The audit log (docs/architecture.md invariant 7): append-only, hash-chained, tamper-evident.
 
 Each clinically relevant event is one row of the ``audit`` table: when, what, who (this node's
 user or the contact), and at most two 16-byte ids (the contact's node id, the message id).

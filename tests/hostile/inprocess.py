@@ -1,4 +1,4 @@
-"""A real node (NodeService on a temporary home, its peer endpoint and its local API) or a
+"""A real node (node.app.Node on a temporary home, its peer endpoint and its local API) or a
 real relay, served on 127.0.0.1 by an event loop that the fuzz tests drive themselves
 (Hypothesis tests are synchronous: each example runs the loop until its request is done).
 
@@ -112,7 +112,7 @@ class InProcessNode:
             )
         )
         self.peer_runner, self.peer_port = self.io.run(serve(self.node.peer_app()))
-        self.api = self.node.local_api(self.token)
+        self.api = self.node.local_api(self.token, phone=False)
         self.api_runner, self.api_port = self.io.run(serve(self.api.create_app()))
         self.node.ctx.reachability = Reachability((Endpoint.direct("127.0.0.1", self.peer_port),))
 

@@ -1,4 +1,4 @@
-"""The node's local API (node/api_server.py ``LocalApi``, with a real NodeService on a
+"""The node's local API (node/edges/api/server.py ``LocalApi``, with a real node on a
 temporary home) fed random JSON bodies, paths and query strings with a valid token, and
 random headers: never a 5xx, never an error logged, bounded memory, still serving after.
 

@@ -1,4 +1,4 @@
-"""The node's peer endpoint (node/peer_server.py), the only thing other machines reach, fed
+"""The node's peer endpoint (node/edges/peer_server.py), the only thing other machines reach, fed
 raw HTTP requests on 127.0.0.1: random methods, paths, headers, sizes and bodies, and
 bodies built from a paired contact's real packets, mutated. Never a 5xx, never an error
 logged, bounded memory, and the node still takes the contact's next message."""

@@ -8,6 +8,7 @@ import contextlib
 import hmac
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,7 @@ MAX_TTL_MINUTES = 30 * 24 * 60
 MAX_WAIT_SECONDS = 300
 FIRST_TRY = 20.0  # seconds to wait for the first delivery of a pairing answer
 MAX_LIMIT = 10000
+MESSAGE_ID_SIZE = 16
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # What the daemon adds to the status (the relays' subscriptions).
 StatusExtras = Callable[[], dict[str, Any]]
@@ -353,14 +355,17 @@ class LocalApi:
 
     @staticmethod
     def _cursor(text: str | None) -> tuple[float, bytes] | None:
-        """A page cursor (from ``next``): the listing time in microseconds and a message id."""
+        """A page cursor (from ``next``): a listing time and a message id."""
         if text is None:
             return None
-        at, _, message_id = text.partition("-")
+        at, _, message_id = text.partition("_")
         try:
-            return int(at) / 1_000_000, bytes.fromhex(message_id)
+            cursor = float.fromhex(at), bytes.fromhex(message_id)
         except ValueError:
-            raise Invalid("bad_request", "before must be the next value of a page") from None
+            cursor = (math.nan, b"")
+        if not math.isfinite(cursor[0]) or len(cursor[1]) != MESSAGE_ID_SIZE:
+            raise Invalid("bad_request", "before must be the next value of a page")
+        return cursor
 
     async def inbox(self, request: web.Request) -> web.Response:
         wait = self._int(request.query.get("wait"), "wait", 0, MAX_WAIT_SECONDS, 0)
@@ -487,5 +492,5 @@ class LocalApi:
 
 
 def _cursor_text(row: MessageRow) -> str:
-    # Whole microseconds: a float's text would not survive the round trip exactly.
-    return f"{round(row.listed_at * 1_000_000)}-{row.message_id.hex()}"
+    # The time in hexadecimal: exactly the stored value back (a decimal text may not be).
+    return f"{row.listed_at.hex()}_{row.message_id.hex()}"

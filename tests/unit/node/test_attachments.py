@@ -1,5 +1,5 @@
 """A file is never offered as complete unless every chunk arrived and the whole matches the
-SHA-256 its sender announced (node/attachments.py)."""
+SHA-256 its sender announced (node/core/attachments.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The audit log: a hash chain in a real SQLite file, sealed; tampering is found and named.
 
 The tampering is done the way an intruder would: with sqlite3 on the database file, and with
-this file's own implementation of the documented hash format (node/audit.py docstring).
+this file's own implementation of the documented hash format (node/storage/audit.py docstring).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""FHIR R4 export (node/fhir.py): every kind of message gives a Bundle that FHIR R4 accepts.
+"""FHIR R4 export (node/edges/fhir.py): every kind of message gives a Bundle that FHIR R4 accepts.
 
 The validator is SMART on FHIR's client-py models (``fhirclient``, generated from the R4 4.0.1
 StructureDefinitions): types, cardinalities, required and unknown elements, date/time formats,

@@ -1,4 +1,4 @@
-"""Schema migrations keep what an older database holds (node/migrations.py)."""
+"""Schema migrations keep what an older database holds (node/storage/migrations.py)."""
 
 from __future__ import annotations
 
