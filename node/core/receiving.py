@@ -83,6 +83,11 @@ class Receiver:
             except DuplicateMessage:
                 return await self._duplicate(contact, position)
             except RemoteProtocolError as exc:
+                # The ratchet forgets finished chains: a message we already have, sent again
+                # after ours moved on (its receipt was lost), no longer opens. Its position
+                # still names it (it is stored with the message), however late it comes.
+                if position in contact.saving or await self._have(contact, position):
+                    return await self._duplicate(contact, position)
                 raise PeerRefused(Verdict.MALFORMED, f"message refused ({exc.code})") from None
             changes, events = await self._accept(contact, payload, position)
             changes.append(ctx.repo.update_session(contact.contact_id, session))
@@ -101,6 +106,9 @@ class Receiver:
         ctx.wake_outbox()
         await ctx.inbox_changes()
         return "stored"
+
+    async def _have(self, contact: Contact, position: bytes) -> bool:
+        return await self._ctx.repo.message_at(contact.contact_id, position) is not None
 
     async def _duplicate(self, contact: Contact, position: bytes) -> str:
         """A message we cannot decrypt again: if we have it, the sender missed our receipt
