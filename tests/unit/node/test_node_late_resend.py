@@ -51,13 +51,15 @@ async def test_a_late_resend_after_the_ratchet_moved_on_is_answered_with_a_recei
         await deliver(pharmacy, gp)
         await settle(gp, pharmacy)
         row = await gp.store.message(sent.message_id)
-        assert row is not None and row.status == "queued"  # still waiting for its receipt
+        assert row is not None
+        assert row.status == "queued"
 
         assert await pharmacy.core.receiver.receive(packet) == "duplicate"
         await settle(gp, pharmacy)
         await deliver(pharmacy, gp)
         row = await gp.store.message(sent.message_id)
-        assert row is not None and row.status == "delivered"
+        assert row is not None
+        assert row.status == "delivered"
         shown = await pharmacy.core.reading.shown(MessageQuery(limit=100))
         assert [m.message_id for m in shown].count(sent.message_id) == 1
     finally:
