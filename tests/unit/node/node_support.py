@@ -8,6 +8,7 @@ the order it chooses.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,8 +24,10 @@ from node.core.context import NodeContext
 from node.core.errors import PeerRefused, Verdict
 from node.core.node import NodeCore
 from node.core.ports import Outcome
+from node.core.records import MessageRow
 from node.paths import HomeLayout
 from node.protocol import ContactCard, Identity, system_random
+from node.protocol.conversation import Meta, TextContent
 from node.storage.keystore import FieldCipher
 from node.storage.store import Store
 
@@ -55,6 +58,7 @@ class MemoryNetwork:
     holding: set[bytes] = field(default_factory=set)
     held: dict[bytes, list[bytes]] = field(default_factory=dict)
     handed: int = 0  # packets handed to a receiver, in all
+    attempts: dict[bytes, int] = field(default_factory=dict)  # sends tried, per destination
 
     def transport(self) -> MemoryTransport:
         return MemoryTransport(self)
@@ -83,6 +87,7 @@ class MemoryTransport:
         self, contact_id: bytes, card: ContactCard, packets: list[bytes]
     ) -> list[Outcome]:
         network = self._network
+        network.attempts[contact_id] = network.attempts.get(contact_id, 0) + 1
         if contact_id in network.down or contact_id not in network.receivers:
             return [Outcome.RETRY] * len(packets)
         if contact_id in network.holding:
@@ -224,3 +229,24 @@ async def wait_until(
             if result:
                 return
             await asyncio.sleep(0.005)
+
+
+async def message(node: LocalNode, message_id: bytes) -> MessageRow:
+    """A message the node keeps (ours or theirs), which must exist."""
+    row = await node.store.message(message_id)
+    assert row is not None, f"no message {message_id.hex()}"
+    return row
+
+
+async def audit_events(node: LocalNode, message_id: bytes) -> list[str]:
+    """The node's audit log entries about one message, in order."""
+    events = []
+    async for line in node.store.audit_lines():
+        entry = json.loads(line)
+        if entry["message"] == message_id.hex():
+            events.append(entry["event"])
+    return events
+
+
+def text(words: str) -> tuple[Meta, TextContent]:
+    return Meta(), TextContent(words)
