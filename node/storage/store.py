@@ -620,14 +620,18 @@ class Store:
         self, contact_id: bytes, now: float, exclude: set[int], limit: int
     ) -> list[OutboxRow]:
         """A contact's entries to send now, in queue order (without their packets), skipping
-        those in ``exclude`` (already in flight)."""
+        those in ``exclude`` (already in flight: a live set, which may change during the read)."""
+        # An attempt in flight when the read starts may finish during it: its rows, read
+        # before its outcome was committed, still look due. Excluding what was in flight at
+        # the start as well as what is now keeps it from being sent twice.
+        busy = set(exclude)
         rows = await self._all(
             "SELECT id, contact_id, message_id, created_at, attempts FROM outbox"
             " WHERE contact_id = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-            (contact_id, now, limit + len(exclude)),
+            (contact_id, now, limit + len(busy)),
         )
         entries = [OutboxRow(r[0], bytes(r[1]), r[2] and bytes(r[2]), r[3], r[4]) for r in rows]
-        return [entry for entry in entries if entry.id not in exclude][:limit]
+        return [e for e in entries if e.id not in busy and e.id not in exclude][:limit]
 
     def forget_contact(self, contact_id: bytes) -> list[Change]:
         """A pairing that never completed: nothing of it is kept."""

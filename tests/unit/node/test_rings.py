@@ -65,4 +65,5 @@ def test_the_check_sees_a_wrong_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("from node.storage.store import Store\nimport aiohttp.web\n")
     assert {"node.storage.store", "aiohttp.web"} <= _imports(module)
-    assert SQL.search("SELECT a FROM b") and SQL.search("INSERT OR IGNORE INTO t")
+    assert SQL.search("SELECT a FROM b")
+    assert SQL.search("INSERT OR IGNORE INTO t")
