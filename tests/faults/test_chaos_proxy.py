@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.faults.chaos_proxy import QUEUE_CHUNKS, ChaosProxy, ProxyThread, Toxics
+from tests.integration.nodes import eventually
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -125,9 +126,7 @@ async def test_slicing_writes_small_pieces_apart() -> None:
         started = time.monotonic()
         writer.write(os.urandom(1000))
         await writer.drain()
-        async with asyncio.timeout(10):
-            while sum(reads) < 1000:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: sum(reads) >= 1000, 10, "the target to read 1,000 bytes")
         elapsed = time.monotonic() - started
         writer.close()
     assert sum(reads) == 1000
@@ -165,9 +164,7 @@ async def test_a_reset_cuts_the_stream_mid_chunk_with_an_rst_then_the_budget_is_
             async with asyncio.timeout(10):
                 await reader.read(1)
         writer.close()
-        async with asyncio.timeout(10):
-            while not target_error:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: target_error, 10, "the target to see the reset")
         assert sum(map(len, received)) == 3000
         assert proxy.stats.resets == proxy.stats.resets_mid_chunk == 1
         assert proxy.stats.cut_points == [3000]
@@ -176,9 +173,9 @@ async def test_a_reset_cuts_the_stream_mid_chunk_with_an_rst_then_the_budget_is_
         _, writer = await connect(proxy)
         writer.write(os.urandom(10_000))
         await writer.drain()
-        async with asyncio.timeout(10):
-            while sum(map(len, received)) < 10_000:
-                await asyncio.sleep(0.01)
+        await eventually(
+            lambda: sum(map(len, received)) >= 10_000, 10, "the target to read 10,000 bytes"
+        )
         writer.close()
     assert proxy.stats.resets == 1
 

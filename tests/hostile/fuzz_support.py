@@ -2,9 +2,13 @@
 Hypothesis settings, structure-aware mutations, a memory guard and a log guard.
 
 Every fuzz test draws its example budget from :data:`BUDGETS` (scaled by
-``RELEVE_FUZZ_SCALE``, 10 in ``make test-faults-long``) and counts each input it really
-executes with :func:`count`; tests/hostile/test_zz_fuzz_total.py checks the totals (at least
-:data:`MIN_TOTAL` per run at scale 1) and conftest.py prints them at the end of the run.
+``RELEVE_FUZZ_SCALE``, 10 in ``make test-faults-long``), says which budget it spends with
+:func:`spends` (a ``fuzz_budget`` mark) and counts each input it really executes with
+:func:`count`. tests/hostile/conftest.py checks, whatever the selection or order of the tests:
+each marked test fails unless it executed its own budget, and a run in which every budget was
+spent fails unless the inputs add up to :data:`MIN_TOTAL` (times the scale); it prints the
+figures at the end of the run. tests/hostile/test_fuzz_budgets.py checks that every budget
+is spent by exactly one test and that the budgets add up.
 
 Hypothesis runs derandomized (a fixed seed derived from each test's name), so a failure
 reproduces by running the same test again.
@@ -21,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Final, TypeVar
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -28,8 +33,8 @@ from hypothesis import strategies as st
 T = TypeVar("T")
 SCALE: Final = float(os.environ.get("RELEVE_FUZZ_SCALE", "1") or "1")
 MIN_TOTAL: Final = 100_000
-# Examples per fuzz test at scale 1 (test name -> examples). They sum to more than
-# MIN_TOTAL; test_zz_fuzz_total.py checks that too.
+# Examples per fuzz test at scale 1 (budget name -> examples). They sum to at least
+# MIN_TOTAL; test_fuzz_budgets.py checks that too.
 BUDGETS: Final[dict[str, int]] = {
     # tests/hostile/test_fuzz_decoders.py: every decoder of node/protocol (relay_wire included)
     "decoders.bytes": 50_000,
@@ -49,8 +54,14 @@ BUDGETS: Final[dict[str, int]] = {
 # Peak resident memory a fuzz test may add to the process (its own servers included).
 MEMORY_BOUND_BYTES: Final = 512 * 1024 * 1024
 
+# Inputs executed in this process, per budget name: conftest.py reads the difference one
+# test makes (never the total of other tests, which depends on selection and order).
 COUNTS: Counter[str] = Counter()
-RAN: set[str] = set()
+# Executed inputs may fall this far short of the budget: Hypothesis stops early when it runs
+# out of new inputs, never on our account.
+SHORTFALL_ALLOWED: Final = 0.95
+# The mark that names the budget a pytest test spends (see spends()).
+MARK: Final = "fuzz_budget"
 
 
 def tagged(cases: dict[str, st.SearchStrategy[T]]) -> st.SearchStrategy[tuple[str, T]]:
@@ -74,8 +85,14 @@ def budget(name: str) -> int:
 
 
 def count(name: str) -> None:
-    RAN.add(name)
     COUNTS[name] += 1
+
+
+def spends(name: str) -> pytest.MarkDecorator:
+    """Marks the pytest test that spends budget ``name`` (conftest.py holds it to it)."""
+    if name not in BUDGETS:
+        raise KeyError(f"no fuzz budget named {name!r}")
+    return getattr(pytest.mark, MARK)(name)  # type: ignore[no-any-return]
 
 
 def fuzz_settings(name: str) -> settings:

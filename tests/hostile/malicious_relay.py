@@ -136,6 +136,7 @@ class MaliciousRelay:
             self.stats["replayed"] += len(replays)
             if held or replays:
                 await self._forward(held + replays)
+            self.stats["replays_forwarded"] += len(replays)  # the relay has them now
 
     # --- subscriptions ------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from node.storage import keystore
 from relay.config import RelayConfig
 from tests.hostile.inprocess import InProcessRelay
 from tests.hostile.malicious_relay import MaliciousRelay
-from tests.integration.nodes import Node, Relay, pair, wait_for
+from tests.integration.nodes import Node, Relay, outbox_empty, pair, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -150,14 +150,23 @@ def test_replayed_envelope_is_shown_once(tmp_path: Path, monkeypatch: pytest.Mon
             status, body = post(url + "/v1/packets", encode_batch(captured[:32] * 2))
             assert status == 200
             assert b"stored" not in body
-            time.sleep(1)
+            # What the replays set off (the receipts they owe, sent again) is over once a
+            # message sent after them has arrived and every receipt has come back.
+            probe = "envoyé après les rejeux"
+            gp.send("Pharmacie du Port", probe)
+            wait_for(lambda: probe in texts_of(pharmacy), 60, "a message sent after the replays")
+            wait_for(
+                lambda: outbox_empty(gp) and outbox_empty(pharmacy),
+                60,
+                "the receipts owed for the replays and that message",
+            )
             after = pharmacy.received()
         finally:
             for node in (gp, pharmacy):
                 if node.process is not None:
                     node.kill()
-    assert after == before
-    assert [m["text"] for m in after] == texts
+    assert after[: len(before)] == before  # the replays changed nothing
+    assert [m["text"] for m in after] == [*texts, probe]
 
 
 class Tap:
@@ -243,7 +252,13 @@ def test_malicious_relay_cannot_lose_duplicate_or_reorder(tmp_path: Path) -> Non
             received = wait_for(lambda: settled(pharmacy, 40), 180, "40 messages", 0.5)
             answers = wait_for(lambda: settled(gp, 10), 180, "10 answers", 0.5)
             wait_for(lambda: gp.status()["outbox"]["pending"] == 0, 120, "every receipt", 0.5)
-            time.sleep(2)  # replays keep coming: still exactly once
+            # Replays keep coming: four more rounds, each taken and acknowledged by its
+            # owner (the relay then holds nothing), and still exactly once.
+            replayed = evil.stats["replays_forwarded"]
+            wait_for(
+                lambda: evil.stats["replays_forwarded"] >= replayed + 8, 30, "four more replays"
+            )
+            wait_for(lambda: relay.health()["blobs"] == 0, 30, "the replays to be acknowledged")
             stats = dict(evil.stats)
             received, answers = pharmacy.received(), gp.received()
     finally:

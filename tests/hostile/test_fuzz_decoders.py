@@ -52,6 +52,7 @@ from tests.hostile.fuzz_support import (
     memory_bounded,
     mutations,
     sized,
+    spends,
     tagged,
 )
 from tests.unit.protocol.protocol_support import (
@@ -266,6 +267,7 @@ def node_inputs() -> st.SearchStrategy[tuple[str, bytes]]:
     return tagged({name: mutations(st.sampled_from(seeds[name])) for name in NODE_DECODERS})
 
 
+@spends("decoders.bytes")
 @given(case=node_inputs())
 @fuzz_settings("decoders.bytes")
 def test_node_decoders_raise_only_protocol_errors(case: tuple[str, bytes]) -> None:
@@ -317,6 +319,7 @@ def text_inputs() -> st.SearchStrategy[tuple[str, str]]:
     return tagged({name: _text_mutations(texts[name]) for name in TEXT_DECODERS})
 
 
+@spends("decoders.text")
 @given(case=text_inputs())
 @fuzz_settings("decoders.text")
 def test_text_decoders_raise_only_protocol_errors(case: tuple[str, str]) -> None:
@@ -363,6 +366,7 @@ def packet_inputs() -> st.SearchStrategy[bytes]:
     )
 
 
+@spends("decoders.packet")
 @given(packet=packet_inputs())
 @fuzz_settings("decoders.packet")
 def test_open_packet_raises_only_protocol_errors(packet: bytes) -> None:
@@ -388,6 +392,7 @@ def message_inputs() -> st.SearchStrategy[tuple[int, bytes]]:
     )
 
 
+@spends("decoders.ratchet_session")
 @given(case=message_inputs())
 @fuzz_settings("decoders.ratchet_session")
 def test_session_open_raises_only_protocol_errors(case: tuple[int, bytes]) -> None:
@@ -442,6 +447,7 @@ def exchanges() -> tuple[phone.PhoneExchange, ...]:
     return tuple(stages)
 
 
+@spends("decoders.phone_exchange")
 @given(
     stage=st.integers(0, 6),
     frame=st.deferred(lambda: mutations(st.sampled_from(corpus().by_decoder["phone frame"]))),
@@ -495,6 +501,7 @@ def relay_inputs() -> st.SearchStrategy[tuple[str, bytes]]:
     return tagged({name: mutations(st.sampled_from(seeds[name])) for name in RELAY_DECODERS})
 
 
+@spends("decoders.relay")
 @given(case=relay_inputs())
 @fuzz_settings("decoders.relay")
 def test_relay_decoders_raise_only_relay_protocol_errors(case: tuple[str, bytes]) -> None:

@@ -28,6 +28,7 @@ from tests.hostile.fuzz_support import (
     memory_bounded,
     no_logged_errors,
     raw_request,
+    spends,
     status_of,
 )
 from tests.hostile.inprocess import InProcessNode, exchange
@@ -135,6 +136,7 @@ def api_requests(draw: st.DrawFn, token: str) -> bytes:
     return raw_request(method, target, headers, body, content_length=str(len(body)), chunked=False)
 
 
+@spends("local_api.http")
 def test_local_api_survives_random_requests(node: InProcessNode) -> None:
     statuses: dict[int | None, int] = {}
 

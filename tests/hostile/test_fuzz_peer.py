@@ -26,6 +26,7 @@ from tests.hostile.fuzz_support import (
     no_logged_errors,
     raw_request,
     sized,
+    spends,
     status_of,
 )
 from tests.hostile.inprocess import InProcessNode, exchange
@@ -114,6 +115,7 @@ def _requests(draw: st.DrawFn, body_strategy: st.SearchStrategy[bytes]) -> bytes
     )
 
 
+@spends("peer.http")
 def test_peer_endpoint_survives_random_requests(
     peer: tuple[InProcessNode, Party, list[bytes]],
 ) -> None:

@@ -30,6 +30,7 @@ from tests.hostile.fuzz_support import (
     no_logged_errors,
     raw_request,
     seeded,
+    spends,
     status_of,
 )
 from tests.hostile.inprocess import InProcessRelay, exchange
@@ -128,6 +129,7 @@ def http_requests(draw: st.DrawFn) -> bytes:
     )
 
 
+@spends("relay.http")
 def test_relay_http_survives_random_requests(relay: InProcessRelay) -> None:
     statuses: dict[int | None, int] = {}
 
@@ -224,6 +226,7 @@ def _fuzz_websocket(
         assert code in ALLOWED_CODES, code
 
 
+@spends("relay.websocket")
 def test_relay_websocket_survives_random_frames(relay: InProcessRelay) -> None:
     with no_logged_errors(), memory_bounded():
         _fuzz_websocket(relay)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -50,6 +51,21 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+async def eventually(
+    predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.01
+) -> Any:
+    """:func:`wait_for` for a test running on an event loop: it awaits between checks, so
+    that what runs on the same loop (a server under test) gets on with it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(interval)
 
 
 class ApiFailure(Exception):

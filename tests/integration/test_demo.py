@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.nodes import wait_for
+
 REPO = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.integration
@@ -84,9 +86,8 @@ def test_demo_interrupted_stops_its_nodes(tmp_path: Path, phase: str, signum: in
         for line in process.stdout:
             if line.startswith(phase):
                 break
-        deadline = time.monotonic() + 30
-        while not processes_mentioning(tmp_path) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        # A child with --home in the demo's folder is running: the phase is under way.
+        wait_for(lambda: processes_mentioning(tmp_path), 30, "the demo's child processes", 0.01)
         process.send_signal(signum)
         _, err = process.communicate(timeout=60)
     finally:

@@ -41,6 +41,7 @@ from relay.config import load
 from relay.mailboxes import BLOB_OVERHEAD, MAILBOX_OVERHEAD
 from relay.server import create_app, make_runner
 from relay.state import STATE, RelayState
+from tests.integration.nodes import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -176,10 +177,18 @@ async def health(http: aiohttp.ClientSession, relay: Relay) -> dict[str, Any]:
         return body
 
 
-async def eventually(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(WAIT):
-        while not condition():
-            await asyncio.sleep(0.01)
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, method: str) -> Callable[[], int]:
+    """Counts the calls of ``owner.method`` from now on (the method still runs)."""
+    calls = 0
+    original = getattr(owner, method)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, method, counted)
+    return lambda: calls
 
 
 # --- delivery --------------------------------------------------------------------------------
@@ -202,7 +211,7 @@ async def test_deposit_then_subscribe_receive_and_ack(
     blobs = await receive_blobs(ws, 3)
     assert [b.blob for b in blobs] == [b"first", b"second", b"third"]
     await ws.send_bytes(Ack(tuple(b.blob_id for b in blobs)).encode())
-    await eventually(lambda: relay.blobs() == 0)
+    await eventually(lambda: relay.blobs() == 0, WAIT, "the acknowledged blobs to be deleted")
     await ws.close()
     ws, queued = await subscribe(http, relay, owner)
     assert queued == 0
@@ -232,7 +241,7 @@ async def test_unacknowledged_blobs_are_redelivered_on_reconnect(
     ws, _ = await subscribe(http, relay, owner)
     blobs = await receive_blobs(ws, 4)
     await ws.send_bytes(Ack((blobs[1].blob_id,)).encode())
-    await eventually(lambda: relay.blobs() == 3)
+    await eventually(lambda: relay.blobs() == 3, WAIT, "the acknowledged blob to be deleted")
     await ws.close()
     ws, queued = await subscribe(http, relay, owner)
     assert queued == 3
@@ -286,15 +295,19 @@ async def test_a_second_subscription_replaces_the_first(
     await new.close()
 
 
-async def test_expired_blobs_are_dropped(http: aiohttp.ClientSession) -> None:
+async def test_expired_blobs_are_dropped(
+    http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clock = Clock()
     owner = Owner(7)
     async with serving(clock, blob_ttl_seconds=60, expiry_interval_seconds=0.02) as relay:
         await deposit(http, relay, owner.mailbox_id, b"short-lived")
-        await asyncio.sleep(0.1)
+        sweeps = count_calls(monkeypatch, relay.state.store, "expire")
+        # Sweeps ran after the deposit, before the TTL ended: each kept the blob.
+        await eventually(lambda: sweeps() >= 3, WAIT, "three expiry sweeps")
         assert relay.blobs() == 1
         clock.now += 61
-        await eventually(lambda: relay.blobs() == 0)
+        await eventually(lambda: relay.blobs() == 0, WAIT, "the expired blob to be dropped")
         ws, queued = await subscribe(http, relay, owner)
         assert queued == 0
         await ws.close()
@@ -342,7 +355,7 @@ async def test_auth_must_arrive_in_time(http: aiohttp.ClientSession) -> None:
         async with http.ws_connect(relay.url + SUBSCRIBE_PATH) as ws:
             await challenge(ws)
             await refused_with(ws, ErrorCode.IDLE_TIMEOUT)
-        await eventually(lambda: not relay.state.sessions)
+        await eventually(lambda: not relay.state.sessions, WAIT, "the session to end")
 
 
 # --- malformed input --------------------------------------------------------------------------
@@ -376,7 +389,7 @@ async def test_malformed_frames_are_refused(
         await ws.send_bytes(send)
     await refused_with(ws, ErrorCode.MALFORMED)
     await ws.close()
-    await eventually(lambda: not relay.state.sessions)
+    await eventually(lambda: not relay.state.sessions, WAIT, "the session to end")
 
 
 async def test_an_oversized_websocket_message_closes_the_socket(
@@ -387,7 +400,7 @@ async def test_an_oversized_websocket_message_closes_the_socket(
     message = await ws.receive(timeout=WAIT)
     assert message.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING)
     assert ws.close_code == 1009  # message too big
-    await eventually(lambda: not relay.state.sessions)
+    await eventually(lambda: not relay.state.sessions, WAIT, "the session to end")
 
 
 async def test_oversized_blobs_are_refused(http: aiohttp.ClientSession) -> None:
@@ -579,7 +592,9 @@ async def test_connections_are_capped(http: aiohttp.ClientSession) -> None:
             await http.ws_connect(relay.url + SUBSCRIBE_PATH)
         assert refused.value.status == 503
         await second.close()
-        await eventually(lambda: len(relay.state.sessions) == 1)
+        await eventually(
+            lambda: len(relay.state.sessions) == 1, WAIT, "the unauthenticated session to end"
+        )
         third, _ = await subscribe(http, relay, Owner(33))
         await first.close()
         await third.close()
@@ -599,7 +614,7 @@ async def test_silent_subscribers_are_disconnected(http: aiohttp.ClientSession) 
     async with serving(heartbeat_seconds=0.2) as relay:
         # autoping off and no receive(): this client never answers the relay's pings.
         ws, _ = await subscribe(http, relay, Owner(34), autoping=False)
-        await eventually(lambda: not relay.state.sessions)
+        await eventually(lambda: not relay.state.sessions, WAIT, "the session to end")
         await ws.close()
 
 
