@@ -8,14 +8,18 @@ then command-line flags (each later layer wins).
     [outbox]   max_age_hours = 72   retry_base_seconds = 1   retry_max_seconds = 300
                redelivery_seconds = 60
     [limits]   peer_max_request_bytes = 65536   peer_rate_per_second = 200
-               peer_rate_burst = 400
+               peer_rate_burst = 400   peer_max_connections = 512
+               peer_connections_per_source = 32   api_max_connections = 64
+               header_timeout_seconds = 10   idle_timeout_seconds = 30
     [messages] escalate_after_minutes = 15
     [log]      level = "INFO"
 
 Environment: ``RELEVE_LISTEN``, ``RELEVE_ADVERTISE`` and ``RELEVE_RELAYS`` (comma-separated),
 ``RELEVE_LOG_LEVEL``, ``RELEVE_OUTBOX_MAX_AGE_HOURS``, ``RELEVE_RETRY_BASE_SECONDS``,
 ``RELEVE_RETRY_MAX_SECONDS``, ``RELEVE_REDELIVERY_SECONDS``, ``RELEVE_PHONE``,
-``RELEVE_ESCALATE_AFTER_MINUTES``.
+``RELEVE_ESCALATE_AFTER_MINUTES``, ``RELEVE_PEER_MAX_CONNECTIONS``,
+``RELEVE_PEER_CONNECTIONS_PER_SOURCE``, ``RELEVE_API_MAX_CONNECTIONS``,
+``RELEVE_HEADER_TIMEOUT_SECONDS``, ``RELEVE_IDLE_TIMEOUT_SECONDS``.
 """
 
 from __future__ import annotations
@@ -44,6 +48,11 @@ _TOML_KEYS: Final = {
     ("limits", "peer_max_request_bytes"): "peer_max_request_bytes",
     ("limits", "peer_rate_per_second"): "peer_rate_per_second",
     ("limits", "peer_rate_burst"): "peer_rate_burst",
+    ("limits", "peer_max_connections"): "peer_max_connections",
+    ("limits", "peer_connections_per_source"): "peer_connections_per_source",
+    ("limits", "api_max_connections"): "api_max_connections",
+    ("limits", "header_timeout_seconds"): "header_timeout_seconds",
+    ("limits", "idle_timeout_seconds"): "idle_timeout_seconds",
     ("log", "level"): "log_level",
 }
 
@@ -58,6 +67,11 @@ _ENV_KEYS: Final = {
     "RELEVE_REDELIVERY_SECONDS": "redelivery_seconds",
     "RELEVE_PHONE": "phone",
     "RELEVE_ESCALATE_AFTER_MINUTES": "escalate_after_minutes",
+    "RELEVE_PEER_MAX_CONNECTIONS": "peer_max_connections",
+    "RELEVE_PEER_CONNECTIONS_PER_SOURCE": "peer_connections_per_source",
+    "RELEVE_API_MAX_CONNECTIONS": "api_max_connections",
+    "RELEVE_HEADER_TIMEOUT_SECONDS": "header_timeout_seconds",
+    "RELEVE_IDLE_TIMEOUT_SECONDS": "idle_timeout_seconds",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import errno
 import fcntl
 import json
@@ -25,12 +26,32 @@ from node.app import Node
 from node.config import load
 from node.core.config import NodeConfig, split_host_port
 from node.core.errors import SetupError
+from node.edges.http_hardening import (
+    ROLL_SECONDS,
+    ConnectionGuard,
+    ConnectionLimits,
+    GuardedSite,
+    Rolling,
+    filter_accept_errors,
+)
+from node.edges.peer_server import REFUSALS
 from node.paths import HomeLayout, write_private
 from node.protocol import Endpoint, Identity, LocalProtocolError
 from node.storage import keystore
 
+if sys.platform != "win32":
+    import resource
+
 log = logging.getLogger("releve.node")
 SHUTDOWN_TIMEOUT = 5.0
+# Descriptors beyond the two servers' connections: the database and its journal, the log,
+# the lock, the event loop, and outgoing connections to contacts and relays.
+FILE_MARGIN: Final = 128
+# The soft open-file limit asked for when the hard limit allows it (outgoing connections
+# get the room above the servers' budgets).
+FILES_WANTED: Final = 4096
+# aiohttp's lingering over an unread body after answering (its default: 10 s).
+LINGERING_TIME: Final = 1.0
 
 
 def run(
@@ -59,6 +80,7 @@ def run(
             handlers = _setup_logging(layout, config.log_level)
         except OSError as exc:
             raise _unwritable(layout, exc) from None
+        config = fit_file_limit(config)
         if config.listen is None and not config.relays:
             log.warning("listening for no peers (--no-listen) and no relay: nothing can reach us")
         unlocked = keystore.unlock(layout, passphrase)
@@ -153,6 +175,44 @@ def _setup_logging(layout: HomeLayout, level: str) -> list[logging.Handler]:
     return handlers
 
 
+def fit_file_limit(config: NodeConfig) -> NodeConfig:
+    """Every connection holds a descriptor. Raises the soft open-file limit (1,024 for a
+    systemd service unless ``LimitNOFILE=`` says otherwise) towards :data:`FILES_WANTED`,
+    as the hard limit allows; when even the servers' budgets (``peer_max_connections`` +
+    ``api_max_connections`` + :data:`FILE_MARGIN`) do not fit, lowers
+    ``peer_max_connections`` (and the share of one source) with a warning, so that a flood
+    is refused connection by connection instead of leaving the node out of descriptors."""
+    if sys.platform == "win32":  # no such limit to raise
+        return config
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    peers = config.peer_max_connections if config.listen is not None else 0
+    needed = peers + config.api_max_connections + FILE_MARGIN
+    if soft != resource.RLIM_INFINITY and soft < max(needed, FILES_WANTED):
+        wanted = max(needed, FILES_WANTED)
+        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        if raised > soft:
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+                soft = raised
+            except (OSError, ValueError):
+                pass  # keep the limit we have, and fit in it
+    if soft == resource.RLIM_INFINITY or soft >= needed or config.listen is None:
+        return config
+    allowed = max(1, soft - FILE_MARGIN - config.api_max_connections)
+    log.warning(
+        "the open-file limit (%d) allows %d peer connections, not %d: peer_max_connections"
+        " lowered (raise the limit with LimitNOFILE= or ulimit -n)",
+        soft,
+        allowed,
+        config.peer_max_connections,
+    )
+    return dataclasses.replace(
+        config,
+        peer_max_connections=allowed,
+        peer_connections_per_source=min(config.peer_connections_per_source, allowed),
+    )
+
+
 def detect_addresses() -> list[str]:
     """This machine's non-loopback IPv4 addresses (at most two), for invitations."""
     try:
@@ -189,6 +249,8 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    accept_errors = filter_accept_errors()
+    roller = asyncio.create_task(_roll_forever(accept_errors))
 
     def persist_identity(identity: Identity) -> None:
         keystore.replace_identity(layout, unlocked, identity)
@@ -206,22 +268,39 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         bound_port = None
         if config.listen is not None:
             host, port = split_host_port(config.listen)
-            peer_runner = web.AppRunner(
-                node.peer_app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
-            )
+            peer_app = node.peer_app()
+            peer_runner = _runner(peer_app, config)
             await peer_runner.setup()
             runners.append(peer_runner)
-            bound_port = await _start_site(peer_runner, host, port)
+            peer_guard = ConnectionGuard(
+                ConnectionLimits(
+                    config.peer_max_connections,
+                    config.peer_connections_per_source,
+                    config.header_timeout_seconds,
+                    config.idle_timeout_seconds,
+                ),
+                peer_app[REFUSALS],
+            )
+            bound_port = await _start_site(peer_runner, host, port, peer_guard)
             log.info("peer endpoint listening on %s port %d", host, bound_port)
         await node.go_live(node.reachability(_direct_endpoints(config, bound_port)))
         token = layout.api_token.read_text(encoding="ascii").strip()
         api = node.local_api(token)
-        api_runner = web.AppRunner(
-            api.create_app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
-        )
+        api_runner = _runner(api.create_app(), config)
         await api_runner.setup()
         runners.append(api_runner)
-        api_port = await _start_site(api_runner, "127.0.0.1", 0)
+        # Its own budget: strangers holding peer connections never starve it. One source
+        # (127.0.0.1), so no share per source.
+        api_guard = ConnectionGuard(
+            ConnectionLimits(
+                config.api_max_connections,
+                None,
+                config.header_timeout_seconds,
+                config.idle_timeout_seconds,
+            ),
+            api.refusals,
+        )
+        api_port = await _start_site(api_runner, "127.0.0.1", 0, api_guard)
         info = {"url": f"http://127.0.0.1:{api_port}", "pid": os.getpid()}
         try:
             write_private(layout.api_info, json.dumps(info).encode())
@@ -242,11 +321,30 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         for runner in reversed(runners):
             await runner.cleanup()
         await node.close()
+        roller.cancel()
+        accept_errors.flush()
         log.info("node stopped")
 
 
-async def _start_site(runner: web.AppRunner, host: str, port: int) -> int:
-    site = web.TCPSite(runner, host, port, reuse_address=True)
+async def _roll_forever(bounded: Rolling) -> None:
+    while True:
+        await asyncio.sleep(ROLL_SECONDS)
+        bounded.roll()
+
+
+def _runner(app: web.Application, config: NodeConfig) -> web.AppRunner:
+    # keepalive_timeout: aiohttp's own idle bound, behind the guard's.
+    return web.AppRunner(
+        app,
+        access_log=None,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+        keepalive_timeout=config.idle_timeout_seconds,
+        lingering_time=LINGERING_TIME,
+    )
+
+
+async def _start_site(runner: web.AppRunner, host: str, port: int, guard: ConnectionGuard) -> int:
+    site = GuardedSite(runner, host, port, guard, reuse_address=True)
     try:
         await site.start()
     except OSError as exc:
@@ -255,6 +353,4 @@ async def _start_site(runner: web.AppRunner, host: str, port: int) -> int:
         raise SetupError(
             f"cannot listen on {host}:{port}: {exc.strerror}", "invalid_listen"
         ) from None
-    server = site._server
-    assert server is not None
-    return int(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+    return site.port

@@ -3,6 +3,7 @@ config file, the environment, the flags)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -32,6 +33,17 @@ class NodeConfig:
     peer_max_request_bytes: int = 65536
     peer_rate_per_second: float = 200.0
     peer_rate_burst: int = 400
+    # Connections (docs/operations.md, "Connections and open files"): at most this many on
+    # the peer endpoint, at most this many from one source address (an IPv6 /64), and a
+    # separate budget for the local API, so that strangers holding peer connections never
+    # starve it. Together they stay below the open-file limit (the daemon checks).
+    peer_max_connections: int = 512
+    peer_connections_per_source: int = 32
+    api_max_connections: int = 64
+    # A connection's first request head must be complete this long after it opens; between
+    # two requests a connection may stay idle this long.
+    header_timeout_seconds: float = 10.0
+    idle_timeout_seconds: float = 30.0
     # An urgent message not acknowledged after this long is shown as overdue.
     escalate_after_minutes: float = 15.0
     log_level: str = "INFO"
@@ -44,9 +56,15 @@ class NodeConfig:
             "retry_base_seconds",
             "retry_max_seconds",
             "escalate_after_minutes",
+            "header_timeout_seconds",
+            "idle_timeout_seconds",
         ):
-            if getattr(self, name) <= 0:
+            value = getattr(self, name)
+            if not value > 0 or not math.isfinite(value):
                 raise SetupError(f"{name} must be positive", "invalid_config")
+        for name in ("peer_max_connections", "peer_connections_per_source", "api_max_connections"):
+            if getattr(self, name) < 1:
+                raise SetupError(f"{name} must be at least 1", "invalid_config")
         if self.phone.strip():
             try:
                 check_phone(self.phone)

@@ -1,6 +1,7 @@
 """The peer endpoint: the only thing other nodes can reach. It accepts sealed packets, one
 or a batch per request, and nothing else; every refusal is a 4xx with a log line that holds
-no content."""
+no content, at most 20 lines a minute plus a summary of the rest by reason
+(node.protocol.admission.RefusalLog, shared with the connection guard: ``app[REFUSALS]``)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,14 @@ from node.core.config import NodeConfig
 from node.core.errors import PeerRefused, Verdict
 from node.core.ports import Clock
 from node.core.receiving import Receiver
-from node.edges.http_hardening import expect_continue, filter_malformed_request_logs
+from node.edges.http_hardening import (
+    expect_continue,
+    filter_malformed_request_logs,
+    roll_periodically,
+)
 from node.edges.peer_wire import BATCH_PATH, GONE_STATUS, MAX_BATCH_BYTES, PACKET_PATH, decode_batch
 from node.protocol import MalformedInput
-from node.protocol.admission import RateLimiter
+from node.protocol.admission import RateLimiter, RefusalLog
 
 log = logging.getLogger(__name__)
 # A peer sends one packet or one batch (at most 1 MiB): a body still arriving after this
@@ -32,39 +37,42 @@ STATUS: Final = {
     Verdict.GONE: GONE_STATUS,
     Verdict.BUSY: 503,
 }
+# The endpoint's bounded refusal log, for the daemon's connection guard to share.
+REFUSALS: Final = web.AppKey("refusals", RefusalLog)
 
 
 def create_app(receiver: Receiver, config: NodeConfig, clock: Clock) -> web.Application:
     filter_malformed_request_logs()
     limiter = RateLimiter(config.peer_rate_per_second, config.peer_rate_burst, clock)
+    refusals = RefusalLog(log, clock)
+
+    def refuse(source: str, code: str, status: int) -> web.Response:
+        refusals.refused("request", code, source)
+        return web.json_response({"error": code}, status=status)
 
     async def read_body(request: web.Request, limit: int) -> bytes | web.Response:
         source = request.remote or "unknown"
         if not limiter.allow(source):
-            log.warning("dropped request from %s: rate limit", source)
-            return web.json_response({"error": "rate_limited"}, status=429)
+            return refuse(source, "rate_limited", 429)
         if request.content_length is not None and request.content_length > limit:
-            log.warning("dropped request from %s: too large", source)
-            return web.json_response({"error": "too_large"}, status=413)
+            return refuse(source, "too_large", 413)
         try:
             async with asyncio.timeout(BODY_TIMEOUT_SECONDS):
                 return await request.read()
         except web.HTTPRequestEntityTooLarge:
-            log.warning("dropped request from %s: too large", source)
-            return web.json_response({"error": "too_large"}, status=413)
+            return refuse(source, "too_large", 413)
         except TimeoutError:
-            log.warning("dropped request from %s: the body did not arrive in time", source)
-            return web.json_response({"error": "timeout"}, status=408)
+            return refuse(source, "timeout", 408)  # the body did not arrive in time
         except (ConnectionError, HttpProcessingError, RequestPayloadError):
             # The peer went away mid-body, or its chunked or compressed encoding is broken.
-            log.warning("dropped request from %s: incomplete body", source)
-            return web.json_response({"error": "malformed_body"}, status=400)
+            return refuse(source, "malformed_body", 400)
 
     async def handle(packet: bytes, source: str) -> Any:
         try:
             return await receiver.receive(packet)
         except PeerRefused as exc:
-            log.warning("dropped packet from %s: %s", source, exc.reason)
+            # The reasons are a fixed set of texts: one counter each in the summary.
+            refusals.refused("packet", exc.reason, source)
             return {"status": STATUS[exc.verdict], "error": exc.reason}
 
     async def receive_one(request: web.Request) -> web.Response:
@@ -83,9 +91,8 @@ def create_app(receiver: Receiver, config: NodeConfig, clock: Clock) -> web.Appl
         source = request.remote or "unknown"
         try:
             packets = decode_batch(body)
-        except MalformedInput as exc:
-            log.warning("dropped batch from %s: %s", source, exc)
-            return web.json_response({"error": "malformed_batch"}, status=400)
+        except MalformedInput:
+            return refuse(source, "malformed_batch", 400)
         # Handled concurrently so that their commits share one transaction.
         results = await asyncio.gather(*(handle(packet, source) for packet in packets))
         return web.json_response({"results": results})
@@ -100,6 +107,8 @@ def create_app(receiver: Receiver, config: NodeConfig, clock: Clock) -> web.Appl
         return web.json_response({"error": "not_found"}, status=404)
 
     app = web.Application(client_max_size=MAX_BATCH_BYTES)
+    app[REFUSALS] = refusals
+    app.cleanup_ctx.append(roll_periodically(refusals))
     app.router.add_post(PACKET_PATH, receive_one, expect_handler=expect_continue)
     app.router.add_post(BATCH_PATH, receive_batch, expect_handler=expect_continue)
     app.router.add_route("*", "/{tail:.*}", elsewhere, expect_handler=expect_continue)

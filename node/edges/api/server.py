@@ -9,9 +9,10 @@ import hmac
 import json
 import logging
 import math
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -30,11 +31,14 @@ from node.edges.api.json import contact_json, iso, message_record, party
 from node.edges.fhir import export_bundles
 from node.edges.http_hardening import (
     ELSEWHERE,
+    BoundedFailures,
     elsewhere,
     expect_continue,
     filter_malformed_request_logs,
+    roll_periodically,
 )
 from node.protocol import PayloadKind, format_node_id
+from node.protocol.admission import RefusalLog
 from node.protocol.attachment import MAX_ATTACHMENT_BYTES
 from node.protocol.conversation import Meta, Priority, content_from_json
 from node.protocol.errors import ClinicalError
@@ -50,6 +54,9 @@ MAX_WAIT_SECONDS = 300
 FIRST_TRY = 20.0  # seconds to wait for the first delivery of a pairing answer
 MAX_LIMIT = 10000
 MESSAGE_ID_SIZE = 16
+# The deepest nesting of arrays and objects a body may have: our documents need 4; Python's
+# JSON parser recurses once per level and fails (RecursionError) near 1,000.
+MAX_JSON_DEPTH: Final = 32
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # What the daemon adds to the status (the relays' subscriptions).
 StatusExtras = Callable[[], dict[str, Any]]
@@ -70,10 +77,16 @@ class LocalApi:
         self._started_at = started_at
         self.phone = phone  # pairing by phone (needs a relay)
         self.status_extras = status_extras
+        # Refused requests (a wrong token) and our own failures (500s), bounded: a script
+        # looping on a bad request must not fill the disk. The daemon's connection guard
+        # shares ``refusals``.
+        self.refusals = RefusalLog(log, core.ctx.clock)
+        self._failures = BoundedFailures(log, core.ctx.clock)
 
     def create_app(self) -> web.Application:
         filter_malformed_request_logs()
         app = web.Application(middlewares=[self._guard], client_max_size=256 * 1024)
+        app.cleanup_ctx.append(roll_periodically(self.refusals, self._failures))
         routes = (
             ("GET", "/v1/status", self.status),
             ("POST", "/v1/invitations", self.invite),
@@ -110,9 +123,10 @@ class LocalApi:
     @web.middleware
     async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         # surrogateescape: a header that is not UTF-8 is a wrong token, not a crash.
-        supplied = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        supplied = _token_of(request.headers.get("Authorization", ""))
         supplied_bytes = supplied.encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(supplied_bytes, self._token):
+            self.refusals.refused("local API request", "unauthorized", request.remote or "?")
             return error_response(401, "unauthorized", "missing or wrong bearer token")
         try:
             return await handler(request)
@@ -122,7 +136,7 @@ class LocalApi:
             code = {404: "not_found", 413: "too_large"}.get(exc.status, "bad_request")
             return error_response(exc.status, code if exc.status < 500 else "internal", exc.reason)
         except Exception:
-            log.exception("local API request failed")
+            self._failures.failed("local API request failed")
             return error_response(500, "internal", "internal error; see the node's log")
 
     # --- helpers ------------------------------------------------------------------------
@@ -134,21 +148,24 @@ class LocalApi:
         except (ConnectionError, HttpProcessingError, RequestPayloadError):
             # The client went away mid-body, or its chunked or compressed encoding is broken.
             raise Invalid("bad_request", "the body did not arrive whole") from None
-        try:
-            body = json.loads(data or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise Invalid("bad_request", "the body is not JSON") from None
+        body = parse_json(data or b"{}")
         if not isinstance(body, dict):
             raise Invalid("bad_request", "the body must be a JSON object")
         return body
 
     @staticmethod
     def _int(value: Any, name: str, low: int, high: int, default: int) -> int:
+        """A whole number from a JSON body (an integer, or a float with no fraction) or a
+        query string (its digits); booleans, fractions and 1e999 are refused."""
         if value is None:
             return default
+        if isinstance(value, bool) or (
+            isinstance(value, float) and not (math.isfinite(value) and value.is_integer())
+        ):
+            raise Invalid("bad_request", f"{name} must be a whole number")
         try:
             number = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise Invalid("bad_request", f"{name} must be a whole number") from None
         if not low <= number <= high:
             raise Invalid("bad_request", f"{name} must be between {low} and {high}")
@@ -489,6 +506,57 @@ class LocalApi:
         return web.json_response(
             {"contact": self.contact_json(contact), "confirmed": confirmed}, status=201
         )
+
+
+def _token_of(authorization: str) -> str:
+    """The token of an ``Authorization`` header: ``Bearer TOKEN`` (the scheme in any case,
+    RFC 9110 §11.1), or the bare token, accepted too (docs/local-api.md)."""
+    scheme, _, rest = authorization.partition(" ")
+    return rest.strip(" ") if scheme.lower() == "bearer" else authorization
+
+
+# A JSON string, escapes included: what the depth scan skips (an unterminated string is left
+# in place; the parser refuses it anyway).
+_JSON_STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS: Final = re.compile(r"[\[\]{}]")
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotFinite(name)
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999 overflows to infinity
+        raise _NotFinite(text)
+    return number
+
+
+def parse_json(data: bytes) -> Any:
+    """A request body as JSON, refused with a 400 (``Invalid``) when it is not JSON
+    (``bad_request``), nests arrays and objects deeper than :data:`MAX_JSON_DEPTH`
+    (``too_deep``: checked before parsing, the parser would recurse), or holds a number that
+    is not finite (``non_finite_number``: NaN, Infinity, or a literal such as 1e999). The
+    body must be UTF-8 (RFC 8259 §8.1)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid("bad_request", "the body is not JSON (UTF-8)") from None
+    depth = 0
+    for bracket in _BRACKETS.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket[0] in "[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            raise Invalid("too_deep", f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except _NotFinite:
+        raise Invalid("non_finite_number", "the body holds a number that is not finite") from None
+    except (ValueError, RecursionError):  # RecursionError: a last guard behind the scan
+        raise Invalid("bad_request", "the body is not JSON") from None
 
 
 def _cursor_text(row: MessageRow) -> str:
