@@ -1,6 +1,6 @@
 """Crash faults: kill -9 of sender and receiver nodes in the middle of bursts of messages
 (issue 7). Nothing committed is lost, nothing is shown twice, the order per conversation
-holds (DESIGN.md, invariants 3 and 4). Checked through the local API only."""
+holds (docs/architecture.md, invariants 3 and 4). Checked through the local API only."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Disk faults (issue 7): a full disk and a read-only home folder. The node says so clearly
 (an API error, a log line, an exit code, never a traceback), corrupts nothing, loses nothing,
-and works again once the disk is usable (DESIGN.md, invariant 3).
+and works again once the disk is usable (docs/architecture.md, invariant 3).
 
 These tests mount file systems themselves, so they need root (CI runs them as root); run
 without it they fail and say why. The home of the node under test lives on the small file

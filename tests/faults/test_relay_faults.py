@@ -1,7 +1,7 @@
 """Relay faults (issue 7): ten relay restarts during traffic, one of two relays gone for
 good, and a relay whose memory cap is reached. The two nodes listen for no one: every packet
 goes through a relay. Nothing is lost, nothing is shown twice, the order holds
-(DESIGN.md, invariants 3 and 4), checked through the local API."""
+(docs/architecture.md, invariants 3 and 4), checked through the local API."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The protocol core stays sans-I/O: it imports no asyncio, aiohttp, aiosqlite, socket,
-time or os (DESIGN.md, house style; node/protocol/__init__.py)."""
+time or os (docs/architecture.md, the rings; node/protocol/__init__.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Forward secrecy and post-compromise security (DESIGN.md invariant 6; docs/protocol.md §8):
+"""Forward secrecy and post-compromise security (invariant 6 of docs/architecture.md; protocol §8):
 a machine stolen today does not open yesterday's captured traffic, and once both sides have
 taken new ratchet steps, a copy of the stolen state is locked out again."""
 

@@ -149,7 +149,7 @@ def test_command_line_errors_exit_2() -> None:
 
 
 def test_the_relay_imports_nothing_of_the_node_but_its_protocol() -> None:
-    """Dependencies point one way (DESIGN.md, rings): the relay uses the protocol core's relay
+    """Dependencies point one way (docs/architecture.md): the relay uses the protocol core's relay
     wire format and admission control, nothing else of the node."""
     code = (
         "import sys, relay.server, relay.__main__; "
