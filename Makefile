@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-faults test-faults-long lint typecheck unit bench clean
+.PHONY: demo test test-faults test-faults-long test-faults-loaded lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: lint typecheck
 
 test-faults: $(STAMP)
 	$(BIN)/pytest -q $(FAULTS)
+
+# The same suite beside four busy processes (twice the cores here): it must pass on a loaded
+# machine, every wait being a wait on a condition.
+test-faults-loaded: $(STAMP)
+	RELEVE_CPU_HOGS=4 $(BIN)/pytest -q $(FAULTS)
 
 # The same suite with ten times the generated inputs.
 test-faults-long: $(STAMP)
