@@ -18,7 +18,8 @@ Simulated nodes, all in this one process: each has a real node identity (Identit
 its own Ed25519 mailbox key (node.edges.mailbox.MailboxKey) and, unchanged, the node's own relay
 client classes: node.edges.relay_client.RelaySubscription (challenge, AUTH signature, WELCOME,
 BLOB frames, batched ACKs, reconnects) and node.edges.relay_transport.RelayTransport (deposits as
-``POST /v1/deposits`` batches to the contact's relays, read from its real contact card). Only
+``POST /v2/deposits`` batches to the contact's relays, with the deposit capability read from
+its real contact card; each mailbox registers its capability's hash when it subscribes). Only
 the receiver behind them is a stand-in (:class:`BenchReceiver`): its ``receive``
 takes the blob and answers "stored" at once, where a node would open the packet and commit
 it to SQLite first (bench/direct measures that part). Each node is paired with about eight
@@ -41,11 +42,12 @@ clients already share on client crypto.
    mailbox); the same number of messages spread evenly over them, 64 in flight. Cost per
    message = relay CPU (user + system, /proc/<pid>/stat) per 1,000 messages; memory per
    mailbox = relay RSS with the mailboxes subscribed minus before, over their number. The
-   10-mailbox row is the baseline of the ratios. Plus: 10,000 offline mailboxes (nobody
-   subscribed) holding one blob each, the memory of nodes that are away. With ``--full``
-   also the idle cost of subscriptions (WebSocket heartbeats), on the largest row of the
-   first round: relay CPU over 30 s, once every connection has been quiet for a heartbeat
-   period (pings start only then, so a shorter or earlier window reads nearly zero).
+   10-mailbox row is the baseline of the ratios. Plus: 10,000 offline mailboxes (each
+   subscribed once, registering its deposit capability, then gone) holding one blob each,
+   the memory of nodes that are away. With ``--full`` also the idle cost of subscriptions
+   (WebSocket heartbeats), on the largest row of the first round: relay CPU over 30 s, once
+   every connection has been quiet for a heartbeat period (pings start only then, so a
+   shorter or earlier window reads nearly zero).
 
 Reading the figures: the relay and every simulated node share this machine's CPUs, so the
 rates and latencies are those of the whole system (the clients often are the limit); the
@@ -109,6 +111,8 @@ RELAY_FLAGS: Final = {
     "--deposit-burst": "1000000000",
     "--subscribe-rate-per-second": "1e9",
     "--subscribe-burst": "1000000000",
+    # Every simulated node deposits from 127.0.0.1: one source, given the whole relay.
+    "--max-source-bytes": str(256 * 1024 * 1024),
     "--max-connections": "12000",
     "--log-level": "WARNING",
 }
@@ -212,7 +216,11 @@ class BenchNode:
         self.mailbox = MailboxKey(system_random(SEED_SIZE))
         self.card = ContactCard(
             Profile(f"Bench node {index}", Role.GP),
-            Reachability((Endpoint.relay(relay.url),), self.mailbox.mailbox_id),
+            Reachability(
+                (Endpoint.relay(relay.url),),
+                self.mailbox.mailbox_id,
+                self.mailbox.deposit_capability,
+            ),
         )
         self.peers: list[BenchNode] = []
         self.contacts: set[bytes] = set()
@@ -303,6 +311,17 @@ class Fleet:
             while True:  # and the relay counts them all
                 if (await self.relay.health(self.http))["connections"] == len(self.nodes):
                     return
+                await asyncio.sleep(0.05)
+
+    async def register(self, nodes: list[BenchNode], seconds: float = 120) -> None:
+        """Subscribes ``nodes`` once (so that the relay holds their deposit capability's
+        hash, as for any mailbox whose owner went offline), then closes them again."""
+        await self.subscribe(nodes, seconds)
+        await asyncio.gather(*(node.subscription.stop() for node in nodes))
+        async with asyncio.timeout(seconds):
+            while (await self.relay.health(self.http))["connections"] != len(self.nodes) - len(
+                nodes
+            ):
                 await asyncio.sleep(0.05)
 
     async def send(self, sender: BenchNode, recipient: BenchNode) -> None:
@@ -561,7 +580,8 @@ async def scaling_row(
 
 
 async def offline_memory(plan: Plan, rng: random.Random) -> tuple[float, float]:
-    """RSS and accounted bytes per offline mailbox holding one blob (nobody subscribed)."""
+    """RSS and accounted bytes per offline mailbox holding one blob (its owner subscribed once,
+    registering its deposit capability, then went away)."""
     relay = Relay.start()
     try:
         async with Fleet(relay, plan.pause) as fleet:
@@ -572,7 +592,8 @@ async def offline_memory(plan: Plan, rng: random.Random) -> tuple[float, float]:
             await asyncio.sleep(plan.pause)
             before = relay.rss()
             accounted_before = cast(int, (await relay.health(fleet.http))["bytes"])
-            nodes = fleet.create(plan.offline, rng)  # never subscribed
+            nodes = fleet.create(plan.offline, rng)
+            await fleet.register(nodes)  # subscribed once, then offline
             await fleet.closed_loop(even_jobs(nodes, plan.offline))
             await asyncio.sleep(plan.pause)
             health = await relay.health(fleet.http)

@@ -121,10 +121,13 @@ class Node:
         return {"relays": [subscription.status() for subscription in self.subscriptions]}
 
     def reachability(self, direct: list[Endpoint]) -> Reachability:
-        """How contacts reach us: these direct endpoints, and our relays with our mailbox."""
+        """How contacts reach us: these direct endpoints, and our relays with our mailbox and
+        the capability to deposit into it (docs/protocol.md §6.3)."""
         if self.mailbox is None:
             return Reachability(tuple(direct))
-        return Reachability((*direct, *self.relays), self.mailbox.mailbox_id)
+        return Reachability(
+            (*direct, *self.relays), self.mailbox.mailbox_id, self.mailbox.deposit_capability
+        )
 
     async def go_live(self, reachability: Reachability) -> None:
         """Tells contacts how to reach us (when that changed), subscribes to our relays and

@@ -49,6 +49,14 @@ class RelayConfig:
     max_total_bytes: int = field(
         default=256 * MIB, metadata=_help("accounted bytes queued in the whole relay")
     )
+    max_source_bytes: int = field(
+        default=32 * MIB,
+        metadata=_help("accounted bytes queued from one source address (IPv4, IPv6 /64)"),
+    )
+    max_registered_mailboxes: int = field(
+        default=100_000,
+        metadata=_help("mailboxes whose deposit capability hash is kept (subscribed ones stay)"),
+    )
     blob_ttl_seconds: float = field(
         default=7 * 24 * 3600.0, metadata=_help("an unacknowledged blob is dropped after this")
     )

@@ -1,12 +1,19 @@
-"""HTTP deposits: anyone may drop a sealed blob into any mailbox (docs/relay-protocol.md,
-"HTTP endpoints").
+"""HTTP deposits: those a mailbox's owner allowed drop sealed blobs into it
+(docs/relay-protocol.md §4, relay protocol version 2).
 
-    POST /v1/mailboxes/{mailbox id hex}/blobs   body: one blob
+    POST /v2/mailboxes/{mailbox id hex}/blobs   header Releve-Deposit-Capability: hex(32)
+                                                body: one blob
         200 {"status": "stored" | "duplicate", "blob_id": hex}
-    POST /v1/deposits                           body: node.protocol.relay_wire.encode_deposits(...)
-        200 {"results": ["stored" | "duplicate" | {"status": 507, "error": "mailbox_full"}, ...]}
+    POST /v2/deposits                           body: node.protocol.relay_wire.encode_deposits(...)
+        200 {"results": ["stored" | "duplicate" | {"status": 403, "error": "capability_refused"}]}
+    POST /v1/deposits, /v1/mailboxes/{id}/blobs (version 1, no capability)
+        400 unsupported_version: update Relève
 
-Each deposit, alone or in a batch, costs one token of the source's rate limit.
+Each deposit, alone or in a batch, costs one token of the source's rate limit. A deposit into
+a mailbox whose owner has not registered its capability since the relay started
+(``mailbox_unknown``) or with the wrong capability (``capability_refused``) is refused before
+anything of it is stored: a single deposit before its body is even read. Refusals are logged
+through the bounded refusal log, with the source address and never a mailbox id.
 """
 
 from __future__ import annotations
@@ -19,19 +26,25 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
 from node.protocol.relay_wire import (
-    MAILBOX_ID_SIZE,
+    CAPABILITY_HEADER,
+    DEPOSIT_HEADER_SIZE,
     MAX_BLOB_SIZE,
     MAX_DEPOSIT_BATCH,
     ErrorCode,
     RelayProtocolError,
     decode_deposits,
+    parse_capability,
     parse_mailbox_id,
 )
 from relay.mailboxes import Refused
 from relay.refusals import HTTP_STATUS, RETRYABLE, code_name, error_response, rate_limited
 from relay.state import STATE, RelayState
 
-MAX_BATCH_BYTES: Final = MAX_DEPOSIT_BATCH * (MAILBOX_ID_SIZE + 4 + MAX_BLOB_SIZE)
+MAX_BATCH_BYTES: Final = MAX_DEPOSIT_BATCH * (DEPOSIT_HEADER_SIZE + MAX_BLOB_SIZE)
+UPDATE_RELEVE: Final = (
+    "relay protocol version 1 is not supported: update Relève"
+    " (deposits now carry the mailbox's deposit capability)"
+)
 _STORED: Final = "stored"
 _DUPLICATE: Final = "duplicate"
 
@@ -79,6 +92,30 @@ def _rate_limited(state: RelayState, source: str, what: str) -> web.Response:
     )
 
 
+async def legacy_deposit(request: web.Request) -> web.Response:
+    """A version 1 deposit (no capability): refused plainly, its body not read."""
+    state = request.app[STATE]
+    if state.shutting_down:
+        return _shutting_down(state)
+    source = state.source_of(request)
+    state.refusals.refused("deposit", code_name(ErrorCode.UNSUPPORTED_VERSION), source)
+    return error_response(ErrorCode.UNSUPPORTED_VERSION, UPDATE_RELEVE)
+
+
+def _capability_of(request: web.Request) -> bytes:
+    """The single deposit's capability header; raises :class:`Refused`."""
+    text = request.headers.get(CAPABILITY_HEADER)
+    if text is None:
+        raise Refused(
+            ErrorCode.CAPABILITY_REQUIRED,
+            f"a deposit carries the mailbox's deposit capability ({CAPABILITY_HEADER})",
+        )
+    try:
+        return parse_capability(text.strip())
+    except RelayProtocolError as exc:
+        raise Refused(ErrorCode.MALFORMED, str(exc)) from None
+
+
 async def deposit_one(request: web.Request) -> web.Response:
     state = request.app[STATE]
     if state.shutting_down:
@@ -92,8 +129,10 @@ async def deposit_one(request: web.Request) -> web.Response:
         return _rate_limited(state, source, "deposit")
     config = state.config
     try:
+        # Who may deposit, before a byte of the body is read.
+        state.store.check_deposit(mailbox_id, _capability_of(request))
         blob = await read_body(request, config.max_blob_bytes, config.body_timeout_seconds)
-        stored, blob_id = state.store.deposit(mailbox_id, blob)
+        stored, blob_id = state.store.deposit(mailbox_id, blob, source)
     except Refused as refused:
         return _refuse(state, refused, source, "deposit")
     if stored:
@@ -122,11 +161,12 @@ async def deposit_batch(request: web.Request) -> web.Response:
     granted = 1 + state.deposit_limiter.take(source, len(deposits) - 1)
     results: list[str | dict[str, int | str]] = []
     refusals: set[ErrorCode] = set()
-    for index, (mailbox_id, blob) in enumerate(deposits):
+    for index, (mailbox_id, capability, blob) in enumerate(deposits):
         try:
             if index >= granted:
                 raise Refused(ErrorCode.RATE_LIMITED, "too many deposits from this address")
-            stored, _ = state.store.deposit(mailbox_id, blob)
+            state.store.check_deposit(mailbox_id, capability)
+            stored, _ = state.store.deposit(mailbox_id, blob, source)
         except Refused as refused:
             refusals.add(refused.code)
             results.append({"status": HTTP_STATUS[refused.code], "error": code_name(refused.code)})

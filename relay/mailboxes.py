@@ -6,6 +6,18 @@ TTL ends (docs/relay-protocol.md, "Storage"). Every blob is accounted as its len
 tests/unit/relay/test_mailboxes.py), and every non-empty mailbox adds ``MAILBOX_OVERHEAD``;
 deposits that would exceed a limit are refused, old blobs are never dropped to make room.
 
+Deposit capabilities (docs/relay-protocol.md §4): an owner registers the hash of its
+mailbox's deposit capability each time it subscribes (:meth:`MailboxStore.register`); the
+relay keeps it in memory only, for at most ``max_registered_mailboxes`` mailboxes (the least
+recently registered one that is not subscribed is forgotten first). :meth:`check_deposit`
+refuses a deposit into a mailbox without a registration (MAILBOX_UNKNOWN: retry once its
+owner has subscribed again, e.g. after a restart) or with the wrong capability
+(CAPABILITY_REFUSED); the deposit handlers call it before reading or storing anything else.
+
+Fair share: besides the per-mailbox and total limits, the blobs deposited from one source
+(node.protocol.admission.source_key: an IPv4 address or an IPv6 /64) may take at most
+``max_source_bytes`` of the accounted memory (SOURCE_FULL).
+
 Delivery state: at most one subscription per mailbox is current (its *generation*). For it
 the mailbox keeps the blobs not yet pushed (``pending``, FIFO) and those pushed but not yet
 acknowledged (``in_flight``); a new subscription puts every queued blob back into
@@ -18,7 +30,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Final
 
-from node.protocol.relay_wire import MAILBOX_ID_SIZE, ErrorCode, blob_id_for
+from node.protocol.admission import source_key
+from node.protocol.relay_wire import (
+    CAPABILITY_SIZE,
+    DEPOSIT_HASH_SIZE,
+    MAILBOX_ID_SIZE,
+    ErrorCode,
+    blob_id_for,
+    capability_matches,
+)
 from relay.config import RelayConfig
 from relay.errors import RelayError
 
@@ -57,20 +77,29 @@ class MailboxStore:
         max_mailbox_bytes: int,
         max_total_bytes: int,
         ttl_seconds: float,
+        max_source_bytes: int | None = None,
+        max_registered_mailboxes: int = 100_000,
     ) -> None:
         self._clock = clock
         self._max_blob_bytes = max_blob_bytes
         self._max_mailbox_blobs = max_mailbox_blobs
         self._max_mailbox_bytes = max_mailbox_bytes
         self._max_total_bytes = max_total_bytes
+        # A share larger than the whole is the whole (a relay configured small for a test).
+        self._max_source_bytes = min(max_source_bytes or max_total_bytes, max_total_bytes)
+        self._max_registered = max_registered_mailboxes
         self._ttl = ttl_seconds
         self._mailboxes: dict[bytes, _Mailbox] = {}
-        # (mailbox id, blob id) -> expiry time, oldest first: with one TTL for all, also the
-        # order in which they expire. Only bytes, floats and tuples of them per blob, which
-        # the garbage collector stops tracking: its full passes stay short with many blobs.
-        self._by_age: OrderedDict[tuple[bytes, bytes], float] = OrderedDict()
+        # (mailbox id, blob id) -> (expiry time, depositor's source key), oldest first: with
+        # one TTL for all, also the order in which they expire. Only bytes, floats, str and
+        # tuples of them per blob, which the garbage collector stops tracking: its full
+        # passes stay short with many blobs. Source keys are shared strings (one per source).
+        self._by_age: OrderedDict[tuple[bytes, bytes], tuple[float, str]] = OrderedDict()
         self._bytes = 0
+        self._by_source: dict[str, int] = {}  # source key -> accounted bytes of its blobs
         self._generations = 0
+        # mailbox id -> hash of its deposit capability, least recently registered first.
+        self._registered: OrderedDict[bytes, bytes] = OrderedDict()
 
     @classmethod
     def from_config(cls, config: RelayConfig, clock: Callable[[], float]) -> MailboxStore:
@@ -81,6 +110,8 @@ class MailboxStore:
             max_mailbox_bytes=config.max_mailbox_bytes,
             max_total_bytes=config.max_total_bytes,
             ttl_seconds=config.blob_ttl_seconds,
+            max_source_bytes=config.max_source_bytes,
+            max_registered_mailboxes=config.max_registered_mailboxes,
         )
 
     # --- counts (never ids) --------------------------------------------------------------
@@ -98,12 +129,60 @@ class MailboxStore:
         """Accounted memory: blob lengths plus the per-blob and per-mailbox overheads."""
         return self._bytes
 
+    @property
+    def registered(self) -> int:
+        """Mailboxes whose deposit capability hash the relay holds."""
+        return len(self._registered)
+
+    def source_bytes(self, source: str) -> int:
+        """Accounted bytes of the blobs deposited from ``source`` (its source key)."""
+        return self._by_source.get(source_key(source), 0)
+
+    # --- deposit capabilities ---------------------------------------------------------------
+
+    def register(self, mailbox_id: bytes, deposit_hash: bytes) -> None:
+        """The owner (authenticated) registers its capability's hash, replacing any earlier
+        one. Beyond ``max_registered_mailboxes``, the least recently registered mailbox
+        without a subscription is forgotten (its owner registers again when it subscribes)."""
+        if len(mailbox_id) != MAILBOX_ID_SIZE or len(deposit_hash) != DEPOSIT_HASH_SIZE:
+            raise ValueError("a mailbox id is 16 bytes, a deposit hash 32")
+        key = bytes(mailbox_id)
+        self._registered[key] = bytes(deposit_hash)
+        self._registered.move_to_end(key)
+        for _ in range(len(self._registered)):
+            if len(self._registered) <= self._max_registered:
+                break
+            oldest = next(iter(self._registered))
+            mailbox = self._mailboxes.get(oldest)
+            if mailbox is not None and mailbox.generation:
+                self._registered.move_to_end(oldest)  # subscribed now: kept
+            else:
+                del self._registered[oldest]
+
+    def check_deposit(self, mailbox_id: bytes, capability: bytes) -> None:
+        """Whether a deposit into ``mailbox_id`` with ``capability`` may go ahead; raises
+        :class:`Refused` (MAILBOX_UNKNOWN or CAPABILITY_REFUSED). Constant time in the
+        capability (it is compared through its hash)."""
+        registered = self._registered.get(mailbox_id)
+        if registered is None:
+            raise Refused(
+                ErrorCode.MAILBOX_UNKNOWN,
+                "no owner registered this mailbox since the relay started: retry later",
+            )
+        if len(capability) != CAPABILITY_SIZE or not capability_matches(capability, registered):
+            raise Refused(
+                ErrorCode.CAPABILITY_REFUSED, "this is not the mailbox's deposit capability"
+            )
+
     # --- deposits ---------------------------------------------------------------------------
 
-    def deposit(self, mailbox_id: bytes, blob: bytes) -> tuple[bool, bytes]:
-        """Queues ``blob``; returns (True: stored, False: already queued there; blob id).
+    def deposit(self, mailbox_id: bytes, blob: bytes, source: str = "") -> tuple[bool, bytes]:
+        """Queues ``blob`` deposited from ``source`` (an address); returns (True: stored,
+        False: already queued there; blob id). The caller has checked the capability
+        (:meth:`check_deposit`).
 
-        Raises :class:`Refused` (MALFORMED, TOO_LARGE, MAILBOX_FULL or RELAY_FULL)."""
+        Raises :class:`Refused` (MALFORMED, TOO_LARGE, MAILBOX_FULL, SOURCE_FULL or
+        RELAY_FULL)."""
         if len(mailbox_id) != MAILBOX_ID_SIZE:
             raise Refused(ErrorCode.MALFORMED, "a mailbox id is 16 bytes")
         if not blob:
@@ -124,14 +203,18 @@ class MailboxStore:
         total_cost = cost + (MAILBOX_OVERHEAD if new_mailbox else 0)
         if self._bytes + total_cost > self._max_total_bytes:
             raise Refused(ErrorCode.RELAY_FULL, "the relay is full")
+        source = source_key(source)
+        if self._by_source.get(source, 0) + cost > self._max_source_bytes:
+            raise Refused(ErrorCode.SOURCE_FULL, "this address holds its share of the relay")
         if mailbox is None:
             mailbox_id = bytes(mailbox_id)
             mailbox = self._mailboxes[mailbox_id] = _Mailbox(mailbox_id)
         mailbox.blobs[blob_id] = bytes(blob)
         mailbox.pending[blob_id] = None
         mailbox.size += cost
-        self._by_age[mailbox.mailbox_id, blob_id] = self._clock() + self._ttl
+        self._by_age[mailbox.mailbox_id, blob_id] = (self._clock() + self._ttl, source)
         self._bytes += total_cost
+        self._by_source[source] = self._by_source.get(source, 0) + cost
         return True, blob_id
 
     def ack(self, mailbox_id: bytes, blob_ids: Iterable[bytes]) -> int:
@@ -151,7 +234,7 @@ class MailboxStore:
         now = self._clock()
         expired = 0
         while expired < limit and self._by_age:
-            (mailbox_id, blob_id), expires_at = next(iter(self._by_age.items()))
+            (mailbox_id, blob_id), (expires_at, _) = next(iter(self._by_age.items()))
             if expires_at > now:
                 break
             self._remove(self._mailboxes[mailbox_id], blob_id)
@@ -231,10 +314,15 @@ class MailboxStore:
         blob = mailbox.blobs.pop(blob_id)
         mailbox.pending.pop(blob_id, None)
         mailbox.in_flight.discard(blob_id)
-        del self._by_age[mailbox.mailbox_id, blob_id]
+        _, source = self._by_age.pop((mailbox.mailbox_id, blob_id))
         cost = len(blob) + BLOB_OVERHEAD
         mailbox.size -= cost
         self._bytes -= cost
+        left = self._by_source[source] - cost
+        if left:
+            self._by_source[source] = left
+        else:
+            del self._by_source[source]
         if not mailbox.blobs:
             self._bytes -= MAILBOX_OVERHEAD
             if not mailbox.generation:

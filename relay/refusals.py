@@ -32,6 +32,10 @@ HTTP_STATUS: Final = {
     ErrorCode.NAMEPLATE_EXPIRED: 410,
     ErrorCode.PEER_LEFT: 409,
     ErrorCode.TOO_MANY_NAMEPLATES: 503,
+    ErrorCode.MAILBOX_UNKNOWN: 404,
+    ErrorCode.CAPABILITY_REQUIRED: 403,
+    ErrorCode.CAPABILITY_REFUSED: 403,
+    ErrorCode.SOURCE_FULL: 507,
 }
 RETRYABLE: Final = frozenset(
     {
@@ -40,6 +44,8 @@ RETRYABLE: Final = frozenset(
         ErrorCode.RATE_LIMITED,
         ErrorCode.TOO_MANY_CONNECTIONS,
         ErrorCode.SHUTTING_DOWN,
+        ErrorCode.MAILBOX_UNKNOWN,  # until the owner subscribes again (a restarted relay)
+        ErrorCode.SOURCE_FULL,
     }
 )
 

@@ -26,10 +26,18 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
 from node.protocol.admission import MalformedRequestLogs
-from node.protocol.relay_wire import DEPOSIT_PATH, HEALTH_PATH, SUBSCRIBE_PATH, ErrorCode
+from node.protocol.relay_wire import (
+    DEPOSIT_PATH,
+    HEALTH_PATH,
+    LEGACY_DEPOSIT_PATH,
+    LEGACY_SINGLE_DEPOSIT_ROUTE,
+    SINGLE_DEPOSIT_ROUTE,
+    SUBSCRIBE_PATH,
+    ErrorCode,
+)
 from relay import rendezvous
 from relay.config import RelayConfig, split_listen
-from relay.deposits import MAX_BATCH_BYTES, deposit_batch, deposit_one
+from relay.deposits import MAX_BATCH_BYTES, deposit_batch, deposit_one, legacy_deposit
 from relay.refusals import error_body, expect_continue
 from relay.state import STATE, RelayState, logger
 from relay.subscriptions import subscribe
@@ -110,6 +118,7 @@ async def _health(request: web.Request) -> web.Response:
             "mailboxes": store.mailboxes,
             "blobs": store.blobs,
             "bytes": store.accounted_bytes,
+            "registered": store.registered,
             "connections": len(state.sessions),
         },
         status=503 if state.shutting_down else 200,
@@ -164,8 +173,11 @@ def create_app(
     app = web.Application(client_max_size=MAX_BATCH_BYTES, middlewares=[_json_errors])
     app[STATE] = RelayState(config, clock, random)
     add = app.router
-    add.add_post("/v1/mailboxes/{mailbox}/blobs", deposit_one, expect_handler=expect_continue)
+    add.add_post(SINGLE_DEPOSIT_ROUTE, deposit_one, expect_handler=expect_continue)
     add.add_post(DEPOSIT_PATH, deposit_batch, expect_handler=expect_continue)
+    # Relay protocol version 1 deposits (no capability): 400 unsupported_version.
+    add.add_post(LEGACY_SINGLE_DEPOSIT_ROUTE, legacy_deposit, expect_handler=expect_continue)
+    add.add_post(LEGACY_DEPOSIT_PATH, legacy_deposit, expect_handler=expect_continue)
     add.add_get(SUBSCRIBE_PATH, subscribe, expect_handler=expect_continue)
     add.add_get(HEALTH_PATH, _health, expect_handler=expect_continue)
     rendezvous.install(app)  # phone pairing: POST /v1/rendezvous, GET /v1/rendezvous/{n}

@@ -1,6 +1,8 @@
 """A mailbox owner's WebSocket (``GET /v1/subscribe``; docs/relay-protocol.md, "Subscribing").
 
-    relay: CHALLENGE(nonce)   owner: AUTH(public key, signature over auth_message(nonce, key))
+    relay: CHALLENGE(2, nonce)
+    owner: AUTH(public key, deposit hash, signature over auth_message(nonce, key, hash))
+    relay: registers the deposit hash for the mailbox (replacing any earlier one)
     relay: WELCOME(queued), then BLOB frames (FIFO, at most max_in_flight unacknowledged)
     owner: ACK(blob ids)      relay: deletes them and pushes more
 
@@ -31,6 +33,7 @@ from node.protocol.relay_wire import (
     RelayProtocolError,
     Welcome,
     decode_frame,
+    is_legacy_auth,
 )
 from relay.refusals import code_name, error_response, rate_limited
 from relay.state import STATE, RelayState, logger
@@ -83,6 +86,15 @@ class Subscription:
         except TimeoutError:
             await self.fail(ErrorCode.IDLE_TIMEOUT, "no AUTH in time")
             return
+        if message.type is WSMsgType.BINARY and is_legacy_auth(message.data):
+            state.refusals.refused(
+                "subscription", code_name(ErrorCode.UNSUPPORTED_VERSION), self._source
+            )
+            await self.fail(
+                ErrorCode.UNSUPPORTED_VERSION,
+                "relay protocol version 1 is not supported: update Relève",
+            )
+            return
         frame = await self._decode(message)
         if frame is None:
             return
@@ -94,6 +106,8 @@ class Subscription:
             await self.fail(ErrorCode.AUTH_FAILED, "the signature does not match")
             return
         queued = self._subscribe(frame.mailbox_id)
+        # Subscribed first, so that the registration is never the one forgotten for room.
+        state.store.register(frame.mailbox_id, frame.deposit_hash)
         try:
             await ws.send_bytes(Welcome(min(queued, MAX_U32)).encode())
             self._ready = True  # only now: no BLOB may precede WELCOME

@@ -1,6 +1,7 @@
-"""The node's subscription to its mailbox on one relay: authenticate with the mailbox key,
-take in every blob, acknowledge it once committed (or refused for good), reconnect with
-backoff when the relay goes away (docs/relay-protocol.md)."""
+"""The node's subscription to its mailbox on one relay: authenticate with the mailbox key
+(registering the hash of our deposit capability: relay protocol version 2), take in every
+blob, acknowledge it once committed (or refused for good), reconnect with backoff when the
+relay goes away (docs/relay-protocol.md §6)."""
 
 from __future__ import annotations
 
@@ -94,8 +95,8 @@ class RelaySubscription:
         failures = 0
         while True:
             try:
-                await self._subscribe()
-                failures = 0
+                if await self._subscribe():
+                    failures = 0  # refused handshakes back off up to RETRY_MAX_SECONDS
             except asyncio.CancelledError:
                 raise
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
@@ -112,7 +113,8 @@ class RelaySubscription:
             failures += 1
             await asyncio.sleep(delay)
 
-    async def _subscribe(self) -> None:
+    async def _subscribe(self) -> bool:
+        """One subscription, until it ends; False when the relay refused the handshake."""
         async with self._session.ws_connect(
             websocket_url(self.url),
             heartbeat=HEARTBEAT_SECONDS,
@@ -120,13 +122,24 @@ class RelaySubscription:
             timeout=aiohttp.ClientWSTimeout(ws_close=5),
         ) as ws:
             challenge = decode_frame(await self._receive(ws))
-            if not isinstance(challenge, Challenge) or challenge.version != VERSION:
-                raise RelayProtocolError("expected a version 1 challenge")
+            if not isinstance(challenge, Challenge):
+                raise RelayProtocolError("expected a challenge")
+            if challenge.version != VERSION:
+                # An older relay would take our mailbox without deposit capabilities (anyone
+                # could fill it): say so plainly, and try again later (it may be updated).
+                log.warning(
+                    "relay %s speaks relay protocol version %d, not %d: it runs another"
+                    " Relève version and must be updated",
+                    self.url,
+                    challenge.version,
+                    VERSION,
+                )
+                return False
             await ws.send_bytes(self._mailbox.authenticate(challenge.nonce).encode())
             answer = decode_frame(await self._receive(ws))
             if isinstance(answer, Error):
-                log.warning("relay %s refused our mailbox: %s", self.url, answer.code.name)
-                return
+                log.warning("relay %s refused our mailbox: %s", self.url, answer.code.name.lower())
+                return False
             if not isinstance(answer, Welcome):
                 raise RelayProtocolError("expected welcome")
             self.connected = True
@@ -141,6 +154,7 @@ class RelaySubscription:
                     await acks
                 except asyncio.CancelledError:
                     pass
+        return True
 
     async def _receive(self, ws: aiohttp.ClientWebSocketResponse) -> bytes:
         message = await ws.receive(timeout=HANDSHAKE_SECONDS)

@@ -1,5 +1,10 @@
 """Deposits on relays: packets for a contact go to every relay the contact listed, in one
-batch request per relay (POST /v1/deposits, docs/relay-protocol.md)."""
+batch request per relay (POST /v2/deposits, docs/relay-protocol.md §4.2), each with the
+deposit capability the contact gave us in its reachability (docs/protocol.md §6.3).
+
+A contact whose card has a mailbox but no capability runs a Relève older than deposit
+capabilities: relays refuse deposits for it, so none is attempted; its packets stay in the
+outbox (direct delivery still works) and this is logged once per contact and run."""
 
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ TIMEOUT: Final = aiohttp.ClientTimeout(total=20, sock_connect=5)
 class RelayTransport:
     def __init__(self, session: aiohttp.ClientSession) -> None:
         self._session = session
+        self._told_no_capability: set[bytes] = set()  # contacts already logged (bounded by them)
+        self._told_old_relay: set[str] = set()
 
     async def send(
         self, contact_id: bytes, reachability: Reachability, packets: list[bytes]
@@ -28,9 +35,22 @@ class RelayTransport:
         """RELAYED for each packet stored on at least one of the contact's relays."""
         if not reachability.relays or not reachability.mailbox_id:
             return [Outcome.RETRY] * len(packets)
-        mailbox_id = reachability.mailbox_id
+        if not reachability.can_deposit:
+            if contact_id not in self._told_no_capability:
+                self._told_no_capability.add(contact_id)
+                log.warning(
+                    "contact %s runs an older Relève (no deposit capability in its card):"
+                    " relays refuse deposits for it; its messages wait in the outbox until"
+                    " it updates Relève or is reachable directly",
+                    format_node_id(contact_id),
+                )
+            return [Outcome.RETRY] * len(packets)
+        mailbox_id, capability = reachability.mailbox_id, reachability.deposit_capability
         per_relay = await asyncio.gather(
-            *(self._deposit(relay, mailbox_id, packets) for relay in reachability.relays)
+            *(
+                self._deposit(relay, mailbox_id, capability, packets)
+                for relay in reachability.relays
+            )
         )
         stored = [any(results[i] for results in per_relay) for i in range(len(packets))]
         if not any(stored):
@@ -38,16 +58,18 @@ class RelayTransport:
         return [Outcome.RELAYED if ok else Outcome.RETRY for ok in stored]
 
     async def _deposit(
-        self, relay: Endpoint, mailbox_id: bytes, packets: list[bytes]
+        self, relay: Endpoint, mailbox_id: bytes, capability: bytes, packets: list[bytes]
     ) -> list[bool]:
         results: list[bool] = []
         for start in range(0, len(packets), MAX_DEPOSIT_BATCH):
             chunk = packets[start : start + MAX_DEPOSIT_BATCH]
-            results += await self._post(relay, mailbox_id, chunk)
+            results += await self._post(relay, mailbox_id, capability, chunk)
         return results
 
-    async def _post(self, relay: Endpoint, mailbox_id: bytes, packets: list[bytes]) -> list[bool]:
-        body = encode_deposits([(mailbox_id, packet) for packet in packets])
+    async def _post(
+        self, relay: Endpoint, mailbox_id: bytes, capability: bytes, packets: list[bytes]
+    ) -> list[bool]:
+        body = encode_deposits([(mailbox_id, capability, packet) for packet in packets])
         try:
             async with self._session.post(
                 relay.url + DEPOSIT_PATH,
@@ -57,7 +79,16 @@ class RelayTransport:
             ) as response:
                 if response.status != 200:
                     await response.read()
-                    log.info("relay %s refused deposits: HTTP %d", relay.url, response.status)
+                    if response.status in (404, 405) and relay.url not in self._told_old_relay:
+                        self._told_old_relay.add(relay.url)
+                        log.warning(
+                            "relay %s does not know relay protocol version 2 (HTTP %d):"
+                            " it runs an older Relève and must be updated",
+                            relay.url,
+                            response.status,
+                        )
+                    else:
+                        log.info("relay %s refused deposits: HTTP %d", relay.url, response.status)
                     return [False] * len(packets)
                 answer = await response.json()
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
@@ -69,8 +100,10 @@ class RelayTransport:
             return [False] * len(packets)
         taken = [result in ("stored", "duplicate") for result in results]
         if not all(taken):
-            # A full mailbox or relay (507) refuses some: they stay in the outbox and are
-            # offered again after the backoff, once the recipient has drained its mailbox.
+            # A full mailbox or relay (507) refuses some, or a relay that restarted and does
+            # not know the mailbox until its owner subscribes again (mailbox_unknown), or one
+            # holding another capability (the contact's card is about to change): they stay
+            # in the outbox and are offered again after the backoff.
             reasons = sorted(
                 {_reason(result) for result, ok in zip(results, taken, strict=True) if not ok}
             )

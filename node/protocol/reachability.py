@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Final
 
@@ -18,6 +18,7 @@ from .wire import Reader, Writer
 MAX_ENDPOINTS: Final = 8
 MAX_HOST_LENGTH: Final = 253
 MAILBOX_ID_SIZE: Final = 16
+CAPABILITY_SIZE: Final = 32  # node.protocol.relay_wire.CAPABILITY_SIZE
 _LABEL: Final = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 # \Z, not $: $ also matches before a final newline, which would let "host\n" through.
 _HOSTNAME: Final = re.compile(rf"^(?=.{{1,253}}\Z){_LABEL}(\.{_LABEL})*\Z")
@@ -129,16 +130,25 @@ def _check_endpoint(endpoint: Endpoint, error: type[Exception]) -> None:
 
 @dataclass(frozen=True)
 class Reachability:
-    """Every way to reach a node, plus its relay mailbox id (empty when it uses no relay)."""
+    """Every way to reach a node, plus its relay mailbox id (empty when it uses no relay) and
+    the mailbox's deposit capability (docs/protocol.md §6.3; docs/relay-protocol.md §3).
+
+    A node always gives the capability with its mailbox id; one without it was made by a
+    version that predates capabilities: relays refuse deposits for it."""
 
     endpoints: tuple[Endpoint, ...] = ()
     mailbox_id: bytes = b""
+    deposit_capability: bytes = field(default=b"", repr=False)  # a secret shared with contacts
 
     def __post_init__(self) -> None:
         if len(self.endpoints) > MAX_ENDPOINTS:
             raise LocalProtocolError(f"at most {MAX_ENDPOINTS} endpoints")
         if self.mailbox_id and len(self.mailbox_id) != MAILBOX_ID_SIZE:
             raise LocalProtocolError("mailbox id must be 16 bytes")
+        if self.deposit_capability and (
+            len(self.deposit_capability) != CAPABILITY_SIZE or not self.mailbox_id
+        ):
+            raise LocalProtocolError("a deposit capability is 32 bytes, with a mailbox id")
 
     @property
     def direct(self) -> tuple[Endpoint, ...]:
@@ -148,19 +158,26 @@ class Reachability:
     def relays(self) -> tuple[Endpoint, ...]:
         return tuple(e for e in self.endpoints if e.is_relay)
 
+    @property
+    def can_deposit(self) -> bool:
+        """Whether a sender can deposit for this node on its relays."""
+        return bool(self.mailbox_id and self.deposit_capability)
+
     def encode_into(self, writer: Writer) -> None:
-        writer.bytes8(self.mailbox_id)
+        # The mailbox field: empty, the mailbox id with its capability (48 bytes), or, only
+        # when re-encoding what an older node sent, the bare mailbox id (16 bytes).
+        writer.bytes8(self.mailbox_id + self.deposit_capability)
         writer.u8(len(self.endpoints))
         for endpoint in self.endpoints:
             endpoint.encode_into(writer)
 
     @classmethod
     def decode_from(cls, reader: Reader) -> Reachability:
-        mailbox_id = reader.bytes8()
-        if mailbox_id and len(mailbox_id) != MAILBOX_ID_SIZE:
-            raise reader.fail("mailbox id must be 16 bytes")
+        mailbox = reader.bytes8()
+        if len(mailbox) not in (0, MAILBOX_ID_SIZE, MAILBOX_ID_SIZE + CAPABILITY_SIZE):
+            raise reader.fail("mailbox field must be 0, 16 or 48 bytes")
         count = reader.u8()
         if count > MAX_ENDPOINTS:
             raise reader.fail(f"more than {MAX_ENDPOINTS} endpoints")
         endpoints = tuple(Endpoint.decode_from(reader) for _ in range(count))
-        return cls(endpoints, mailbox_id)
+        return cls(endpoints, mailbox[:MAILBOX_ID_SIZE], mailbox[MAILBOX_ID_SIZE:])

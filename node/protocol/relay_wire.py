@@ -9,21 +9,31 @@ Mailboxes are self-certifying: a mailbox id is ``BLAKE2b-128(mailbox public key,
 "releve-mailbox")``, so the relay needs no registration to know who may read a mailbox. The
 mailbox key is an Ed25519 key of its own, never a node's identity key.
 
+Only those the owner allowed may deposit (version 2): the owner derives a 32-byte *deposit
+capability* from its mailbox seed (:func:`deposit_capability_for`, keyed BLAKE2b) and gives it
+to every contact in its reachability (docs/protocol.md §6.3); it registers only its hash
+(:func:`deposit_hash_for`) with the relay in AUTH. Each deposit carries the capability; the
+relay compares its hash with the registered one. Every contact holds the same capability, so
+the relay cannot tell depositors apart.
+
 WebSocket frames (binary), each starting with a type byte:
 
     relay -> owner   0x01 CHALLENGE  version u8 || nonce (32)
                      0x02 WELCOME    queued blobs u32
                      0x03 BLOB       blob id (16) || blob
                      0x04 ERROR      code u16 || reason (UTF-8)
-    owner -> relay   0x11 AUTH       mailbox public key (32) || signature (64)
+    owner -> relay   0x11 AUTH       mailbox public key (32) || deposit hash (32) || signature (64)
                      0x12 ACK        count u16 || blob id (16) x count
 
-HTTP deposit batch (``POST /v1/deposits``): frames of mailbox id (16) || u32 length || blob.
+HTTP deposit batch (``POST /v2/deposits``): mailbox id (16) || capability (32) || u32 length
+|| blob, repeated. Single deposit (``POST /v2/mailboxes/{id}/blobs``): the capability in the
+``Releve-Deposit-Capability`` header (64 hex digits), the blob as the body.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final
@@ -35,25 +45,36 @@ import nacl.exceptions
 # module raises it and its callers catch it by this module's name.
 from .errors import RelayProtocolError as RelayProtocolError
 
-VERSION: Final = 1
+VERSION: Final = 2
+LEGACY_VERSIONS: Final = frozenset({1})  # refused with UNSUPPORTED_VERSION, "update Relève"
 MAILBOX_ID_SIZE: Final = 16
 BLOB_ID_SIZE: Final = 16
 NONCE_SIZE: Final = 32
 KEY_SIZE: Final = 32
 SIGNATURE_SIZE: Final = 64
+CAPABILITY_SIZE: Final = 32
+DEPOSIT_HASH_SIZE: Final = 32
 MAX_BLOB_SIZE: Final = 65536  # a Relève packet's largest bucket
 MAX_ACK_IDS: Final = 1024
 MAX_DEPOSIT_BATCH: Final = 64
-AUTH_LABEL: Final = b"releve relay auth v1"
+AUTH_LABEL: Final = b"releve relay auth v2"
 _MAILBOX_PERSON: Final = b"releve-mailbox"
+_CAPABILITY_PERSON: Final = b"releve-dep-cap"
+_DEPOSIT_HASH_PERSON: Final = b"releve-dep-hash"
+_V1_AUTH_SIZE: Final = 1 + KEY_SIZE + SIGNATURE_SIZE  # a version 1 AUTH frame (97 bytes)
 
-DEPOSIT_PATH: Final = "/v1/deposits"
-SUBSCRIBE_PATH: Final = "/v1/subscribe"
+DEPOSIT_PATH: Final = "/v2/deposits"
+SUBSCRIBE_PATH: Final = "/v1/subscribe"  # its version is the CHALLENGE's
 HEALTH_PATH: Final = "/health"
+CAPABILITY_HEADER: Final = "Releve-Deposit-Capability"
+# Version 1 deposit paths: answered 400 unsupported_version ("update Relève").
+LEGACY_DEPOSIT_PATH: Final = "/v1/deposits"
+LEGACY_SINGLE_DEPOSIT_ROUTE: Final = "/v1/mailboxes/{mailbox}/blobs"
+SINGLE_DEPOSIT_ROUTE: Final = "/v2/mailboxes/{mailbox}/blobs"
 
 
 def single_deposit_path(mailbox_id: bytes) -> str:
-    return f"/v1/mailboxes/{mailbox_id.hex()}/blobs"
+    return f"/v2/mailboxes/{mailbox_id.hex()}/blobs"
 
 
 # --- phone-pairing rendezvous (docs/relay-protocol.md §16) ---------------------------------
@@ -102,6 +123,11 @@ class ErrorCode(IntEnum):
     NAMEPLATE_EXPIRED = 14  # nobody came in time; the relay closes the waiting side
     PEER_LEFT = 15  # the other side of a rendezvous went away
     TOO_MANY_NAMEPLATES = 16  # the relay holds its maximum of nameplates
+    # Deposit capabilities (version 2): deposits only from those the owner allowed.
+    MAILBOX_UNKNOWN = 17  # no owner registered this mailbox since the relay started: retry
+    CAPABILITY_REQUIRED = 18  # a single deposit without the capability header
+    CAPABILITY_REFUSED = 19  # not this mailbox's deposit capability
+    SOURCE_FULL = 20  # this source address holds its share of the relay's memory
 
 
 class FrameType(IntEnum):
@@ -121,9 +147,43 @@ def blob_id_for(blob: bytes) -> bytes:
     return hashlib.blake2b(blob, digest_size=BLOB_ID_SIZE).digest()
 
 
-def auth_message(nonce: bytes, public_key: bytes) -> bytes:
-    """What the owner signs: the label, the relay's fresh nonce and the mailbox key."""
-    return AUTH_LABEL + nonce + public_key
+def deposit_capability_for(mailbox_seed: bytes) -> bytes:
+    """The mailbox's deposit capability: keyed BLAKE2b-256 of nothing under the mailbox seed
+    (a PRF of the seed, so the capability reveals nothing of the key), personalised."""
+    if len(mailbox_seed) != KEY_SIZE:
+        raise ValueError("a mailbox seed is 32 bytes")
+    return hashlib.blake2b(
+        b"", digest_size=CAPABILITY_SIZE, key=mailbox_seed, person=_CAPABILITY_PERSON
+    ).digest()
+
+
+def deposit_hash_for(capability: bytes) -> bytes:
+    """What the owner registers and the relay compares: BLAKE2b-256 of the capability."""
+    return hashlib.blake2b(
+        capability, digest_size=DEPOSIT_HASH_SIZE, person=_DEPOSIT_HASH_PERSON
+    ).digest()
+
+
+def capability_matches(capability: bytes, registered_hash: bytes) -> bool:
+    """Whether ``capability`` hashes to ``registered_hash``, in constant time."""
+    return hmac.compare_digest(deposit_hash_for(capability), registered_hash)
+
+
+def parse_capability(text: str) -> bytes:
+    """A capability from its header (64 hex digits); raises :class:`RelayProtocolError`."""
+    try:
+        capability = bytes.fromhex(text)
+    except ValueError:
+        raise RelayProtocolError("a deposit capability is hexadecimal") from None
+    if len(capability) != CAPABILITY_SIZE:
+        raise RelayProtocolError("a deposit capability is 32 bytes")
+    return capability
+
+
+def auth_message(nonce: bytes, public_key: bytes, deposit_hash: bytes) -> bytes:
+    """What the owner signs: the label, the relay's fresh nonce, the mailbox key and the hash
+    of its deposit capability."""
+    return AUTH_LABEL + nonce + public_key + deposit_hash
 
 
 # --- frames ------------------------------------------------------------------------------
@@ -167,6 +227,7 @@ class Error:
 @dataclass(frozen=True)
 class Auth:
     public_key: bytes
+    deposit_hash: bytes
     signature: bytes
 
     @property
@@ -174,23 +235,26 @@ class Auth:
         return mailbox_id_for(self.public_key)
 
     def encode(self) -> bytes:
-        return bytes((FrameType.AUTH,)) + self.public_key + self.signature
+        return bytes((FrameType.AUTH,)) + self.public_key + self.deposit_hash + self.signature
 
     def verify(self, nonce: bytes) -> bool:
-        """True when the signature covers this nonce with this mailbox key."""
+        """True when the signature covers this nonce and deposit hash with this mailbox key."""
         try:
             sodium.crypto_sign_open(
-                self.signature + auth_message(nonce, self.public_key), self.public_key
+                self.signature + auth_message(nonce, self.public_key, self.deposit_hash),
+                self.public_key,
             )
         except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError):
             return False
         return True
 
     @classmethod
-    def sign(cls, nonce: bytes, public_key: bytes, secret_key: bytes) -> Auth:
+    def sign(cls, nonce: bytes, public_key: bytes, secret_key: bytes, deposit_hash: bytes) -> Auth:
         """``secret_key`` is libsodium's 64-byte Ed25519 secret key."""
-        signed = sodium.crypto_sign(auth_message(nonce, public_key), secret_key)
-        return cls(public_key, bytes(signed[:SIGNATURE_SIZE]))
+        if len(deposit_hash) != DEPOSIT_HASH_SIZE:
+            raise ValueError("a deposit hash is 32 bytes")
+        signed = sodium.crypto_sign(auth_message(nonce, public_key, deposit_hash), secret_key)
+        return cls(public_key, deposit_hash, bytes(signed[:SIGNATURE_SIZE]))
 
 
 @dataclass(frozen=True)
@@ -236,9 +300,13 @@ def decode_frame(data: bytes) -> Frame:
             raise RelayProtocolError("error: unknown code or bad text") from None
         return Error(code, reason)
     if kind == FrameType.AUTH:
-        if len(body) != KEY_SIZE + SIGNATURE_SIZE:
+        if len(body) != KEY_SIZE + DEPOSIT_HASH_SIZE + SIGNATURE_SIZE:
             raise RelayProtocolError("auth: wrong length")
-        return Auth(body[:KEY_SIZE], body[KEY_SIZE:])
+        return Auth(
+            body[:KEY_SIZE],
+            body[KEY_SIZE : KEY_SIZE + DEPOSIT_HASH_SIZE],
+            body[KEY_SIZE + DEPOSIT_HASH_SIZE :],
+        )
     if kind == FrameType.ACK:
         if len(body) < 2:
             raise RelayProtocolError("ack: truncated")
@@ -250,30 +318,44 @@ def decode_frame(data: bytes) -> Frame:
     raise RelayProtocolError("unknown frame type")
 
 
+def is_legacy_auth(data: bytes) -> bool:
+    """A version 1 AUTH frame (no deposit hash): answered UNSUPPORTED_VERSION, not MALFORMED."""
+    return len(data) == _V1_AUTH_SIZE and data[0] == FrameType.AUTH
+
+
 # --- HTTP deposit batches -------------------------------------------------------------------
 
+DEPOSIT_HEADER_SIZE: Final = MAILBOX_ID_SIZE + CAPABILITY_SIZE + 4
+Deposit = tuple[bytes, bytes, bytes]  # (mailbox id, deposit capability, blob)
 
-def encode_deposits(deposits: list[tuple[bytes, bytes]]) -> bytes:
-    """``[(mailbox id, blob), ...]`` as one request body."""
+
+def encode_deposits(deposits: list[Deposit]) -> bytes:
+    """``[(mailbox id, capability, blob), ...]`` as one request body."""
     return b"".join(
-        mailbox_id + len(blob).to_bytes(4, "big") + blob for mailbox_id, blob in deposits
+        mailbox_id + capability + len(blob).to_bytes(4, "big") + blob
+        for mailbox_id, capability, blob in deposits
     )
 
 
-def decode_deposits(data: bytes) -> list[tuple[bytes, bytes]]:
-    deposits: list[tuple[bytes, bytes]] = []
+def decode_deposits(data: bytes) -> list[Deposit]:
+    deposits: list[Deposit] = []
     offset = 0
     while offset < len(data):
         if len(deposits) == MAX_DEPOSIT_BATCH:
             raise RelayProtocolError(f"more than {MAX_DEPOSIT_BATCH} deposits")
-        header_end = offset + MAILBOX_ID_SIZE + 4
+        header_end = offset + DEPOSIT_HEADER_SIZE
         if header_end > len(data):
             raise RelayProtocolError("deposit: truncated")
-        size = int.from_bytes(data[offset + MAILBOX_ID_SIZE : header_end], "big")
+        size = int.from_bytes(data[header_end - 4 : header_end], "big")
         if not 0 < size <= MAX_BLOB_SIZE or header_end + size > len(data):
             raise RelayProtocolError("deposit: wrong length")
+        capability_at = offset + MAILBOX_ID_SIZE
         deposits.append(
-            (data[offset : offset + MAILBOX_ID_SIZE], data[header_end : header_end + size])
+            (
+                data[offset:capability_at],
+                data[capability_at : capability_at + CAPABILITY_SIZE],
+                data[header_end : header_end + size],
+            )
         )
         offset = header_end + size
     if not deposits:

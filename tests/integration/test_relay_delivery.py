@@ -121,7 +121,10 @@ def test_relay_restarted_empty_while_the_recipient_was_offline(
         wait_for(lambda: relay.health()["blobs"] >= 20, 30, "deposits on the relay")
         relay.kill()
         relay.start()
+        # Empty, and without the mailbox's deposit capability until its owner subscribes
+        # again: the sender's deposits meanwhile are refused (mailbox_unknown), not stored.
         assert relay.health()["blobs"] == 0
+        assert relay.health()["registered"] == 0
         pharmacy.start(*relay_args(relay), listen=False)
         # Only the sender's outbox still has them: its redelivery brings them back.
         assert_exactly_once_in_order(received_texts(pharmacy, 20, timeout=120), texts)

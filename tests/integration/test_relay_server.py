@@ -21,6 +21,7 @@ import pytest
 from aiohttp import WSMsgType, web
 
 from node.protocol.relay_wire import (
+    CAPABILITY_HEADER,
     DEPOSIT_PATH,
     HEALTH_PATH,
     SUBSCRIBE_PATH,
@@ -34,6 +35,8 @@ from node.protocol.relay_wire import (
     Welcome,
     blob_id_for,
     decode_frame,
+    deposit_capability_for,
+    deposit_hash_for,
     encode_deposits,
     single_deposit_path,
 )
@@ -95,15 +98,41 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
+OWNERS: dict[bytes, Owner] = {}  # mailbox id -> its owner, for the deposit helpers
+STRANGER_CAPABILITY = b"\x5a" * 32
+
+
 class Owner:
-    """A mailbox key pair."""
+    """A mailbox key pair and the mailbox's deposit capability."""
 
     def __init__(self, seed: int) -> None:
         self.public, self.secret = sodium.crypto_sign_seed_keypair(bytes([seed]) * 32)
-        self.mailbox_id = Auth(self.public, b"").mailbox_id
+        self.mailbox_id = Auth(self.public, b"", b"").mailbox_id
+        self.capability = deposit_capability_for(bytes([seed]) * 32)
+        self.deposit_hash = deposit_hash_for(self.capability)
+        OWNERS[self.mailbox_id] = self
 
     def auth(self, nonce: bytes) -> bytes:
-        return Auth.sign(nonce, self.public, self.secret).encode()
+        return Auth.sign(nonce, self.public, self.secret, self.deposit_hash).encode()
+
+
+def capability_for(relay: Relay, mailbox_id: bytes) -> bytes:
+    """The capability a contact of ``mailbox_id``'s owner holds. Most tests deposit before the
+    owner's first subscription: its registration is made here as if it had subscribed
+    earlier (registration by AUTH, and refusals without it, are tested on their own below).
+    A mailbox without a known owner gets a stranger's capability; a relay process (no state
+    here) only knows the mailboxes whose owners subscribed."""
+    owner = OWNERS.get(mailbox_id)
+    if owner is None:
+        return STRANGER_CAPABILITY
+    if relay.state is not None:
+        relay.state.store.register(owner.mailbox_id, owner.deposit_hash)
+    return owner.capability
+
+
+def carrying(relay: Relay, mailbox_id: bytes) -> dict[str, str]:
+    """The header of a single deposit into ``mailbox_id`` (see :func:`capability_for`)."""
+    return {CAPABILITY_HEADER: capability_for(relay, mailbox_id).hex()}
 
 
 async def receive(ws: aiohttp.ClientWebSocketResponse) -> Frame:
@@ -115,7 +144,7 @@ async def receive(ws: aiohttp.ClientWebSocketResponse) -> Frame:
 async def challenge(ws: aiohttp.ClientWebSocketResponse) -> bytes:
     frame = await receive(ws)
     assert isinstance(frame, Challenge)
-    assert frame.version == 1
+    assert frame.version == 2
     return frame.nonce
 
 
@@ -158,15 +187,22 @@ async def deposit(
     relay: Relay,
     mailbox_id: bytes,
     blob: bytes | AsyncIterator[bytes],
+    capability: bytes | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    async with http.post(relay.url + single_deposit_path(mailbox_id), data=blob) as r:
+    if capability is None:
+        capability = capability_for(relay, mailbox_id)
+    headers = {CAPABILITY_HEADER: capability.hex()}
+    async with http.post(
+        relay.url + single_deposit_path(mailbox_id), data=blob, headers=headers
+    ) as r:
         return r.status, await r.json()
 
 
 async def deposit_batch(
     http: aiohttp.ClientSession, relay: Relay, deposits: list[tuple[bytes, bytes]]
 ) -> tuple[int, dict[str, Any], str | None]:
-    async with http.post(relay.url + DEPOSIT_PATH, data=encode_deposits(deposits)) as r:
+    body = encode_deposits([(m, capability_for(relay, m), blob) for m, blob in deposits])
+    async with http.post(relay.url + DEPOSIT_PATH, data=body) as r:
         return r.status, await r.json(), r.headers.get("Retry-After")
 
 
@@ -331,7 +367,11 @@ async def test_a_wrong_signature_is_refused(relay: Relay, http: aiohttp.ClientSe
     await deposit(http, relay, owner.mailbox_id, b"secret")
     async with http.ws_connect(relay.url + SUBSCRIBE_PATH) as ws:
         nonce = await challenge(ws)
-        forged = Auth(owner.public, Auth.sign(nonce, owner.public, thief.secret).signature)
+        forged = Auth(
+            owner.public,
+            thief.deposit_hash,
+            Auth.sign(nonce, owner.public, thief.secret, thief.deposit_hash).signature,
+        )
         await ws.send_bytes(forged.encode())
         await refused_with(ws, ErrorCode.AUTH_FAILED)
     assert relay.blobs() == 1
@@ -428,11 +468,10 @@ async def test_oversized_blobs_are_refused(http: aiohttp.ClientSession) -> None:
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/v1/mailboxes/nothex/blobs", b"x"),
-        ("/v1/mailboxes/" + "ab" * 15 + "/blobs", b"x"),
-        ("/v1/mailboxes/" + "ab" * 16 + "/blobs", b""),
+        ("/v2/mailboxes/nothex/blobs", b"x"),
+        ("/v2/mailboxes/" + "ab" * 15 + "/blobs", b"x"),
         (DEPOSIT_PATH, b""),
-        (DEPOSIT_PATH, b"m" * 16 + b"\x00\x00\x00\x09short"),
+        (DEPOSIT_PATH, b"m" * 16 + b"c" * 32 + b"\x00\x00\x00\x09short"),
     ],
 )
 async def test_malformed_deposits_are_refused(
@@ -498,8 +537,9 @@ async def test_a_flood_is_rate_limited_without_hurting_other_sources(
 
             async def flood() -> None:
                 url = relay.url + single_deposit_path(flooder.mailbox_id)
+                headers = {CAPABILITY_HEADER: capability_for(relay, flooder.mailbox_id).hex()}
                 for i in range(30):
-                    async with http.post(url, data=b"%d" % i) as response:
+                    async with http.post(url, data=b"%d" % i, headers=headers) as response:
                         statuses.append(response.status)
                         if response.status == 429:
                             assert (await response.json())["error"]["code"] == "rate_limited"
@@ -547,7 +587,9 @@ async def test_memory_cap_refuses_new_blobs_and_keeps_old_ones(
         for i in range(30):
             owner = owners[i % 4]
             async with http.post(
-                relay.url + single_deposit_path(owner.mailbox_id), data=os.urandom(10_000)
+                relay.url + single_deposit_path(owner.mailbox_id),
+                data=os.urandom(10_000),
+                headers=carrying(relay, owner.mailbox_id),
             ) as response:
                 if response.status == 200:
                     stored += 1
@@ -572,7 +614,9 @@ async def test_a_full_mailbox_refuses_more(http: aiohttp.ClientSession) -> None:
         for i in range(3):
             await deposit(http, relay, owner.mailbox_id, b"%d" % i)
         async with http.post(
-            relay.url + single_deposit_path(owner.mailbox_id), data=b"3"
+            relay.url + single_deposit_path(owner.mailbox_id),
+            data=b"3",
+            headers=carrying(relay, owner.mailbox_id),
         ) as response:
             assert response.status == 507
             assert "Retry-After" in response.headers
@@ -628,8 +672,16 @@ async def test_idle_and_slow_http_connections_are_closed(http: aiohttp.ClientSes
         writer.close()
         await writer.wait_closed()
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        path = single_deposit_path(b"\x01" * 16).encode()
-        writer.write(b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123")
+        owner = Owner(35)
+        path = single_deposit_path(owner.mailbox_id).encode()
+        header = f"{CAPABILITY_HEADER}: {capability_for(relay, owner.mailbox_id).hex()}\r\n"
+        writer.write(
+            b"POST "
+            + path
+            + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+            + header.encode()
+            + b"\r\n0123"
+        )
         async with asyncio.timeout(WAIT):
             answer = await reader.read(4096)
         assert answer.startswith(b"HTTP/1.1 408")
@@ -656,10 +708,12 @@ async def test_health_counts_and_never_names_ids(relay: Relay, http: aiohttp.Cli
         "mailboxes",
         "blobs",
         "bytes",
+        "registered",
         "connections",
     }
     assert body["status"] == "ok"
     assert (body["mailboxes"], body["blobs"], body["connections"]) == (2, 1, 1)
+    assert body["registered"] == 2  # both owners' deposit capability hashes
     assert body["bytes"] == 3 + BLOB_OVERHEAD + MAILBOX_OVERHEAD
     for secret in (owner.mailbox_id, Owner(41).mailbox_id, blob_id_for(b"one"), owner.public):
         assert secret.hex() not in text
@@ -695,9 +749,11 @@ async def test_a_relay_process_serves_and_shuts_down_cleanly(
         assert line.startswith("relay listening on http://127.0.0.1:"), line
         relay = Relay(line.split()[-1], None)  # type: ignore[arg-type]
         owner = Owner(50)
+        status, body = await deposit(http, relay, owner.mailbox_id, b"too early")
+        assert (status, body["error"]["code"]) == (404, "mailbox_unknown")
+        ws, queued = await subscribe(http, relay, owner)  # registers the capability's hash
+        assert queued == 0
         assert (await deposit(http, relay, owner.mailbox_id, b"via a process"))[0] == 200
-        ws, queued = await subscribe(http, relay, owner)
-        assert queued == 1
         assert [b.blob for b in await receive_blobs(ws, 1)] == [b"via a process"]
         await http.post(relay.url + single_deposit_path(owner.mailbox_id) + "x", data=b"404")
         process.send_signal(signal.SIGTERM)
@@ -733,3 +789,116 @@ async def test_a_busy_address_exits_1(http: aiohttp.ClientSession, relay: Relay)
         _, stderr = await process.communicate()
     assert process.returncode == 1
     assert b"cannot listen" in stderr
+
+
+# --- deposit capabilities and fair shares (relay protocol version 2; issue 12, item 4) ------
+
+
+async def test_only_the_owners_capability_deposits_and_strangers_store_nothing(
+    relay: Relay, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    owner = Owner(60)
+    url = relay.url + single_deposit_path(owner.mailbox_id)
+    # Before its owner ever subscribed, the relay knows no capability for the mailbox.
+    status, body = await deposit(http, relay, owner.mailbox_id, b"x", owner.capability)
+    assert (status, body["error"]["code"]) == (404, "mailbox_unknown")
+    ws, _ = await subscribe(http, relay, owner)  # AUTH registers the capability's hash
+    for capability, code in (
+        (STRANGER_CAPABILITY, "capability_refused"),
+        (Owner(61).capability, "capability_refused"),
+    ):
+        status, body = await deposit(http, relay, owner.mailbox_id, b"junk", capability)
+        assert (status, body["error"]["code"]) == (403, code)
+    async with http.post(url, data=b"junk") as response:  # no capability at all
+        assert response.status == 403
+        assert (await response.json())["error"]["code"] == "capability_required"
+    async with http.post(url, data=b"junk", headers={CAPABILITY_HEADER: "zz"}) as response:
+        assert response.status == 400
+    body_bytes = encode_deposits(
+        [
+            (owner.mailbox_id, STRANGER_CAPABILITY, b"junk 1"),
+            (b"\x77" * 16, STRANGER_CAPABILITY, b"junk 2"),
+            (owner.mailbox_id, owner.capability, b"paired"),
+        ]
+    )
+    async with http.post(relay.url + DEPOSIT_PATH, data=body_bytes) as response:
+        assert response.status == 200
+        assert (await response.json())["results"] == [
+            {"status": 403, "error": "capability_refused"},
+            {"status": 404, "error": "mailbox_unknown"},
+            "stored",
+        ]
+        assert "Retry-After" in response.headers  # mailbox_unknown is worth retrying
+    assert relay.blobs() == 1  # only the paired deposit
+    assert [b.blob for b in await receive_blobs(ws, 1)] == [b"paired"]
+    await ws.close()
+    logged = caplog.text
+    assert "capability_refused" in logged
+    assert "mailbox_unknown" in logged
+    assert owner.mailbox_id.hex() not in logged
+    assert owner.capability.hex() not in logged
+
+
+async def test_a_new_subscription_replaces_the_registered_capability(
+    relay: Relay, http: aiohttp.ClientSession
+) -> None:
+    owner = Owner(62)
+    ws, _ = await subscribe(http, relay, owner)
+    await ws.close()
+    # The owner drew a new capability (a new seed would give a new mailbox; here only the
+    # registration is replaced), then subscribed again: the old one no longer deposits.
+    old_capability = owner.capability
+    owner.capability = deposit_capability_for(b"\x99" * 32)
+    owner.deposit_hash = deposit_hash_for(owner.capability)
+    ws, _ = await subscribe(http, relay, owner)
+    status, _ = await deposit(http, relay, owner.mailbox_id, b"old", old_capability)
+    assert status == 403
+    relay.state.store.check_deposit(owner.mailbox_id, owner.capability)  # the new one does
+    await ws.close()
+
+
+async def test_version_1_clients_are_refused_plainly(
+    relay: Relay, http: aiohttp.ClientSession
+) -> None:
+    owner = Owner(63)
+    for path in ("/v1/deposits", "/v1/mailboxes/" + owner.mailbox_id.hex() + "/blobs"):
+        async with http.post(relay.url + path, data=b"m" * 16 + b"\0\0\0\x01x") as response:
+            assert response.status == 400
+            error = (await response.json())["error"]
+            assert error["code"] == "unsupported_version"
+            assert "update Relève" in error["message"]
+    async with http.ws_connect(relay.url + SUBSCRIBE_PATH) as ws:
+        nonce = await challenge(ws)
+        signed = sodium.crypto_sign(b"releve relay auth v1" + nonce + owner.public, owner.secret)
+        await ws.send_bytes(b"\x11" + owner.public + signed[:64])  # a version 1 AUTH
+        frame = await receive(ws)
+        assert isinstance(frame, Error)
+        assert frame.code is ErrorCode.UNSUPPORTED_VERSION
+        assert "update Relève" in frame.reason
+    assert relay.blobs() == 0
+    assert relay.state.store.registered == 0
+
+
+async def test_one_source_cannot_take_more_than_its_share(http: aiohttp.ClientSession) -> None:
+    owner, other = Owner(64), Owner(65)
+    share = 5 * (10_000 + BLOB_OVERHEAD)
+    async with serving(max_source_bytes=share, retry_after_seconds=9) as relay:
+        results = []
+        for _ in range(8):
+            status, body = await deposit(http, relay, owner.mailbox_id, os.urandom(10_000))
+            results.append(status if status == 200 else body["error"]["code"])
+        assert results == [200] * 5 + ["source_full"] * 3
+        connector = aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))
+        async with aiohttp.ClientSession(connector=connector) as neighbour:
+            status, _ = await deposit(neighbour, relay, owner.mailbox_id, b"another source")
+            assert status == 200
+            status, _ = await deposit(neighbour, relay, other.mailbox_id, b"and elsewhere")
+            assert status == 200
+        # Acknowledged blobs give the source its share back.
+        ws, _ = await subscribe(http, relay, owner)
+        blobs = await receive_blobs(ws, 6)
+        await ws.send_bytes(Ack(tuple(b.blob_id for b in blobs)).encode())
+        await eventually(lambda: relay.blobs() == 1, WAIT, "the acknowledged blobs to go")
+        status, _ = await deposit(http, relay, owner.mailbox_id, b"room again")
+        assert status == 200
+        await ws.close()

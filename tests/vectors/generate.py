@@ -68,6 +68,7 @@ from node.protocol.conversation import (  # noqa: E402
     encode_conversation,
 )
 from node.protocol.payload import encode_text  # noqa: E402
+from node.protocol.relay_wire import deposit_capability_for  # noqa: E402
 from node.protocol.wire import Writer  # noqa: E402
 
 VECTORS_DIR: Final = Path(__file__).resolve().parent
@@ -141,6 +142,7 @@ def profile_json(profile: Profile) -> JSON:
 def reachability_json(reachability: Reachability) -> JSON:
     return {
         "mailbox_id": reachability.mailbox_id.hex(),
+        "deposit_capability": reachability.deposit_capability.hex(),
         "endpoints": [
             {"kind": int(e.kind), "kind_name": e.kind.name, "host": e.host, "port": e.port}
             for e in reachability.endpoints
@@ -170,12 +172,15 @@ INVITER_REACHABILITY: Final = Reachability(
         Endpoint.direct("fd00::20", 7643),
     ),
     mailbox_id=derive("inviter mailbox id", 16),
+    # docs/relay-protocol.md §3: derived from the mailbox seed; opaque to the protocol core.
+    deposit_capability=deposit_capability_for(derive("inviter mailbox seed", 32)),
 )
 ACCEPTOR_CARD: Final = ContactCard(
     Profile("Pharmacie du Marché", Role.PHARMACIST),
     Reachability(
         endpoints=(Endpoint.relay("http://127.0.0.1:8700"), Endpoint.direct("10.0.0.7", 7643)),
         mailbox_id=derive("acceptor mailbox id", 16),
+        deposit_capability=deposit_capability_for(derive("acceptor mailbox seed", 32)),
     ),
 )
 INVITATION_TTL: Final = 900

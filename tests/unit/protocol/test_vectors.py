@@ -105,7 +105,7 @@ def reachability_from(data: JSON) -> Reachability:
         kind = EndpointKind(endpoint["kind"])
         assert kind.name == endpoint["kind_name"]
         endpoints.append(Endpoint(kind, endpoint["host"], endpoint["port"]))
-    return Reachability(tuple(endpoints), h(data["mailbox_id"]))
+    return Reachability(tuple(endpoints), h(data["mailbox_id"]), h(data["deposit_capability"]))
 
 
 def assert_payload(payload: Payload, expected: JSON) -> None:

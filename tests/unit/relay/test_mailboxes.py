@@ -8,7 +8,12 @@ import tracemalloc
 
 import pytest
 
-from node.protocol.relay_wire import ErrorCode, blob_id_for
+from node.protocol.relay_wire import (
+    ErrorCode,
+    blob_id_for,
+    deposit_capability_for,
+    deposit_hash_for,
+)
 from relay.mailboxes import BLOB_OVERHEAD, MAILBOX_OVERHEAD, MailboxStore, Refused
 
 A = b"\xaa" * 16
@@ -39,6 +44,7 @@ def make_store(clock: Clock | None = None, **limits: int | float) -> MailboxStor
         max_mailbox_bytes=int(settings["max_mailbox_bytes"]),
         max_total_bytes=int(settings["max_total_bytes"]),
         ttl_seconds=float(settings["ttl_seconds"]),
+        max_source_bytes=int(settings.get("max_source_bytes", settings["max_total_bytes"])),
     )
 
 
@@ -226,3 +232,93 @@ def test_accounting_covers_the_real_memory_used() -> None:
         # The blobs themselves were allocated before; a received blob also has a header.
         real = used + blob_count * (64 + 33)
         assert real <= store.accounted_bytes, (mailbox_count, real, store.accounted_bytes)
+
+
+# --- deposit capabilities and fair shares (issue 12, item 4) ---------------------------------
+
+
+def refused_from(store: MailboxStore, mailbox_id: bytes, blob: bytes, source: str) -> ErrorCode:
+    with pytest.raises(Refused) as caught:
+        store.deposit(mailbox_id, blob, source)
+    return caught.value.code
+
+
+CAPABILITY = deposit_capability_for(b"\x01" * 32)
+OTHER_CAPABILITY = deposit_capability_for(b"\x02" * 32)
+
+
+def test_deposits_need_a_registered_mailbox_and_its_capability() -> None:
+    store = make_store()
+    with pytest.raises(Refused) as caught:
+        store.check_deposit(A, CAPABILITY)
+    assert caught.value.code is ErrorCode.MAILBOX_UNKNOWN  # e.g. a relay just restarted
+    store.register(A, deposit_hash_for(CAPABILITY))
+    store.check_deposit(A, CAPABILITY)
+    for wrong in (OTHER_CAPABILITY, b"", CAPABILITY[:31], CAPABILITY + b"x", b"\x00" * 32):
+        with pytest.raises(Refused) as caught:
+            store.check_deposit(A, wrong)
+        assert caught.value.code is ErrorCode.CAPABILITY_REFUSED
+    with pytest.raises(Refused) as caught:
+        store.check_deposit(B, CAPABILITY)  # registered for A only
+    assert caught.value.code is ErrorCode.MAILBOX_UNKNOWN
+    # A new subscription registers again, replacing the hash (a new mailbox seed).
+    store.register(A, deposit_hash_for(OTHER_CAPABILITY))
+    store.check_deposit(A, OTHER_CAPABILITY)
+    with pytest.raises(Refused):
+        store.check_deposit(A, CAPABILITY)
+    assert store.registered == 1
+    with pytest.raises(ValueError, match="deposit hash"):
+        store.register(A, b"short")
+
+
+def test_registrations_are_bounded_and_subscribed_mailboxes_keep_theirs() -> None:
+    store = MailboxStore(
+        clock=Clock(),
+        max_blob_bytes=65536,
+        max_mailbox_blobs=100,
+        max_mailbox_bytes=1 << 20,
+        max_total_bytes=1 << 20,
+        ttl_seconds=60.0,
+        max_registered_mailboxes=3,
+    )
+    subscribed = b"\x01" * 16
+    store.subscribe(subscribed)
+    store.register(subscribed, deposit_hash_for(CAPABILITY))
+    others = [bytes([i]) * 16 for i in range(2, 12)]
+    for mailbox_id in others:
+        store.register(mailbox_id, deposit_hash_for(CAPABILITY))
+    assert store.registered == 3
+    store.check_deposit(subscribed, CAPABILITY)  # never forgotten while subscribed
+    store.check_deposit(others[-1], CAPABILITY)  # the most recent kept
+    with pytest.raises(Refused) as caught:
+        store.check_deposit(others[0], CAPABILITY)
+    assert caught.value.code is ErrorCode.MAILBOX_UNKNOWN
+
+
+def test_one_source_gets_a_bounded_share_and_others_still_deposit() -> None:
+    cost = 1000 + BLOB_OVERHEAD
+    store = make_store(max_total_bytes=100 * cost, max_source_bytes=10 * cost)
+    for i in range(10):
+        store.deposit(A, i.to_bytes(4, "big") * 250, "203.0.113.7")
+    assert refused_from(store, A, b"one more" * 125, "203.0.113.7") is ErrorCode.SOURCE_FULL
+    stored = store.blobs
+    assert stored == 10  # the mailbox overhead counts for the relay, not the source
+    assert store.source_bytes("203.0.113.7") == 10 * cost
+    # Another address of the same IPv6 /64 is the same source; another /64 is not.
+    store.deposit(B, b"v6" * 500, "2001:db8::1")
+    assert store.source_bytes("2001:db8::ffff") == cost
+    store.deposit(B, b"ok" * 500, "198.51.100.1")  # another source still gets in
+    # Acknowledged blobs give the share back.
+    generation, _ = store.subscribe(A)
+    taken = store.take_unsent(A, generation, 100)
+    store.ack(A, [blob_id for blob_id, _ in taken])
+    assert store.source_bytes("203.0.113.7") == 0
+    store.deposit(A, b"again" * 200, "203.0.113.7")
+
+
+def test_a_source_share_larger_than_the_relay_is_the_relay() -> None:
+    store = make_store(max_total_bytes=4096, max_source_bytes=1 << 30)
+    store.deposit(A, b"x" * 1000, "192.0.2.1")
+    with pytest.raises(Refused) as caught:
+        store.deposit(A, b"y" * 1000, "192.0.2.1")
+    assert caught.value.code is ErrorCode.RELAY_FULL
