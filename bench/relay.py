@@ -14,7 +14,7 @@ the mailbox's WebSocket, if one is subscribed, nothing else). This process is th
 
 - forwarded blobs/s: one mailbox, 64 deposits in flight until N blobs have arrived at its
   subscriber, which ACKs (relay: at 32 ids or after 5 ms). Deposits as single-blob POSTs
-  (what a node does per message) and as ``POST /v1/deposits`` batches (4 requests of 16 in
+  (what a node does per message) and as ``POST /v2/deposits`` batches (4 requests of 16 in
   flight: what a node does with a backlog); the raw forwarder only has single POSTs.
 - latency deposit -> delivery, p50/p99: 1 pair with one deposit in flight, and 1,000 pairs
   (quick: 100) with 64 deposits in flight spread over them.
@@ -48,6 +48,7 @@ from aiohttp import WSMsgType, web
 
 from bench import processes
 from node.protocol.relay_wire import (
+    CAPABILITY_HEADER,
     DEPOSIT_PATH,
     HEALTH_PATH,
     SUBSCRIBE_PATH,
@@ -57,6 +58,8 @@ from node.protocol.relay_wire import (
     Challenge,
     Welcome,
     decode_frame,
+    deposit_capability_for,
+    deposit_hash_for,
     encode_deposits,
     single_deposit_path,
 )
@@ -74,6 +77,8 @@ RELAY_ENV: Final = {
     "RELEVE_RELAY_DEPOSIT_BURST": "1000000000",
     "RELEVE_RELAY_SUBSCRIBE_RATE_PER_SECOND": "1e9",
     "RELEVE_RELAY_SUBSCRIBE_BURST": "1000000000",
+    # Every simulated depositor is 127.0.0.1: one source, given the whole relay.
+    "RELEVE_RELAY_MAX_SOURCE_BYTES": str(256 * 1024 * 1024),
     "RELEVE_RELAY_LOG_LEVEL": "WARNING",
 }
 _UVLOOP_BOOT: Final = (
@@ -190,7 +195,11 @@ class Mailbox:
         self.server = server
         seed = index.to_bytes(4, "big") * 8
         self.public, self.secret = sodium.crypto_sign_seed_keypair(seed)
-        self.mailbox_id = Auth(self.public, b"").mailbox_id
+        self.mailbox_id = Auth(self.public, b"", b"").mailbox_id
+        # Registered with the relay when the mailbox subscribes; every deposit carries it.
+        # The raw forwarder gets the same header (same bytes on the wire) and ignores it.
+        self.capability = deposit_capability_for(seed)
+        self.headers = {CAPABILITY_HEADER: self.capability.hex()}
         if server.kind == "relay":
             self.post_url = server.url + single_deposit_path(self.mailbox_id)
         else:
@@ -207,7 +216,9 @@ class Mailbox:
             ws = await http.ws_connect(self.server.url + SUBSCRIBE_PATH)
             challenge = decode_frame(await ws.receive_bytes())
             assert isinstance(challenge, Challenge)
-            await ws.send_bytes(Auth.sign(challenge.nonce, self.public, self.secret).encode())
+            deposit_hash = deposit_hash_for(self.capability)
+            auth = Auth.sign(challenge.nonce, self.public, self.secret, deposit_hash)
+            await ws.send_bytes(auth.encode())
             assert isinstance(decode_frame(await ws.receive_bytes()), Welcome)
             self.ws = ws
         self.task = asyncio.create_task(self._receive(self.ws))
@@ -252,8 +263,10 @@ class Mailbox:
         await asyncio.gather(*(t for t in (self.task, *self.acks) if t), return_exceptions=True)
 
 
-async def post(http: aiohttp.ClientSession, url: str, data: bytes) -> None:
-    async with http.post(url, data=data) as response:
+async def post(
+    http: aiohttp.ClientSession, url: str, data: bytes, headers: dict[str, str] | None = None
+) -> None:
+    async with http.post(url, data=data, headers=headers) as response:
         await response.read()
         if response.status != 200:
             raise RuntimeError(f"deposit answered {response.status}")
@@ -321,7 +334,12 @@ class Client:
         results = self.expect(mailboxes, count)
         await asyncio.gather(
             *(
-                post(self.http, mailboxes[i % len(mailboxes)].post_url, blob(WARM_UP + i))
+                post(
+                    self.http,
+                    mailboxes[i % len(mailboxes)].post_url,
+                    blob(WARM_UP + i),
+                    mailboxes[i % len(mailboxes)].headers,
+                )
                 for i in range(count)
             )
         )
@@ -339,7 +357,9 @@ class Client:
 
             def batch_job(chunk: list[tuple[Mailbox, int]]) -> Callable[[], Awaitable[None]]:
                 return lambda: post(
-                    self.http, url, encode_deposits([(m.mailbox_id, blob(s)) for m, s in chunk])
+                    self.http,
+                    url,
+                    encode_deposits([(m.mailbox_id, m.capability, blob(s)) for m, s in chunk]),
                 )
 
             jobs = [batch_job(order[i : i + BATCH]) for i in range(0, len(order), BATCH)]
@@ -347,7 +367,7 @@ class Client:
         else:
 
             def job(mailbox: Mailbox, seq: int) -> Callable[[], Awaitable[None]]:
-                return lambda: post(self.http, mailbox.post_url, blob(seq))
+                return lambda: post(self.http, mailbox.post_url, blob(seq), mailbox.headers)
 
             jobs = [job(m, s) for m, s in order]
             concurrency = in_flight
@@ -373,7 +393,9 @@ class Client:
                 if delay > 0:
                     await asyncio.sleep(delay)
                 mailbox = mailboxes[i % len(mailboxes)]
-                tasks.append(asyncio.create_task(post(self.http, mailbox.post_url, blob(i))))
+                tasks.append(
+                    asyncio.create_task(post(self.http, mailbox.post_url, blob(i), mailbox.headers))
+                )
             await asyncio.gather(*tasks)
 
         return await self._timed(results, send_all())
