@@ -113,6 +113,10 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         WHERE priority = 1 AND acknowledged_at IS NULL;
     DROP INDEX messages_unread;
     """,
+    # 5: the answers to a message (a prescription's cancellation, amendment, dispensing).
+    """
+    CREATE INDEX messages_replies ON messages (reply_to, contact_id) WHERE reply_to IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -414,6 +414,16 @@ class Store:
         )
         return None if row is None else self._message(row)
 
+    async def replies(self, contact_id: bytes, message_id: bytes) -> list[MessageRow]:
+        """The messages of a conversation that answer ``message_id`` (a prescription's
+        cancellation, amendment and dispensing reports), oldest first."""
+        rows = await self._all(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE reply_to = ? AND contact_id = ?"  # noqa: S608 - constant SQL fragments
+            " ORDER BY seq, sent_at_ms",
+            (message_id, contact_id),
+        )
+        return [self._message(row) for row in rows]
+
     async def message_at(self, contact_id: bytes, ratchet_pos: bytes) -> MessageRow | None:
         row = await self._one(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE contact_id = ? AND ratchet_pos = ?",  # noqa: S608 - constant SQL fragments
