@@ -1,19 +1,32 @@
-"""Node-to-node delivery rate with full crypto and durable commits, next to raw baselines.
+"""Node-to-node delivery over the direct transport, next to a bare aiohttp server in another
+process receiving the same batched bodies (a report, not a test; everything on 127.0.0.1).
 
-    python -m bench.direct [--messages N] [--in-flight 32] [--quick]
+    python -m bench.direct                # 3,000 messages a round, 3 rounds of each
+    python -m bench.direct --quick        # 1,000 messages, 2 rounds: well under a minute
+    python -m bench.direct --profile      # the nodes under cProfile (slower): where time goes
 
-Measured in one run, on this machine:
-- raw POST: a minimal aiohttp server answering 1 KiB POSTs, ``--in-flight`` at once;
-- raw commits: sqlite3 (WAL, synchronous=FULL) inserting 1 KiB rows, ``--in-flight`` per
-  commit;
-- node backlog: two real ``releve node`` processes on 127.0.0.1; N messages are queued while
-  the recipient is stopped, then the recipient starts; from the first delivery to the last,
-  the rate at which they are committed there is measured (packet open, ratchet, commit,
-  delivery receipts back);
-- node end to end: N messages submitted through the local API, ``--in-flight`` at once, until
-  all are committed at the recipient.
+Measured, in interleaved rounds (the order flips every round), with the nodes' DEFAULT
+settings (no test timings):
 
-The goal (issue 3): node backlog delivery at least 0.5x the raw POST rate.
+- node: two real ``releve node`` processes, paired. This process submits N texts through the
+  sender's local API (``POST /v1/messages``, ``--in-flight`` at once over keep-alive
+  connections); the clock starts before the first submission (sealing, the sender's commit
+  and its outbox are inside it) and stops when the N-th text is committed in the recipient's
+  database. Completion is watched from this process through a read-only SQLite connection to
+  the recipient's database every 20 ms (WAL: the reader never blocks the node's writer, and
+  the node under test answers no extra request). The 20 ms resolution is at most 2 % of a
+  round here.
+- bare: ``python -m bench.bare_server`` in its own process, the client in this one, doing
+  what the sender's direct transport does minus the node: the same N packets (random bytes
+  of the size the node seals for that text), framed the same way in batches of
+  ``MAX_BATCH`` (64) to ``POST /v1/packets``, as many requests in flight as the outbox
+  allows per contact (4), over an aiohttp session with the node's connection limits
+  (keep-alive), reading the same ``{"results": [...]}`` answer. Clock from the first request
+  to the last answer.
+
+The figure is messages/s for both, and the ratio node/bare per round (median over rounds).
+Goal (issue 13): at least 0.5x. Beside it, the CPU seconds each side's processes spent per
+message (the two nodes; the bare server plus this client), and the load average.
 """
 
 from __future__ import annotations
@@ -21,144 +34,252 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sqlite3
+import pstats
+import resource
 import statistics
+import struct
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import aiohttp
-from aiohttp import web
 
-from tests.integration.nodes import Node, pair, wait_for
+from bench import processes
+from bench.pairs import sealed_text_size
+from bench.processes import NodeProcess
+from node.app import HTTP_LIMIT, HTTP_LIMIT_PER_HOST
+from node.core.outbox import REQUESTS_PER_CONTACT
+from node.edges.peer_wire import BATCH_PATH, MAX_BATCH
 
-BODY = os.urandom(1024)
-GOAL = 0.5
+GOAL: Final = 0.5
+WATCH_SECONDS: Final = 0.02
+TEXT_CHARS: Final = 800  # a long clinical note; sealed in the 1 KiB bucket
+_U32: Final = struct.Struct(">I")
+# Incoming texts committed after a given row (the bench's rows are its only texts).
+_ARRIVED: Final = (
+    "SELECT COUNT(*) FROM messages WHERE rowid > {after} AND direction = 'in' AND kind = 1"
+)
 
 
-async def raw_post_rate(requests: int, in_flight: int) -> float:
-    async def handler(request: web.Request) -> web.Response:
-        await request.read()
-        return web.json_response({"status": "stored"})
+def cpu_seconds(pid: int) -> float:
+    """User + system time of a running process (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    app = web.Application()
-    app.router.add_post("/v1/packet", handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    url = f"http://127.0.0.1:{port}/v1/packet"
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Round:
+    rate: float  # messages/s
+    cpu: float  # CPU seconds per message, the processes doing the work
+
+
+# --- the bare baseline -------------------------------------------------------------------------
+
+
+async def bare_round(url: str, messages: int, packet_size: int) -> Round:
+    packets = [os.urandom(packet_size) for _ in range(MAX_BATCH)]
+    batches = [min(MAX_BATCH, messages - start) for start in range(0, messages, MAX_BATCH)]
     queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(requests):
-        queue.put_nowait(i)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=in_flight)) as http:
+    for size in batches:
+        queue.put_nowait(size)
+    connector = aiohttp.TCPConnector(limit=HTTP_LIMIT, limit_per_host=HTTP_LIMIT_PER_HOST)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def sender() -> None:
+            while not queue.empty():
+                size = queue.get_nowait()
+                body = b"".join(_U32.pack(len(p)) + p for p in packets[:size])
+                async with http.post(
+                    url + BATCH_PATH,
+                    data=body,
+                    headers={"Content-Type": "application/octet-stream"},
+                ) as response:
+                    results = (await response.json())["results"]
+                    assert response.status == 200
+                    assert len(results) == size
+
+        # A warm connection per request slot, as the node's long-lived session has.
+        async with http.post(url + BATCH_PATH, data=_U32.pack(1) + packets[0]) as response:
+            await response.read()
+        cpu_before = own_cpu_seconds()
+        start = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(REQUESTS_PER_CONTACT)))
+        elapsed = time.perf_counter() - start
+        cpu = own_cpu_seconds() - cpu_before
+    return Round(messages / elapsed, cpu / messages)
+
+
+# --- the nodes ---------------------------------------------------------------------------------
+
+
+async def submit(node: NodeProcess, contact: str, texts: list[str], in_flight: int) -> None:
+    """POST /v1/messages for each text, ``in_flight`` at once (keep-alive)."""
+    url, headers = node.api_url + "/v1/messages", {"Authorization": f"Bearer {node.token}"}
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for text in texts:
+        queue.put_nowait(text)
+    connector = aiohttp.TCPConnector(limit=in_flight)
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as http:
 
         async def worker() -> None:
             while not queue.empty():
-                queue.get_nowait()
-                async with http.post(url, data=BODY) as response:
+                text = queue.get_nowait()
+                async with http.post(url, json={"contact": contact, "text": text}) as response:
                     await response.read()
+                    assert response.status == 201, response.status
 
-        start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(in_flight)))
-        elapsed = time.perf_counter() - start
-    await runner.cleanup()
-    return requests / elapsed
 
 
-def raw_commit_rate(rows: int, batch: int, folder: Path) -> float:
-    db = sqlite3.connect(folder / "raw.db", isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)")
-    start = time.perf_counter()
-    for offset in range(0, rows, batch):
-        db.execute("BEGIN")
-        db.executemany("INSERT INTO t (body) VALUES (?)", [(BODY,)] * min(batch, rows - offset))
-        db.execute("COMMIT")
-    elapsed = time.perf_counter() - start
-    db.close()
-    return rows / elapsed
-
-
-def node_rates(messages: int, in_flight: int, folder: Path) -> tuple[float, float]:
-    gp = Node(folder / "gp", "Bench GP", "gp")
-    pharmacy = Node(folder / "pharmacy", "Bench Pharmacy", "pharmacist")
-    text = BODY.hex()[:1000]
+async def watch(database: Path, sql: str, target: int, timeout: float) -> float:
+    """Waits until ``sql`` counts ``target`` rows; returns when it was seen."""
+    db = processes.read_only(database)
     try:
-        for node in (gp, pharmacy):
+        deadline = time.perf_counter() + timeout
+        while processes.count_rows(db, sql) < target:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"timed out waiting for {target} rows")
+            await asyncio.sleep(WATCH_SECONDS)
+        return time.perf_counter()
+    finally:
+        db.close()
+
+
+class Nodes:
+    def __init__(self, folder: Path) -> None:
+        self.gp = NodeProcess(folder / "gp", "Bench GP", "gp")
+        self.pharmacy = NodeProcess(folder / "pharmacy", "Bench Pharmacy", "pharmacist")
+        self.contact = ""
+        self.sent = 0
+
+    def start(self) -> None:
+        for node in (self.gp, self.pharmacy):
             node.init()
             node.start()
-        pair(gp, pharmacy)
+        self.gp.pair_with(self.pharmacy)
+        self.contact = self.pharmacy.name
 
-        # Backlog: queue while the recipient is down, then time the catch-up.
-        pharmacy.stop()
-        with ThreadPoolExecutor(in_flight) as pool:
-            list(pool.map(lambda i: gp.send("Bench Pharmacy", f"{i} {text}"), range(messages)))
-        pharmacy.start(wait=False)
-        wait_for(pharmacy.api_info.exists, 60, "the recipient to start", 0.01)
-        # The clock starts at the first delivery: before it, the sender is only waiting out
-        # its retry delay for a contact that was down (policy, not throughput).
-        first = wait_for(lambda: _count(pharmacy), 60, "the first delivery", 0.01)
+    def stop(self) -> None:
+        for node in (self.gp, self.pharmacy):
+            node.stop()
+
+    def last_row(self) -> int:
+        db = processes.read_only(self.pharmacy.database)
+        try:
+            return processes.count_rows(db, "SELECT COALESCE(MAX(rowid), 0) FROM messages")
+        finally:
+            db.close()
+
+    async def settle(self) -> None:
+        """Until the sender's outbox is empty: every delivery receipt is back, nothing of the
+        previous round is still in flight."""
+        await watch(self.gp.database, "SELECT -COUNT(*) FROM outbox", 0, 120)
+
+    async def round(self, messages: int, in_flight: int, text: str) -> Round:
+        await self.settle()
+        after = self.last_row()
+        texts = [f"{self.sent + i:08d} {text}"[: len(text)] for i in range(messages)]
+        self.sent += messages
+        pids = [n.process.pid for n in (self.gp, self.pharmacy) if n.process is not None]
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
         start = time.perf_counter()
-        wait_for(lambda: _count(pharmacy) >= messages, 300, "the backlog", 0.02)
-        backlog = (messages - first) / (time.perf_counter() - start)
-
-        # End to end through the local API.
-        start = time.perf_counter()
-        with ThreadPoolExecutor(in_flight) as pool:
-            list(pool.map(lambda i: gp.send("Bench Pharmacy", f"e2e {i} {text}"), range(messages)))
-        wait_for(lambda: _count(pharmacy) >= 2 * messages, 300, "end-to-end messages", 0.05)
-        end_to_end = messages / (time.perf_counter() - start)
-        return backlog, end_to_end
-    finally:
-        for node in (gp, pharmacy):
-            if node.process is not None:
-                node.stop()
+        watcher = asyncio.create_task(
+            watch(self.pharmacy.database, _ARRIVED.format(after=after), messages, 600)
+        )
+        await submit(self.gp, self.contact, texts, in_flight)
+        end = await watcher
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        return Round(messages / (end - start), cpu / messages)
 
 
-def _count(node: Node) -> int:
-    return int(node.request("GET", "/v1/status")["unread"])
+def print_profiles(folder: Path) -> None:
+    for name in ("gp", "pharmacy"):
+        path = folder / f"{name}.prof"
+        if not path.exists():
+            print(f"(no profile for {name})")
+            continue
+        print(f"\n--- cProfile of the {name} node (main thread), by own time ---")
+        stats = pstats.Stats(str(path))
+        stats.sort_stats("tottime").print_stats(25)
+        print(f"--- the {name} node, by cumulative time ---")
+        stats.sort_stats("cumulative").print_stats(35)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.direct", description=__doc__)
-    parser.add_argument("--messages", type=int, default=1000)
-    parser.add_argument("--in-flight", type=int, default=32)
+    parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
+    parser.add_argument("--in-flight", type=int, default=32, help="submissions at once")
+    parser.add_argument("--quick", action="store_true", help="1,000 messages, 2 rounds")
+    parser.add_argument("--profile", action="store_true", help="the nodes under cProfile")
     args = parser.parse_args(argv)
-    messages, rounds = (100, 1) if args.quick else (args.messages, args.rounds)
-    raw_posts, raw_commits, backlogs, end_to_ends = [], [], [], []
-    for _ in range(rounds):
-        with tempfile.TemporaryDirectory(prefix="releve-bench-") as tmp:
-            folder = Path(tmp)
-            raw_posts.append(asyncio.run(raw_post_rate(messages * 2, args.in_flight)))
-            raw_commits.append(raw_commit_rate(messages * 2, args.in_flight, folder))
-            backlog, end_to_end = node_rates(messages, args.in_flight, folder)
-            backlogs.append(backlog)
-            end_to_ends.append(end_to_end)
-    post, commit = statistics.median(raw_posts), statistics.median(raw_commits)
-    backlog, end_to_end = statistics.median(backlogs), statistics.median(end_to_ends)
-    print(
-        f"bench/direct: {messages} messages of 1 KiB, {args.in_flight} in flight, "
-        f"median of {rounds} round(s)"
-    )
-    print(f"  {'raw aiohttp POST':<34}{post:>10.0f} /s   1.00x")
-    print(f"  {'raw sqlite3 batched commits':<34}{commit:>10.0f} /s   1.00x")
-    print(
-        f"  {'node to node, backlog':<34}{backlog:>10.0f} /s   {backlog / post:.2f}x POST"
-        f"   {backlog / commit:.2f}x commits"
-    )
-    print(
-        f"  {'node to node, via local API':<34}{end_to_end:>10.0f} /s   "
-        f"{end_to_end / post:.2f}x POST   {end_to_end / commit:.2f}x commits"
-    )
-    verdict = "OK" if backlog / post >= GOAL else "BELOW GOAL"
-    print(f"node-to-node delivery: {backlog / post:.2f}x raw POST (goal >= {GOAL}x): {verdict}")
+    messages, rounds = (1000, 2) if args.quick else (args.messages, args.rounds)
+    text = ("Compte rendu : patient stable, traitement inchangé, contrôle INR dans 7 jours. " * 20)[
+        :TEXT_CHARS
+    ]
+    packet_size = sealed_text_size(text)
+    with tempfile.TemporaryDirectory(prefix="releve-bench-direct-") as tmp:
+        folder = Path(tmp)
+        if args.profile:
+            os.environ[processes.PROFILE_ENV] = str(folder)
+        nodes = Nodes(folder)
+        bare, url = processes.start_listening(["-m", "bench.bare_server", "127.0.0.1:0"])
+        node_rounds: list[Round] = []
+        bare_rounds: list[Round] = []
+        try:
+            nodes.start()
+            # Warm-up: sessions, connections and caches on both sides.
+            asyncio.run(nodes.round(MAX_BATCH * 2, args.in_flight, text))
+            asyncio.run(bare_round(url, MAX_BATCH * 4, packet_size))
+            for index in range(rounds):
+                order = ("node", "bare") if index % 2 == 0 else ("bare", "node")
+                for which in order:
+                    if which == "node":
+                        node_rounds.append(asyncio.run(nodes.round(messages, args.in_flight, text)))
+                    else:
+                        bare_cpu = cpu_seconds(bare.pid)
+                        result = asyncio.run(bare_round(url, messages, packet_size))
+                        result.cpu += (cpu_seconds(bare.pid) - bare_cpu) / messages
+                        bare_rounds.append(result)
+                print(
+                    f"  round {index + 1}: node {node_rounds[-1].rate:,.0f}/s,"
+                    f" bare {bare_rounds[-1].rate:,.0f}/s ({processes.load_average()})"
+                )
+        finally:
+            nodes.stop()
+            processes.stop(bare, 10)
+        ratios = [n.rate / b.rate for n, b in zip(node_rounds, bare_rounds, strict=True)]
+        node_rate = statistics.median(r.rate for r in node_rounds)
+        bare_rate = statistics.median(r.rate for r in bare_rounds)
+        node_cpu = statistics.median(r.cpu for r in node_rounds)
+        bare_cpu = statistics.median(r.cpu for r in bare_rounds)
+        ratio = statistics.median(ratios)
+        print(
+            f"bench/direct: {messages:,} texts of {len(text)} characters ({packet_size}-byte"
+            f" packets), batches of {MAX_BATCH}, {REQUESTS_PER_CONTACT} requests in flight,"
+            f" {args.in_flight} submissions in flight; median of {rounds} rounds"
+            + (" (nodes under cProfile)" if args.profile else "")
+        )
+        print(f"  {'bare aiohttp server, same batches':<44}{bare_rate:>9,.0f} msg/s   1.00x")
+        print(f"  {'node to node, from the local API':<44}{node_rate:>9,.0f} msg/s   {ratio:.2f}x")
+        print(
+            f"  CPU per message: nodes {node_cpu * 1e6:,.0f} µs, bare server + client"
+            f" {bare_cpu * 1e6:,.0f} µs ({node_cpu / bare_cpu:.1f}x)"
+        )
+        print(f"  per-round ratios: {', '.join(f'{r:.2f}' for r in ratios)}")
+        verdict = "met" if ratio >= GOAL else "NOT met"
+        print(f"node-to-node delivery: {ratio:.2f}x the bare server (goal >= {GOAL}x): {verdict}")
+        print(f"({processes.load_average()})")
+        if args.profile:
+            print_profiles(folder)
     return 0
 
 
