@@ -68,9 +68,33 @@ def _dump(value: Any) -> bytes:
     return json.dumps(value, allow_nan=True).encode()
 
 
+def _nested(depth: int, kind: str) -> bytes:
+    """``[[[1]]]`` or ``{"a": {"a": 1}}``, ``depth`` levels: Python's parser recursed once
+    per level and failed near 1,000 with a RecursionError (a 500)."""
+    opener, closer = {"array": (b"[", b"]"), "object": (b'{"a": ', b"}")}[kind]
+    return opener * depth + b"1" + closer * depth
+
+
+DEEP = st.builds(_nested, st.integers(1, 5000), st.sampled_from(("array", "object")))
+# Numbers JSON cannot hold (Python's parser reads them as nan and inf unless told not to).
+NON_FINITE = st.sampled_from(
+    (b"Infinity", b"-Infinity", b"NaN", b"1e999", b"-1e999", b"1E400", b"2e308", b"-0.1e310")
+)
+
+
+def _member(key: str, value: bytes, last: bool) -> bytes:
+    member = b'"' + key.encode() + b'": ' + value
+    return b"{" + member + b"}" if last else b'{"contact": "Pharmacie", ' + member + b"}"
+
+
+HOSTILE_MEMBERS = st.builds(
+    _member, st.sampled_from(KEYS), st.one_of(DEEP, NON_FINITE), st.booleans()
+)
 BODIES = st.one_of(
     OBJECTS.map(_dump),
     JSON.map(_dump),
+    DEEP,
+    HOSTILE_MEMBERS,
     st.binary(max_size=200),
     st.text(max_size=100).map(str.encode),
     st.just(b""),
@@ -151,6 +175,7 @@ def test_local_api_survives_random_requests(node: InProcessNode) -> None:
     with no_logged_errors(), memory_bounded():
         fuzz()
     print(f"local API statuses: {dict(sorted(statuses.items(), key=str))}")
+    assert statuses.get(500, 0) == 0
     assert statuses.get(200, 0) > 0
     assert statuses.get(400, 0) > 0
 
@@ -195,3 +220,70 @@ def test_headers_and_bodies_that_once_gave_a_500(
     )
     with no_logged_errors():
         assert status_of(node.io.run(exchange(node.api_port, request, whole=True))) == expected
+
+
+# The JSON endpoints, each with a body that nests too deep: 400 too_deep, never a 500.
+JSON_ENDPOINTS = (
+    "/v1/invitations",
+    "/v1/pairings",
+    "/v1/messages",
+    "/v1/export",
+    "/v1/contacts/verify",
+    "/v1/contacts/unpair",
+    "/v1/identity/revoke",
+    "/v1/pairings/call",
+    "/v1/pairings/join",
+)
+
+
+@pytest.mark.parametrize("path", JSON_ENDPOINTS)
+@pytest.mark.parametrize("body", [_nested(100_000, "array"), _nested(2_000, "object")])
+def test_deep_nesting_is_refused_on_every_json_endpoint(
+    node: InProcessNode, path: str, body: bytes
+) -> None:
+    with no_logged_errors():
+        status, answer = node.post(
+            node.api_port, path, body, {"Authorization": f"Bearer {node.token}"}
+        )
+    assert status == 400, answer
+    assert json.loads(answer)["error"]["code"] == "too_deep"
+
+
+@pytest.mark.parametrize(
+    ("ttl", "code"),
+    [
+        (b"Infinity", "non_finite_number"),
+        (b"-Infinity", "non_finite_number"),
+        (b"NaN", "non_finite_number"),
+        (b"1e999", "non_finite_number"),
+        (b"-1e999", "non_finite_number"),
+        (b"1e308", "bad_request"),  # finite, out of range
+        (b"15.5", "bad_request"),  # not a whole number
+        (b"true", "bad_request"),
+        (b"1" + b"0" * 5000, "bad_request"),  # over Python's limit of digits
+    ],
+)
+def test_ttl_minutes_that_is_not_a_number_of_minutes_is_refused(
+    node: InProcessNode, ttl: bytes, code: str
+) -> None:
+    with no_logged_errors():
+        status, answer = node.post(
+            node.api_port,
+            "/v1/invitations",
+            b'{"ttl_minutes": ' + ttl + b"}",
+            {"Authorization": f"Bearer {node.token}"},
+        )
+    assert status == 400, answer
+    assert json.loads(answer)["error"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status"),
+    [("Bearer {token}", 201), ("bearer {token}", 201), ("{token}", 201), ("Basic {token}", 401)],
+)
+def test_the_token_with_or_without_its_scheme(
+    node: InProcessNode, authorization: str, status: int
+) -> None:
+    """docs/local-api.md: ``Bearer TOKEN`` (any case), or the bare token."""
+    headers = {"Authorization": authorization.format(token=node.token)}
+    assert node.post(node.api_port, "/v1/invitations", b"{}", headers)[0] == status
