@@ -20,6 +20,7 @@ from node.protocol.relay_wire import (
     DEPOSIT_PATH,
     SUBSCRIBE_PATH,
     Blob,
+    Deposit,
     RelayProtocolError,
     blob_id_for,
     decode_deposits,
@@ -35,8 +36,8 @@ class MaliciousRelay:
         self.upstream = f"127.0.0.1:{upstream_port}"
         self.stats: Counter[str] = Counter()
         self._rng = random.Random(seed)
-        self._held: list[tuple[bytes, bytes]] = []
-        self._seen: list[tuple[bytes, bytes]] = []
+        self._held: list[Deposit] = []
+        self._seen: list[Deposit] = []
         self._dropped: set[bytes] = set()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -94,10 +95,10 @@ class MaliciousRelay:
             deposits = decode_deposits(await request.read())
         except RelayProtocolError:
             return web.json_response({"error": {"code": "malformed"}}, status=400)
-        now: list[tuple[bytes, bytes]] = []
+        now: list[Deposit] = []
         for deposit in deposits:
             self._seen.append(deposit)
-            blob_id = blob_id_for(deposit[1])
+            blob_id = blob_id_for(deposit[2])  # (mailbox id, capability, blob)
             roll = self._rng.random()
             if blob_id not in self._dropped and roll < 0.25:
                 self._dropped.add(blob_id)  # the sender will deposit it again
@@ -115,7 +116,7 @@ class MaliciousRelay:
         # Every deposit looks stored to the sender, whatever became of it.
         return web.json_response({"results": ["stored"] * len(deposits)})
 
-    async def _forward(self, deposits: list[tuple[bytes, bytes]]) -> None:
+    async def _forward(self, deposits: list[Deposit]) -> None:
         assert self._http is not None
         for start in range(0, len(deposits), 64):
             body = encode_deposits(deposits[start : start + 64])

@@ -306,20 +306,33 @@ def thief_scenario(
 ) -> None:
     blob = os.urandom(1024)
     ws_url = relay.url.replace("http", "ws") + rp.SUBSCRIBE_PATH
+    # The owner's deposit capability (its contacts hold it) and one the thief makes up.
+    capability, thief_capability = os.urandom(32), os.urandom(32)
+    owner_hash, thief_hash = rp.deposit_hash_for(capability), rp.deposit_hash_for(thief_capability)
 
     async def scenario() -> dict[str, Any]:
         seen: dict[str, Any] = {}
         async with aiohttp.ClientSession() as http:
-            async with http.post(
-                relay.url + rp.DEPOSIT_PATH, data=rp.encode_deposits([(mailbox, blob)])
-            ) as response:
-                assert response.status == 200
-            # 1. The owner's public key (learnt somehow) with a signature by another key.
+            # 0. The owner subscribed once (registering its capability's hash), then left;
+            # a contact deposited.
             async with http.ws_connect(ws_url) as ws:
                 challenge = rp.decode_frame((await ws.receive(timeout=5)).data)
                 assert isinstance(challenge, rp.Challenge)
-                forged = rp.Auth.sign(challenge.nonce, thief_public, thief_secret)
-                await ws.send_bytes(rp.Auth(owner_public, forged.signature).encode())
+                auth = rp.Auth.sign(challenge.nonce, owner_public, owner_secret, owner_hash)
+                await ws.send_bytes(auth.encode())
+                assert isinstance(rp.decode_frame((await ws.receive(timeout=5)).data), rp.Welcome)
+            async with http.post(
+                relay.url + rp.DEPOSIT_PATH,
+                data=rp.encode_deposits([(mailbox, capability, blob)]),
+            ) as response:
+                assert response.status == 200
+            # 1. The owner's public key (learnt somehow) with a signature by another key,
+            # registering the thief's capability for the owner's mailbox.
+            async with http.ws_connect(ws_url) as ws:
+                challenge = rp.decode_frame((await ws.receive(timeout=5)).data)
+                assert isinstance(challenge, rp.Challenge)
+                forged = rp.Auth.sign(challenge.nonce, thief_public, thief_secret, thief_hash)
+                await ws.send_bytes(rp.Auth(owner_public, thief_hash, forged.signature).encode())
                 seen["forged"] = rp.decode_frame((await ws.receive(timeout=5)).data)
                 await ws.receive(timeout=5)
                 seen["forged_close"] = ws.close_code
@@ -327,7 +340,7 @@ def thief_scenario(
             async with http.ws_connect(ws_url) as ws:
                 old = rp.decode_frame((await ws.receive(timeout=5)).data)
                 assert isinstance(old, rp.Challenge)
-                captured = rp.Auth.sign(old.nonce, owner_public, owner_secret)
+                captured = rp.Auth.sign(old.nonce, owner_public, owner_secret, owner_hash)
             async with http.ws_connect(ws_url) as ws:
                 await ws.receive(timeout=5)
                 await ws.send_bytes(captured.encode())
@@ -339,13 +352,19 @@ def thief_scenario(
                 challenge = rp.decode_frame((await ws.receive(timeout=5)).data)
                 assert isinstance(challenge, rp.Challenge)
                 await ws.send_bytes(
-                    rp.Auth.sign(challenge.nonce, thief_public, thief_secret).encode()
+                    rp.Auth.sign(challenge.nonce, thief_public, thief_secret, thief_hash).encode()
                 )
                 seen["own"] = rp.decode_frame((await ws.receive(timeout=5)).data)
                 try:
                     seen["own_next"] = await ws.receive(timeout=1)
                 except TimeoutError:
                     seen["own_next"] = None
+            # 3b. Nor can it deposit into the owner's mailbox with its own capability.
+            async with http.post(
+                relay.url + rp.DEPOSIT_PATH,
+                data=rp.encode_deposits([(mailbox, thief_capability, b"junk")]),
+            ) as response:
+                seen["thief_deposit"] = (await response.json())["results"]
             # 4. No HTTP way to read a mailbox.
             for method in ("GET", "DELETE"):
                 async with http.request(method, relay.url + rp.single_deposit_path(mailbox)) as r:
@@ -355,7 +374,7 @@ def thief_scenario(
                 challenge = rp.decode_frame((await ws.receive(timeout=5)).data)
                 assert isinstance(challenge, rp.Challenge)
                 await ws.send_bytes(
-                    rp.Auth.sign(challenge.nonce, owner_public, owner_secret).encode()
+                    rp.Auth.sign(challenge.nonce, owner_public, owner_secret, owner_hash).encode()
                 )
                 seen["welcome"] = rp.decode_frame((await ws.receive(timeout=5)).data)
                 seen["blob"] = rp.decode_frame((await ws.receive(timeout=5)).data)
@@ -371,6 +390,7 @@ def thief_scenario(
     assert seen["replayed_close"] == 4000 + auth_failed
     assert seen["own"] == rp.Welcome(0)
     assert seen["own_next"] is None  # nothing pushed: the owner's blob is not the thief's
+    assert seen["thief_deposit"] == [{"status": 403, "error": "capability_refused"}]
     assert seen["GET"] == 405
     assert seen["DELETE"] == 405
     assert seen["welcome"] == rp.Welcome(1)

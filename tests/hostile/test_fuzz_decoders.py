@@ -476,10 +476,10 @@ def relay_corpus() -> dict[str, tuple[bytes, ...]]:
         relay_wire.Welcome(3).encode(),
         relay_wire.Blob(rand(16), corpus().packets[0]).encode(),
         relay_wire.Error(relay_wire.ErrorCode.RATE_LIMITED, "slow down").encode(),
-        relay_wire.Auth.sign(nonce, bytes(public), bytes(secret)).encode(),
+        relay_wire.Auth.sign(nonce, bytes(public), bytes(secret), rand(32)).encode(),
         relay_wire.Ack((rand(16), rand(16), rand(16))).encode(),
     )
-    deposits = relay_wire.encode_deposits([(rand(16), p) for p in corpus().packets[:3]])
+    deposits = relay_wire.encode_deposits([(rand(16), rand(32), p) for p in corpus().packets[:3]])
     return {"frame": frames, "deposits": (deposits,)}
 
 

@@ -38,6 +38,8 @@ from tests.hostile.inprocess import InProcessRelay, exchange
 MAILBOX_SEED = bytes(range(32))
 PUBLIC, SECRET = (bytes(k) for k in sodium.crypto_sign_seed_keypair(MAILBOX_SEED))
 MAILBOX = rp.mailbox_id_for(PUBLIC)
+CAPABILITY = rp.deposit_capability_for(MAILBOX_SEED)
+DEPOSIT_HASH = rp.deposit_hash_for(CAPABILITY)
 ALLOWED_CODES = frozenset(
     (1000, 1006, *(int(c) for c in rp.ErrorCode), *(CLOSE_CODE_BASE + int(c) for c in rp.ErrorCode))
 )
@@ -68,8 +70,8 @@ def _deposits() -> st.SearchStrategy[bytes]:
     rng = seeded("relay deposits")
     blobs = [rng.randbytes(n) for n in (256, 1024, 17, 65536)]
     valid = [
-        rp.encode_deposits([(MAILBOX, blobs[0])]),
-        rp.encode_deposits([(rng.randbytes(16), b) for b in blobs]),
+        rp.encode_deposits([(MAILBOX, CAPABILITY, blobs[0])]),
+        rp.encode_deposits([(rng.randbytes(16), rng.randbytes(32), b) for b in blobs]),
     ]
     return mutations(st.sampled_from(valid), max_random=1024)
 
@@ -86,7 +88,7 @@ PATHS = st.one_of(
         )
     ).map(str.encode),
     st.builds(
-        lambda tail: b"/v1/mailboxes/" + tail + b"/blobs",
+        lambda tail: b"/v2/mailboxes/" + tail + b"/blobs",
         st.one_of(
             st.binary(max_size=40).map(lambda b: b.hex().encode()),
             st.text(alphabet="0123456789abcdefABCDEFxyz%/.", max_size=40).map(str.encode),
@@ -156,7 +158,7 @@ def _frames() -> st.SearchStrategy[bytes]:
     rng = seeded("relay frames")
     nonce = rng.randbytes(32)
     valid = [
-        rp.Auth.sign(nonce, PUBLIC, SECRET).encode(),
+        rp.Auth.sign(nonce, PUBLIC, SECRET, DEPOSIT_HASH).encode(),
         rp.Ack((rng.randbytes(16),)).encode(),
         rp.Ack(tuple(rng.randbytes(16) for _ in range(40))).encode(),
         rp.Challenge(nonce).encode(),
@@ -177,7 +179,8 @@ async def _session(port: int, authenticate: bool, frames: list[tuple[str, bytes]
         challenge = rp.decode_frame(first.data)
         assert isinstance(challenge, rp.Challenge)
         if authenticate:
-            await ws.send_bytes(rp.Auth.sign(challenge.nonce, PUBLIC, SECRET).encode())
+            auth = rp.Auth.sign(challenge.nonce, PUBLIC, SECRET, DEPOSIT_HASH)
+            await ws.send_bytes(auth.encode())
             welcome = rp.decode_frame((await ws.receive(timeout=5)).data)
             assert isinstance(welcome, rp.Welcome)
         for kind, data in frames:
@@ -234,26 +237,30 @@ def test_relay_websocket_survives_random_frames(relay: InProcessRelay) -> None:
 
 
 def assert_owner_receives(relay: InProcessRelay) -> None:
-    """After the fuzzing, a deposit for the owner's mailbox reaches the owner."""
+    """After the fuzzing, a deposit for the owner's mailbox reaches the owner (subscribed
+    first: its AUTH registers the deposit capability's hash)."""
     blob = seeded("after fuzz").randbytes(1024)
 
     async def run() -> None:
-        async with aiohttp.ClientSession() as http:
+        ws_url = relay.url.replace("http", "ws") + rp.SUBSCRIBE_PATH
+        async with aiohttp.ClientSession() as http, http.ws_connect(ws_url) as ws:
+            challenge = rp.decode_frame((await ws.receive(timeout=5)).data)
+            assert isinstance(challenge, rp.Challenge)
+            auth = rp.Auth.sign(challenge.nonce, PUBLIC, SECRET, DEPOSIT_HASH)
+            await ws.send_bytes(auth.encode())
+            assert isinstance(rp.decode_frame((await ws.receive(timeout=5)).data), rp.Welcome)
             async with http.post(
-                relay.url + rp.DEPOSIT_PATH, data=rp.encode_deposits([(MAILBOX, blob)])
+                relay.url + rp.DEPOSIT_PATH,
+                data=rp.encode_deposits([(MAILBOX, CAPABILITY, blob)]),
             ) as response:
                 assert response.status == 200
-            async with http.ws_connect(relay.url.replace("http", "ws") + rp.SUBSCRIBE_PATH) as ws:
-                challenge = rp.decode_frame((await ws.receive(timeout=5)).data)
-                assert isinstance(challenge, rp.Challenge)
-                await ws.send_bytes(rp.Auth.sign(challenge.nonce, PUBLIC, SECRET).encode())
-                assert isinstance(rp.decode_frame((await ws.receive(timeout=5)).data), rp.Welcome)
-                found = False
-                while not found:
-                    frame = rp.decode_frame((await ws.receive(timeout=10)).data)
-                    assert isinstance(frame, rp.Blob)
-                    await ws.send_bytes(rp.Ack((frame.blob_id,)).encode())
-                    found = frame.blob == blob
-                await ws.close()
+                assert (await response.json())["results"] == ["stored"]
+            found = False
+            while not found:
+                frame = rp.decode_frame((await ws.receive(timeout=10)).data)
+                assert isinstance(frame, rp.Blob)
+                await ws.send_bytes(rp.Ack((frame.blob_id,)).encode())
+                found = frame.blob == blob
+            await ws.close()
 
     relay.io.run(asyncio.wait_for(run(), 60))
