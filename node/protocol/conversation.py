@@ -6,8 +6,14 @@ followed by its content::
     meta = priority u8 (0 normal, 1 urgent) || reply flag u8 (0 or 1) || [reply_to (16)]
     TEXT         body = meta || UTF-8 text (the rest of the body)
     HANDOFF      body = meta || handoff       (handoff.py)
-    PRESCRIPTION body = meta || prescription  (prescription.py)
+    PRESCRIPTION body = meta || prescription  (prescription.py, version 1: decoded only)
     ATTACHMENT   body = meta || manifest      (attachment.py)
+    SIGNED_PRESCRIPTION body = meta || prescription v2 || signature (§19)
+    CANCELLATION body = meta (reply_to required) || cancellation || signature (lifecycle.py)
+    DISPENSING   body = meta (reply_to required) || dispensing report (lifecycle.py)
+
+A signed body is encoded here with a placeholder signature (prescription_signature.py); the
+sender signs it once it knows the message id.
 
 The bodies carry no version byte of their own: the payload's version byte (§9.1) covers the
 layout of every kind, and a changed layout would be a new payload kind.
@@ -31,8 +37,11 @@ from .characters import has_control_in_message
 from .errors import ClinicalError, LocalProtocolError, MalformedInput
 from .handoff import Handoff
 from .kinds import MESSAGE_ID_SIZE, PayloadKind
+from .lifecycle import Cancellation, Dispensing
 from .patient import Patient, Sex
-from .prescription import Prescriber, Prescription, PrescriptionLine
+from .prescription import VERSION_2, Prescriber, Prescription, PrescriptionLine
+from .prescription_signature import PLACEHOLDER, SIGNED_KINDS
+from .primitives import SIGNATURE_SIZE
 from .validation import JsonFields, remote
 from .wire import Reader, Writer
 
@@ -46,7 +55,9 @@ __all__ = [
     "MAX_BODY_BYTES",
     "MAX_TEXT_BYTES",
     "AttachmentManifest",
+    "Cancellation",
     "Content",
+    "Dispensing",
     "Handoff",
     "Meta",
     "Patient",
@@ -57,6 +68,7 @@ __all__ = [
     "Sex",
     "TextContent",
     "content_from_json",
+    "check_text_body",
     "decode_conversation",
     "encode_conversation",
     "kind_name",
@@ -139,16 +151,11 @@ class TextContent:
         text = self.text
         if not isinstance(text, str):
             raise ClinicalError("text", "required" if text is None else "invalid_type")
-        if not text.strip():
-            raise ClinicalError("text", "required")
         try:
             size = len(text.encode("utf-8"))
-        except UnicodeEncodeError:
+        except UnicodeEncodeError:  # lone surrogates: never blank, so the order is moot
             raise ClinicalError("text", "invalid_text") from None
-        if size > MAX_TEXT_BYTES:
-            raise ClinicalError("text", "too_long")
-        if has_control_in_message(text):
-            raise ClinicalError("text", "invalid_text")
+        _check_text(text, size)
 
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text}
@@ -166,41 +173,75 @@ class TextContent:
         return cls(text)
 
 
-Content = TextContent | Handoff | Prescription | AttachmentManifest
+def _check_text(text: str, size: int) -> None:
+    """:class:`TextContent`'s checks of a text whose UTF-8 encoding is ``size`` bytes."""
+    if not text or text.isspace():  # `not text.strip()`, without the copy
+        raise ClinicalError("text", "required")
+    if size > MAX_TEXT_BYTES:
+        raise ClinicalError("text", "too_long")
+    if has_control_in_message(text):
+        raise ClinicalError("text", "invalid_text")
+
+
+Content = TextContent | Handoff | Prescription | AttachmentManifest | Cancellation | Dispensing
 
 CONVERSATION_KINDS: Final = frozenset(
-    {PayloadKind.TEXT, PayloadKind.HANDOFF, PayloadKind.PRESCRIPTION, PayloadKind.ATTACHMENT}
+    {
+        PayloadKind.TEXT,
+        PayloadKind.HANDOFF,
+        PayloadKind.PRESCRIPTION,
+        PayloadKind.ATTACHMENT,
+        PayloadKind.SIGNED_PRESCRIPTION,
+        PayloadKind.CANCELLATION,
+        PayloadKind.DISPENSING,
+    }
 )
+# The kinds that answer a prescription: their meta names it (reply_to).
+LIFECYCLE_KINDS: Final = frozenset({PayloadKind.CANCELLATION, PayloadKind.DISPENSING})
+PRESCRIPTION_KINDS: Final = frozenset({PayloadKind.PRESCRIPTION, PayloadKind.SIGNED_PRESCRIPTION})
 _KIND_OF: Final[dict[type, PayloadKind]] = {
     TextContent: PayloadKind.TEXT,
     Handoff: PayloadKind.HANDOFF,
     Prescription: PayloadKind.PRESCRIPTION,
     AttachmentManifest: PayloadKind.ATTACHMENT,
+    Cancellation: PayloadKind.CANCELLATION,
+    Dispensing: PayloadKind.DISPENSING,
 }
 _NAMES: Final = {
     PayloadKind.TEXT: "text",
     PayloadKind.HANDOFF: "handoff",
     PayloadKind.PRESCRIPTION: "prescription",
     PayloadKind.ATTACHMENT: "attachment",
+    PayloadKind.SIGNED_PRESCRIPTION: "prescription",
+    PayloadKind.CANCELLATION: "cancellation",
+    PayloadKind.DISPENSING: "dispensing",
 }
 
 
 def kind_name(kind: PayloadKind) -> str:
-    """The API's name of a conversational kind: "text", "handoff", "prescription",
-    "attachment"."""
+    """The API's name of a conversational kind: "text", "handoff", "prescription" (either
+    version), "attachment", "cancellation", "dispensing"."""
     return _NAMES[kind]
+
+
+def kind_of(content: Content) -> PayloadKind:
+    if isinstance(content, Prescription) and content.version == VERSION_2:
+        return PayloadKind.SIGNED_PRESCRIPTION
+    return _KIND_OF[type(content)]
 
 
 def encode_conversation(meta: Meta, content: Content) -> tuple[PayloadKind, bytes]:
     """The payload kind and body of a message; :class:`ClinicalError` (field "message",
     reason "too_long") when the body would not fit one packet."""
-    kind = _KIND_OF[type(content)]
+    kind = kind_of(content)
     writer = Writer()
     meta.encode_into(writer)
     if isinstance(content, TextContent):
         writer.raw(content.text.encode("utf-8"))
     else:
         content.encode_into(writer)
+    if kind in SIGNED_KINDS:
+        writer.raw(PLACEHOLDER)
     body = writer.getvalue()
     if len(body) > MAX_BODY_BYTES:
         raise ClinicalError("message", "too_long")
@@ -229,24 +270,63 @@ def decode_conversation(kind: PayloadKind, body: bytes) -> tuple[Meta, Content]:
         content = Handoff.decode_from(reader)
     elif kind is PayloadKind.PRESCRIPTION:
         content = Prescription.decode_from(reader)
+    elif kind is PayloadKind.SIGNED_PRESCRIPTION:
+        content = Prescription.decode_v2_from(reader)
+        if content.replaces is not None and meta.reply_to != content.replaces:
+            raise reader.fail("an amendment answers the prescription it replaces")
+    elif kind is PayloadKind.CANCELLATION:
+        content = Cancellation.decode_from(reader)
+    elif kind is PayloadKind.DISPENSING:
+        content = Dispensing.decode_from(reader)
     else:
         content = AttachmentManifest.decode_from(reader)
+    if kind in LIFECYCLE_KINDS and meta.reply_to is None:
+        raise reader.fail("a cancellation or dispensing report names its prescription")
+    if kind in SIGNED_KINDS:
+        reader.raw(SIGNATURE_SIZE)
     reader.done()
     return meta, content
 
 
-def content_from_json(kind: str, obj: object, today: datetime.date) -> Content:
+def check_text_body(body: bytes) -> None:
+    """Raises what ``decode_conversation(PayloadKind.TEXT, body)`` raises, without building
+    its objects: a payload's body is checked when sealed and when opened (§9.2)."""
+    if type(body) is bytes and 2 <= len(body) <= MAX_BODY_BYTES:
+        priority, flag = body[0], body[1]
+        if priority in _PRIORITIES and (flag == 0 or (flag == 1 and len(body) >= _REPLY_END)):
+            data = body[_REPLY_END:] if flag else body[2:]
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise MalformedInput("text: text is not UTF-8") from None
+            try:
+                # A text decoded from UTF-8 holds no surrogate and encodes back to `data`.
+                _check_text(text, len(data))
+            except ClinicalError as exc:
+                raise MalformedInput(f"text: {exc}") from None
+            return
+    decode_conversation(PayloadKind.TEXT, body)  # names what is wrong
+
+
+_PRIORITIES: Final = frozenset(Priority)
+_REPLY_END: Final = 2 + MESSAGE_ID_SIZE
+
+
+def content_from_json(
+    kind: str, obj: object, today: datetime.date, prescriber: Prescriber | None = None
+) -> Content:
     """The content of a message the local API received: ``kind`` is "text", "handoff" or
-    "prescription" (a file comes as bytes: :meth:`AttachmentManifest.for_file`). ``today``
-    is the local date, for the rules against dates in the future. Raises
-    :class:`ClinicalError`. The checks done, the body must also fit one packet."""
+        "prescription" (a file comes as bytes: :meth:`AttachmentManifest.for_file`). ``today``
+        is the local date, for the rules against dates in the future; ``prescriber`` the node's
+    own (a prescription, version 2, takes it from the profile). Raises
+        :class:`ClinicalError`. The checks done, the body must also fit one packet."""
     content: Content
     if kind == "text":
         content = TextContent.from_json(obj)
     elif kind == "handoff":
         content = Handoff.from_json(obj, today)
     elif kind == "prescription":
-        content = Prescription.from_json(obj, today)
+        content = Prescription.from_json(obj, today, prescriber)
     else:
         raise ClinicalError("kind", "invalid_choice")
     encode_conversation(Meta(), content)  # too long for one packet: refused now, not at sending

@@ -73,6 +73,14 @@ CLINICAL_REASONS: Final = frozenset(
         "invalid_type",
         "invalid_text",
         "invalid_id",
+        # Prescriptions a pharmacist can rely on (issue #16; docs/protocol.md §19).
+        "invalid_duration",
+        "treatment_too_long",
+        "narcotic",
+        "ins_not_qualified",
+        "ins_mismatch",
+        "invalid_email",
+        "prescriber_from_profile",
     }
 )
 
@@ -100,6 +108,13 @@ _REASON_MESSAGES: Final = {
     "invalid_type": "the value has the wrong type",
     "invalid_text": "the text contains characters that are not allowed",
     "invalid_id": "not a valid message id (32 hexadecimal digits)",
+    "invalid_duration": "not a duration Relève can read (a number and a unit: 7 jours, 3 mois)",
+    "treatment_too_long": "the treatment with its renewals exceeds 12 months (R.5132-21)",
+    "narcotic": "a narcotic (stupéfiant) needs a secure paper prescription",
+    "ins_not_qualified": "an INS may only be sent for a qualified identity",
+    "ins_mismatch": "the INS does not match the patient's sex or birth year and month",
+    "invalid_email": "not a valid e-mail address",
+    "prescriber_from_profile": "the prescriber comes from the node's profile, not the form",
 }
 
 

@@ -1,4 +1,5 @@
-"""French health identifiers and phone numbers: INS (NIR), RPPS (docs/protocol.md §18.3).
+"""French health identifiers, phone numbers and e-mail addresses: INS (NIR, NIA), RPPS
+(docs/protocol.md §18.3, §19).
 
 Each ``check_*`` function takes what a person typed and returns the normalised form, or
 raises :class:`ClinicalError` naming ``field``. Only ASCII digits count as digits
@@ -54,6 +55,38 @@ def check_ins(value: str, field: str = "ins") -> str:
     return compact
 
 
+# What the NIR says about its holder (INSEE, "Le numéro d'inscription au répertoire", NIR
+# structure: sex digit, year, month, place, order, key; the NIA — numéro identifiant
+# d'attente, a temporary number given by the Cnav/SANDIA pending registration — has the same
+# layout with 7 or 8 first). First digit: 1, 3, 7 male; 2, 4, 8 female (3/4: foreign-born
+# persons registered on provisional terms; 7/8: NIA). The month is 01 to 12, or a fictitious
+# value when the civil-status document gives none: 20 to 42 (INSEE, persons born abroad whose
+# month is unknown), 50 to 99 (older conventions, 99 "unknown"); those months are not checked.
+# Not re-checked here: the commune and order numbers (nothing in the form to compare).
+_MALE_DIGITS: Final = frozenset("137")
+_FEMALE_DIGITS: Final = frozenset("248")
+NIA_FIRST_DIGITS: Final = frozenset("78")
+
+
+def is_nia(ins: str) -> bool:
+    """A temporary NIA (first digit 7 or 8) rather than a NIR: exported under its own OID."""
+    return ins[:1] in NIA_FIRST_DIGITS
+
+
+def check_nir_holder(ins: str, sex: str, year: int, month: int, field: str = "ins") -> None:
+    """The checked INS ``ins`` agrees with its holder: ``sex`` ("F", "M" or "U": unknown is
+    not compared), the birth ``year`` (its last two digits) and ``month`` (when the NIR's
+    month is a real one, 01 to 12). Raises ``ClinicalError(field, "ins_mismatch")``."""
+    digit = ins[0]
+    if (sex == "M" and digit not in _MALE_DIGITS) or (sex == "F" and digit not in _FEMALE_DIGITS):
+        raise ClinicalError(field, "ins_mismatch")
+    if int(ins[1:3]) != year % 100:
+        raise ClinicalError(field, "ins_mismatch")
+    nir_month = int(ins[3:5])
+    if 1 <= nir_month <= 12 and nir_month != month:
+        raise ClinicalError(field, "ins_mismatch")
+
+
 def luhn_valid(digits: str) -> bool:
     """Whether a string of ASCII digits ends with its Luhn check digit."""
     total = 0
@@ -73,6 +106,23 @@ def check_rpps(value: str, field: str = "rpps") -> str:
     if RPPS_HAS_LUHN_KEY and not luhn_valid(compact):
         raise ClinicalError(field, "rpps_key")
     return compact
+
+
+_EMAIL: Final = re.compile(
+    r"[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+MAX_EMAIL_CHARS: Final = 254
+
+
+def check_email(value: str, field: str = "email") -> str:
+    """An e-mail address as typed, stripped: one ``@``, a dotted ASCII domain (RFC 5321
+    lengths). Only the shape is checked: the prescriber's e-mail (R.5132-3) is for people."""
+    email = value.strip()
+    if len(email) > MAX_EMAIL_CHARS or _EMAIL.fullmatch(email) is None:
+        raise ClinicalError(field, "invalid_email")
+    if any(not char.isprintable() or char.isspace() for char in email):
+        raise ClinicalError(field, "invalid_email")
+    return email
 
 
 def check_phone(value: str, field: str = "phone") -> str:

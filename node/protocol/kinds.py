@@ -16,6 +16,10 @@ class PayloadKind(IntEnum):
     UNPAIR = 0x04  # the sender ends the pairing (signed notice, notices.py)
     REVOCATION = 0x05  # the sender's identity is revoked (signed notice, notices.py)
     HANDOFF = 0x06  # meta + SAED handoff (handoff.py)
-    PRESCRIPTION = 0x07  # meta + prescription (prescription.py)
+    PRESCRIPTION = 0x07  # meta + prescription v1, unsigned: stored ones stay readable
     ATTACHMENT = 0x08  # meta + attachment manifest (attachment.py)
     CHUNK = 0x09  # one piece of an attachment's file (attachment.py); never shown as a message
+    # Prescriptions a pharmacist can rely on (§19): signed by the prescriber's identity key.
+    SIGNED_PRESCRIPTION = 0x0A  # meta + prescription v2 + signature (prescription.py)
+    CANCELLATION = 0x0B  # meta + a signed cancellation of a prescription (lifecycle.py)
+    DISPENSING = 0x0C  # meta + the pharmacist's report: dispensed, partly, refused (lifecycle.py)

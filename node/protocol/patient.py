@@ -1,7 +1,8 @@
 """The patient a clinical message is about (docs/protocol.md §18.3).
 
 JSON: ``{"birth_name", "first_names", "birth_date": "YYYY-MM-DD", "sex": "F"|"M"|"U",
-"ins": str|null, "weight_kg": number|null}``. Wire::
+"ins": str|null, "weight_kg": number|null, "ins_status": str|null}`` (the INS status only in
+a prescription, §19.3). Wire::
 
     birth_name bytes16 || first_names bytes16 || birth_date (u16 year, u8 month, u8 day)
     || sex u8 || ins bytes8 (15 ASCII characters, empty when absent)
@@ -17,7 +18,7 @@ from enum import IntEnum
 from typing import Any, Final
 
 from .errors import ClinicalError
-from .identifiers import check_ins
+from .identifiers import check_ins, check_nir_holder
 from .validation import (
     JsonFields,
     check_date,
@@ -55,6 +56,36 @@ class Sex(IntEnum):
 
 
 _LETTERS: Final = {Sex.UNKNOWN: "U", Sex.FEMALE: "F", Sex.MALE: "M"}
+
+
+class InsStatus(IntEnum):
+    """The confidence status of the patient's identity (Référentiel national
+    d'identitovigilance, RNIV 1, "statuts de l'identité numérique"): provisional (no proof
+    seen), retrieved (INS returned by the INSi service, identity not checked against a
+    document), validated (checked against an ID document), qualified (both). The INS may be
+    used and sent only for a qualified identity (RNIV 1; Référentiel INS, ANS)."""
+
+    PROVISIONAL = 1
+    RETRIEVED = 2
+    VALIDATED = 3
+    QUALIFIED = 4
+
+    @property
+    def json_name(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_json(cls, value: object, field: str = "ins_status") -> InsStatus | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ClinicalError(field, "invalid_type")
+        for status in cls:
+            if status.json_name == value:
+                return status
+        raise ClinicalError(field, "invalid_choice")
+
+
 _JSON_KEYS: Final = ("birth_name", "first_names", "birth_date", "sex", "ins", "weight_kg")
 
 
@@ -68,6 +99,8 @@ class Patient:
     sex: Sex
     ins: str | None = None
     weight_kg: float | None = None
+    # Carried by prescriptions only (§19.3); None: not stated (a handoff, a v1 prescription).
+    ins_status: InsStatus | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -82,6 +115,20 @@ class Patient:
             set_(self, "ins", check_ins(self.ins, "ins"))
         if self.weight_kg is not None:
             set_(self, "weight_kg", _weight_grams(self.weight_kg) / 1000)
+
+    def check_identity(self) -> None:
+        """Identity vigilance: the INS agrees with the sex and birth year and month that the
+        NIR holds (identifiers.check_nir_holder). Not applied when decoding a handoff or a v1
+        prescription, so that stored messages stay readable."""
+        if self.ins is not None:
+            check_nir_holder(
+                self.ins, self.sex.letter, self.birth_date.year, self.birth_date.month, "ins"
+            )
+
+    def check_ins_may_travel(self) -> None:
+        """An INS travels only with a qualified identity (RNIV 1, Référentiel INS)."""
+        if self.ins is not None and self.ins_status is not InsStatus.QUALIFIED:
+            raise ClinicalError("ins_status", "ins_not_qualified")
 
     @property
     def weight_grams(self) -> int:
@@ -99,9 +146,15 @@ class Patient:
     # --- JSON ---
 
     @classmethod
-    def from_json(cls, obj: object, today: datetime.date | None = None) -> Patient:
+    def from_json(
+        cls, obj: object, today: datetime.date | None = None, *, with_status: bool = False
+    ) -> Patient:
+        """What a person typed; ``with_status``: the form has an ``ins_status`` (a
+        prescription). The INS is checked against the sex and birth date here, on every
+        form."""
         fields = JsonFields(obj)
         values = {key: fields.get(key) for key in _JSON_KEYS}
+        status = InsStatus.from_json(fields.get("ins_status")) if with_status else None
         fields.done()
         weight = values["weight_kg"]
         patient = cls(
@@ -111,7 +164,9 @@ class Patient:
             sex=Sex.from_letter(required(values["sex"], "sex")),
             ins=_optional_ins(values["ins"]),
             weight_kg=None if weight is None else _weight_grams(weight) / 1000,
+            ins_status=status,
         )
+        patient.check_identity()
         if today is not None:
             patient.check_dates(today)
         return patient
@@ -124,6 +179,7 @@ class Patient:
             "sex": self.sex.letter,
             "ins": self.ins,
             "weight_kg": self.weight_kg,
+            "ins_status": None if self.ins_status is None else self.ins_status.json_name,
         }
 
     # --- Wire ---

@@ -70,6 +70,8 @@ def line_json(**changes: Any) -> dict[str, Any]:
         "duration": "7 jours",
         "quantity": None,
         "renewals": 0,
+        "inn": "amoxicilline",
+        "non_substitutable": None,
     }
     line.update(changes)
     return line
@@ -83,12 +85,13 @@ def prescription_json(**changes: Any) -> dict[str, Any]:
             "rpps": RPPS,
             "address": "3 rue des Écoles\n75005 Paris",
             "phone": "+33 1 23 45 67 89",
+            "email": "e.martin@cabinet.example.fr",
         },
         "date": "2025-11-29",
-        "patient": patient_json(),
+        "patient": patient_json(ins_status="qualified"),
         "lines": [
             line_json(),
-            line_json(medicine="Paracétamol", duration=None, quantity="1 boîte"),
+            line_json(medicine="Doliprane", inn="paracétamol", duration=None, quantity="1 boîte"),
         ],
         "notes": None,
     }
@@ -270,6 +273,7 @@ def test_a_prescription_round_trips_through_json_and_wire() -> None:
     assert isinstance(prescription, Prescription)
     assert prescription.lines[1].duration is None
     assert prescription.lines[1].quantity == "1 boîte"
+    assert prescription.lines[1].inn == "paracétamol"
     assert prescription.prescriber.rpps == RPPS
     assert content_from_json("prescription", prescription.to_json(), TODAY) == prescription
     roundtrip(Meta(reply_to=bytes(16)), prescription)
@@ -277,7 +281,7 @@ def test_a_prescription_round_trips_through_json_and_wire() -> None:
 
 def test_a_child_needs_a_weight_on_the_prescription_date() -> None:
     # 15 on 2025-11-30: a child on the 29th, no longer on the 30th.
-    child = patient_json(birth_date="2010-11-30", ins=None)
+    child = patient_json(birth_date="2010-11-30", ins=None, ins_status=None)
     error = refused("prescription", prescription_json(patient=child))
     assert (error.field, error.reason) == ("patient.weight_kg", "weight_required")
     weighed = content_from_json(
@@ -316,7 +320,11 @@ def test_a_child_needs_a_weight_on_the_prescription_date() -> None:
         ({"date": None}, "date", "required"),
         ({"notes": ["?"]}, "notes", "invalid_type"),
         ({"signature": "?"}, "signature", "unknown_field"),
-        ({"patient": patient_json(birth_date="2025-11-30")}, "patient.birth_date", "future_date"),
+        (
+            {"patient": patient_json(birth_date="2025-11-30", ins=None)},
+            "patient.birth_date",
+            "future_date",
+        ),
     ],
 )
 def test_bad_prescriptions_name_the_field_and_the_reason(
@@ -432,6 +440,8 @@ def test_every_kind_has_a_body_check() -> None:
         "handoff",
         "prescription",
         "attachment",
+        "cancellation",
+        "dispensing",
     }
     with pytest.raises(MalformedInput):
         decode_conversation(PayloadKind.RECEIPT, b"\x00\x00")
