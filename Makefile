@@ -51,6 +51,8 @@ test-faults-long: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.crypto
 	$(BIN)/python -m bench.direct
+	$(BIN)/python -m bench.reads
+	$(BIN)/python -m bench.latency
 	$(BIN)/python -m bench.relay
 	$(BIN)/python -m bench.load
 

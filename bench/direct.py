@@ -4,6 +4,7 @@ process receiving the same batched bodies (a report, not a test; everything on 1
     python -m bench.direct                # 3,000 messages a round, 3 rounds of each
     python -m bench.direct --quick        # 1,000 messages, 2 rounds: well under a minute
     python -m bench.direct --profile      # the nodes under cProfile (slower): where time goes
+    python -m bench.direct --py-spy       # py-spy samples both nodes (every thread) meanwhile
 
 Measured, in interleaved rounds (the order flips every round), with the nodes' DEFAULT
 settings (no test timings):
@@ -36,10 +37,15 @@ import asyncio
 import os
 import pstats
 import resource
+import shutil
+import signal
 import statistics
 import struct
+import subprocess
+import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,6 +219,59 @@ def print_profiles(folder: Path) -> None:
         stats.sort_stats("cumulative").print_stats(35)
 
 
+def start_py_spy(nodes: Nodes, folder: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy (``pip install py-spy``) sampling both node processes, every thread, into
+    collapsed stacks; stopped with SIGINT, it writes them."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    started = []
+    for node in (nodes.gp, nodes.pharmacy):
+        assert node.process is not None
+        out = folder / f"{node.home.name}.spy"
+        command = [spy, "record", "-p", str(node.process.pid), "-r", "250", "--threads"]
+        command += ["--nonblocking", "--format", "raw", "-o", str(out)]
+        started.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+    time.sleep(1)  # attached before the clock starts
+    return started
+
+
+def print_py_spy(spies: list[subprocess.Popen[bytes]], folder: Path) -> None:
+    for spy in spies:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
+    for name in ("gp", "pharmacy"):
+        path = folder / f"{name}.spy"
+        if not path.exists():
+            print(f"(no py-spy samples for {name}: is ptrace allowed?)")
+            continue
+        own: Counter[str] = Counter()
+        inclusive: Counter[str] = Counter()
+        total = 0
+        for line in path.read_text().splitlines():
+            stack, _, count_text = line.rpartition(" ")
+            count = int(count_text)
+            frames = [f for f in stack.split(";") if not f.startswith(("thread", "process"))]
+            if not frames or "select" in frames[-1] or "wait (threading" in frames[-1]:
+                continue  # idle: an event loop or a worker thread waiting
+            total += count
+            own[frames[-1]] += count
+            for frame in set(frames):
+                inclusive[frame] += count
+        print(f"\n--- py-spy, the {name} node: {total} busy samples (all threads) ---")
+        print("  by own time:")
+        for frame, count in own.most_common(20):
+            print(f"    {count / total:6.1%}  {frame}")
+        print("  by inclusive time (node, aiohttp, aiosqlite, nacl frames):")
+        shown = 0
+        for frame, count in inclusive.most_common():
+            if any(part in frame for part in ("node/", "aiohttp/", "aiosqlite/", "nacl/")):
+                print(f"    {count / total:6.1%}  {frame}")
+                shown += 1
+                if shown == 30:
+                    break
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.direct", description=__doc__)
     parser.add_argument("--messages", type=int, default=3000)
@@ -220,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--in-flight", type=int, default=32, help="submissions at once")
     parser.add_argument("--quick", action="store_true", help="1,000 messages, 2 rounds")
     parser.add_argument("--profile", action="store_true", help="the nodes under cProfile")
+    parser.add_argument("--py-spy", action="store_true", help="sample the nodes with py-spy")
     args = parser.parse_args(argv)
     messages, rounds = (1000, 2) if args.quick else (args.messages, args.rounds)
     text = ("Compte rendu : patient stable, traitement inchangé, contrôle INR dans 7 jours. " * 20)[
@@ -234,11 +294,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         bare, url = processes.start_listening(["-m", "bench.bare_server", "127.0.0.1:0"])
         node_rounds: list[Round] = []
         bare_rounds: list[Round] = []
+        spies: list[subprocess.Popen[bytes]] = []
         try:
             nodes.start()
             # Warm-up: sessions, connections and caches on both sides.
             asyncio.run(nodes.round(MAX_BATCH * 2, args.in_flight, text))
             asyncio.run(bare_round(url, MAX_BATCH * 4, packet_size))
+            if args.py_spy:
+                spies = start_py_spy(nodes, folder)
             for index in range(rounds):
                 order = ("node", "bare") if index % 2 == 0 else ("bare", "node")
                 for which in order:
@@ -253,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"  round {index + 1}: node {node_rounds[-1].rate:,.0f}/s,"
                     f" bare {bare_rounds[-1].rate:,.0f}/s ({processes.load_average()})"
                 )
+            if spies:
+                print_py_spy(spies, folder)
         finally:
             nodes.stop()
             processes.stop(bare, 10)
