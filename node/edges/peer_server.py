@@ -1,7 +1,9 @@
 """The peer endpoint: the only thing other nodes can reach. It accepts sealed packets, one
 or a batch per request, and nothing else; every refusal is a 4xx with a log line that holds
 no content, at most 20 lines a minute plus a summary of the rest by reason
-(node.protocol.admission.RefusalLog, shared with the connection guard: ``app[REFUSALS]``)."""
+(node.protocol.admission.RefusalLog): one budget for refused connections and requests (the
+connection guard shares it: ``app[REFUSALS]``), one for refused packets, so that a flood of
+junk packets does not hide the moment its sender is rate-limited."""
 
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ def create_app(receiver: Receiver, config: NodeConfig, clock: Clock) -> web.Appl
     filter_malformed_request_logs()
     limiter = RateLimiter(config.peer_rate_per_second, config.peer_rate_burst, clock)
     refusals = RefusalLog(log, clock)
+    packet_refusals = RefusalLog(log, clock)
 
     def refuse(source: str, code: str, status: int) -> web.Response:
         refusals.refused("request", code, source)
@@ -72,7 +75,7 @@ def create_app(receiver: Receiver, config: NodeConfig, clock: Clock) -> web.Appl
             return await receiver.receive(packet)
         except PeerRefused as exc:
             # The reasons are a fixed set of texts: one counter each in the summary.
-            refusals.refused("packet", exc.reason, source)
+            packet_refusals.refused("packet", exc.reason, source)
             return {"status": STATUS[exc.verdict], "error": exc.reason}
 
     async def receive_one(request: web.Request) -> web.Response:
@@ -108,7 +111,7 @@ def create_app(receiver: Receiver, config: NodeConfig, clock: Clock) -> web.Appl
 
     app = web.Application(client_max_size=MAX_BATCH_BYTES)
     app[REFUSALS] = refusals
-    app.cleanup_ctx.append(roll_periodically(refusals))
+    app.cleanup_ctx.append(roll_periodically(refusals, packet_refusals))
     app.router.add_post(PACKET_PATH, receive_one, expect_handler=expect_continue)
     app.router.add_post(BATCH_PATH, receive_batch, expect_handler=expect_continue)
     app.router.add_route("*", "/{tail:.*}", elsewhere, expect_handler=expect_continue)
