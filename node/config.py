@@ -4,6 +4,9 @@ then command-line flags (each later layer wins).
 ``config.toml`` sections and keys (all optional but ``[node]``)::
 
     [node]     name = "Dr Martin"    role = "gp"    phone = "01 23 45 67 89"
+    [prescriber]  name = "Dr Camille Martin"   rpps = "10001234565"
+               specialty = "Médecine générale"   address = "3 rue du Port, 29900 Concarneau"
+               email = "c.martin@example.fr"     (gp and specialist roles, §19.1)
     [network]  listen = "0.0.0.0:7301"   advertise = ["192.168.1.20:7301"]   relays = []
     [outbox]   max_age_hours = 72   retry_base_seconds = 1   retry_max_seconds = 300
                redelivery_seconds = 60
@@ -37,6 +40,11 @@ _TOML_KEYS: Final = {
     ("node", "name"): "name",
     ("node", "role"): "role",
     ("node", "phone"): "phone",
+    ("prescriber", "name"): "prescriber_name",
+    ("prescriber", "rpps"): "rpps",
+    ("prescriber", "specialty"): "specialty",
+    ("prescriber", "address"): "address",
+    ("prescriber", "email"): "email",
     ("messages", "escalate_after_minutes"): "escalate_after_minutes",
     ("network", "listen"): "listen",
     ("network", "advertise"): "advertise",
@@ -114,12 +122,27 @@ def load(
     return NodeConfig(**values)
 
 
-def initial_toml(name: str, role: str, phone: str = "") -> str:
-    """The config file ``releve init`` writes."""
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
-    phone_line = f'phone = "{phone}"\n' if phone else ""  # checked: digits, spaces, . + -
+def _toml_string(text: str) -> str:
+    """A TOML basic string (quotes, backslashes and line breaks escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def initial_toml(
+    name: str, role: str, phone: str = "", prescriber: Mapping[str, str] | None = None
+) -> str:
+    """The config file ``releve init`` writes; ``prescriber``: the ``[prescriber]`` keys
+    given (name, rpps, specialty, address, email)."""
+    phone_line = f"phone = {_toml_string(phone)}\n" if phone else ""
+    section = ""
+    if prescriber:
+        keys = "".join(
+            f"{key} = {_toml_string(value)}\n" for key, value in prescriber.items() if value
+        )
+        section = f"[prescriber]\n{keys}\n"
     return (
         "# Relève node configuration. See docs/operations.md for every key.\n"
-        f'[node]\nname = "{escaped}"\nrole = "{role}"\n{phone_line}\n'
+        f"[node]\nname = {_toml_string(name)}\nrole = {_toml_string(role)}\n{phone_line}\n"
+        f"{section}"
         f'[network]\nlisten = "0.0.0.0:{DEFAULT_PORT}"\nrelays = []\n'
     )

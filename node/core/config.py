@@ -9,7 +9,9 @@ from typing import Final
 
 from node.core.errors import SetupError
 from node.protocol.errors import ClinicalError
-from node.protocol.identifiers import check_phone
+from node.protocol.identifiers import check_email, check_phone, check_rpps
+from node.protocol.profile import MAX_PRESCRIBER_NAME_CHARS
+from node.protocol.validation import check_line
 
 DEFAULT_PORT: Final = 7301
 
@@ -23,6 +25,14 @@ class NodeConfig:
     # Told to contacts in the contact card, so that they can phone when an urgent
     # message is not acknowledged.
     phone: str = ""
+    # The prescriber's profile (a single-user node whose role is gp or specialist,
+    # docs/protocol.md §19.1): every prescription's prescriber block comes from here, and
+    # the RPPS and name go into the contact card. The phone is ``phone``.
+    prescriber_name: str = ""  # as on a prescription: "Dr Camille Martin"
+    rpps: str = ""
+    specialty: str = ""
+    address: str = ""  # the practice's address, line breaks allowed
+    email: str = ""
     listen: str | None = f"0.0.0.0:{DEFAULT_PORT}"  # None: no direct reachability
     advertise: tuple[str, ...] = ()  # host:port for invitations; empty: detect
     relays: tuple[str, ...] = ()
@@ -73,6 +83,24 @@ class NodeConfig:
                     "phone must be a phone number (6 to 20 digits; spaces, dots, + and - allowed)",
                     "invalid_config",
                 ) from None
+        if self.rpps.strip():
+            try:
+                check_rpps(self.rpps)
+            except ClinicalError:
+                raise SetupError(
+                    "rpps must be an RPPS number (11 digits, the last a check digit)",
+                    "invalid_config",
+                ) from None
+        if self.prescriber_name.strip():
+            try:
+                check_line(self.prescriber_name, "name", MAX_PRESCRIBER_NAME_CHARS)
+            except ClinicalError:
+                raise SetupError("prescriber name must be one line", "invalid_config") from None
+        if self.email.strip():
+            try:
+                check_email(self.email)
+            except ClinicalError:
+                raise SetupError("email must be an e-mail address", "invalid_config") from None
         if self.listen is not None:
             split_host_port(self.listen)
         for address in self.advertise:

@@ -28,6 +28,7 @@ from node.protocol import (
     system_random,
 )
 from node.protocol.primitives import RandomSource
+from node.protocol.profile import PRESCRIBER_ROLES, PrescriberIdentity
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,13 @@ class NodeContext:
 
     @property
     def profile(self) -> Profile:
-        role = ROLE_CODES.get(self.config.role, Role.OTHER)
-        return Profile(self.config.name or "Relève", role, self.config.phone or None)
+        """Our contact card's profile: a prescriber's names their RPPS and name (§19.1)."""
+        config = self.config
+        role = ROLE_CODES.get(config.role, Role.OTHER)
+        prescriber = None
+        if role in PRESCRIBER_ROLES and config.rpps.strip() and config.prescriber_name.strip():
+            prescriber = PrescriberIdentity(config.rpps, config.prescriber_name)
+        return Profile(config.name or "Relève", role, config.phone or None, prescriber)
 
     @property
     def card(self) -> ContactCard:

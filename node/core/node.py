@@ -11,6 +11,7 @@ from node.core.context import NodeContext
 from node.core.outbox import Outbox
 from node.core.pairing import Pairing
 from node.core.ports import Transport
+from node.core.prescriptions import Prescriptions
 from node.core.reading import Reading
 from node.core.receipts import Receipts
 from node.core.receiving import Receiver
@@ -27,6 +28,7 @@ class NodeCore:
     attachments: Attachments
     receiver: Receiver
     sending: Sending
+    prescriptions: Prescriptions
     reading: Reading
     trust: Trust
     outbox: Outbox
@@ -41,13 +43,16 @@ class NodeCore:
         receipts = Receipts(ctx)
         pairing = Pairing(ctx, receipts)
         attachments = Attachments(ctx)
+        sending = Sending(ctx)
+        prescriptions = Prescriptions(ctx, sending)
         return cls(
             ctx=ctx,
             receipts=receipts,
             pairing=pairing,
             attachments=attachments,
-            receiver=Receiver(ctx, pairing, receipts, attachments),
-            sending=Sending(ctx),
+            receiver=Receiver(ctx, pairing, receipts, attachments, prescriptions),
+            sending=sending,
+            prescriptions=prescriptions,
             reading=Reading(ctx, receipts),
             trust=Trust(ctx, persist_identity),
             outbox=Outbox(ctx, transport, pairing),

@@ -15,6 +15,7 @@ from node.core.context import NodeContext
 from node.core.errors import PeerRefused, Verdict
 from node.core.pairing import Pairing
 from node.core.ports import AuditEvent, Change
+from node.core.prescriptions import Prescriptions
 from node.core.receipts import Receipts
 from node.core.records import attachment_of, message_row
 from node.protocol import (
@@ -49,11 +50,13 @@ class Receiver:
         pairing: Pairing,
         receipts: Receipts,
         attachments: Attachments,
+        prescriptions: Prescriptions,
     ) -> None:
         self._ctx = ctx
         self._pairing = pairing
         self._receipts = receipts
         self._attachments = attachments
+        self._prescriptions = prescriptions
 
     async def receive(self, packet: bytes) -> str:
         """One packet from a peer: "stored" or "duplicate" once committed; raises
@@ -89,6 +92,18 @@ class Receiver:
                 if position in contact.saving or await self._have(contact, position):
                     return await self._duplicate(contact, position)
                 raise PeerRefused(Verdict.MALFORMED, f"message refused ({exc.code})") from None
+            try:
+                # A prescription must prove who signed it (docs/protocol.md §19.3).
+                await self._prescriptions.check_incoming(contact, payload)
+            except PeerRefused as refused:
+                # Its key is spent: the session moves on, and the refusal is on record.
+                event = ("refused", "contact", contact.contact_id, payload.message_id)
+                saved = ctx.submit([ctx.repo.update_session(contact.contact_id, session)], [event])
+                try:
+                    await saved
+                except Exception:
+                    raise PeerRefused(Verdict.BUSY, "store unavailable") from None
+                raise refused from None
             changes, events = await self._accept(contact, payload, position)
             changes.append(ctx.repo.update_session(contact.contact_id, session))
             contact.saving.add(position)

@@ -16,6 +16,9 @@ from node.protocol.conversation import (
     encode_conversation,
 )
 from node.protocol.errors import ClinicalError, LocalProtocolError
+from node.protocol.kinds import MESSAGE_ID_SIZE
+from node.protocol.prescription_signature import SIGNED_KINDS, sign_body
+from node.protocol.primitives import RandomSource
 
 
 def invalid_field(exc: ClinicalError) -> Invalid:
@@ -28,14 +31,24 @@ class Sending:
         self._ctx = ctx
 
     async def send(self, reference: str, meta: Meta, content: Content) -> MessageRow:
-        contact = await self._recipient(reference, meta)
+        return await self.send_to(self._ctx.contacts.resolve(reference), meta, content)
+
+    async def send_to(self, contact: Contact, meta: Meta, content: Content) -> MessageRow:
+        """A message to a contact; a prescription or cancellation is signed (§19.2) with
+        our identity key over the message id, which is therefore chosen before sealing."""
+        await self._check_recipient(contact, meta)
         try:
             kind, body = encode_conversation(meta, content)
         except ClinicalError as exc:
             raise invalid_field(exc) from None
         except LocalProtocolError as exc:
             raise Invalid("text_too_long", str(exc)) from None
-        return await self._seal_and_queue(contact, kind, body, meta, content)
+        message_id = None
+        if kind in SIGNED_KINDS:
+            ctx = self._ctx
+            message_id = ctx.rand(MESSAGE_ID_SIZE)
+            body = sign_body(ctx.identity, kind, contact.contact_id, message_id, body)
+        return await self._seal_and_queue(contact, kind, body, meta, content, None, message_id)
 
     async def send_file(
         self, reference: str, file_name: str, data: bytes, meta: Meta, caption: str | None
@@ -51,8 +64,12 @@ class Sending:
         return await self._seal_and_queue(contact, kind, body, meta, manifest, data)
 
     async def _recipient(self, reference: str, meta: Meta) -> Contact:
-        """An active contact; a reply answers a message of the same conversation."""
         contact = self._ctx.contacts.resolve(reference)
+        await self._check_recipient(contact, meta)
+        return contact
+
+    async def _check_recipient(self, contact: Contact, meta: Meta) -> None:
+        """An active contact; a reply answers a message of the same conversation."""
         contact.require_active()
         if meta.reply_to is not None:
             row = await self._ctx.repo.message(meta.reply_to)
@@ -64,7 +81,6 @@ class Sending:
                 raise NotFound(
                     "message_not_found", "the message answered is not in this conversation"
                 )
-        return contact
 
     async def _seal_and_queue(
         self,
@@ -74,15 +90,21 @@ class Sending:
         meta: Meta,
         content: Content,
         data: bytes | None = None,
+        message_id: bytes | None = None,
     ) -> MessageRow:
         """Seals the message (and a file's chunks after it) and queues everything, with the
-        message's audit entry, in one commit."""
+        message's audit entry, in one commit. ``message_id``: the id a signed body names."""
         ctx = self._ctx
         repo, contact_id = ctx.repo, contact.contact_id
         async with contact.lock:
             session = await ctx.session_of(contact)
             now = ctx.clock()
-            payload, packet = session.seal(kind, body, now, ctx.rand)
+            rand = ctx.rand if message_id is None else _drawing_first(message_id, ctx.rand)
+            payload, packet = session.seal(kind, body, now, rand)
+            if message_id is not None and payload.message_id != message_id:
+                # The session drew something else first: the signature would not verify.
+                contact.session = None
+                raise LocalProtocolError("the sealed message id is not the one signed")
             row = message_row(payload, contact_id, "out", "queued", conversation=(meta, content))
             changes = [
                 repo.insert_message(row),
@@ -100,3 +122,20 @@ class Sending:
         await ctx.await_commit(future)
         ctx.wake_outbox()
         return row
+
+
+def _drawing_first(message_id: bytes, rand: RandomSource) -> RandomSource:
+    """``rand`` whose first draw is ``message_id``: a payload's message id is the first
+    thing its sealing draws (docs/protocol.md §9.1, §15.2), and a signed body must name its
+    id before it is sealed. The caller checks the sealed id."""
+    drawn = False
+
+    def draw(size: int) -> bytes:
+        nonlocal drawn
+        if not drawn:
+            drawn = True
+            if size == len(message_id):
+                return message_id
+        return rand(size)
+
+    return draw

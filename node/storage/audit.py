@@ -69,6 +69,7 @@ EVENTS: Final = frozenset(
         "exported",
         "printed",
         "saved",
+        "refused",  # a peer's prescription refused: bad signature, not its prescriber...
     }
 )
 ACTORS: Final = frozenset({"local", "contact"})

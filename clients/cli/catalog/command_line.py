@@ -33,6 +33,29 @@ COMMAND_LINE: Final[dict[str, dict[str, str]]] = {
         "fr": "créer le nœud de ce poste (une seule fois)",
         "en": "create this machine's node (once)",
     },
+    "help.prescriber_name": {
+        "fr": "prescripteur (médecin) : votre nom tel qu'il figure sur vos ordonnances, par "
+        "exemple « Dr Camille Martin » ; transmis à vos contacts avec votre RPPS",
+        "en": "prescriber (physician): your name as your prescriptions state it, e.g. "
+        '"Dr Camille Martin"; given to your contacts with your RPPS',
+    },
+    "help.rpps": {
+        "fr": "prescripteur : votre numéro RPPS (11 chiffres), vérifié par vos contacts à "
+        "l'appairage",
+        "en": "prescriber: your RPPS number (11 digits), checked by your contacts at pairing",
+    },
+    "help.specialty": {
+        "fr": "prescripteur : votre spécialité (« Médecine générale »)",
+        "en": 'prescriber: your specialty ("Médecine générale")',
+    },
+    "help.address": {
+        "fr": "prescripteur : l'adresse du cabinet, imprimée sur vos ordonnances",
+        "en": "prescriber: the practice's address, printed on your prescriptions",
+    },
+    "help.email": {
+        "fr": "prescripteur : votre adresse électronique (mention obligatoire, R.5132-3)",
+        "en": "prescriber: your e-mail address (required on a prescription, R.5132-3)",
+    },
     "help.phone": {
         "fr": "votre numéro de téléphone, donné à vos contacts pour qu'ils vous appellent si un "
         "message urgent attend votre accusé de prise en compte (facultatif)",
@@ -179,6 +202,13 @@ COMMAND_LINE: Final[dict[str, dict[str, str]]] = {
     "metavar.command": {"fr": "COMMANDE", "en": "COMMAND"},
     "metavar.name": {"fr": "NOM", "en": "NAME"},
     "metavar.phone": {"fr": "TÉLÉPHONE", "en": "PHONE"},
+    "metavar.prescriber_name": {"fr": "NOM", "en": "NAME"},
+    "metavar.rpps": {"fr": "RPPS", "en": "RPPS"},
+    "metavar.specialty": {"fr": "SPÉCIALITÉ", "en": "SPECIALTY"},
+    "metavar.address": {"fr": "ADRESSE", "en": "ADDRESS"},
+    "metavar.email": {"fr": "COURRIEL", "en": "E-MAIL"},
+    "metavar.reason": {"fr": "MOTIF", "en": "REASON"},
+    "metavar.message_id": {"fr": "ID", "en": "ID"},
     "metavar.role": {"fr": "RÔLE", "en": "ROLE"},
     "metavar.file": {"fr": "FICHIER", "en": "FILE"},
     "metavar.host_port": {"fr": "HÔTE:PORT", "en": "HOST:PORT"},

@@ -34,6 +34,26 @@ NODE: Final[dict[str, dict[str, str]]] = {
         "seulement",
         "en": "invalid phone number: digits (6 to 20), spaces, dots, + and - only",
     },
+    "setup.not_prescriber": {
+        "fr": "seul un nœud de médecin (rôle gp ou specialist) a un profil de prescripteur",
+        "en": "only a physician's node (role gp or specialist) has a prescriber profile",
+    },
+    "setup.invalid_rpps": {
+        "fr": "numéro RPPS invalide : 11 chiffres dont une clé de contrôle ({detail})",
+        "en": "invalid RPPS number: 11 digits including a check digit ({detail})",
+    },
+    "setup.invalid_email": {
+        "fr": "adresse électronique invalide ({detail})",
+        "en": "invalid e-mail address ({detail})",
+    },
+    "setup.invalid_specialty": {
+        "fr": "spécialité invalide ({detail})",
+        "en": "invalid specialty ({detail})",
+    },
+    "setup.invalid_address": {
+        "fr": "adresse invalide ({detail})",
+        "en": "invalid address ({detail})",
+    },
     "setup.home_unwritable": {
         "fr": "le dossier du nœud ne peut pas être écrit ({detail}) : vérifiez le disque "
         "(plein ou en lecture seule) et les droits du dossier",

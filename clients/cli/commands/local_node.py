@@ -113,7 +113,14 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     from node.setup import init_home
 
     try:
-        result = init_home(layout, args.name, args.role, passphrase, args.phone)
+        prescriber = {
+            "name": args.prescriber_name,
+            "rpps": args.rpps,
+            "specialty": args.specialty,
+            "address": args.address,
+            "email": args.email,
+        }
+        result = init_home(layout, args.name, args.role, passphrase, args.phone, prescriber)
     except NodeError as exc:
         raise _setup_failure(exc) from None
     print(tr("init.done", home=layout.root, name=args.name, role=role_name(tr, args.role)))
@@ -170,6 +177,17 @@ def _init_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
         "--role", type=role(tr), default="other", metavar=tr("metavar.role"), help=tr("help.role")
     )
     parser.add_argument("--phone", default="", metavar=tr("metavar.phone"), help=tr("help.phone"))
+    # The prescriber's profile (gp, specialist): written to config.toml's [prescriber].
+    for option, key in (
+        ("--prescriber-name", "prescriber_name"),
+        ("--rpps", "rpps"),
+        ("--specialty", "specialty"),
+        ("--address", "address"),
+        ("--email", "email"),
+    ):
+        parser.add_argument(
+            option, default="", metavar=tr(f"metavar.{key}"), help=tr(f"help.{key}")
+        )
     secret = parser.add_mutually_exclusive_group()
     secret.add_argument(
         "--passphrase-file", metavar=tr("metavar.file"), help=tr("help.passphrase_file_init")

@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from node.core.contacts import Contact, ContactBook
+from node.core.prescriptions import Lifecycle
 from node.core.records import MessageRow, content_of
 from node.protocol import PayloadKind, PublicIdentity, safety_number
 from node.protocol.conversation import (
     AttachmentManifest,
+    Cancellation,
+    Dispensing,
     Handoff,
     Prescription,
     Priority,
@@ -24,6 +27,9 @@ KIND_NAMES: Final = {
     PayloadKind.HANDOFF: "handoff",
     PayloadKind.PRESCRIPTION: "prescription",
     PayloadKind.ATTACHMENT: "attachment",
+    PayloadKind.SIGNED_PRESCRIPTION: "prescription",
+    PayloadKind.CANCELLATION: "cancellation",
+    PayloadKind.DISPENSING: "dispensing",
 }
 
 
@@ -63,14 +69,48 @@ def contact_json(contact: Contact, own: PublicIdentity, contacts: ContactBook) -
     }
 
 
+def lifecycle_json(lifecycle: Lifecycle) -> dict[str, Any]:
+    """What became of a prescription (docs/local-api.md, "Message")."""
+    return {
+        "state": lifecycle.state,
+        "by": None if lifecycle.by is None else lifecycle.by.hex(),
+        "reason": lifecycle.reason,
+        "valid_until": None if lifecycle.valid_until is None else lifecycle.valid_until.isoformat(),
+        "expired": lifecycle.expired,
+        "dispensing": [
+            {
+                "message_id": reply.message_id.hex(),
+                "at": iso(reply.listed_at),
+                **report.to_json(),
+            }
+            for reply, report in lifecycle.dispensing
+        ],
+    }
+
+
+def signature_json(row: MessageRow, content: object) -> dict[str, Any] | None:
+    """Whether a prescription or cancellation is signed (§19): ``verified`` (received: the
+    node refuses any other), ``signed`` (ours), ``unsigned`` (stored before version 2)."""
+    if row.kind == PayloadKind.PRESCRIPTION:
+        return {"state": "unsigned", "rpps": None, "name": None}
+    if row.kind not in (PayloadKind.SIGNED_PRESCRIPTION, PayloadKind.CANCELLATION):
+        return None
+    state = "verified" if row.direction == "in" else "signed"
+    if isinstance(content, Prescription):
+        return {"state": state, "rpps": content.prescriber.rpps, "name": content.prescriber.name}
+    return {"state": state, "rpps": None, "name": None}
+
+
 def message_record(
     row: MessageRow,
     me: dict[str, Any],
     contact: dict[str, Any] | None,
     parts_done: int | None,
+    lifecycle: Lifecycle | None = None,
 ) -> dict[str, Any]:
     """The JSON form of a conversation message. ``me``/``contact`` are :func:`party` dicts;
-    ``parts_done`` counts an attachment's chunks delivered (ours) or received (theirs)."""
+    ``parts_done`` counts an attachment's chunks delivered (ours) or received (theirs);
+    ``lifecycle``: a prescription's."""
     content = content_of(row)
     incoming = row.direction == "in"
     record: dict[str, Any] = {
@@ -87,6 +127,10 @@ def message_record(
         "handoff": content.to_json() if isinstance(content, Handoff) else None,
         "prescription": content.to_json() if isinstance(content, Prescription) else None,
         "attachment": None,
+        "cancellation": content.to_json() if isinstance(content, Cancellation) else None,
+        "dispensing": content.to_json() if isinstance(content, Dispensing) else None,
+        "signature": signature_json(row, content),
+        "lifecycle": None if lifecycle is None else lifecycle_json(lifecycle),
         "sent_at": iso(row.sent_at_ms / 1000),
         "received_at": iso(row.received_at),
         "status": row.status,

@@ -11,7 +11,7 @@ import logging
 import math
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
@@ -102,6 +102,9 @@ class LocalApi:
             ("POST", "/v1/messages/{message_id}/ack", self.ack),
             ("POST", "/v1/messages/{message_id}/printed", self.printed),
             ("POST", "/v1/messages/{message_id}/saved", self.saved),
+            ("POST", "/v1/messages/{message_id}/cancel", self.cancel),
+            ("POST", "/v1/messages/{message_id}/amend", self.amend),
+            ("POST", "/v1/messages/{message_id}/dispense", self.dispense),
             ("POST", "/v1/export", self.export),
             ("GET", "/v1/audit/verify", self.audit_verify),
             ("GET", "/v1/audit/export", self.audit_export),
@@ -183,7 +186,8 @@ class LocalApi:
         done = None
         if row.kind == PayloadKind.ATTACHMENT:
             done = await self.core.attachments.parts_done(row)
-        record = message_record(row, me, them, done)
+        lifecycle = await self.core.prescriptions.lifecycle(row)
+        record = message_record(row, me, them, done, lifecycle)
         record["contact_verified"] = contact.row.verified if contact else False
         return record
 
@@ -310,12 +314,42 @@ class LocalApi:
         # A text is {"text": ...} at the top level; a handoff or prescription, its own member.
         form = {"text": body["text"]} if kind == "text" else body.get(kind)
         meta = self._meta(body.get("priority"), body.get("reply_to"))
-        today = datetime.fromtimestamp(self.service.clock(), UTC).date()
+        today = self._today()
+        if kind == "prescription":
+            # Signed, its prescriber block from our profile (docs/protocol.md §19).
+            row = await self.core.prescriptions.send(contact, meta, form, today)
+            return web.json_response(await self.message_json(row), status=201)
         try:
             content = content_from_json(kind, form, today)
         except ClinicalError as exc:
             raise invalid_field(exc) from None
         row = await self.core.sending.send(contact, meta, content)
+        return web.json_response(await self.message_json(row), status=201)
+
+    def _today(self) -> date:
+        return datetime.fromtimestamp(self.service.clock(), UTC).date()
+
+    # --- a prescription's lifecycle (docs/local-api.md, "Prescriptions") ---------------
+
+    async def cancel(self, request: web.Request) -> web.Response:
+        message_id = (await self._message_row(request)).message_id
+        body = await self._body(request)
+        row = await self.core.prescriptions.cancel(message_id, body, self._today())
+        return web.json_response(await self.message_json(row), status=201)
+
+    async def amend(self, request: web.Request) -> web.Response:
+        message_id = (await self._message_row(request)).message_id
+        body = await self._body(request)
+        meta = self._meta(body.get("priority"), None)
+        row = await self.core.prescriptions.amend(
+            message_id, body.get("prescription"), self._today(), meta
+        )
+        return web.json_response(await self.message_json(row), status=201)
+
+    async def dispense(self, request: web.Request) -> web.Response:
+        message_id = (await self._message_row(request)).message_id
+        body = await self._body(request)
+        row = await self.core.prescriptions.dispense(message_id, body)
         return web.json_response(await self.message_json(row), status=201)
 
     async def send_file(self, request: web.Request) -> web.Response:
