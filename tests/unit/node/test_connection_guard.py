@@ -12,14 +12,16 @@ import resource
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 
 from node import daemon
+from node.config import load
 from node.core.config import NodeConfig
-from node.core.errors import Invalid
+from node.core.errors import Invalid, SetupError
 from node.edges.api.server import MAX_JSON_DEPTH, LocalApi, _token_of, parse_json
 from node.edges.http_hardening import (
     ACCEPT_FAILED,
@@ -28,6 +30,7 @@ from node.edges.http_hardening import (
     ConnectionLimits,
     GuardedSite,
 )
+from node.paths import HomeLayout
 from node.protocol.admission import RefusalLog
 
 HEADER_TIMEOUT = 0.3
@@ -329,3 +332,39 @@ def test_whole_numbers(value: object, number: int) -> None:
 )
 def test_the_token_of_an_authorization_header(header: str, token: str) -> None:
     assert _token_of(header) == token
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def test_the_connection_settings_come_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    layout = HomeLayout(tmp_path)
+    layout.config.write_text(
+        "[node]\nname = 'x'\n[limits]\npeer_max_connections = 100\n"
+        "peer_connections_per_source = 5\nheader_timeout_seconds = 2.5\n",
+        encoding="utf-8",
+    )
+    environ = {"RELEVE_API_MAX_CONNECTIONS": "9", "RELEVE_IDLE_TIMEOUT_SECONDS": "7"}
+    config = load(layout, environ, {})
+    assert (config.peer_max_connections, config.peer_connections_per_source) == (100, 5)
+    assert (config.api_max_connections, config.header_timeout_seconds) == (9, 2.5)
+    assert config.idle_timeout_seconds == 7.0
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("RELEVE_PEER_MAX_CONNECTIONS", "0"),
+        ("RELEVE_PEER_CONNECTIONS_PER_SOURCE", "-1"),
+        ("RELEVE_API_MAX_CONNECTIONS", "many"),
+        ("RELEVE_HEADER_TIMEOUT_SECONDS", "inf"),
+        ("RELEVE_IDLE_TIMEOUT_SECONDS", "nan"),
+        ("RELEVE_IDLE_TIMEOUT_SECONDS", "0"),
+    ],
+)
+def test_connection_settings_that_make_no_sense_are_refused(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    with pytest.raises(SetupError) as refused:
+        load(HomeLayout(tmp_path), {variable: value}, {})
+    assert refused.value.code == "invalid_config"
