@@ -20,7 +20,7 @@ from .identity import NODE_ID_SIZE
 from .invitation import TAG_SIZE
 from .primitives import AEAD_TAG_SIZE, SEAL_OVERHEAD, RandomSource, pad, seal, seal_open, unpad
 from .ratchet import HEADER_SIZE, Header
-from .wire import Reader, Writer
+from .wire import Reader, Writer, as_bytes
 
 VERSION: Final = 1
 BUCKETS: Final = (256, 1024, 4096, 16384, 65536)
@@ -30,6 +30,9 @@ _FRAMING: Final = 1 + SEAL_OVERHEAD  # version byte + sealed-box overhead
 MAX_INNER_SIZE: Final = MAX_PACKET_SIZE - _FRAMING - 1
 # The largest ratchet plaintext (an encoded payload) one packet carries.
 MAX_RATCHET_PLAINTEXT: Final = MAX_INNER_SIZE - 1 - NODE_ID_SIZE - HEADER_SIZE - AEAD_TAG_SIZE
+_VERSION_BYTE: Final = bytes((VERSION,))
+_BUCKET_SIZES: Final = frozenset(BUCKETS)
+_CIPHERTEXT_AT: Final = 1 + NODE_ID_SIZE + HEADER_SIZE  # in a ratchet message's inner
 
 
 class InnerType(IntEnum):
@@ -44,14 +47,7 @@ class RatchetMessage:
     ciphertext: bytes
 
     def encode(self) -> bytes:
-        return (
-            Writer()
-            .u8(InnerType.RATCHET_MESSAGE)
-            .raw(self.sender)
-            .raw(self.header.encode())
-            .raw(self.ciphertext)
-            .getvalue()
-        )
+        return b"".join((_RATCHET_MESSAGE, self.sender, self.header.encode(), self.ciphertext))
 
 
 @dataclass(frozen=True)
@@ -64,6 +60,7 @@ class SealedAnswer:
 
 
 Inner = RatchetMessage | SealedAnswer
+_RATCHET_MESSAGE: Final = bytes((InnerType.RATCHET_MESSAGE,))
 
 
 def bucket_for(inner_size: int) -> int:
@@ -77,22 +74,34 @@ def bucket_for(inner_size: int) -> int:
 def seal_packet(inner: Inner, recipient_dh_key: bytes, rand: RandomSource) -> bytes:
     data = inner.encode()
     padded = pad(data, bucket_for(len(data)) - _FRAMING)
-    return bytes((VERSION,)) + seal(recipient_dh_key, padded, rand)
+    return _VERSION_BYTE + seal(recipient_dh_key, padded, rand)
 
 
 def open_packet(packet: bytes, dh_public: bytes, dh_private: bytes) -> Inner:
     """Opens a packet addressed to us; raises only remote protocol errors."""
-    reader = Reader(packet, "packet")
-    if len(packet) not in BUCKETS:
+    data = as_bytes(packet, "packet")
+    if len(packet) not in _BUCKET_SIZES:
         raise MalformedInput("packet: size is not a bucket size")
-    version = reader.u8()
+    version = data[0]
     if version != VERSION:
         raise UnsupportedVersion(f"packet version {version} is not supported")
-    padded = seal_open(dh_public, dh_private, reader.rest())
+    padded = seal_open(dh_public, dh_private, data[1:])
     return decode_inner(unpad(padded, len(padded)))
 
 
 def decode_inner(data: bytes) -> Inner:
+    if (
+        type(data) is bytes
+        and len(data) >= _CIPHERTEXT_AT + AEAD_TAG_SIZE
+        and data[0] == InnerType.RATCHET_MESSAGE
+    ):
+        # A well-formed ratchet message, the common case, sliced directly; anything else
+        # takes the reader below, which names what is wrong.
+        return RatchetMessage(
+            data[1 : 1 + NODE_ID_SIZE],
+            Header.decode(data[1 + NODE_ID_SIZE : _CIPHERTEXT_AT]),
+            data[_CIPHERTEXT_AT:],
+        )
     reader = Reader(data, "packet content")
     try:
         inner_type = InnerType(reader.u8())

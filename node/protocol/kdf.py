@@ -7,9 +7,14 @@ ships test vectors (tests check them), and the chain step is a single HMAC call.
 
 from __future__ import annotations
 
+import hmac
 from typing import Final
 
-from .primitives import AEAD_NONCE_SIZE, KEY_SIZE, hmac_sha256
+from .primitives import AEAD_NONCE_SIZE, KEY_SIZE
+
+# HMAC-SHA256 (primitives.hmac_sha256) called directly: the chain step runs twice per
+# message on each side.
+_hmac_digest: Final = hmac.digest
 
 _HASH_LEN: Final = 32
 _ZERO_SALT: Final = bytes(_HASH_LEN)
@@ -23,14 +28,12 @@ def hkdf_sha256(ikm: bytes, salt: bytes, info: bytes, length: int) -> bytes:
     """HKDF-Extract then HKDF-Expand (RFC 5869 §2.2, §2.3)."""
     if length > 255 * _HASH_LEN:
         raise ValueError("HKDF output too long")
-    prk = hmac_sha256(salt or _ZERO_SALT, ikm)
+    prk = _hmac_digest(salt or _ZERO_SALT, ikm, "sha256")
     blocks: list[bytes] = []
     previous = b""
-    counter = 1
-    while sum(len(b) for b in blocks) < length:
-        previous = hmac_sha256(prk, previous + info + bytes((counter,)))
+    for counter in range(1, -(-length // _HASH_LEN) + 1):
+        previous = _hmac_digest(prk, previous + info + bytes((counter,)), "sha256")
         blocks.append(previous)
-        counter += 1
     return b"".join(blocks)[:length]
 
 
@@ -42,7 +45,7 @@ def kdf_rk(root_key: bytes, dh_output: bytes) -> tuple[bytes, bytes]:
 
 def kdf_ck(chain_key: bytes) -> tuple[bytes, bytes]:
     """KDF_CK: (next chain key, message key), HMAC with constants 0x02 and 0x01."""
-    return hmac_sha256(chain_key, b"\x02"), hmac_sha256(chain_key, b"\x01")
+    return _hmac_digest(chain_key, b"\x02", "sha256"), _hmac_digest(chain_key, b"\x01", "sha256")
 
 
 def message_key_material(message_key: bytes) -> tuple[bytes, bytes]:

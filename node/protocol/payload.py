@@ -8,6 +8,7 @@ chunks of a file in attachment.py (§18).
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -19,6 +20,7 @@ from .conversation import (
     MAX_TEXT_BYTES,
     Meta,
     TextContent,
+    check_text_body,
     decode_conversation,
     encode_conversation,
 )
@@ -49,6 +51,8 @@ __all__ = [
 VERSION: Final = 1
 HEADER_SIZE: Final = 1 + 1 + MESSAGE_ID_SIZE + 8 + 8
 MAX_RECEIPT_IDS: Final = 1024
+_HEADER: Final = struct.Struct(f">BB{MESSAGE_ID_SIZE}sQQ")  # version, kind, id, seq, sent at
+_KINDS: Final = {kind.value: kind for kind in PayloadKind}
 
 
 class ReceiptType(IntEnum):
@@ -78,20 +82,20 @@ class Payload:
         return cls(rand(MESSAGE_ID_SIZE), seq, kind, int(now * 1000), body)
 
     def encode(self) -> bytes:
-        return (
-            Writer()
-            .u8(VERSION)
-            .u8(self.kind)
-            .raw(self.message_id)
-            .u64(self.seq)
-            .u64(self.sent_at_ms)
-            .raw(self.body)
-            .getvalue()
-        )
+        # The message id is 16 bytes and the numbers in range (checked on construction).
+        header = _HEADER.pack(VERSION, self.kind, self.message_id, self.seq, self.sent_at_ms)
+        return header + self.body
 
     @classmethod
     def decode(cls, data: bytes) -> Payload:
-        reader = Reader(data, "payload")
+        if type(data) is bytes and len(data) >= HEADER_SIZE:
+            version, code, message_id, seq, sent_at_ms = _HEADER.unpack_from(data)
+            kind = _KINDS.get(code)
+            if version == VERSION and kind is not None:
+                payload = cls(message_id, seq, kind, sent_at_ms, data[HEADER_SIZE:])
+                check_body(kind, payload.body)
+                return payload
+        reader = Reader(data, "payload")  # names what is wrong
         version = reader.u8()
         if version != VERSION:
             raise UnsupportedVersion(f"payload version {version} is not supported")
@@ -186,6 +190,8 @@ _BODY_CHECKS: Final[dict[PayloadKind, Callable[[bytes], object]]] = {
     PayloadKind.REVOCATION: Revocation.decode,
     PayloadKind.CHUNK: Chunk.decode,
     **{kind: _conversation_check(kind) for kind in CONVERSATION_KINDS},
+    # decode_conversation's checks of a text, without building the objects it returns
+    PayloadKind.TEXT: check_text_body,
 }
 
 

@@ -11,6 +11,7 @@ Differences from the specification's pseudocode are deliberate and small:
 
 from __future__ import annotations
 
+import struct
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
@@ -43,6 +44,8 @@ MAX_PAST_CHAINS: Final = 32
 HEADER_SIZE: Final = KEY_SIZE + 4 + 4
 STATE_VERSION: Final = 1
 _MAX_COUNTER: Final = 0xFFFFFFFF
+_COUNTERS: Final = struct.Struct(">II")  # PN, N
+_HEADER: Final = struct.Struct(f">{KEY_SIZE}sII")
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,13 @@ class Header:
     n: int  # message number in the sending chain
 
     def encode(self) -> bytes:
-        return Writer().raw(self.dh).u32(self.previous_chain_length).u32(self.n).getvalue()
+        return self.dh + _COUNTERS.pack(self.previous_chain_length, self.n)
 
     @classmethod
     def decode(cls, data: bytes) -> Header:
-        reader = Reader(data, "ratchet header")
+        if type(data) is bytes and len(data) == HEADER_SIZE:
+            return cls(*_HEADER.unpack(data))
+        reader = Reader(data, "ratchet header")  # names what is wrong
         header = cls(reader.raw(KEY_SIZE), reader.u32(), reader.u32())
         reader.done()
         return header
@@ -156,6 +161,26 @@ class Ratchet:
         """Decrypts one message; on any error the state is left unchanged."""
         if len(ciphertext) < AEAD_TAG_SIZE:
             raise MalformedInput("ratchet ciphertext: truncated")
+        n = header.n
+        if (
+            n == self.recv_n
+            and header.dh == self.remote_dh
+            and self.recv_chain is not None
+            and n < _MAX_COUNTER
+            and header.previous_chain_length < _MAX_COUNTER
+            and not self._expiring(int(now))
+            and (not self.skipped or (header.dh, n) not in self.skipped)
+            and len(self.skipped) <= MAX_SKIPPED_KEYS
+            and header.dh not in self.past_chains
+        ):
+            # The next message of the current receiving chain, nothing to expire: steps 1-7
+            # of §8.6 change nothing, step 8 only CKr and Nr, and those are committed after
+            # authentication, so no snapshot is needed (§8.8).
+            chain, message_key = kdf_ck(self.recv_chain)
+            plaintext = _open(message_key, ciphertext, self.associated_data + header.encode())
+            self.recv_chain = chain
+            self.recv_n = n + 1
+            return plaintext
         snapshot = self._snapshot()
         try:
             self._expire(int(now))
@@ -214,6 +239,11 @@ class Ratchet:
         self.dh_private = x25519_private(rand)
         self.dh_public = x25519_public(self.dh_private)
         self.root_key, self.send_chain = kdf_rk(self.root_key, x25519(self.dh_private, header.dh))
+
+    def _expiring(self, now: int) -> bool:
+        """Whether :meth:`_expire` would delete a key (the oldest is first)."""
+        skipped = self.skipped
+        return bool(skipped) and next(iter(skipped.values()))[1] < now - SKIPPED_KEY_TTL_SECONDS
 
     def _expire(self, now: int) -> None:
         # Keys are stored in time order, so the expired ones are at the front.
@@ -316,10 +346,8 @@ def _optional_key(reader: Reader) -> bytes | None:
 
 
 def _seal(message_key: bytes, plaintext: bytes, ad: bytes) -> bytes:
-    key, nonce = message_key_material(message_key)
-    return aead_encrypt(key, nonce, plaintext, ad)
+    return aead_encrypt(*message_key_material(message_key), plaintext, ad)
 
 
 def _open(message_key: bytes, ciphertext: bytes, ad: bytes) -> bytes:
-    key, nonce = message_key_material(message_key)
-    return aead_decrypt(key, nonce, ciphertext, ad)
+    return aead_decrypt(*message_key_material(message_key), ciphertext, ad)

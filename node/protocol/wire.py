@@ -57,13 +57,21 @@ class Writer:
         return b"".join(self._parts)
 
 
+def as_bytes(data: bytes, what: str) -> bytes:
+    """``data`` as ``bytes`` (from a bytearray or memoryview too); anything else is
+    :class:`MalformedInput`."""
+    if type(data) is bytes:
+        return data
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise MalformedInput(f"{what}: expected bytes")
+    return bytes(data)
+
+
 class Reader:
     """Consumes an encoding; every failure is a :class:`MalformedInput`."""
 
     def __init__(self, data: bytes, what: str) -> None:
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise MalformedInput(f"{what}: expected bytes")
-        self._data = bytes(data)
+        self._data = as_bytes(data, what)
         self._pos = 0
         self._what = what
 
