@@ -8,7 +8,8 @@ Bundle shape (Bundle.type "message", identifier = the message id, timestamp = ex
   entry 0   MessageHeader   eventCoding = the message kind; source/destination endpoints are
                             ``urn:releve:node:<node id>``; sender (and author when a person) refer
                             to the parties; focus = the clinical resources below
-  text, handoff, attachment -> one Communication (handoff: one payload per SAED section, the
+  text, handoff, attachment,
+  cancellation, dispensing  -> one Communication (handoff: one payload per SAED section, the
                             Patient as subject); prescription -> one MedicationRequest per line,
                             sharing groupIdentifier = the message id, requester = the prescriber
   then      Patient (handoff, prescription), Observation body weight (when the form has one: it
@@ -44,14 +45,23 @@ Decisions:
   element: extension ``...:acknowledged-at`` (valueDateTime).
 - The prescriber's RPPS number goes out as FR Core's national identifier (slice idNatPs): system
   urn:oid:1.2.250.1.71.4.2.1 (IDNPS) whose value for an RPPS number is "8" + the 11 digits.
-- The INS is the INS-NIR: system urn:oid:1.2.250.1.213.1.4.8, value the 15 digits.
+- The INS is the INS-NIR: system urn:oid:1.2.250.1.213.1.4.8, value the 15 digits; a temporary
+  NIA (first digit 7 or 8) goes under the INS-NIA's OID, urn:oid:1.2.250.1.213.1.4.9. The INS
+  status (RNIV: provisional, retrieved, validated, qualified) is the extension ``...:ins-status``
+  (valueCode) until FR Core's identity-reliability extension is adopted (issue #16, FHIR).
+- A prescription's lifecycle gives MedicationRequest.status: cancelled -> cancelled, replaced ->
+  stopped, dispensed -> completed, past its validity with nothing dispensed -> stopped, else
+  active. An amendment's lines name the replaced prescription's in priorPrescription (logical
+  reference, urn:releve:prescription-line). A line that may not be substituted has
+  substitution.allowedBoolean false with its reason (MTE, EFG, CIF: L.5125-23) as
+  substitution.reason. The INN follows a brand name in medicationCodeableConcept.text.
 - Free-text quantities ("1 boîte") and durations ("7 jours") become Quantity/Duration only when they
   read as a number and a unit (a duration's unit must be a UCUM time unit, R4 invariant drt-1);
   otherwise they go into a note word for word, so nothing the prescriber wrote is lost.
 - Communication.status from the delivery status: queued/sent -> in-progress; delivered, read and
   received -> completed; failed -> stopped; an incoming attachment not yet complete ->
   in-progress, one whose SHA-256 did not match -> stopped. A MedicationRequest is "active":
-  delivery is not a state of the order.
+  delivery is not a state of the order (its lifecycle is, below).
 - Control characters other than tab, CR and LF, which FHIR strings forbid, are dropped from text.
 - Never exported: contact ids, sequence numbers, verification state and anything else internal
   to the node; patient data is expected (this is the way back into the patient's record).
@@ -94,6 +104,18 @@ EXT_SHA256: Final = "urn:releve:fhir:StructureDefinition:attachment-sha256"
 EXT_REPLY_TO: Final = "urn:releve:fhir:StructureDefinition:reply-to"
 EXT_ACKNOWLEDGED: Final = "urn:releve:fhir:StructureDefinition:acknowledged-at"
 INS_SYSTEM: Final = "urn:oid:1.2.250.1.213.1.4.8"
+# A temporary NIA (first digit 7 or 8) is not a NIR: ANS's OID for the INS-NIA.
+NIA_SYSTEM: Final = "urn:oid:1.2.250.1.213.1.4.9"
+EXT_INS_STATUS: Final = "urn:releve:fhir:StructureDefinition:ins-status"
+EXT_DISPENSING: Final = "urn:releve:fhir:StructureDefinition:dispensing"
+NON_SUBSTITUTION_SYSTEM: Final = "urn:releve:fhir:CodeSystem:non-substitution"
+_NON_SUBSTITUTION: Final = {
+    "MTE": "Non substituable (MTE) : marge thérapeutique étroite",
+    "EFG": "Non substituable (EFG) : enfant de moins de 6 ans",
+    "CIF": "Non substituable (CIF) : contre-indication formelle",
+}
+# A prescription's lifecycle (local API "lifecycle") -> MedicationRequest.status.
+_LIFECYCLE_STATUS: Final = {"active": "active", "cancelled": "cancelled", "replaced": "stopped"}
 IDNPS_SYSTEM: Final = "urn:oid:1.2.250.1.71.4.2.1"
 UCUM: Final = "http://unitsofmeasure.org"
 
@@ -102,6 +124,13 @@ _KIND_DISPLAY: Final = {
     "handoff": "Transmission SAED",
     "prescription": "Ordonnance",
     "attachment": "Pièce jointe",
+    "cancellation": "Annulation d'ordonnance",
+    "dispensing": "Délivrance",
+}
+_DISPENSING_WORDS: Final = {
+    "dispensed": "Délivrée",
+    "partly_dispensed": "Partiellement délivrée",
+    "refused": "Refusée par le pharmacien",
 }
 # SAED (French SBAR): the form's field, its heading in a record.
 _SAED: Final = (
@@ -245,7 +274,11 @@ class _Export:
         ins = patient.get("ins")
         if ins:
             digits = "".join(str(ins).split())
-            resource["identifier"] = [{"use": "official", "system": INS_SYSTEM, "value": digits}]
+            system = NIA_SYSTEM if digits[:1] in ("7", "8") else INS_SYSTEM
+            resource["identifier"] = [{"use": "official", "system": system, "value": digits}]
+        status = patient.get("ins_status")
+        if isinstance(status, str):
+            resource["extension"] = [{"url": EXT_INS_STATUS, "valueCode": status}]
         name: JSON = {
             "use": "official",
             "family": _text(patient, "birth_name", field="patient.birth_name"),
@@ -377,6 +410,19 @@ class _Export:
         resource["sender"] = sender
         if self.kind == "text":
             resource["payload"] = [{"contentString": _text(message, "text", keep_spaces=True)}]
+        elif self.kind == "cancellation":
+            reason = _text(self.form(), "reason", field="cancellation.reason", keep_spaces=True)
+            resource["payload"] = [
+                {"contentString": f"Ordonnance annulée – ne pas délivrer. {reason}"}
+            ]
+        elif self.kind == "dispensing":
+            form = self.form()
+            words = _DISPENSING_WORDS.get(str(form.get("state")), "Délivrance")
+            note = _optional(form, "note", keep_spaces=True)
+            if form.get("confirmed_by_phone") is True:
+                words += " (confirmée par téléphone avec le prescripteur)"
+            text = words if note is None else f"{words}. {note}"
+            resource["payload"] = [{"contentString": text}]
         elif self.kind == "handoff":
             resource["payload"] = self.handoff_payload()
         else:
@@ -434,12 +480,32 @@ class _Export:
         if not isinstance(lines, list) or not lines:
             raise ValueError("prescription.lines is empty")
         notes = _optional(form, "notes")
+        replaces = form.get("replaces")
         focus = []
         for number, line in enumerate(lines, start=1):
             if not isinstance(line, Mapping):
                 raise ValueError(f"prescription.lines.{number - 1} is not an object")
-            focus.append(self.line(number, line, subject, weight, authored, notes))
+            prior = replaces if isinstance(replaces, str) else None
+            focus.append(self.line(number, line, subject, weight, authored, notes, prior))
         return focus
+
+    def order_status(self) -> str:
+        """From the lifecycle: cancelled; replaced -> stopped; dispensed -> completed; past
+        its validity with nothing dispensed -> stopped; otherwise active."""
+        lifecycle = self.message.get("lifecycle")
+        if not isinstance(lifecycle, Mapping):
+            return "active"
+        status = _LIFECYCLE_STATUS.get(str(lifecycle.get("state")), "active")
+        reports = lifecycle.get("dispensing")
+        if (
+            status == "active"
+            and isinstance(reports, list)
+            and any(isinstance(r, Mapping) and r.get("state") == "dispensed" for r in reports)
+        ):
+            return "completed"
+        if status == "active" and lifecycle.get("expired") is True:
+            return "stopped"
+        return status
 
     def prescriber(self, prescriber: Any) -> None:
         if not isinstance(prescriber, Mapping):
@@ -469,12 +535,16 @@ class _Export:
         weight: JSON | None,
         authored: str,
         notes: str | None,
+        replaces: str | None = None,
     ) -> JSON:
         field = f"prescription.lines.{number - 1}"
         medicine = _text(line, "medicine", field=f"{field}.medicine")
         strength = _optional(line, "strength")
         if strength is not None:
             medicine = f"{medicine} {strength}"
+        inn = _optional(line, "inn")
+        if inn is not None and inn.casefold() not in medicine.casefold():
+            medicine = f"{medicine} ({inn})"  # the INN beside the brand name (L.5121-1-2)
         renewals = line.get("renewals", 0)
         if isinstance(renewals, bool) or not isinstance(renewals, int) or renewals < 0:
             raise ValueError(f"{field}.renewals is not a whole number")
@@ -503,7 +573,7 @@ class _Export:
         resource.update(
             {
                 "identifier": [{"system": LINE_SYSTEM, "value": f"{self.message_id}-{number}"}],
-                "status": "active",
+                "status": self.order_status(),
                 "intent": "order",
                 "priority": self.priority,
                 "medicationCodeableConcept": {"text": medicine},
@@ -520,6 +590,22 @@ class _Export:
         dosage = _text(line, "dosage", field=f"{field}.dosage")
         resource["dosageInstruction"] = [{"sequence": 1, "text": dosage}]
         resource["dispenseRequest"] = dispense
+        reason = line.get("non_substitutable")
+        if reason in _NON_SUBSTITUTION:
+            resource["substitution"] = {
+                "allowedBoolean": False,
+                "reason": {
+                    "coding": [{"system": NON_SUBSTITUTION_SYSTEM, "code": reason}],
+                    "text": _NON_SUBSTITUTION[reason],
+                },
+            }
+        if replaces is not None:
+            # An amendment: the line of the same number in the prescription it replaces (a
+            # logical reference: that one is in another Bundle).
+            resource["priorPrescription"] = {
+                "type": "MedicationRequest",
+                "identifier": {"system": LINE_SYSTEM, "value": f"{replaces}-{number}"},
+            }
         return self.add(f"line-{number}", resource)
 
 

@@ -658,8 +658,29 @@ def test_message_json_from_the_node_exports_valid_r4(kind: str) -> None:
         # Valid keys: INS 2560375123456 + 54 (97 - n mod 97), RPPS 1000123456 + Luhn 5.
         form["patient"] = {**form["patient"], "ins": "2 56 03 75 123 456 54"}
         if kind == "prescription":
-            form["prescriber"] = {**form["prescriber"], "rpps": "10001234565"}
-            form["lines"][2] = {**form["lines"][2], "strength": "0,9 %"}  # required there
+            # Version 2 (issue #16): an INS that matches a girl born in May 2019, qualified;
+            # the prescriber's e-mail; each line's INN; durations that read as durations.
+            form["patient"] = {
+                **form["patient"],
+                "ins": "219057512345656",
+                "ins_status": "qualified",
+            }
+            form["prescriber"] = {
+                **form["prescriber"],
+                "rpps": "10001234565",
+                "email": "c.martin@example.fr",
+            }
+            form["lines"] = [
+                {**line, "inn": inn, "non_substitutable": reason}
+                for line, inn, reason in zip(
+                    form["lines"],
+                    ("amoxicilline", "paracétamol", "chlorure de sodium"),
+                    (None, "EFG", None),
+                    strict=True,
+                )
+            ]
+            form["lines"][1]["duration"] = "5 jours"
+            form["lines"][2] = {**form["lines"][2], "strength": "0,9 %", "renewals": 2}
     content = content_from_json(kind, form, today)
     payload_kind, body = encode_conversation(
         Meta(Priority.URGENT, bytes.fromhex(ANSWERED_ID)), content
@@ -684,13 +705,22 @@ def test_message_json_from_the_node_exports_valid_r4(kind: str) -> None:
     record = records.message_record(row, me, them, None)
     bundle = valid_bundle(record)
     assert bundle["entry"][0]["resource"]["eventCoding"]["code"] == kind
-    if kind != "text":
+    if kind == "handoff":
         patient_resource = only(bundle, "Patient")
         assert patient_resource["identifier"][0]["value"] == "256037512345654"
     if kind == "prescription":
+        patient_resource = only(bundle, "Patient")
+        assert patient_resource["identifier"][0]["value"] == "219057512345656"
         requests = _resources(bundle, "MedicationRequest")
         assert len(requests) == 3
         assert {r["priority"] for r in requests} == {"urgent"}
+        assert requests[1]["substitution"]["allowedBoolean"] is False
+        assert requests[1]["substitution"]["reason"]["coding"][0]["code"] == "EFG"
+        assert "substitution" not in requests[0]
+        assert requests[1]["medicationCodeableConcept"]["text"] == "Paracétamol 2,4 %"
+        assert requests[2]["medicationCodeableConcept"]["text"] == (
+            "Sérum physiologique 0,9 % (chlorure de sodium)"
+        )
     assert format_node_id(b"\x02" * 32) in json.dumps(bundle)
 
 
@@ -865,3 +895,79 @@ def test_patient_field_errors_never_show_the_value() -> None:
 def test_naive_export_time_is_refused() -> None:
     with pytest.raises(ValueError, match="time zone"):
         message_bundle(message("text"), datetime(2026, 11, 30, 9, 15))
+
+
+# --- a prescription's lifecycle, identity and substitution (issue #16) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("lifecycle", "status"),
+    [
+        (None, "active"),
+        ({"state": "active", "expired": False, "dispensing": []}, "active"),
+        ({"state": "cancelled", "expired": False, "dispensing": []}, "cancelled"),
+        ({"state": "replaced", "expired": False, "dispensing": []}, "stopped"),
+        ({"state": "active", "expired": True, "dispensing": []}, "stopped"),
+        (
+            {"state": "active", "expired": False, "dispensing": [{"state": "dispensed"}]},
+            "completed",
+        ),
+    ],
+)
+def test_the_lifecycle_gives_the_order_status(lifecycle: JSON | None, status: str) -> None:
+    prescription = message("prescription", lifecycle=lifecycle)
+    bundle = message_bundle(prescription, EXPORTED_AT)
+    assert problems(bundle) == []
+    assert {r["status"] for r in _resources(bundle, "MedicationRequest")} == {status}
+
+
+def test_an_amendment_names_the_prescription_it_replaces() -> None:
+    prescription = message("prescription")
+    prescription["prescription"] = {**prescription["prescription"], "replaces": ANSWERED_ID}
+    bundle = message_bundle(prescription, EXPORTED_AT)
+    assert problems(bundle) == []
+    first = _resources(bundle, "MedicationRequest")[0]
+    assert first["priorPrescription"] == {
+        "type": "MedicationRequest",
+        "identifier": {"system": "urn:releve:prescription-line", "value": f"{ANSWERED_ID}-1"},
+    }
+
+
+def test_a_nia_goes_under_its_own_oid_and_the_ins_status_travels() -> None:
+    handoff = message("handoff")
+    handoff["handoff"]["patient"] = {
+        **patient(ins="756037512345678"),
+        "ins_status": "qualified",
+    }
+    bundle = message_bundle(handoff, EXPORTED_AT)
+    assert problems(bundle) == []
+    resource = only(bundle, "Patient")
+    assert resource["identifier"][0]["system"] == "urn:oid:1.2.250.1.213.1.4.9"
+    assert resource["extension"] == [
+        {"url": "urn:releve:fhir:StructureDefinition:ins-status", "valueCode": "qualified"}
+    ]
+    assert (
+        only(message_bundle(message("handoff"), EXPORTED_AT), "Patient")["identifier"][0]["system"]
+        == "urn:oid:1.2.250.1.213.1.4.8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "form", "words"),
+    [
+        ("cancellation", {"date": "2026-11-29", "reason": "Erreur"}, "Ordonnance annulée"),
+        (
+            "dispensing",
+            {"state": "refused", "note": "Rupture", "confirmed_by_phone": True},
+            "Refusée par le pharmacien (confirmée par téléphone avec le prescripteur). Rupture",
+        ),
+    ],
+)
+def test_cancellations_and_dispensing_reports_export_as_communications(
+    kind: str, form: JSON, words: str
+) -> None:
+    record = message(kind, reply_to=ANSWERED_ID)
+    record[kind] = form
+    bundle = message_bundle(record, EXPORTED_AT)
+    assert problems(bundle) == []
+    assert words in only(bundle, "Communication")["payload"][0]["contentString"]
