@@ -26,14 +26,13 @@ from node.app import Node
 from node.config import load
 from node.core.config import NodeConfig, split_host_port
 from node.core.errors import SetupError
-from node.edges.http_hardening import (
-    ROLL_SECONDS,
+from node.edges.connections import (
     ConnectionGuard,
     ConnectionLimits,
     GuardedSite,
-    Rolling,
     filter_accept_errors,
 )
+from node.edges.http_hardening import ROLL_SECONDS, Rolling
 from node.edges.peer_server import REFUSALS
 from node.paths import HomeLayout, write_private
 from node.protocol import Endpoint, Identity, LocalProtocolError

@@ -23,7 +23,7 @@ from node.config import load
 from node.core.config import NodeConfig
 from node.core.errors import Invalid, SetupError
 from node.edges.api.server import MAX_JSON_DEPTH, LocalApi, _token_of, parse_json
-from node.edges.http_hardening import (
+from node.edges.connections import (
     ACCEPT_FAILED,
     AcceptErrorLogs,
     ConnectionGuard,
