@@ -5,6 +5,7 @@ character (a message's text is checked on seal, on open and on every listing).
     has_control(text)               C0 controls, DEL, C1 controls: U+0000-001F, U+007F-009F
     has_control_in_paragraphs(text) the same but tab and line feed (free-text fields)
     has_control_in_message(text)    the same but tab, line feed and carriage return (§18.2)
+    utf8_has_control_in_message(data)  has_control_in_message of valid UTF-8, on its bytes
     has_format_character(text)      Unicode category Cf: bidi overrides, zero-width joiners
                                     and spaces, byte-order marks, soft hyphens...
 """
@@ -35,6 +36,22 @@ def has_control_in_paragraphs(text: str) -> bool:
 def has_control_in_message(text: str) -> bool:
     """Any control character other than tab, line feed and carriage return."""
     return _CONTROL_BUT_TAB_LF_CR.search(text) is not None
+
+
+# In UTF-8 a C0 control or DEL is its own byte (every byte of a longer sequence is 0x80 or
+# more), and a C1 control U+0080-009F is 0xC2 followed by 0x80-0x9F (0xC2 only ever leads).
+_C0_BUT_TAB_LF_CR_AND_DEL: Final = bytes(
+    code for code in range(0x80) if _CONTROL_BUT_TAB_LF_CR.match(chr(code))
+)
+_C1_IN_UTF8: Final = re.compile(b"\xc2[\x80-\x9f]")
+
+
+def utf8_has_control_in_message(data: bytes) -> bool:
+    """``has_control_in_message(data.decode("utf-8"))`` for valid UTF-8 ``data``, about ten
+    times cheaper: a byte table instead of a character class, and 0xC2 is rare."""
+    if len(data.translate(None, _C0_BUT_TAB_LF_CR_AND_DEL)) != len(data):
+        return True
+    return b"\xc2" in data and _C1_IN_UTF8.search(data) is not None
 
 
 def has_format_character(text: str) -> bool:

@@ -33,7 +33,7 @@ from enum import IntEnum
 from typing import Any, Final
 
 from .attachment import AttachmentManifest
-from .characters import has_control_in_message
+from .characters import utf8_has_control_in_message
 from .errors import ClinicalError, LocalProtocolError, MalformedInput
 from .handoff import Handoff
 from .kinds import MESSAGE_ID_SIZE, PayloadKind
@@ -67,8 +67,8 @@ __all__ = [
     "Priority",
     "Sex",
     "TextContent",
-    "content_from_json",
     "check_text_body",
+    "content_from_json",
     "decode_conversation",
     "encode_conversation",
     "kind_name",
@@ -152,10 +152,10 @@ class TextContent:
         if not isinstance(text, str):
             raise ClinicalError("text", "required" if text is None else "invalid_type")
         try:
-            size = len(text.encode("utf-8"))
+            data = text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates: never blank, so the order is moot
             raise ClinicalError("text", "invalid_text") from None
-        _check_text(text, size)
+        _check_text(text, data)
 
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text}
@@ -173,13 +173,13 @@ class TextContent:
         return cls(text)
 
 
-def _check_text(text: str, size: int) -> None:
-    """:class:`TextContent`'s checks of a text whose UTF-8 encoding is ``size`` bytes."""
+def _check_text(text: str, data: bytes) -> None:
+    """:class:`TextContent`'s checks of a text and its UTF-8 encoding ``data``."""
     if not text or text.isspace():  # `not text.strip()`, without the copy
         raise ClinicalError("text", "required")
-    if size > MAX_TEXT_BYTES:
+    if len(data) > MAX_TEXT_BYTES:
         raise ClinicalError("text", "too_long")
-    if has_control_in_message(text):
+    if utf8_has_control_in_message(data):
         raise ClinicalError("text", "invalid_text")
 
 
@@ -301,7 +301,7 @@ def check_text_body(body: bytes) -> None:
                 raise MalformedInput("text: text is not UTF-8") from None
             try:
                 # A text decoded from UTF-8 holds no surrogate and encodes back to `data`.
-                _check_text(text, len(data))
+                _check_text(text, data)
             except ClinicalError as exc:
                 raise MalformedInput(f"text: {exc}") from None
             return

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from node.protocol import MalformedInput, PayloadKind, RatchetMessage, RemoteProtocolError
+from node.protocol.characters import has_control_in_message, utf8_has_control_in_message
 from node.protocol.conversation import check_text_body, decode_conversation
 from node.protocol.primitives import unpad
 from tests.unit.protocol.protocol_support import T0, flip_bit, pair
@@ -46,6 +47,23 @@ def test_unpad_is_the_reference(data: bytes, block: int) -> None:
             unpad(data, block)
     else:
         assert unpad(data, block) == expected
+
+
+# --- Control characters, on UTF-8 bytes ------------------------------------------------------
+
+
+def test_every_one_or_two_byte_character_is_classified_alike() -> None:
+    """From U+0800 on, every byte of a character's UTF-8 is 0x80 or more and none is 0xC2,
+    so the characters below it are all the byte-level check can tell apart."""
+    for code in range(0x800):
+        for text in (chr(code), f"a{chr(code)}é", f"{chr(code)}\u00a0"):
+            assert utf8_has_control_in_message(text.encode()) == has_control_in_message(text)
+
+
+@settings(max_examples=1000)
+@given(text=st.text())
+def test_control_characters_are_found_in_utf8_as_in_text(text: str) -> None:
+    assert utf8_has_control_in_message(text.encode()) == has_control_in_message(text)
 
 
 # --- A text body's checks ----------------------------------------------------------------
