@@ -164,6 +164,10 @@ class ApiClient:
     def acknowledge(self, message_id: str) -> JsonObject:
         return self.request("POST", f"/v1/messages/{_segment(message_id)}/ack")
 
+    def prescription_action(self, message_id: str, action: str, body: JsonObject) -> JsonObject:
+        """POST /v1/messages/{id}/cancel, /amend or /dispense (docs/local-api.md)."""
+        return self.request("POST", f"/v1/messages/{_segment(message_id)}/{action}", body)
+
     def record_printed(self, message_id: str) -> JsonObject:
         return self.request("POST", f"/v1/messages/{_segment(message_id)}/printed")
 

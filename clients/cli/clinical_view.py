@@ -77,6 +77,9 @@ def patient_lines(tr: Translator, patient: JsonObject) -> list[str]:
     ]
     if patient.get("ins"):
         lines.append(tr("show.ins", ins=fmt_ins(patient.get("ins"))))
+    status = patient.get("ins_status")
+    if isinstance(status, str):
+        lines.append(tr("show.ins_status", status=tr.get(f"ins_status.{status}", clean(status))))
     weight = patient.get("weight_kg")
     if isinstance(weight, int | float) and not isinstance(weight, bool):
         text = f"{weight:g}"
@@ -101,7 +104,13 @@ def prescription_line(tr: Translator, number: int, line: JsonObject) -> list[str
     head = f"{number}. " + " ".join(
         part for part in (clean(line.get("medicine")), clean(line.get("strength"))) if part
     )
-    details = [clean(line.get("dosage"))]
+    details = []
+    if line.get("inn"):
+        details.append(tr("show.line_inn", inn=clean(line.get("inn"))))
+    if line.get("non_substitutable"):
+        reason = clean(line.get("non_substitutable"))
+        details.append(tr("show.line_non_substitutable", reason=reason))
+    details.append(clean(line.get("dosage")))
     if line.get("duration"):
         details.append(tr("show.line_duration", value=clean(line.get("duration"))))
     if line.get("quantity"):
@@ -132,15 +141,62 @@ def prescription_lines(tr: Translator, prescription: JsonObject) -> list[str]:
             address=clean(prescriber.get("address")).replace("\n", ", "),
             phone=clean(prescriber.get("phone")),
         ),
-        *patient_lines(tr, _object(prescription.get("patient"))),
-        "",
     ]
+    if prescription.get("prescriber") and _object(prescription.get("prescriber")).get("email"):
+        lines.append(INDENT + tr("show.prescriber_email", email=clean(prescriber.get("email"))))
+    lines.extend([*patient_lines(tr, _object(prescription.get("patient"))), ""])
     entries = prescription.get("lines")
     for number, line in enumerate(entries if isinstance(entries, list) else [], start=1):
         lines.extend(prescription_line(tr, number, _object(line)))
     if prescription.get("notes"):
         lines.extend(["", tr("show.notes"), *_paragraph(prescription.get("notes"))])
     return lines
+
+
+def state_lines(tr: Translator, message: JsonObject) -> list[str]:
+    """A prescription's signature and lifecycle (docs/local-api.md, "Message"): ANNULÉE /
+    REMPLACÉE / past its validity first, in capitals, then who signed it and what the
+    pharmacist reported."""
+    lines: list[str] = []
+    lifecycle = _object(message.get("lifecycle"))
+    state = lifecycle.get("state")
+    if state == "cancelled":
+        lines.append(tr("lifecycle.cancelled", reason=clean(lifecycle.get("reason"))))
+    elif state == "replaced":
+        lines.append(tr("lifecycle.replaced", by=clean(lifecycle.get("by"))))
+    elif lifecycle.get("expired"):
+        lines.append(tr("lifecycle.expired", date=fmt_date(tr, lifecycle.get("valid_until"))))
+    signature = _object(message.get("signature"))
+    sign_state = signature.get("state")
+    if sign_state in ("verified", "signed", "unsigned"):
+        lines.append(
+            tr(
+                f"signature.{sign_state}",
+                name=clean(signature.get("name")),
+                rpps=clean(signature.get("rpps")),
+            )
+        )
+    if lifecycle.get("valid_until") and state == "active" and not lifecycle.get("expired"):
+        lines.append(tr("lifecycle.valid_until", date=fmt_date(tr, lifecycle.get("valid_until"))))
+    reports = lifecycle.get("dispensing")
+    for report in reports if isinstance(reports, list) else []:
+        lines.append(dispensing_text(tr, "lifecycle.dispensing", _object(report), at=True))
+    return lines
+
+
+def dispensing_text(tr: Translator, key: str, report: JsonObject, **values: object) -> str:
+    state = clean(report.get("state"))
+    note = f" – {clean(report.get('note'))}" if report.get("note") else ""
+    phone = tr("lifecycle.phone") if report.get("confirmed_by_phone") is True else ""
+    at = fmt_time(tr, report.get("at")) if values.pop("at", False) else ""
+    return tr(
+        key,
+        state=tr.get(f"dispensing.{state}", state),
+        note=note,
+        phone=phone,
+        at=at,
+        **values,
+    )
 
 
 def transfer_percent(done: int, total: int) -> int:
@@ -182,9 +238,23 @@ def body_lines(tr: Translator, message: JsonObject) -> list[str]:
     if kind == "handoff":
         return handoff_lines(tr, _object(message.get("handoff")))
     if kind == "prescription":
-        return prescription_lines(tr, _object(message.get("prescription")))
+        prescription = prescription_lines(tr, _object(message.get("prescription")))
+        return [*state_lines(tr, message), *prescription]
     if kind == "attachment":
         return attachment_lines(tr, message)
+    if kind == "cancellation":
+        cancellation = _object(message.get("cancellation"))
+        return [
+            tr(
+                "show.cancellation",
+                target=clean(message.get("reply_to")),
+                reason=clean(cancellation.get("reason")),
+            )
+        ]
+    if kind == "dispensing":
+        report = _object(message.get("dispensing"))
+        target = clean(message.get("reply_to"))
+        return [dispensing_text(tr, "show.dispensing", report, target=target)]
     text = message.get("text")
     if kind != "text" or not isinstance(text, str):
         return [tr("message.kind", kind=clean(kind))]
@@ -201,7 +271,11 @@ def summary_lines(tr: Translator, message: JsonObject) -> list[str]:
         prescription = _object(message.get("prescription"))
         patient = _object(prescription.get("patient"))
         count = len(prescription.get("lines") or [])
-        return [f"{kind_name(tr, kind)} – {patient_name(patient)} ({count})"]
+        summary = [f"{kind_name(tr, kind)} – {patient_name(patient)} ({count})"]
+        lifecycle = _object(message.get("lifecycle"))
+        if lifecycle.get("state") in ("cancelled", "replaced") or lifecycle.get("expired"):
+            summary.extend(state_lines(tr, message)[:1])
+        return summary
     if kind == "attachment":
         return attachment_lines(tr, message)[:1]
     return body_lines(tr, message)

@@ -27,6 +27,7 @@ FIELD_PATHS: Final = (
     "patient.sex",
     "patient.ins",
     "patient.weight_kg",
+    "patient.ins_status",
     "situation",
     "background",
     "assessment",
@@ -37,6 +38,7 @@ FIELD_PATHS: Final = (
     "prescriber.rpps",
     "prescriber.address",
     "prescriber.phone",
+    "prescriber.email",
     "date",
     "lines",
     "lines.medicine",
@@ -45,6 +47,12 @@ FIELD_PATHS: Final = (
     "lines.duration",
     "lines.quantity",
     "lines.renewals",
+    "lines.inn",
+    "lines.non_substitutable",
+    "reason",
+    "state",
+    "note",
+    "confirmed_by_phone",
     "notes",
     "file_name",
     "media_type",
@@ -79,6 +87,14 @@ REASONS: Final = (
     "invalid_type",
     "invalid_text",
     "invalid_id",
+    # A prescription (docs/protocol.md §19).
+    "invalid_duration",
+    "treatment_too_long",
+    "narcotic",
+    "ins_not_qualified",
+    "ins_mismatch",
+    "invalid_email",
+    "prescriber_from_profile",
 )
 
 # The node may name a field from the request body's root ("handoff.patient.ins").

@@ -15,10 +15,12 @@ from typing import Any
 
 from .clinical_view import (
     SAED_SECTIONS,
+    body_lines,
     fmt_date,
     kind_name,
     patient_lines,
     prescription_line,
+    state_lines,
     transfer_percent,
 )
 from .files import human_size
@@ -40,6 +42,7 @@ article { border-top: 0.6mm solid #000; padding-top: 2mm; margin-bottom: 5mm;
 h2 { font-size: 13pt; margin: 0 0 2mm; }
 h3 { font-size: 10.5pt; margin: 3mm 0 1mm; }
 .urgent { border: 0.6mm solid #000; padding: 0 1.5mm; font-weight: bold; }
+.state { border: 0.8mm solid #000; padding: 1.5mm 2.5mm; font-size: 13pt; }
 table.meta { border-collapse: collapse; width: 100%; font-size: 9.5pt; margin-bottom: 2mm; }
 table.meta th { text-align: left; font-weight: bold; width: 38mm; padding: 0.3mm 2mm 0.3mm 0;
   vertical-align: top; }
@@ -132,7 +135,22 @@ def _body(tr: Translator, message: JsonObject) -> str:
         notes = ""
         if prescription.get("notes"):
             notes = f"<h3>{escape(tr('show.notes'))}</h3>{_text(prescription.get('notes'))}"
-        return "".join(head) + f'<ol class="lines">{"".join(items)}</ol>' + notes
+        # ANNULÉE / REMPLACÉE / past its validity, in a box above everything, then who signed.
+        states = state_lines(tr, message)
+        banner = ""
+        if states:
+            first, *others = states
+            lifecycle = message.get("lifecycle") or {}
+            boxed = isinstance(lifecycle, dict) and (
+                lifecycle.get("state") in ("cancelled", "replaced") or lifecycle.get("expired")
+            )
+            shown = f'<p class="state"><strong>{escape(first)}</strong></p>' if boxed else ""
+            rest = others if boxed else states
+            banner = shown + "".join(f"<p>{escape(line)}</p>" for line in rest)
+        lines_html = f'<ol class="lines">{"".join(items)}</ol>'
+        return banner + "".join(head) + lines_html + notes
+    if kind in ("cancellation", "dispensing"):
+        return "".join(_text(line) for line in body_lines(tr, message))
     if kind == "attachment":
         attachment: Any = message.get("attachment")
         if not isinstance(attachment, dict):

@@ -154,8 +154,10 @@ class Patient:
         form."""
         fields = JsonFields(obj)
         values = {key: fields.get(key) for key in _JSON_KEYS}
-        status = InsStatus.from_json(fields.get("ins_status")) if with_status else None
+        status = InsStatus.from_json(fields.get("ins_status"))
         fields.done()
+        if status is not None and not with_status:
+            raise ClinicalError("ins_status", "unknown_field")  # carried by prescriptions only
         weight = values["weight_kg"]
         patient = cls(
             birth_name=check_line(values["birth_name"], "birth_name", MAX_NAME_CHARS),

@@ -369,6 +369,10 @@ class Prescription:
         fields = JsonFields(obj)
         values = {key: fields.get(key) for key in ("prescriber", "date", "patient", "lines")}
         notes = fields.get("notes")
+        # What to_json adds, derived or set by the node: accepted back and not used, so that
+        # a prescription's JSON can be sent again as a form (an amendment).
+        for derived in ("version", "replaces", "valid_until"):
+            fields.get(derived)
         fields.done()
         if prescriber is not None:
             if values["prescriber"] is not None:

@@ -23,6 +23,7 @@ import datetime
 import hashlib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -67,7 +68,10 @@ from node.protocol.conversation import (  # noqa: E402
     TextContent,
     encode_conversation,
 )
+from node.protocol.patient import InsStatus  # noqa: E402
 from node.protocol.payload import encode_text  # noqa: E402
+from node.protocol.prescription import VERSION_2, NonSubstitution  # noqa: E402
+from node.protocol.prescription_signature import sign_body, signed_bytes  # noqa: E402
 from node.protocol.relay_wire import deposit_capability_for  # noqa: E402
 from node.protocol.wire import Writer  # noqa: E402
 
@@ -563,6 +567,7 @@ def clinical_vectors() -> JSON:
         ),
         notes="Contrôle si fièvre au-delà de 48 h.",
     )
+    signed_case = signed_prescription_vector(prescription, reply_to)
     pdf = b"%PDF-1.7\n" + derive("clinical attachment", CHUNK_DATA_SIZE + 100)
     manifest = AttachmentManifest.for_file("bilan sanguin.pdf", pdf, "Bilan du 28/11")
     attachment_id = derive("clinical attachment id", 16)
@@ -590,6 +595,7 @@ def clinical_vectors() -> JSON:
             ),
             clinical_case("an attachment's manifest", Meta(), manifest),
         ],
+        "signed_prescription": signed_case,
         "attachment": {
             "attachment_id": attachment_id.hex(),
             "chunk_count": manifest.chunk_count,
@@ -603,6 +609,43 @@ def clinical_vectors() -> JSON:
             "phone": PHARMACIST_PROFILE.phone,
             "encoding": profile.getvalue().hex(),
         },
+    }
+
+
+def signed_prescription_vector(v1: Prescription, reply_to: bytes) -> JSON:
+    """A version 2 prescription and its signature (docs/protocol.md §19.2): the body with a
+    placeholder, what is signed, and the signed body, by a fixed prescriber identity."""
+    prescriber = replace(v1.prescriber, email="e.martin@cabinet.example.fr")
+    prescription = replace(
+        v1,
+        prescriber=prescriber,
+        patient=replace(v1.patient, ins_status=InsStatus.QUALIFIED),
+        lines=(
+            replace(v1.lines[0], inn="amoxicilline"),
+            replace(v1.lines[1], inn="paracétamol", non_substitutable=NonSubstitution.EFG),
+        ),
+        replaces=reply_to,
+        version=VERSION_2,
+    )
+    signer = identity_for("prescriber")
+    recipient = identity_for("pharmacy").public.node_id
+    message_id = derive("signed prescription id", 16)
+    meta = Meta(reply_to=reply_to)
+    kind, placeholder_body = encode_conversation(meta, prescription)
+    body = sign_body(signer, kind, recipient, message_id, placeholder_body)
+    message = signed_bytes(kind, signer.public.node_id, recipient, message_id, body[:-64])
+    return {
+        "comment": "an amendment (replaces = reply_to), signed by the prescriber's identity key",
+        "kind": int(kind),
+        "kind_name": kind.name,
+        "signer": identity_json(signer),
+        "sender_id": signer.public.node_id.hex(),
+        "recipient_id": recipient.hex(),
+        "message_id": message_id.hex(),
+        "meta": meta.to_json(),
+        "content": prescription.to_json(),
+        "signed_bytes": message.hex(),
+        "body": body.hex(),
     }
 
 

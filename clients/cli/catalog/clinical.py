@@ -87,7 +87,119 @@ CLINICAL: Final[dict[str, dict[str, str]]] = {
         "fr": "identifiant de message invalide",
         "en": "invalid message id",
     },
+    "reason.invalid_duration": {
+        "fr": "durée illisible : un nombre et une unité (7 jours, 2 semaines, 3 mois, 1 an)",
+        "en": "duration not understood: a number and a unit (7 days, 2 weeks, 3 months, 1 year)",
+    },
+    "reason.treatment_too_long": {
+        "fr": "la durée du traitement, renouvellements compris, dépasse 12 mois (art. "
+        "R.5132-21 du CSP) : réduisez la durée ou le nombre de renouvellements",
+        "en": "the treatment with its renewals exceeds 12 months (CSP R.5132-21): shorten the "
+        "duration or the renewals",
+    },
+    "reason.narcotic": {
+        "fr": "stupéfiant (ou assimilé) : Relève ne peut pas le transmettre. Rédigez une "
+        "ordonnance sécurisée papier (quantités en toutes lettres, 28 jours au plus), remise "
+        "au patient ou portée à la pharmacie ; prévenez le pharmacien par téléphone",
+        "en": "a narcotic (stupéfiant, or assimilated): Relève cannot send it. Write a secure "
+        "paper prescription (quantities in words, 28 days at most), handed to the patient or "
+        "taken to the pharmacy; tell the pharmacist by phone",
+    },
+    "reason.ins_not_qualified": {
+        "fr": "l'INS ne peut être transmis que pour une identité qualifiée : indiquez le "
+        "statut « qualified » ou retirez l'INS",
+        "en": 'an INS may only be sent for a qualified identity: give the status "qualified" '
+        "or leave the INS out",
+    },
+    "reason.ins_mismatch": {
+        "fr": "l'INS ne correspond pas au sexe ou à l'année et au mois de naissance du patient",
+        "en": "the INS does not match the patient's sex or birth year and month",
+    },
+    "reason.invalid_email": {
+        "fr": "adresse électronique invalide",
+        "en": "invalid e-mail address",
+    },
+    "reason.prescriber_from_profile": {
+        "fr": "le prescripteur vient du profil du nœud (releve init --rpps …), pas du "
+        "formulaire : retirez « prescriber » du fichier",
+        "en": "the prescriber comes from the node's profile (releve init --rpps ...), not the "
+        'form: remove "prescriber" from the file',
+    },
     "reason.other": {"fr": "refusé ({reason})", "en": "refused ({reason})"},
+    "prescription.cancelled": {
+        "fr": "Annulation signée envoyée à {name} ({message_id}).",
+        "en": "Signed cancellation sent to {name} ({message_id}).",
+    },
+    "prescription.amended": {
+        "fr": "Nouvelle ordonnance signée envoyée à {name} ({message_id}) ; l'ancienne est "
+        "remplacée.",
+        "en": "New signed prescription sent to {name} ({message_id}); the old one is replaced.",
+    },
+    "prescription.dispensed": {
+        "fr": "Délivrance signalée à {name} ({message_id}).",
+        "en": "Dispensing reported to {name} ({message_id}).",
+    },
+    "lifecycle.cancelled": {
+        "fr": "*** ORDONNANCE ANNULÉE – NE PAS DÉLIVRER *** ({reason})",
+        "en": "*** PRESCRIPTION CANCELLED – DO NOT DISPENSE *** ({reason})",
+    },
+    "lifecycle.replaced": {
+        "fr": "*** ORDONNANCE REMPLACÉE par {by} – ne pas délivrer celle-ci ***",
+        "en": "*** PRESCRIPTION REPLACED by {by} – do not dispense this one ***",
+    },
+    "lifecycle.expired": {
+        "fr": "*** VALIDITÉ DÉPASSÉE : première délivrance possible jusqu'au {date} "
+        "(R.5132-22) ***",
+        "en": "*** PAST ITS VALIDITY: first dispensing allowed until {date} (R.5132-22) ***",
+    },
+    "lifecycle.valid_until": {
+        "fr": "Première délivrance au plus tard le {date}",
+        "en": "First dispensing by {date} at the latest",
+    },
+    "lifecycle.dispensing": {
+        "fr": "Pharmacien : {state} le {at}{phone}{note}",
+        "en": "Pharmacist: {state} on {at}{phone}{note}",
+    },
+    "lifecycle.phone": {
+        "fr": " (confirmée par téléphone avec le prescripteur)",
+        "en": " (confirmed by phone with the prescriber)",
+    },
+    "dispensing.dispensed": {"fr": "délivrée", "en": "dispensed"},
+    "dispensing.partly_dispensed": {"fr": "délivrée en partie", "en": "partly dispensed"},
+    "dispensing.refused": {"fr": "refusée", "en": "refused"},
+    "signature.verified": {
+        "fr": "Signature vérifiée : {name}, RPPS {rpps} (contact appairé)",
+        "en": "Signature verified: {name}, RPPS {rpps} (paired contact)",
+    },
+    "signature.signed": {
+        "fr": "Signée par ce nœud : {name}, RPPS {rpps}",
+        "en": "Signed by this node: {name}, RPPS {rpps}",
+    },
+    "signature.unsigned": {
+        "fr": "Non signée (reçue avant la version 2 de Relève)",
+        "en": "Unsigned (received before Relève version 2)",
+    },
+    "show.cancellation": {
+        "fr": "Annulation de l'ordonnance {target} : {reason}",
+        "en": "Cancellation of prescription {target}: {reason}",
+    },
+    "show.dispensing": {
+        "fr": "Délivrance de l'ordonnance {target} : {state}{phone}{note}",
+        "en": "Dispensing of prescription {target}: {state}{phone}{note}",
+    },
+    "show.ins_status": {"fr": "Statut de l'identité : {status}", "en": "Identity status: {status}"},
+    "ins_status.provisional": {"fr": "provisoire", "en": "provisional"},
+    "ins_status.retrieved": {"fr": "récupérée", "en": "retrieved"},
+    "ins_status.validated": {"fr": "validée", "en": "validated"},
+    "ins_status.qualified": {"fr": "qualifiée", "en": "qualified"},
+    "show.line_inn": {"fr": "DCI : {inn}", "en": "INN: {inn}"},
+    "show.line_non_substitutable": {
+        "fr": "NON SUBSTITUABLE ({reason})",
+        "en": "NOT SUBSTITUTABLE ({reason})",
+    },
+    "show.prescriber_email": {"fr": "Courriel : {email}", "en": "E-mail: {email}"},
+    "kind.cancellation": {"fr": "Annulation d'ordonnance", "en": "Prescription cancellation"},
+    "kind.dispensing": {"fr": "Délivrance", "en": "Dispensing"},
     "field.unknown": {"fr": "formulaire", "en": "form"},
     "field.in_line": {"fr": "Ligne {number} – {label}", "en": "Line {number} – {label}"},
     "field.contact": {"fr": "destinataire", "en": "recipient"},
@@ -113,6 +225,23 @@ CLINICAL: Final[dict[str, dict[str, str]]] = {
     "field.prescriber.rpps": {"fr": "numéro RPPS", "en": "RPPS number"},
     "field.prescriber.address": {"fr": "adresse du cabinet", "en": "practice address"},
     "field.prescriber.phone": {"fr": "téléphone du cabinet", "en": "practice phone"},
+    "field.prescriber.email": {"fr": "adresse électronique", "en": "e-mail address"},
+    "field.patient.ins_status": {
+        "fr": "statut de l'identité (provisional, retrieved, validated, qualified)",
+        "en": "identity status (provisional, retrieved, validated, qualified)",
+    },
+    "field.lines.inn": {"fr": "DCI (dénomination commune)", "en": "INN (generic name)"},
+    "field.lines.non_substitutable": {
+        "fr": "non substituable (vide, MTE, EFG ou CIF)",
+        "en": "not substitutable (empty, MTE, EFG or CIF)",
+    },
+    "field.reason": {"fr": "motif", "en": "reason"},
+    "field.state": {"fr": "délivrance", "en": "dispensing"},
+    "field.note": {"fr": "précision", "en": "note"},
+    "field.confirmed_by_phone": {
+        "fr": "confirmée par téléphone",
+        "en": "confirmed by phone",
+    },
     "field.date": {"fr": "date de l'ordonnance", "en": "prescription date"},
     "field.lines": {"fr": "lignes de l'ordonnance", "en": "prescription lines"},
     "field.lines.medicine": {"fr": "médicament (nom ou DCI)", "en": "medicine (name or INN)"},

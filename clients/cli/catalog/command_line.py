@@ -33,6 +33,48 @@ COMMAND_LINE: Final[dict[str, dict[str, str]]] = {
         "fr": "créer le nœud de ce poste (une seule fois)",
         "en": "create this machine's node (once)",
     },
+    "help.prescription_group": {
+        "fr": "suivi d'une ordonnance : l'annuler, la modifier, enregistrer sa délivrance",
+        "en": "a prescription after sending: cancel it, amend it, report its dispensing",
+    },
+    "help.prescription_cancel": {
+        "fr": "annuler une ordonnance envoyée (« ne pas délivrer ») : un message signé au "
+        "pharmacien ; l'ordonnance apparaît ANNULÉE partout",
+        "en": 'cancel a prescription you sent ("do not dispense"): a signed message to the '
+        "pharmacist; the prescription then reads CANCELLED everywhere",
+    },
+    "help.prescription_amend": {
+        "fr": "remplacer une ordonnance envoyée par une nouvelle (fichier JSON, comme "
+        "send --prescription --from-json) ; l'ancienne apparaît REMPLACÉE",
+        "en": "replace a prescription you sent by a new one (a JSON file, as in "
+        "send --prescription --from-json); the old one then reads REPLACED",
+    },
+    "help.prescription_dispense": {
+        "fr": "pharmacien : dire au prescripteur ce qui a été délivré (dispensed : délivrée, "
+        "partly : en partie, refused : refusée, avec --note)",
+        "en": "pharmacist: tell the prescriber what was dispensed (dispensed, partly, or "
+        "refused, with --note)",
+    },
+    "help.cancel_reason": {
+        "fr": "le motif de l'annulation, lu par le pharmacien",
+        "en": "why it is cancelled, read by the pharmacist",
+    },
+    "help.amend_json": {
+        "fr": "la nouvelle ordonnance (fichier JSON, sans « prescriber »)",
+        "en": 'the new prescription (a JSON file, without "prescriber")',
+    },
+    "help.dispense_state": {
+        "fr": "dispensed (délivrée), partly (en partie) ou refused (refusée)",
+        "en": "dispensed, partly (partly dispensed) or refused",
+    },
+    "help.dispense_note": {
+        "fr": "ce qui a été délivré ou pourquoi c'est refusé (obligatoire sauf « dispensed »)",
+        "en": "what was dispensed, or why it was refused (required unless dispensed)",
+    },
+    "help.confirmed_by_phone": {
+        "fr": "vous avez confirmé l'ordonnance par téléphone avec le prescripteur",
+        "en": "you confirmed the prescription by phone with the prescriber",
+    },
     "help.prescriber_name": {
         "fr": "prescripteur (médecin) : votre nom tel qu'il figure sur vos ordonnances, par "
         "exemple « Dr Camille Martin » ; transmis à vos contacts avec votre RPPS",
@@ -208,7 +250,6 @@ COMMAND_LINE: Final[dict[str, dict[str, str]]] = {
     "metavar.address": {"fr": "ADRESSE", "en": "ADDRESS"},
     "metavar.email": {"fr": "COURRIEL", "en": "E-MAIL"},
     "metavar.reason": {"fr": "MOTIF", "en": "REASON"},
-    "metavar.message_id": {"fr": "ID", "en": "ID"},
     "metavar.role": {"fr": "RÔLE", "en": "ROLE"},
     "metavar.file": {"fr": "FICHIER", "en": "FILE"},
     "metavar.host_port": {"fr": "HÔTE:PORT", "en": "HOST:PORT"},

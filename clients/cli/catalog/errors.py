@@ -382,6 +382,42 @@ ERRORS: Final[dict[str, dict[str, str]]] = {
         "l'est (releve show)",
         "en": "the attachment is not complete and checked yet; try again when it is (releve show)",
     },
+    "api.not_prescriber": {
+        "fr": "seul un nœud de médecin (rôle gp ou specialist) signe une ordonnance",
+        "en": "only a physician's node (role gp or specialist) signs a prescription",
+    },
+    "api.prescriber_incomplete": {
+        "fr": "votre profil de prescripteur est incomplet ({field}) : complétez la section "
+        "[prescriber] de config.toml (nom, rpps, spécialité, adresse, courriel) et le téléphone, "
+        "puis redémarrez le nœud",
+        "en": "your prescriber profile is incomplete ({field}): fill in config.toml's "
+        "[prescriber] section (name, rpps, specialty, address, email) and the phone, then "
+        "restart the node",
+    },
+    "api.not_pharmacist": {
+        "fr": "seul un nœud de pharmacien enregistre une délivrance",
+        "en": "only a pharmacist's node reports dispensing",
+    },
+    "api.prescription_not_found": {
+        "fr": "aucune ordonnance avec cet identifiant",
+        "en": "no prescription with that id",
+    },
+    "api.not_own_prescription": {
+        "fr": "seule une ordonnance signée que vous avez envoyée peut être annulée ou modifiée",
+        "en": "only a signed prescription you sent can be cancelled or amended",
+    },
+    "api.prescription_closed": {
+        "fr": "cette ordonnance est déjà annulée ou remplacée",
+        "en": "this prescription is already cancelled or replaced",
+    },
+    "api.prescription_failed": {
+        "fr": "cette ordonnance n'a jamais été remise : rien à annuler",
+        "en": "this prescription was never delivered: nothing to cancel",
+    },
+    "api.not_received": {
+        "fr": "la délivrance s'enregistre sur une ordonnance reçue",
+        "en": "dispensing is reported on a prescription you received",
+    },
     "api.not_urgent": {
         "fr": "seul un message urgent reçu demande un accusé de prise en compte",
         "en": "only a received urgent message asks for an acknowledgement",

@@ -74,6 +74,13 @@ TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["send"], ["Cabinet"], [["--handoff"], ["--urgent"], ["--from-json", "h.json"]]),
     (["show"], ["b767"], []),
     (["ack"], ["b767"], []),
+    (["prescription", "cancel"], ["b767"], [["--reason", "Erreur de dose"]]),
+    (["prescription", "amend"], ["b767"], [["--from-json", "o.json"], ["--urgent"]]),
+    (
+        ["prescription", "dispense"],
+        ["b767"],
+        [["--state", "partly"], ["--note", "1 boîte"], ["--confirmed-by-phone"]],
+    ),
     (["save"], ["b767", "/tmp/x"], []),
     (["print"], ["b767"], [["--out", "p.html"]]),
     (["print"], [], [["--conversation", "Pharmacie"], ["--out", "p.html"]]),

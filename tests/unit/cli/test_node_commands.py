@@ -37,7 +37,12 @@ def fake_setup(monkeypatch: pytest.MonkeyPatch) -> Calls:
     record = Calls()
 
     def init_home(
-        layout: HomeLayout, name: str, role: str, passphrase: bytes | None, phone: str = ""
+        layout: HomeLayout,
+        name: str,
+        role: str,
+        passphrase: bytes | None,
+        phone: str = "",
+        prescriber: dict[str, str] | None = None,
     ) -> FakeResult:
         record.calls.append(
             {"layout": layout, "name": name, "role": role, "pass": passphrase, "phone": phone}

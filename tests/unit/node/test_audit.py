@@ -272,6 +272,7 @@ def test_the_events_are_the_specified_ones() -> None:
         "exported",
         "printed",
         "saved",
+        "refused",  # a contact's prescription refused (issue #16)
     }
     assert specified == EVENTS
 

@@ -218,7 +218,16 @@ def test_a_handoff_round_trips_through_json_and_wire() -> None:
         ({"patient": patient_json(birth_date="1956-02-30")}, "patient.birth_date", "invalid_date"),
         ({"patient": patient_json(birth_date="14/03/1956")}, "patient.birth_date", "invalid_date"),
         ({"patient": patient_json(birth_date="1899-12-31")}, "patient.birth_date", "invalid_date"),
-        ({"patient": patient_json(birth_date="2025-12-02")}, "patient.birth_date", "future_date"),
+        (
+            {"patient": patient_json(birth_date="2025-12-02", ins=None)},
+            "patient.birth_date",
+            "future_date",
+        ),
+        # Identity vigilance on every form: the NIR holds the sex and birth year and month.
+        ({"patient": patient_json(sex="M")}, "patient.ins", "ins_mismatch"),
+        ({"patient": patient_json(birth_date="1957-03-14")}, "patient.ins", "ins_mismatch"),
+        ({"patient": patient_json(birth_date="1956-04-14")}, "patient.ins", "ins_mismatch"),
+        ({"patient": patient_json(ins_status="qualified")}, "patient.ins_status", "unknown_field"),
         ({"patient": patient_json(weight_kg=0)}, "patient.weight_kg", "invalid_weight"),
         ({"patient": patient_json(weight_kg=True)}, "patient.weight_kg", "invalid_weight"),
         ({"patient": patient_json(weight_kg=float("nan"))}, "patient.weight_kg", "invalid_weight"),

@@ -70,7 +70,7 @@ def test_invitation_from_a_newer_inviter_still_pairs() -> None:
     wire = bytearray(pending.invitation.encode())
     name = pending.invitation.profile.name.encode()
     role_offset = wire.index(bytes((len(name),)) + name) + 1 + len(name)
-    wire[role_offset] = 0x6E  # a role this version does not know (codes are 0..127)
+    wire[role_offset] = 0x2E  # a role this version does not know (codes are 0..63)
     invitation = Invitation.decode(bytes(wire))
     assert invitation.profile.role is Role.OTHER
     # The inviter's own pending invitation carries what it really sent.

@@ -45,6 +45,9 @@ from node.protocol import (
 )
 from node.protocol.attachment import AttachmentManifest, Chunk
 from node.protocol.conversation import decode_conversation, encode_conversation
+from node.protocol.errors import DecryptionFailed
+from node.protocol.identity import PublicIdentity
+from node.protocol.prescription_signature import signed_bytes, verify_body
 from node.protocol.wire import Reader, Writer
 
 VECTORS: Final = Path(__file__).resolve().parents[2] / "vectors"
@@ -381,6 +384,27 @@ def test_clinical_body_vector(case: JSON) -> None:
     assert meta.to_json() == case["meta"]
     assert content.to_json() == case["content"]
     assert encode_conversation(meta, content) == (kind, h(case["body"]))
+
+
+def test_signed_prescription_vector() -> None:
+    """docs/protocol.md §19.2: the signature over the documented bytes, by the signer's key."""
+    case = load("clinical.json")["signed_prescription"]
+    kind = PayloadKind(case["kind"])
+    assert kind is PayloadKind.SIGNED_PRESCRIPTION
+    body = h(case["body"])
+    meta, content = decode_conversation(kind, body)
+    assert meta.to_json() == case["meta"]
+    assert content.to_json() == case["content"]
+    signer = case["signer"]
+    public = PublicIdentity(h(signer["signing_key"]), h(signer["dh_key"]))
+    expected = signed_bytes(
+        kind, h(case["sender_id"]), h(case["recipient_id"]), h(case["message_id"]), body[:-64]
+    )
+    assert expected == h(case["signed_bytes"])
+    assert expected.startswith(b"Releve prescription signature v2")
+    verify_body(public, kind, h(case["recipient_id"]), h(case["message_id"]), body)
+    with pytest.raises(DecryptionFailed):
+        verify_body(public, kind, h(case["sender_id"]), h(case["message_id"]), body)
 
 
 def test_clinical_attachment_vector() -> None:
