@@ -8,17 +8,14 @@ for that field again. Questions go to stderr so that stdout keeps the message id
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any, Final, TextIO
 
 from .errors import CliError
 from .fields import field_label, split_path
-from .files import replace_private
 from .i18n import Translator
 
 JsonObject = dict[str, Any]
@@ -35,13 +32,11 @@ FIELD_KINDS: Final = {
     "background": "multiline",
     "assessment": "multiline",
     "request": "multiline",
-    "prescriber.name": "line",
-    "prescriber.specialty": "line",
-    "prescriber.rpps": "line",
-    "prescriber.address": "line",
-    "prescriber.phone": "line",
+    "patient.ins_status": "ins_status",
     "date": "date",
     "lines.medicine": "line",
+    "lines.inn": "line",
+    "lines.non_substitutable": "non_substitutable",
     "lines.strength": "line",
     "lines.dosage": "line",
     "lines.duration": "optional",
@@ -50,10 +45,31 @@ FIELD_KINDS: Final = {
     "notes": "optional_multiline",
 }
 PATIENT_FIELDS: Final = ("birth_name", "first_names", "birth_date", "sex", "ins")
-PRESCRIBER_FIELDS: Final = ("name", "specialty", "rpps", "address", "phone")
-LINE_FIELDS: Final = ("medicine", "strength", "dosage", "duration", "quantity", "renewals")
+LINE_FIELDS: Final = (
+    "medicine",
+    "inn",
+    "strength",
+    "dosage",
+    "duration",
+    "quantity",
+    "renewals",
+    "non_substitutable",
+)
 SAED: Final = ("situation", "background", "assessment", "request")
-PRESCRIBER_FILE: Final = "prescriber.json"
+# What is typed for the identity status (RNIV) and a line's non-substitution reason.
+_INS_STATUS: Final = {
+    "p": "provisional",
+    "provisoire": "provisional",
+    "r": "retrieved",
+    "récupérée": "retrieved",
+    "recuperee": "retrieved",
+    "v": "validated",
+    "validée": "validated",
+    "validee": "validated",
+    "q": "qualified",
+    "qualifiée": "qualified",
+    "qualifiee": "qualified",
+}
 MAX_LINES: Final = 50
 _FRENCH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _SEX = {"f": "F", "m": "M", "h": "M", "u": "U", "i": "U"}
@@ -132,6 +148,12 @@ class Prompter:
             return self.line(label, default=given, hint=self.tr("form.optional")) or None
         if kind == "weight":
             return self._weight(label)
+        if kind == "ins_status":
+            answer = self.line(label, default=given).strip().lower()
+            return _INS_STATUS.get(answer, answer) or None
+        if kind == "non_substitutable":
+            answer = self.line(label, default=given, hint=self.tr("form.optional"))
+            return answer.strip().upper() or None
         if kind == "count":
             return self._count(label, given or "0")
         return self.line(label, default=given)
@@ -222,12 +244,17 @@ def paths_to_ask(field: str | None, reason: str | None) -> list[str]:
 
 
 def ask_patient(prompter: Prompter, *, weight: bool) -> JsonObject:
+    """``weight``: a prescription's patient (the weight, and the identity status of an
+    INS)."""
     prompter.say()
     prompter.say(prompter.tr("form.patient_heading"))
     patient: JsonObject = {}
     for name in PATIENT_FIELDS:
         patient[name] = prompter.ask(f"patient.{name}")
     patient["weight_kg"] = prompter.ask("patient.weight_kg") if weight else None
+    if weight:
+        # An INS travels only with a qualified identity (RNIV); the node says so otherwise.
+        patient["ins_status"] = prompter.ask("patient.ins_status") if patient["ins"] else None
     return patient
 
 
@@ -240,18 +267,11 @@ def ask_handoff(prompter: Prompter) -> JsonObject:
     return handoff
 
 
-def ask_prescription(
-    prompter: Prompter, defaults: JsonObject, today: Callable[[], date] = date.today
-) -> JsonObject:
+def ask_prescription(prompter: Prompter, today: Callable[[], date] = date.today) -> JsonObject:
+    """The prescription's form; the prescriber block is the node's own profile (it signs)."""
     prompter.say(prompter.tr("form.prescription_intro"))
     prompter.say()
-    prompter.say(prompter.tr("form.prescriber_heading"))
-    prescriber = {
-        name: prompter.ask(f"prescriber.{name}", default=defaults.get(name) or None)
-        for name in PRESCRIBER_FIELDS
-    }
     prescription: JsonObject = {
-        "prescriber": prescriber,
         "date": prompter.ask("date", default=today().isoformat()),
         "patient": ask_patient(prompter, weight=True),
         "lines": [],
@@ -268,30 +288,6 @@ def ask_prescription(
     prompter.say()
     prescription["notes"] = prompter.ask("notes")
     return prescription
-
-
-def load_prescriber(home: Path) -> JsonObject:
-    """The prescriber's answers of the previous prescription, as defaults; {} if none."""
-    try:
-        value = json.loads((home / PRESCRIBER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(value, dict):
-        return {}
-    return {k: v for k, v in value.items() if k in PRESCRIBER_FIELDS and isinstance(v, str)}
-
-
-def save_prescriber(tr: Translator, home: Path, prescription: JsonObject) -> None:
-    """Keeps the prescriber's own details (no patient field) for the next prescription."""
-    prescriber = prescription.get("prescriber")
-    if not isinstance(prescriber, dict) or not home.is_dir():
-        return
-    kept = {k: v for k, v in prescriber.items() if k in PRESCRIBER_FIELDS and isinstance(v, str)}
-    try:
-        replace_private(home / PRESCRIBER_FILE, json.dumps(kept, ensure_ascii=False).encode())
-    except (OSError, CliError):
-        # Only a convenience: the prescription was sent either way; say so, do not fail.
-        print(tr("form.prescriber_not_saved", file=home / PRESCRIBER_FILE), file=sys.stderr)
 
 
 def correct(prompter: Prompter, content: JsonObject, paths: Sequence[str]) -> bool:

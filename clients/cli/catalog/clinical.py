@@ -5,12 +5,6 @@ from __future__ import annotations
 from typing import Final
 
 CLINICAL: Final[dict[str, dict[str, str]]] = {
-    "form.prescriber_not_saved": {
-        "fr": "(vos coordonnées de prescripteur n'ont pas pu être gardées dans {file} pour la "
-        "prochaine fois ; l'ordonnance est bien envoyée)",
-        "en": "(your prescriber details could not be kept in {file} for next time; the "
-        "prescription was sent)",
-    },
     "reason.required": {"fr": "à renseigner", "en": "required"},
     "reason.too_long": {"fr": "trop long", "en": "too long"},
     "reason.invalid_date": {
@@ -268,12 +262,13 @@ CLINICAL: Final[dict[str, dict[str, str]]] = {
     },
     "form.prescription_intro": {
         "fr": "Ordonnance. Répondez à chaque question ; [entre crochets] la valeur gardée si "
-        "vous appuyez sur Entrée ; Ctrl-C abandonne sans rien envoyer.",
+        "vous appuyez sur Entrée ; Ctrl-C abandonne sans rien envoyer. Le prescripteur (nom, "
+        "RPPS, adresse, courriel) vient du profil de votre nœud, qui signe l'ordonnance.",
         "en": "Prescription. Answer each question; [in brackets] the value kept if you press "
-        "Enter; Ctrl-C gives up without sending anything.",
+        "Enter; Ctrl-C gives up without sending anything. The prescriber (name, RPPS, "
+        "address, e-mail) comes from your node's profile, which signs the prescription.",
     },
     "form.patient_heading": {"fr": "Patient", "en": "Patient"},
-    "form.prescriber_heading": {"fr": "Prescripteur", "en": "Prescriber"},
     "form.line_heading": {"fr": "Ligne {number}", "en": "Line {number}"},
     "form.optional": {"fr": "facultatif, Entrée pour passer", "en": "optional, Enter to skip"},
     "form.multiline": {

@@ -14,9 +14,7 @@ from ..clinical_prompts import (
     ask_handoff,
     ask_prescription,
     correct,
-    load_prescriber,
     paths_to_ask,
-    save_prescriber,
 )
 from ..clinical_view import body_lines, is_urgent
 from ..command import Command, Context
@@ -69,10 +67,7 @@ def cmd_send(args: argparse.Namespace, ctx: Context) -> int:
         _report_sent(tr, message)
         return 0
     prompter = Prompter(tr)
-    if kind == "handoff":
-        content = ask_handoff(prompter)
-    else:
-        content = ask_prescription(prompter, load_prescriber(layout.root))
+    content = ask_handoff(prompter) if kind == "handoff" else ask_prescription(prompter)
     prompter.say()
     prompter.say(tr("form.review"))
     for line in body_lines(tr, {"kind": kind, kind: content}):
@@ -83,8 +78,6 @@ def cmd_send(args: argparse.Namespace, ctx: Context) -> int:
         return 1
     with suggesting_contacts(client, args.contact):
         message = _submit(client, prompter, args, kind, content, reply_to)
-    if kind == "prescription":
-        save_prescriber(tr, layout.root, content)
     _report_sent(tr, message)
     return 0
 

@@ -220,10 +220,12 @@ PRESCRIBER: dict[str, Any] = {
     "rpps": "10001234565",
     "address": "1 rue du Port, 29200 Brest",
     "phone": "02 98 00 00 00",
+    "email": "c.martin@cabinet.example.fr",
 }
 
+# Version 2 (issue #16): the form has no prescriber; the node adds its profile's block and
+# signs. SHOWN_PRESCRIPTION is what a MESSAGE then holds.
 PRESCRIPTION: dict[str, Any] = {
-    "prescriber": PRESCRIBER,
     "date": "2026-11-29",
     "patient": {**PATIENT, "weight_kg": 61.5},
     "lines": [
@@ -301,3 +303,12 @@ def attachment(
         "done": done,
         "complete": complete,
     }
+
+
+SHOWN_PRESCRIPTION: dict[str, Any] = {
+    **PRESCRIPTION,
+    "prescriber": PRESCRIBER,
+    "version": 2,
+    "replaces": None,
+    "valid_until": "2027-02-28",
+}

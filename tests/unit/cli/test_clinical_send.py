@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .conftest import Cli
-from .fake_node import HANDOFF, PRESCRIBER, PRESCRIPTION, FakeNode, invalid_field, message
+from .fake_node import HANDOFF, PRESCRIPTION, FakeNode, invalid_field, message
 
 SENT_ID = "a" * 32
 
@@ -84,15 +83,16 @@ def test_prescription_from_json_refused_field_is_translated(
     source = tmp_path / "ordonnance.json"
     source.write_text(json.dumps(PRESCRIPTION), encoding="utf-8")
     fake_node.answer_sequence(
-        "POST", "/v1/messages", [invalid_field("prescriber.rpps", "rpps_key")]
+        "POST", "/v1/messages", [invalid_field("lines.0.medicine", "narcotic")]
     )
     result = cli(
         *home(fake_node), "send", "Pharmacie", "--prescription", "--from-json", str(source)
     )
     assert result.code == 1
-    assert result.err.strip() == (
-        "Erreur : numéro RPPS : le chiffre de contrôle du numéro RPPS ne correspond pas : "
-        "vérifiez le numéro"
+    # A narcotic: the message says what to do instead (issue #16).
+    assert result.err.strip().startswith(
+        "Erreur : Ligne 1 – médicament (nom ou DCI) : stupéfiant (ou assimilé) : Relève ne "
+        "peut pas le transmettre. Rédigez une ordonnance sécurisée papier"
     )
     english = cli(
         "--lang",
@@ -104,7 +104,8 @@ def test_prescription_from_json_refused_field_is_translated(
         "--from-json",
         str(source),
     )
-    assert "RPPS number: the RPPS number's check digit does not match" in english.err
+    assert "Line 1 – medicine (name or INN): a narcotic" in english.err
+    assert "Write a secure paper prescription" in english.err
     fake_node.answer_sequence(
         "POST", "/v1/messages", [invalid_field("lines.1.renewals", "too_many")]
     )
@@ -251,38 +252,37 @@ def test_input_ending_early_sends_nothing(
     assert posted(fake_node) == []
 
 
-def test_interactive_prescription_with_remembered_prescriber(
+def test_interactive_prescription_asks_inn_status_and_non_substitution(
     cli: Cli, fake_node: FakeNode, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (fake_node.home / "prescriber.json").write_text(json.dumps(PRESCRIBER), encoding="utf-8")
     typing(
         monkeypatch,
-        "",
-        "",
-        "",
-        "",
-        "",  # the prescriber's five fields: kept from last time
         "2026-11-29",
         "MARTIN",
         "Léo",
         "02/05/2019",
         "M",
-        "",
+        "1 19 05 75 123 456 75",
         "18,5",  # weight
-        "Amoxicilline",
+        "q",  # the INS's identity status: qualified
+        "Clamoxyl",
+        "amoxicilline",
         "250 mg",
         "1 dose-poids matin et soir",
         "",
         "",
         "0",
+        "efg",  # not substitutable: a child under 6
         "oui",  # another line
-        "Paracétamol",
+        "Doliprane",
+        "paracétamol",
         "125 mg",
         "si fièvre",
         "5 jours",
         "",
         "x",
         "1",  # "x" is asked again
+        "",
         "non",
         "",  # no notes
         "oui",
@@ -299,24 +299,25 @@ def test_interactive_prescription_with_remembered_prescriber(
     assert result.code == 0, result.err
     first, second = posted(fake_node)
     prescription = first["prescription"]
-    assert prescription["prescriber"] == PRESCRIBER
+    assert "prescriber" not in prescription  # the node's profile signs it
     assert prescription["patient"]["birth_date"] == "2019-05-02"
     assert prescription["patient"]["weight_kg"] == 18.5
+    assert prescription["patient"]["ins_status"] == "qualified"
+    assert prescription["lines"][0]["non_substitutable"] == "EFG"
     assert prescription["lines"][1] == {
-        "medicine": "Paracétamol",
+        "medicine": "Doliprane",
+        "inn": "paracétamol",
         "strength": "125 mg",
         "dosage": "si fièvre",
         "duration": "5 jours",
         "quantity": None,
         "renewals": 1,
+        "non_substitutable": None,
     }
     assert prescription["notes"] is None
     assert second["prescription"]["lines"][0]["duration"] == "8 jours"
     assert "this is not a whole number" in result.err
     assert "give a duration or a quantity" in result.err
-    saved = fake_node.home / "prescriber.json"
-    assert json.loads(saved.read_text(encoding="utf-8")) == PRESCRIBER
-    assert os.stat(saved).st_mode & 0o777 == 0o600
 
 
 def test_prescription_date_defaults_to_today(
@@ -326,23 +327,20 @@ def test_prescription_date_defaults_to_today(
 
     typing(
         monkeypatch,
-        "Dr A",
-        "MG",
-        "10001234565",
-        "Adresse",
-        "0298000000",
         "",  # date: today
         "B",
         "C",
         "1980-01-01",
         "U",
-        "",
+        "",  # no INS: no identity status asked
         "",
         "M",
+        "m",
         "1 mg",
         "1/j",
         "",
         "1 boîte",
+        "",
         "",
         "non",
         "Note",
@@ -355,18 +353,3 @@ def test_prescription_date_defaults_to_today(
     assert body["prescription"]["date"] == date.today().isoformat()
     assert body["prescription"]["lines"][0]["renewals"] == 0
     assert body["prescription"]["notes"] == "Note"
-
-
-def test_prescriber_details_that_cannot_be_kept_are_reported_not_fatal(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from clients.cli import clinical_prompts
-    from clients.cli.i18n import Translator
-
-    def refuse(path: Path, data: bytes) -> None:
-        raise OSError("read-only")
-
-    monkeypatch.setattr(clinical_prompts, "replace_private", refuse)
-    prescription = {"prescriber": {"name": "Dr Camille Martin", "rpps": "10001234565"}}
-    clinical_prompts.save_prescriber(Translator(), tmp_path, prescription)
-    assert "prescriber.json" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from .conftest import Cli
 from .fake_node import (
     HANDOFF,
     MESSAGE_IN,
-    PRESCRIPTION,
+    SHOWN_PRESCRIPTION,
     STATUS,
     FakeNode,
     attachment,
@@ -41,7 +41,7 @@ def test_show_handoff(cli: Cli, fake_node: FakeNode) -> None:
 
 def test_show_prescription_in_english(cli: Cli, fake_node: FakeNode) -> None:
     fake_node.answer(
-        "GET", f"/v1/messages/{ID}", message("prescription", prescription=PRESCRIPTION)
+        "GET", f"/v1/messages/{ID}", message("prescription", prescription=SHOWN_PRESCRIPTION)
     )
     result = cli("--lang", "en", *home(fake_node), "show", ID)
     assert result.code == 0

@@ -12,7 +12,7 @@ from .conftest import Cli
 from .fake_node import (
     HANDOFF,
     MESSAGE_IN,
-    PRESCRIPTION,
+    SHOWN_PRESCRIPTION,
     STATUS,
     FakeNode,
     attachment,
@@ -90,7 +90,7 @@ def test_print_prescription_and_attachment_in_a_conversation(
 ) -> None:
     other = "c" * 32
     messages = [
-        message("prescription", "out", prescription=PRESCRIPTION),
+        message("prescription", "out", prescription=SHOWN_PRESCRIPTION),
         message("attachment", message_id=other, attachment=attachment(b"%PDF-1.4 x")),
     ]
     fake_node.answer("GET", "/v1/messages", {"messages": messages})
