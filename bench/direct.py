@@ -347,14 +347,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             + (" (nodes under cProfile)" if args.profile else "")
         )
         print(f"  {'bare aiohttp server, same batches':<44}{bare_rate:>9,.0f} msg/s   1.00x")
-        print(f"  {'node to node, from the local API':<44}{node_rate:>9,.0f} msg/s   {ratio:.2f}x")
+        print(f"  {'node to node, from the local API':<44}{node_rate:>9,.0f} msg/s   {ratio:.3f}x")
         print(
             f"  CPU per message: nodes {node_cpu * 1e6:,.0f} µs, bare server + client"
             f" {bare_cpu * 1e6:,.0f} µs ({node_cpu / bare_cpu:.1f}x)"
         )
-        print(f"  per-round ratios: {', '.join(f'{r:.2f}' for r in ratios)}")
+        print(f"  per-round ratios: {', '.join(f'{r:.3f}' for r in ratios)}")
         verdict = "met" if ratio >= GOAL else "NOT met"
-        print(f"node-to-node delivery: {ratio:.2f}x the bare server (goal >= {GOAL}x): {verdict}")
+        print(f"node-to-node delivery: {ratio:.3f}x the bare server (goal >= {GOAL}x): {verdict}")
         print(f"({processes.load_average()})")
         if args.profile:
             print_profiles(folder)
