@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 # Fast retries so that tests about outages finish quickly.
 FAST_ENV = {
@@ -75,6 +75,23 @@ class ApiFailure(Exception):
         self.body = body
 
 
+# `releve init` options of a physician's node: its prescriber profile (docs/protocol.md §19).
+PRESCRIBER_OPTIONS: Final = [
+    "--phone",
+    "02 98 00 00 00",
+    "--prescriber-name",
+    "Dr Camille Martin",
+    "--rpps",
+    "10001234565",
+    "--specialty",
+    "Médecine générale",
+    "--address",
+    "3 rue du Port, 29900 Concarneau",
+    "--email",
+    "c.martin@cabinet.example.fr",
+]
+
+
 class Node:
     """One home folder and, while started, one `releve node` process."""
 
@@ -90,7 +107,9 @@ class Node:
         secret = (
             ["--passphrase-file", str(passphrase_file)] if passphrase_file else ["--unattended"]
         )
-        cli(self.home, "init", "--name", self.name, "--role", self.role, *secret)
+        # A physician's node signs prescriptions with its profile (issue #16): given here.
+        profile = PRESCRIBER_OPTIONS if self.role in ("gp", "specialist") else []
+        cli(self.home, "init", "--name", self.name, "--role", self.role, *profile, *secret)
 
     def start(self, *extra: str, wait: bool = True, listen: bool = True) -> None:
         """Starts the node; ``listen=False`` starts it with --no-listen (relays only)."""

@@ -21,7 +21,8 @@ from tests.unit.node.test_fhir import problems
 
 pytestmark = pytest.mark.integration
 
-VALID_INS = "256037512345654"  # key 54 = 97 - (2560375123456 mod 97)
+# Born in February 1948, a woman: 2 48 02 ..., key 42 = 97 - (2480275123456 mod 97).
+VALID_INS = "248027512345642"
 VALID_RPPS = "10001234565"  # 11 digits, Luhn check digit 5
 
 PATIENT: dict[str, Any] = {
@@ -39,19 +40,15 @@ HANDOFF: dict[str, Any] = {
     "assessment": "Stable, EVA 6/10, pas de déficit.",
     "request": "Radiographie du bassin et avis orthopédique.",
 }
+# Version 2 (issue #16): no prescriber in the form (the GP node's profile, given at
+# `releve init`, signs); the INN on each line; the INS with its identity status.
 PRESCRIPTION: dict[str, Any] = {
-    "prescriber": {
-        "name": "Dr Camille Martin",
-        "specialty": "Médecine générale",
-        "rpps": VALID_RPPS,
-        "address": "3 rue du Port, 29900 Concarneau",
-        "phone": "02 98 00 00 00",
-    },
     "date": "2026-11-20",
-    "patient": PATIENT,
+    "patient": {**PATIENT, "ins_status": "qualified"},
     "lines": [
         {
             "medicine": "Paracétamol",
+            "inn": "paracétamol",
             "strength": "1 g",
             "dosage": "1 comprimé toutes les 6 heures si douleur",
             "duration": "5 jours",
@@ -59,7 +56,8 @@ PRESCRIPTION: dict[str, Any] = {
             "renewals": 0,
         },
         {
-            "medicine": "Apixaban",
+            "medicine": "Eliquis",
+            "inn": "apixaban",
             "strength": "5 mg",
             "dosage": "1 comprimé matin et soir",
             "duration": None,
@@ -139,21 +137,85 @@ def test_handoff_and_prescription_arrive_structured(nodes: list[Node]) -> None:
     got = arrived(pharmacy, prescription["message_id"])
     assert [line["medicine"] for line in got["prescription"]["lines"]] == [
         "Paracétamol",
-        "Apixaban",
+        "Eliquis",
     ]
     assert got["prescription"]["prescriber"]["rpps"] == VALID_RPPS
+    assert got["signature"] == {
+        "state": "verified",
+        "rpps": VALID_RPPS,
+        "name": "Dr Camille Martin",
+    }
 
     # The node refuses what the law or the form requires, naming the field (never its value).
-    bad_rpps = {**PRESCRIPTION, "prescriber": {**PRESCRIPTION["prescriber"], "rpps": "10001234566"}}
-    error = refusal(gp, {"contact": "Pharmacie", "kind": "prescription", "prescription": bad_rpps})
-    assert (error["code"], error["field"]) == ("invalid_field", "prescriber.rpps")
+    morphine = {
+        **PRESCRIPTION,
+        "lines": [{**PRESCRIPTION["lines"][0], "medicine": "Skenan LP", "inn": "morphine"}],
+    }
+    error = refusal(gp, {"contact": "Pharmacie", "kind": "prescription", "prescription": morphine})
+    assert (error["code"], error["field"], error["reason"]) == (
+        "invalid_field",
+        "lines.0.medicine",
+        "narcotic",
+    )
+    named = {**PRESCRIPTION, "prescriber": {"name": "Dr Autre", "rpps": "10001234566"}}
+    error = refusal(gp, {"contact": "Pharmacie", "kind": "prescription", "prescription": named})
+    assert (error["field"], error["reason"]) == ("prescriber", "prescriber_from_profile")
     assert "10001234566" not in error["message"]
+    # A pharmacist's node cannot send a prescription at all.
+    error = refusal(
+        pharmacy, {"contact": "Dr", "kind": "prescription", "prescription": PRESCRIPTION}
+    )
+    assert error["code"] == "not_prescriber"
     bad_ins = {**HANDOFF, "patient": {**PATIENT, "ins": "256037512345655"}}
     error = refusal(gp, {"contact": "Pharmacie", "kind": "handoff", "handoff": bad_ins})
     assert (error["field"], error["reason"]) == ("patient.ins", "ins_key")
     empty = {**HANDOFF, "assessment": "   "}
     error = refusal(gp, {"contact": "Pharmacie", "kind": "handoff", "handoff": empty})
     assert (error["field"], error["reason"]) == ("assessment", "required")
+
+
+def cancelled(node: Node, message_id: str) -> bool:
+    return bool(node.message(message_id)["lifecycle"]["state"] == "cancelled")
+
+
+def test_a_prescription_is_cancelled_replaced_and_dispensed(nodes: list[Node]) -> None:
+    """Issue #16, between real processes: the pharmacist reports, the GP cancels one and
+    replaces another, and both sides see the original's state."""
+    gp, pharmacy = nodes
+    body = {"contact": "Pharmacie", "kind": "prescription", "prescription": PRESCRIPTION}
+    first = gp.request("POST", "/v1/messages", body)["message_id"]
+    second = gp.request("POST", "/v1/messages", body)["message_id"]
+    arrived(pharmacy, second)
+    cancel = gp.request("POST", f"/v1/messages/{first}/cancel", {"reason": "Erreur de patient"})
+    amended = gp.request(
+        "POST",
+        f"/v1/messages/{second}/amend",
+        {"prescription": {**PRESCRIPTION, "notes": "Dose réduite"}},
+    )
+    assert amended["prescription"]["replaces"] == second
+    arrived(pharmacy, amended["message_id"])
+    report = pharmacy.request(
+        "POST",
+        f"/v1/messages/{amended['message_id']}/dispense",
+        {"state": "dispensed", "note": None, "confirmed_by_phone": True},
+    )
+    assert report["kind"] == "dispensing"
+    for node in (gp, pharmacy):
+        wait_for(lambda n=node: cancelled(n, first), 60, "the cancellation")  # type: ignore[misc]
+        shown = node.message(first)["lifecycle"]
+        assert (shown["by"], shown["reason"]) == (cancel["message_id"], "Erreur de patient")
+        replaced = node.message(second)["lifecycle"]
+        assert (replaced["state"], replaced["by"]) == ("replaced", amended["message_id"])
+    wait_for(
+        lambda: gp.message(amended["message_id"])["lifecycle"]["dispensing"],
+        60,
+        "the pharmacist's report",
+    )
+    (dispensed,) = gp.message(amended["message_id"])["lifecycle"]["dispensing"]
+    assert (dispensed["state"], dispensed["confirmed_by_phone"]) == ("dispensed", True)
+    with pytest.raises(ApiFailure) as caught:
+        gp.request("POST", f"/v1/messages/{first}/cancel", {"reason": "encore"})
+    assert caught.value.body["error"]["code"] == "prescription_closed"
 
 
 def test_replies_thread_to_the_message_they_answer(nodes: list[Node]) -> None:

@@ -47,7 +47,9 @@ def test_handoff_prescription_ack_show_print_export_and_audit_from_the_cli(
     for text in ("DURAND", "Chute à domicile", "Radiographie du bassin"):
         assert text in shown
     shown = cli(pharmacy.home, "show", prescription_id).stdout
-    assert "Apixaban" in shown
+    assert "Eliquis" in shown
+    assert "INN: apixaban" in shown
+    assert "Signature verified: Dr Camille Martin, RPPS 10001234565" in shown
     assert "10001234565" in shown
 
     # The pharmacist acknowledges the urgent prescription; the GP sees it.
@@ -56,14 +58,24 @@ def test_handoff_prescription_ack_show_print_export_and_audit_from_the_cli(
     cli(pharmacy.home, "ack", prescription_id)
     wait_for(lambda: gp.message(prescription_id)["acknowledged_at"], 60, "the acknowledgement")
 
-    # A wrong RPPS is refused by the node, naming the field; nothing is sent.
-    bad = {**PRESCRIPTION, "prescriber": {**PRESCRIPTION["prescriber"], "rpps": "10001234566"}}
-    form.write_text(json.dumps(bad), encoding="utf-8")
+    # 1 month renewed 12 times is refused by the node (R.5132-21), naming the line; nothing
+    # is sent.
+    line = {**PRESCRIPTION["lines"][0], "duration": "1 mois", "renewals": 12}
+    form.write_text(json.dumps({**PRESCRIPTION, "lines": [line]}), encoding="utf-8")
     refused = cli(
         gp.home, "send", "Pharmacie", "--prescription", "--from-json", str(form), check=False
     )
     assert refused.returncode == 1
-    assert "RPPS" in refused.stderr + refused.stdout
+    assert "exceeds 12 months" in refused.stderr + refused.stdout
+
+    # The GP cancels it from the CLI; the pharmacist's `show` says so.
+    cli(gp.home, "prescription", "cancel", prescription_id, "--reason", "Erreur de dose")
+    wait_for(
+        lambda: pharmacy.message(prescription_id)["lifecycle"]["state"] == "cancelled",
+        60,
+        "the cancellation",
+    )
+    assert "PRESCRIPTION CANCELLED" in cli(pharmacy.home, "show", prescription_id).stdout
 
     page = tmp_path / "page.html"
     cli(pharmacy.home, "print", handoff_id, "--out", str(page))
