@@ -27,15 +27,20 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from node.protocol.admission import MalformedRequestLogs
 from node.protocol.relay_wire import (
+    DEPOSIT_CHANNEL_ROUTE,
     DEPOSIT_PATH,
+    FAST_VERSION,
     HEALTH_PATH,
     LEGACY_DEPOSIT_PATH,
     LEGACY_SINGLE_DEPOSIT_ROUTE,
+    MAILBOX_SUBSCRIBE_ROUTE,
     SINGLE_DEPOSIT_ROUTE,
     SUBSCRIBE_PATH,
+    VERSION,
     ErrorCode,
 )
 from relay import rendezvous
+from relay.channels import deposit_channel
 from relay.config import RelayConfig, split_listen
 from relay.deposits import MAX_BATCH_BYTES, deposit_batch, deposit_one, legacy_deposit
 from relay.refusals import error_body, expect_continue
@@ -46,10 +51,11 @@ EXPIRY_BATCH: Final = 10_000  # blobs expired per pass before yielding to the ev
 SHUTDOWN_TIMEOUT: Final = 5.0  # seconds for handlers to finish once sockets are closed
 LINGERING_TIME: Final = 1.0  # seconds to drain an unread body after answering (aiohttp: 10)
 
+PROTOCOL_VERSION: Final = VERSION
 try:
-    VERSION: Final = importlib.metadata.version("releve")
+    SOFTWARE_VERSION: Final = importlib.metadata.version("releve")
 except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a bare tree
-    VERSION = "unknown"  # type: ignore[misc]
+    SOFTWARE_VERSION = "unknown"  # type: ignore[misc]
 
 _AIOHTTP_LOGGERS: Final = ("aiohttp.server", "aiohttp.web", "aiohttp.websocket", "aiohttp.access")
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -113,7 +119,8 @@ async def _health(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "status": "shutting_down" if state.shutting_down else "ok",
-            "version": VERSION,
+            "version": SOFTWARE_VERSION,
+            "protocols": [PROTOCOL_VERSION, FAST_VERSION],  # §18: the relay protocols served
             "uptime_seconds": round(state.clock() - state.started_at, 3),
             "mailboxes": store.mailboxes,
             "blobs": store.blobs,
@@ -179,6 +186,9 @@ def create_app(
     add.add_post(LEGACY_SINGLE_DEPOSIT_ROUTE, legacy_deposit, expect_handler=expect_continue)
     add.add_post(LEGACY_DEPOSIT_PATH, legacy_deposit, expect_handler=expect_continue)
     add.add_get(SUBSCRIBE_PATH, subscribe, expect_handler=expect_continue)
+    # Version 3 (§18): the mailbox in every path (a proxy routes on it); deposit channels.
+    add.add_get(MAILBOX_SUBSCRIBE_ROUTE, subscribe, expect_handler=expect_continue)
+    add.add_get(DEPOSIT_CHANNEL_ROUTE, deposit_channel, expect_handler=expect_continue)
     add.add_get(HEALTH_PATH, _health, expect_handler=expect_continue)
     rendezvous.install(app)  # phone pairing: POST /v1/rendezvous, GET /v1/rendezvous/{n}
     add.add_route("*", "/{tail:.*}", _elsewhere, name=_ELSEWHERE, expect_handler=expect_continue)
@@ -220,7 +230,7 @@ async def serve(listen: str, config: RelayConfig) -> int:
         return 1
     for address in runner.addresses:
         print(f"relay listening on {_url(address)}", flush=True)
-    logger.info("relay %s started", VERSION)
+    logger.info("relay %s started", SOFTWARE_VERSION)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -22,7 +22,9 @@ from typing import Final
 from aiohttp import WSMessage, WSMsgType, web
 
 from node.protocol.relay_wire import (
+    FAST_VERSION,
     NONCE_SIZE,
+    VERSION,
     Ack,
     Auth,
     Blob,
@@ -33,7 +35,9 @@ from node.protocol.relay_wire import (
     RelayProtocolError,
     Welcome,
     decode_frame,
+    encode_blobs,
     is_legacy_auth,
+    parse_mailbox_id,
 )
 from relay.refusals import code_name, error_response, rate_limited
 from relay.state import STATE, RelayState, logger
@@ -44,14 +48,18 @@ MAX_U32: Final = 2**32 - 1
 # A deposit pushes at most this many blobs itself (no task), and only while the subscriber's
 # socket has nothing unsent; the rest goes through a pushing task.
 INLINE_PUSH_BLOBS: Final = 4
+# Version 3 subscriptions take pending blobs in BLOBS frames of at most this many bytes.
+MAX_PUSH_FRAME_BYTES: Final = 256 * 1024
 _ENDED: Final = frozenset({WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR})
 
 
 class Subscription:
     __slots__ = (
+        "_batched",
         "_closed",
         "_generation",
         "_mailbox_id",
+        "_path_mailbox",
         "_pushing",
         "_ready",
         "_source",
@@ -66,8 +74,13 @@ class Subscription:
         ws: web.WebSocketResponse,
         transport: asyncio.Transport | None,
         source: str,
+        path_mailbox: bytes | None = None,
     ) -> None:
         self._state = state
+        # Version 3 (§18): the mailbox named in the path; AUTH must open this one, and blobs
+        # go out several to a frame (BLOBS).
+        self._path_mailbox = path_mailbox
+        self._batched = path_mailbox is not None
         self._ws = ws
         self._ws_transport = transport  # to see whether the owner keeps up with pushes
         self._source = source  # logged only with a refusal
@@ -80,7 +93,8 @@ class Subscription:
     async def serve(self) -> None:
         state, ws = self._state, self._ws
         nonce = state.random(NONCE_SIZE)
-        await ws.send_bytes(Challenge(nonce).encode())
+        version = VERSION if self._path_mailbox is None else FAST_VERSION
+        await ws.send_bytes(Challenge(nonce, version).encode())
         try:
             message = await ws.receive(timeout=state.config.auth_timeout_seconds)
         except TimeoutError:
@@ -101,9 +115,11 @@ class Subscription:
         if not isinstance(frame, Auth):
             await self.fail(ErrorCode.MALFORMED, "expected AUTH")
             return
-        if not frame.verify(nonce):
+        if not frame.verify(nonce) or (
+            self._path_mailbox is not None and frame.mailbox_id != self._path_mailbox
+        ):
             state.refusals.refused("subscription", code_name(ErrorCode.AUTH_FAILED), self._source)
-            await self.fail(ErrorCode.AUTH_FAILED, "the signature does not match")
+            await self.fail(ErrorCode.AUTH_FAILED, "the signature or the mailbox does not match")
             return
         queued = self._subscribe(frame.mailbox_id)
         # Subscribed first, so that the registration is never the one forgotten for room.
@@ -191,8 +207,25 @@ class Subscription:
                 taken = state.store.take_next(self._mailbox_id, self._generation, window)
                 if taken is None:
                     return
-                await ws.send_bytes(Blob(*taken).encode())
-                sent += 1
+                if not self._batched:
+                    await ws.send_bytes(Blob(*taken).encode())
+                    sent += 1
+                    continue
+                # Version 3: whatever else is pending, in the same frame (taken and sent
+                # synchronously, so nothing is marked in flight that is not written).
+                frame = [taken]
+                size = len(taken[1])
+                while size < MAX_PUSH_FRAME_BYTES:
+                    more = state.store.take_next(self._mailbox_id, self._generation, window)
+                    if more is None:
+                        break
+                    frame.append(more)
+                    size += len(more[1])
+                if len(frame) == 1:
+                    await ws.send_bytes(Blob(*taken).encode())
+                else:
+                    await ws.send_bytes(encode_blobs(frame))
+                sent += len(frame)
         except ConnectionError:
             # The socket is closing; its blobs stay queued for the next subscription.
             self._closed = True
@@ -213,12 +246,19 @@ class Subscription:
 
 
 async def subscribe(request: web.Request) -> web.StreamResponse:
+    """``GET /v1/subscribe`` (version 2) and ``GET /v3/mailboxes/{id}/subscribe`` (§18)."""
     state = request.app[STATE]
     config = state.config
     if state.shutting_down:
         return error_response(
             ErrorCode.SHUTTING_DOWN, "the relay is restarting", config.retry_after_seconds
         )
+    path_mailbox: bytes | None = None
+    if "mailbox" in request.match_info:
+        try:
+            path_mailbox = parse_mailbox_id(request.match_info["mailbox"])
+        except RelayProtocolError:
+            return error_response(ErrorCode.MALFORMED, "a mailbox id is 32 hexadecimal digits")
     ws = web.WebSocketResponse(
         timeout=CLOSE_TIMEOUT,
         heartbeat=config.heartbeat_seconds,
@@ -248,7 +288,7 @@ async def subscribe(request: web.Request) -> web.StreamResponse:
         await ws.prepare(request)
     finally:
         state.handshakes -= 1
-    session = Subscription(state, ws, request.transport, source)
+    session = Subscription(state, ws, request.transport, source, path_mailbox)
     state.sessions.add(session)
     try:
         if state.shutting_down:  # began while this socket was being upgraded

@@ -25,6 +25,13 @@ WebSocket frames (binary), each starting with a type byte:
     owner -> relay   0x11 AUTH       mailbox public key (32) || deposit hash (32) || signature (64)
                      0x12 ACK        count u16 || blob id (16) x count
 
+Version 3 (§18) adds, on per-mailbox paths (``/v3/mailboxes/{id}/subscribe`` and
+``/v3/mailboxes/{id}/deposit``):
+
+    relay -> owner   0x05 BLOBS      (length u32 || blob id (16) || blob) x n
+    depositor -> relay 0x21 DEPOSIT  batch u32 || capability (32) || (length u32 || blob) x n
+    relay -> depositor 0x22 RESULTS  retry after u16 || (batch u32 || n u8 || result u8 x n) x m
+
 HTTP deposit batch (``POST /v2/deposits``): mailbox id (16) || capability (32) || u32 length
 || blob, repeated. Single deposit (``POST /v2/mailboxes/{id}/blobs``): the capability in the
 ``Releve-Deposit-Capability`` header (64 hex digits), the blob as the body.
@@ -34,6 +41,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final
@@ -46,6 +55,7 @@ import nacl.exceptions
 from .errors import RelayProtocolError as RelayProtocolError
 
 VERSION: Final = 2
+FAST_VERSION: Final = 3  # deposit channels and per-mailbox paths (docs/relay-protocol.md §18)
 LEGACY_VERSIONS: Final = frozenset({1})  # refused with UNSUPPORTED_VERSION, "update Relève"
 MAILBOX_ID_SIZE: Final = 16
 BLOB_ID_SIZE: Final = 16
@@ -75,6 +85,19 @@ SINGLE_DEPOSIT_ROUTE: Final = "/v2/mailboxes/{mailbox}/blobs"
 
 def single_deposit_path(mailbox_id: bytes) -> str:
     return f"/v2/mailboxes/{mailbox_id.hex()}/blobs"
+
+
+# Version 3 (§18): every path names its mailbox, so that a proxy routes on the path alone.
+MAILBOX_SUBSCRIBE_ROUTE: Final = "/v3/mailboxes/{mailbox}/subscribe"
+DEPOSIT_CHANNEL_ROUTE: Final = "/v3/mailboxes/{mailbox}/deposit"
+
+
+def mailbox_subscribe_path(mailbox_id: bytes) -> str:
+    return f"/v3/mailboxes/{mailbox_id.hex()}/subscribe"
+
+
+def deposit_channel_path(mailbox_id: bytes) -> str:
+    return f"/v3/mailboxes/{mailbox_id.hex()}/deposit"
 
 
 # --- phone-pairing rendezvous (docs/relay-protocol.md §16) ---------------------------------
@@ -135,8 +158,11 @@ class FrameType(IntEnum):
     WELCOME = 0x02
     BLOB = 0x03
     ERROR = 0x04
+    BLOBS = 0x05  # version 3 subscriptions only
     AUTH = 0x11
     ACK = 0x12
+    DEPOSIT = 0x21  # version 3 deposit channels: depositor -> relay
+    RESULTS = 0x22  # version 3 deposit channels: relay -> depositor
 
 
 def mailbox_id_for(public_key: bytes) -> bytes:
@@ -269,7 +295,139 @@ class Ack:
         )
 
 
-Frame = Challenge | Welcome | Blob | Error | Auth | Ack
+@dataclass(frozen=True)
+class Blobs:
+    """Several blobs in one frame (version 3 subscriptions): (blob id, blob) pairs."""
+
+    blobs: tuple[tuple[bytes, bytes], ...]
+
+    def encode(self) -> bytes:
+        return encode_blobs(self.blobs)
+
+
+def encode_blobs(blobs: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """BLOBS: ``(length u32 || blob id (16) || blob) x n``, n >= 1."""
+    parts = [_BLOBS_TYPE]
+    for blob_id, blob in blobs:
+        parts.append(_U32.pack(len(blob)))
+        parts.append(blob_id)
+        parts.append(blob)
+    return b"".join(parts)
+
+
+@dataclass(frozen=True)
+class DepositFrame:
+    """A batch of blobs for the channel's mailbox (version 3): ``batch`` numbers it for the
+    RESULTS that answer it; every deposit carries the mailbox's capability."""
+
+    batch: int
+    capability: bytes
+    blobs: tuple[bytes, ...]
+
+    def encode(self) -> bytes:
+        return encode_deposit(self.batch, self.capability, self.blobs)
+
+
+def encode_deposit(batch: int, capability: bytes, blobs: Iterable[bytes]) -> bytes:
+    parts = [_DEPOSIT_TYPE, _U32.pack(batch), capability]
+    for blob in blobs:
+        parts.append(_U32.pack(len(blob)))
+        parts.append(blob)
+    return b"".join(parts)
+
+
+RESULT_STORED: Final = 0
+RESULT_DUPLICATE: Final = 255  # any other result byte is an ErrorCode
+
+
+@dataclass(frozen=True)
+class Results:
+    """Answers to one or more DEPOSIT frames (version 3): ``(batch, result bytes)`` each,
+    one result per blob in the batch's order; ``retry_after`` seconds (0: none)."""
+
+    retry_after: int
+    batches: tuple[tuple[int, bytes], ...]
+
+    def encode(self) -> bytes:
+        parts = [_RESULTS_TYPE, self.retry_after.to_bytes(2, "big")]
+        for batch, results in self.batches:
+            parts.append(_U32.pack(batch))
+            parts.append(bytes((len(results),)))
+            parts.append(results)
+        return b"".join(parts)
+
+
+Frame = Challenge | Welcome | Blob | Blobs | Error | Auth | Ack | DepositFrame | Results
+_U32: Final = struct.Struct(">I")
+_BLOBS_TYPE: Final = bytes((FrameType.BLOBS,))
+_DEPOSIT_TYPE: Final = bytes((FrameType.DEPOSIT,))
+_RESULTS_TYPE: Final = bytes((FrameType.RESULTS,))
+DEPOSIT_FRAME_HEADER: Final = 1 + 4 + CAPABILITY_SIZE
+MAX_DEPOSIT_FRAME: Final = DEPOSIT_FRAME_HEADER + MAX_DEPOSIT_BATCH * (4 + MAX_BLOB_SIZE)
+
+
+def decode_deposit(data: bytes) -> DepositFrame:
+    """A DEPOSIT frame: 1 to 64 blobs of 1 to 65 536 bytes; raises RelayProtocolError."""
+    size = len(data)
+    if size < DEPOSIT_FRAME_HEADER + 5 or data[0] != FrameType.DEPOSIT:
+        raise RelayProtocolError("deposit: truncated")
+    batch = _U32.unpack_from(data, 1)[0]
+    capability = bytes(data[5:DEPOSIT_FRAME_HEADER])
+    blobs: list[bytes] = []
+    offset = DEPOSIT_FRAME_HEADER
+    while offset < size:
+        if len(blobs) == MAX_DEPOSIT_BATCH or offset + 4 > size:
+            raise RelayProtocolError("deposit: too many blobs or truncated")
+        length = _U32.unpack_from(data, offset)[0]
+        offset += 4
+        if not 0 < length <= MAX_BLOB_SIZE or offset + length > size:
+            raise RelayProtocolError("deposit: wrong length")
+        blobs.append(bytes(data[offset : offset + length]))
+        offset += length
+    return DepositFrame(batch, capability, tuple(blobs))
+
+
+def _decode_blobs(body: bytes) -> Blobs:
+    blobs: list[tuple[bytes, bytes]] = []
+    offset, size = 0, len(body)
+    while offset < size:
+        if len(blobs) == MAX_ACK_IDS or offset + 4 + BLOB_ID_SIZE > size:
+            raise RelayProtocolError("blobs: too many or truncated")
+        length = _U32.unpack_from(body, offset)[0]
+        start = offset + 4 + BLOB_ID_SIZE
+        if not 0 < length <= MAX_BLOB_SIZE or start + length > size:
+            raise RelayProtocolError("blobs: wrong length")
+        blobs.append((body[offset + 4 : start], body[start : start + length]))
+        offset = start + length
+    if not blobs:
+        raise RelayProtocolError("blobs: empty")
+    return Blobs(tuple(blobs))
+
+
+def _decode_results(body: bytes) -> Results:
+    if len(body) < 2 + 5:
+        raise RelayProtocolError("results: truncated")
+    retry_after = int.from_bytes(body[:2], "big")
+    batches: list[tuple[int, bytes]] = []
+    offset, size = 2, len(body)
+    while offset < size:
+        if offset + 5 > size:
+            raise RelayProtocolError("results: truncated")
+        batch = _U32.unpack_from(body, offset)[0]
+        count = body[offset + 4]
+        offset += 5
+        if not 1 <= count <= MAX_DEPOSIT_BATCH or offset + count > size:
+            raise RelayProtocolError("results: wrong count")
+        results = body[offset : offset + count]
+        for code in results:
+            if code not in (RESULT_STORED, RESULT_DUPLICATE) and code not in _ERROR_CODES:
+                raise RelayProtocolError("results: unknown result")
+        batches.append((batch, results))
+        offset += count
+    return Results(retry_after, tuple(batches))
+
+
+_ERROR_CODES: Final = frozenset(int(code) for code in ErrorCode)
 
 
 def decode_frame(data: bytes) -> Frame:
@@ -315,6 +473,12 @@ def decode_frame(data: bytes) -> Frame:
             raise RelayProtocolError("ack: wrong count or length")
         ids = tuple(body[2 + i * BLOB_ID_SIZE : 2 + (i + 1) * BLOB_ID_SIZE] for i in range(count))
         return Ack(ids)
+    if kind == FrameType.BLOBS:
+        return _decode_blobs(body)
+    if kind == FrameType.DEPOSIT:
+        return decode_deposit(data)
+    if kind == FrameType.RESULTS:
+        return _decode_results(body)
     raise RelayProtocolError("unknown frame type")
 
 

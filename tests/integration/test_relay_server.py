@@ -704,6 +704,7 @@ async def test_health_counts_and_never_names_ids(relay: Relay, http: aiohttp.Cli
     assert set(body) == {
         "status",
         "version",
+        "protocols",
         "uptime_seconds",
         "mailboxes",
         "blobs",
