@@ -161,6 +161,15 @@ ERRORS: Final[dict[str, dict[str, str]]] = {
         "en": "the node could not save (disk full?); nothing is lost, try again and see "
         "its log (node.log)",
     },
+    "api.too_deep": {
+        "fr": "la requête envoyée au nœud est imbriquée trop profondément : simplifiez le "
+        "fichier JSON",
+        "en": "the request sent to the node is nested too deeply: simplify the JSON file",
+    },
+    "api.non_finite_number": {
+        "fr": "la requête envoyée au nœud contient un nombre invalide (infini ou trop grand)",
+        "en": "the request sent to the node holds an invalid number (infinite or too large)",
+    },
     "api.unknown": {
         "fr": "le nœud a refusé la demande ({code} : {detail})",
         "en": "the node refused the request ({code}: {detail})",
