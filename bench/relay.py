@@ -1,29 +1,39 @@
-"""The relay next to a minimal raw aiohttp WebSocket forwarder, measured in the same run
-(a report, not a test; everything on 127.0.0.1).
+"""The relay against a bare aiohttp WebSocket forwarder, one client driving both (a report,
+not a test; everything on 127.0.0.1; issue 13).
 
-    .venv/bin/python -m bench.relay            # full run, under a minute
-    .venv/bin/python -m bench.relay --quick    # smoke run, a few seconds
-    .venv/bin/python -m bench.relay --uvloop   # both servers (and this client) on uvloop
+    .venv/bin/python -m bench.relay            # full run, a few minutes
+    .venv/bin/python -m bench.relay --quick    # smoke run, under a minute
+    .venv/bin/python -m bench.relay --py-spy DIR   # also a py-spy profile of each relay round
 
 Importable: ``bench.relay.main(["--quick"])`` returns 0.
 
-Both servers run as their own processes (``python -m relay`` with its rate limits raised out
-of the way, and ``python -m bench.relay --serve-raw``: a POST handler that sends the body to
-the mailbox's WebSocket, if one is subscribed, nothing else). This process is the client:
-1 KiB blobs, each stamped with its send time.
+The baseline (``python -m bench.relay --serve-bare HOST:PORT``, its own process): a sender's
+WebSocket pushes binary frames of a 16-byte mailbox key and a 1 KiB payload; the server
+forwards each payload to the WebSocket subscribed to that key. No auth, no storage, no
+acknowledgement: the transport alone.
 
-- forwarded blobs/s: one mailbox, 64 deposits in flight until N blobs have arrived at its
-  subscriber, which ACKs (relay: at 32 ids or after 5 ms). Deposits as single-blob POSTs
-  (what a node does per message) and as ``POST /v2/deposits`` batches (4 requests of 16 in
-  flight: what a node does with a backlog); the raw forwarder only has single POSTs.
-- latency deposit -> delivery, p50/p99: 1 pair with one deposit in flight, and 1,000 pairs
-  (quick: 100) with 64 deposits in flight spread over them.
-- memory per idle subscribed connection: a fresh server, its RSS with N idle subscribers
-  (relay: authenticated) minus its RSS before, over N (N = 1,000; quick: 200).
-- server CPU per forwarded blob (user + system time of the server process), to read the
-  throughput ratio against: with two processes on few cores, the client may be the limit.
+The relay (``python -m relay``, its own process, defaults but for its per-source rate limits
+and share, raised because every simulated node is 127.0.0.1): each pair's owner subscribes
+with its mailbox key (relay protocol version 3, ``/v3/mailboxes/{id}/subscribe``: CHALLENGE,
+AUTH registering the deposit capability's hash, WELCOME), acknowledges what it receives in
+batches (every 5 ms, what a node's commit-then-ACK does), and the pair's sender deposits over
+its deposit channel (``/v3/mailboxes/{id}/deposit``): whatever it has to send at one moment
+goes in one DEPOSIT frame with the capability, answered by RESULTS.
 
-Goals: throughput >= 0.6x the raw forwarder, p99 <= 2x, memory per connection <= 2x.
+The client (this process) is the same for both: per pair one subscriber and one sender
+connection; K messages in flight per pair (a message is in flight from its send until its
+subscriber has it; each delivery lets the pair send one more, so the load is a closed loop);
+1 KiB messages stamped with their send time and a sequence number (latency, duplicates,
+losses). Rounds alternate between the two servers (bare, relay, bare, relay, ...), each a
+fixed window after a warm-up; the table gives the median round. Per server: delivered
+messages/s, server CPU per message (user + system time of the server process from
+/proc/PID/stat over the window, over the messages delivered in it), p50 and p99 latency from
+send to delivery, and the ratios relay / bare. ``uptime`` load is printed beside every row:
+the two cores are shared with the client and with whatever else runs.
+
+Load shapes: 1 pair x 64 in flight, 100 pairs x 1, 1,000 pairs x 1 (quick: 1 x 64, 100 x 1).
+
+Goals (issue 13): relay messages/s >= 0.8x bare, server CPU per message <= 1.5x, p99 <= 1.5x.
 """
 
 from __future__ import annotations
@@ -31,47 +41,46 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import os
+import resource
 import statistics
 import struct
 import subprocess
+import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import aiohttp
 import nacl.bindings as sodium
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from bench import processes
 from node.protocol.relay_wire import (
-    CAPABILITY_HEADER,
-    DEPOSIT_PATH,
-    HEALTH_PATH,
-    SUBSCRIBE_PATH,
+    FAST_VERSION,
     Ack,
     Auth,
     Blob,
+    Blobs,
     Challenge,
+    Results,
     Welcome,
     decode_frame,
     deposit_capability_for,
+    deposit_channel_path,
     deposit_hash_for,
-    encode_deposits,
-    single_deposit_path,
+    encode_deposit,
+    mailbox_subscribe_path,
 )
 
-BLOB_SIZE: Final = 1024
-IN_FLIGHT: Final = 64
-BATCH: Final = 16
-ACK_EVERY: Final = 32
-ACK_DELAY: Final = 0.005
+PAYLOAD: Final = 1024
+KEY: Final = 16
 STAMP: Final = struct.Struct(">QQ")  # send time (perf_counter_ns), sequence number
-FILLER: Final = os.urandom(BLOB_SIZE - STAMP.size)
-GOALS: Final = {"throughput": 0.6, "p99": 2.0, "memory": 2.0}
+FILLER: Final = os.urandom(PAYLOAD - STAMP.size)
+ACK_DELAY: Final = 0.005
+GOALS: Final = {"throughput": 0.8, "cpu": 1.5, "p99": 1.5}
 RELAY_ENV: Final = {
     "RELEVE_RELAY_DEPOSIT_RATE_PER_SECOND": "1e9",
     "RELEVE_RELAY_DEPOSIT_BURST": "1000000000",
@@ -81,540 +90,400 @@ RELAY_ENV: Final = {
     "RELEVE_RELAY_MAX_SOURCE_BYTES": str(256 * 1024 * 1024),
     "RELEVE_RELAY_LOG_LEVEL": "WARNING",
 }
-_UVLOOP_BOOT: Final = (
-    "import asyncio, sys, runpy, uvloop; "
-    "asyncio.set_event_loop_policy(uvloop.EventLoopPolicy()); "
-    "sys.argv = [sys.argv[1], *sys.argv[2:]]; "
-    "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)"
-)
 
 
-def blob(seq: int) -> bytes:
-    return STAMP.pack(time.perf_counter_ns(), seq) + FILLER
+# --- the bare forwarder (``python -m bench.relay --serve-bare HOST:PORT``) --------------------
 
 
-# --- the raw forwarder (run as ``python -m bench.relay --serve-raw HOST:PORT``) ---------------
-
-
-def raw_forwarder() -> web.Application:
-    subscribers: dict[str, web.WebSocketResponse] = {}
-
-    async def post(request: web.Request) -> web.Response:
-        body = await request.read()
-        ws = subscribers.get(request.match_info["mailbox"])
-        if ws is not None:
-            await ws.send_bytes(body)
-        return web.json_response({"status": "stored"})
+def bare_forwarder() -> web.Application:
+    subscribers: dict[bytes, web.WebSocketResponse] = {}
 
     async def subscribe(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(compress=False)
         await ws.prepare(request)
-        mailbox = request.match_info["mailbox"]
-        subscribers[mailbox] = ws
+        key = bytes.fromhex(request.match_info["key"])
+        subscribers[key] = ws
         async for _ in ws:
             pass
-        if subscribers.get(mailbox) is ws:
-            del subscribers[mailbox]
+        if subscribers.get(key) is ws:
+            del subscribers[key]
+        return ws
+
+    async def send(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(compress=False, max_msg_size=1 << 20)
+        await ws.prepare(request)
+        async for message in ws:
+            data = message.data
+            target = subscribers.get(data[:KEY])
+            if target is not None:
+                await target.send_bytes(data[KEY:])
         return ws
 
     app = web.Application()
-    app.router.add_post("/m/{mailbox}", post)
-    app.router.add_get("/s/{mailbox}", subscribe)
+    app.router.add_get("/s/{key}", subscribe)
+    app.router.add_get("/send", send)
     return app
 
 
-async def serve_raw(listen: str) -> None:
+async def serve_bare(listen: str) -> None:
     host, port = listen.rsplit(":", 1)
-    runner = web.AppRunner(raw_forwarder(), access_log=None)
+    runner = web.AppRunner(bare_forwarder(), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, int(port)).start()
     address = runner.addresses[0]
-    print(f"raw listening on http://{address[0]}:{address[1]}", flush=True)
+    print(f"bare listening on http://{address[0]}:{address[1]}", flush=True)
     with contextlib.suppress(asyncio.CancelledError):
         await asyncio.Event().wait()
 
 
-# --- server processes -------------------------------------------------------------------------
+def cpu_seconds(pid: int) -> float:
+    """User + system time of a process (/proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- the client ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    delivered: int = 0
+    latencies_ns: list[int] = field(default_factory=list)
+    refused: int = 0
+    duplicates: int = 0
+
+
+class Load:
+    """What every pair shares: the sequence, the tally, whether senders keep sending."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.tally = Tally()
+        self.sending = False
+        self.in_flight = 0
+        self.seen: set[int] = set()
+
+    def message(self) -> bytes:
+        self.seq += 1
+        self.in_flight += 1
+        return STAMP.pack(time.perf_counter_ns(), self.seq) + FILLER
+
+    def arrived(self, payload: bytes, now: int) -> None:
+        sent, seq = STAMP.unpack_from(payload)
+        self.in_flight -= 1
+        if seq in self.seen:
+            self.tally.duplicates += 1
+            return
+        self.seen.add(seq)
+        self.tally.delivered += 1
+        self.tally.latencies_ns.append(now - sent)
+
+
+class Pair:
+    """One sender and one subscriber, K messages in flight between them."""
+
+    def __init__(self, load: Load, index: int) -> None:
+        self.load = load
+        self.seed = index.to_bytes(4, "big") * 8
+        self.sub: aiohttp.ClientWebSocketResponse | None = None
+        self.out: aiohttp.ClientWebSocketResponse | None = None
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def open(self, http: aiohttp.ClientSession, url: str) -> None:
+        raise NotImplementedError
+
+    async def send(self, count: int) -> None:
+        raise NotImplementedError
+
+    def delivered(self, payloads: Sequence[bytes]) -> int:
+        now = time.perf_counter_ns()
+        for payload in payloads:
+            self.load.arrived(payload, now)
+        return len(payloads) if self.load.sending else 0
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for ws in (self.sub, self.out):
+            if ws is not None:
+                await ws.close()
+
+
+class BarePair(Pair):
+    async def open(self, http: aiohttp.ClientSession, url: str) -> None:
+        self.key = self.seed[:KEY]
+        self.sub = await http.ws_connect(f"{url}/s/{self.key.hex()}", compress=0)
+        self.out = await http.ws_connect(f"{url}/send", compress=0)
+        self.tasks.append(asyncio.create_task(self._read()))
+
+    async def send(self, count: int) -> None:
+        assert self.out is not None
+        for _ in range(count):  # one frame per message: the baseline's shape
+            await self.out.send_bytes(self.key + self.load.message())
+
+    async def _read(self) -> None:
+        assert self.sub is not None
+        async for message in self.sub:
+            again = self.delivered((message.data,))
+            if again:
+                await self.send(again)
+
+
+class RelayPair(Pair):
+    async def open(self, http: aiohttp.ClientSession, url: str) -> None:
+        public, secret = sodium.crypto_sign_seed_keypair(self.seed)
+        self.capability = deposit_capability_for(self.seed)
+        deposit_hash = deposit_hash_for(self.capability)
+        self.mailbox_id = Auth(bytes(public), b"", b"").mailbox_id
+        sub = await http.ws_connect(
+            url + mailbox_subscribe_path(self.mailbox_id), compress=0, max_msg_size=1 << 22
+        )
+        challenge = decode_frame((await sub.receive()).data)
+        assert isinstance(challenge, Challenge)
+        assert challenge.version == FAST_VERSION
+        await sub.send_bytes(
+            Auth.sign(challenge.nonce, bytes(public), bytes(secret), deposit_hash).encode()
+        )
+        assert isinstance(decode_frame((await sub.receive()).data), Welcome)
+        self.sub = sub
+        self.out = await http.ws_connect(
+            url + deposit_channel_path(self.mailbox_id), compress=0, max_msg_size=1 << 20
+        )
+        self.batch = 0
+        self.acks: list[bytes] = []
+        self.tasks += [
+            asyncio.create_task(self._read()),
+            asyncio.create_task(self._results()),
+            asyncio.create_task(self._ack()),
+        ]
+
+    async def send(self, count: int) -> None:
+        assert self.out is not None
+        self.batch += 1
+        for start in range(0, count, 64):  # what a sender has now, in one DEPOSIT frame
+            n = min(64, count - start)
+            blobs = [self.load.message() for _ in range(n)]
+            await self.out.send_bytes(encode_deposit(self.batch, self.capability, blobs))
+
+    async def _read(self) -> None:
+        assert self.sub is not None
+        async for message in self.sub:
+            frame = decode_frame(message.data)
+            if isinstance(frame, Blob):
+                got = [(frame.blob_id, frame.blob)]
+            elif isinstance(frame, Blobs):
+                got = list(frame.blobs)
+            else:
+                break
+            self.acks += [blob_id for blob_id, _ in got]
+            again = self.delivered([blob for _, blob in got])
+            if again:
+                await self.send(again)
+
+    async def _results(self) -> None:
+        assert self.out is not None
+        async for message in self.out:
+            frame = decode_frame(message.data)
+            if isinstance(frame, Results):
+                for _, results in frame.batches:
+                    self.load.tally.refused += sum(1 for r in results if r not in (0, 255))
+
+    async def _ack(self) -> None:
+        assert self.sub is not None
+        while True:
+            await asyncio.sleep(ACK_DELAY)
+            while self.acks:
+                batch, self.acks = self.acks[:1024], self.acks[1024:]
+                await self.sub.send_bytes(Ack(tuple(batch)).encode())
 
 
 @dataclass
 class Server:
-    kind: str  # "relay" or "raw"
+    name: str
     process: subprocess.Popen[str]
     url: str
-
-    @classmethod
-    def start(cls, kind: str, uvloop: bool) -> Server:
-        module = ["relay", "--listen"] if kind == "relay" else ["bench.relay", "--serve-raw"]
-        args = ["-c", _UVLOOP_BOOT, *module] if uvloop else ["-m", *module]
-        process, url = processes.start_listening([*args, "127.0.0.1:0"], RELAY_ENV)
-        return cls(kind, process, url)
-
-    def stop(self) -> None:
-        processes.stop(self.process, 10)
-
-    def rss(self) -> int:
-        return processes.rss(self.process)
-
-    def cpu(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-# --- the client side --------------------------------------------------------------------------
-
-
-WARM_UP: Final = 1 << 40  # sequence numbers from here on: warm-up blobs, not measured
+    pairs: list[Pair]
+    load: Load
 
 
 @dataclass
-class Results:
-    expected: int
-    latencies_ns: list[int] = field(default_factory=list)
-    count: int = 0
-    done: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def arrived(self, data: bytes) -> None:
-        sent, seq = STAMP.unpack_from(data)
-        if seq < WARM_UP:
-            self.latencies_ns.append(time.perf_counter_ns() - sent)
-        self.count += 1
-        if self.count >= self.expected:
-            self.done.set()
-
-
-async def _send_quietly(ws: aiohttp.ClientWebSocketResponse, data: bytes) -> None:
-    with contextlib.suppress(ConnectionError):
-        await ws.send_bytes(data)
-
-
-class Mailbox:
-    """One subscriber (relay: with its own key, authenticated, ACKing) and where to post."""
-
-    def __init__(self, server: Server, index: int) -> None:
-        self.server = server
-        seed = index.to_bytes(4, "big") * 8
-        self.public, self.secret = sodium.crypto_sign_seed_keypair(seed)
-        self.mailbox_id = Auth(self.public, b"", b"").mailbox_id
-        # Registered with the relay when the mailbox subscribes; every deposit carries it.
-        # The raw forwarder gets the same header (same bytes on the wire) and ignores it.
-        self.capability = deposit_capability_for(seed)
-        self.headers = {CAPABILITY_HEADER: self.capability.hex()}
-        if server.kind == "relay":
-            self.post_url = server.url + single_deposit_path(self.mailbox_id)
-        else:
-            self.post_url = f"{server.url}/m/{self.mailbox_id.hex()}"
-        self.results = Results(0)
-        self.ws: aiohttp.ClientWebSocketResponse | None = None
-        self.task: asyncio.Task[None] | None = None
-        self.acks: set[asyncio.Task[None]] = set()
-
-    async def connect(self, http: aiohttp.ClientSession) -> None:
-        if self.server.kind == "raw":
-            self.ws = await http.ws_connect(f"{self.server.url}/s/{self.mailbox_id.hex()}")
-        else:
-            ws = await http.ws_connect(self.server.url + SUBSCRIBE_PATH)
-            challenge = decode_frame(await ws.receive_bytes())
-            assert isinstance(challenge, Challenge)
-            deposit_hash = deposit_hash_for(self.capability)
-            auth = Auth.sign(challenge.nonce, self.public, self.secret, deposit_hash)
-            await ws.send_bytes(auth.encode())
-            assert isinstance(decode_frame(await ws.receive_bytes()), Welcome)
-            self.ws = ws
-        self.task = asyncio.create_task(self._receive(self.ws))
-
-    async def _receive(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        relay = self.server.kind == "relay"
-        unacked: list[bytes] = []
-        flush: asyncio.TimerHandle | None = None
-
-        def send_ack() -> None:
-            nonlocal flush
-            flush = None
-            if unacked:
-                task = asyncio.create_task(_send_quietly(ws, Ack(tuple(unacked)).encode()))
-                self.acks.add(task)
-                task.add_done_callback(self.acks.discard)
-                unacked.clear()
-
-        async for message in ws:
-            if message.type is not WSMsgType.BINARY:
-                break
-            if not relay:
-                self.results.arrived(message.data)
-                continue
-            frame = decode_frame(message.data)
-            assert isinstance(frame, Blob)
-            self.results.arrived(frame.blob)
-            unacked.append(frame.blob_id)
-            if len(unacked) >= ACK_EVERY:
-                send_ack()
-            elif flush is None:
-                flush = asyncio.get_running_loop().call_later(ACK_DELAY, send_ack)
-        if flush is not None:
-            flush.cancel()
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-        for task in (self.task, *self.acks):
-            if task is not None:
-                task.cancel()
-        await asyncio.gather(*(t for t in (self.task, *self.acks) if t), return_exceptions=True)
-
-
-async def post(
-    http: aiohttp.ClientSession, url: str, data: bytes, headers: dict[str, str] | None = None
-) -> None:
-    async with http.post(url, data=data, headers=headers) as response:
-        await response.read()
-        if response.status != 200:
-            raise RuntimeError(f"deposit answered {response.status}")
-
-
-@dataclass
-class Measure:
-    rate: float  # blobs per second
+class Round:
+    rate: float
+    cpu_per_message_us: float
     p50_ms: float
     p99_ms: float
-    cpu_us: float  # server CPU per blob
+    refused: int
+    duplicates: int
 
 
-class Client:
-    """Sessions (deposits: at most IN_FLIGHT connections; WebSockets: unbounded) and
-    subscribed mailboxes for one server, kept across the phases of a run."""
+async def run_round(server: Server, in_flight: int, warmup: float, window: float) -> Round:
+    load = server.load
+    load.sending = True
+    await asyncio.gather(*(pair.send(in_flight) for pair in server.pairs))
+    await asyncio.sleep(warmup)
+    load.tally = Tally()
+    cpu0, t0 = cpu_seconds(server.process.pid), time.perf_counter()
+    await asyncio.sleep(window)
+    tally, cpu1, t1 = load.tally, cpu_seconds(server.process.pid), time.perf_counter()
+    load.sending = False
+    deadline = time.monotonic() + 30
+    while load.in_flight > 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    if load.in_flight > 0:
+        raise RuntimeError(f"{server.name}: {load.in_flight} messages never arrived")
+    lat = sorted(tally.latencies_ns)
+    if not lat:
+        raise RuntimeError(f"{server.name}: nothing delivered")
+    return Round(
+        rate=tally.delivered / (t1 - t0),
+        cpu_per_message_us=(cpu1 - cpu0) / tally.delivered * 1e6,
+        p50_ms=lat[len(lat) // 2] / 1e6,
+        p99_ms=lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1e6,
+        refused=tally.refused,
+        duplicates=tally.duplicates,
+    )
 
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self._stack = contextlib.AsyncExitStack()
-        self.http: aiohttp.ClientSession
-        self.wss: aiohttp.ClientSession
-        self._mailboxes: list[Mailbox] = []
 
-    async def __aenter__(self) -> Client:
-        timeout = aiohttp.ClientTimeout(total=120)
-        self.http = await self._stack.enter_async_context(
-            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=IN_FLIGHT), timeout=timeout)
-        )
-        self.wss = await self._stack.enter_async_context(
-            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout)
-        )
-        return self
+def median_round(rounds: list[Round]) -> Round:
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close_mailboxes()
-        await self._stack.aclose()
+    return Round(
+        rate=med([r.rate for r in rounds]),
+        cpu_per_message_us=med([r.cpu_per_message_us for r in rounds]),
+        p50_ms=med([r.p50_ms for r in rounds]),
+        p99_ms=med([r.p99_ms for r in rounds]),
+        refused=sum(r.refused for r in rounds),
+        duplicates=sum(r.duplicates for r in rounds),
+    )
 
-    async def mailboxes(self, count: int, first: int = 0) -> list[Mailbox]:
-        mailboxes = [Mailbox(self.server, first + i) for i in range(count)]
-        gate = asyncio.Semaphore(50)
 
-        async def connect(mailbox: Mailbox) -> None:
-            async with gate:
-                await mailbox.connect(self.wss)
+def raise_file_limit(wanted: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
 
-        await asyncio.gather(*(connect(m) for m in mailboxes))
-        self._mailboxes += mailboxes
-        return mailboxes
 
-    async def close_mailboxes(self) -> None:
-        for mailbox in self._mailboxes:
-            await mailbox.close()
-        self._mailboxes = []
+async def open_pairs(
+    http: aiohttp.ClientSession, kind: type[Pair], url: str, count: int, load: Load
+) -> list[Pair]:
+    pairs = [kind(load, index + 1) for index in range(count)]
+    for start in range(0, count, 50):
+        await asyncio.gather(*(pair.open(http, url) for pair in pairs[start : start + 50]))
+    return pairs
 
-    def expect(self, mailboxes: list[Mailbox], count: int) -> Results:
-        results = Results(count)
-        for mailbox in mailboxes:
-            mailbox.results = results
-        return results
 
-    async def warm_up(self, mailboxes: list[Mailbox]) -> None:
-        """Opens every deposit connection and runs both servers' code paths once."""
-        count = 2 * IN_FLIGHT
-        results = self.expect(mailboxes, count)
-        await asyncio.gather(
-            *(
-                post(
-                    self.http,
-                    mailboxes[i % len(mailboxes)].post_url,
-                    blob(WARM_UP + i),
-                    mailboxes[i % len(mailboxes)].headers,
-                )
-                for i in range(count)
+def start_servers() -> tuple[tuple[subprocess.Popen[str], str], tuple[subprocess.Popen[str], str]]:
+    bare = processes.start_listening(["-m", "bench.relay", "--serve-bare", "127.0.0.1:0"])
+    relay = processes.start_listening(["-m", "relay", "--listen", "127.0.0.1:0"], RELAY_ENV)
+    return bare, relay
+
+
+def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
+    spy = Path(sys.executable).with_name("py-spy")
+    if not spy.exists():
+        print("  (py-spy not installed: pip install py-spy)")
+        return None
+    return subprocess.Popen(
+        [str(spy), "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw", "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def shape(
+    pairs: int, in_flight: int, rounds: int, warmup: float, window: float, spy: Path | None
+) -> tuple[Round, Round]:
+    (bare_p, bare_url), (relay_p, relay_url) = start_servers()
+    connector = aiohttp.TCPConnector(limit=0)
+    try:
+        async with aiohttp.ClientSession(connector=connector) as http:
+            bare_load = Load()
+            bare = Server(
+                "bare",
+                bare_p,
+                bare_url,
+                await open_pairs(http, BarePair, bare_url, pairs, bare_load),
+                bare_load,
             )
-        )
-        await asyncio.wait_for(results.done.wait(), 60)
-
-    async def closed_loop(
-        self, mailboxes: list[Mailbox], per_pair: int, in_flight: int, batched: bool = False
-    ) -> Measure:
-        """``per_pair`` blobs to each mailbox, ``in_flight`` at once, as fast as they go."""
-        order = [(m, seq) for seq in range(per_pair) for m in mailboxes]
-        results = self.expect(mailboxes, len(order))
-        jobs: list[Callable[[], Awaitable[None]]]
-        if batched:
-            url = self.server.url + DEPOSIT_PATH
-
-            def batch_job(chunk: list[tuple[Mailbox, int]]) -> Callable[[], Awaitable[None]]:
-                return lambda: post(
-                    self.http,
-                    url,
-                    encode_deposits([(m.mailbox_id, m.capability, blob(s)) for m, s in chunk]),
-                )
-
-            jobs = [batch_job(order[i : i + BATCH]) for i in range(0, len(order), BATCH)]
-            concurrency = max(1, in_flight // BATCH)
-        else:
-
-            def job(mailbox: Mailbox, seq: int) -> Callable[[], Awaitable[None]]:
-                return lambda: post(self.http, mailbox.post_url, blob(seq), mailbox.headers)
-
-            jobs = [job(m, s) for m, s in order]
-            concurrency = in_flight
-        queue = iter(jobs)
-
-        async def worker() -> None:
-            for job in queue:
-                await job()
-
-        return await self._timed(results, asyncio.gather(*(worker() for _ in range(concurrency))))
-
-    async def paced(self, mailboxes: list[Mailbox], rate: float, seconds: float) -> Measure:
-        """``rate`` deposits per second, round robin over the mailboxes (an open loop)."""
-        total = int(rate * seconds)
-        results = self.expect(mailboxes, total)
-        loop = asyncio.get_running_loop()
-
-        async def send_all() -> None:
-            start = loop.time()
-            tasks = []
-            for i in range(total):
-                delay = start + i / rate - loop.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                mailbox = mailboxes[i % len(mailboxes)]
-                tasks.append(
-                    asyncio.create_task(post(self.http, mailbox.post_url, blob(i), mailbox.headers))
-                )
-            await asyncio.gather(*tasks)
-
-        return await self._timed(results, send_all())
-
-    async def _timed(self, results: Results, sending: Awaitable[object]) -> Measure:
-        cpu = self.server.cpu()
-        started = time.perf_counter()
-        await sending
-        await asyncio.wait_for(results.done.wait(), 60)
-        elapsed = time.perf_counter() - started
-        cpu = self.server.cpu() - cpu
-        latencies = sorted(results.latencies_ns)
-        return Measure(
-            rate=len(latencies) / elapsed,
-            p50_ms=latencies[len(latencies) // 2] / 1e6,
-            p99_ms=latencies[min(len(latencies) - 1, len(latencies) * 99 // 100)] / 1e6,
-            cpu_us=cpu / len(latencies) * 1e6,
-        )
-
-
-async def idle_memory(kind: str, connections: int, uvloop: bool) -> float:
-    """Bytes of server RSS per idle subscribed connection (a fresh server, warmed up)."""
-    server = Server.start(kind, uvloop)
-    try:
-        async with Client(server) as client:
-            await client.warm_up(await client.mailboxes(20, first=10**6))
-            await client.close_mailboxes()
-            await asyncio.sleep(0.3)
-            baseline = server.rss()
-            await client.mailboxes(connections)
-            if kind == "relay":
-                await _until_connections(client.http, server, connections)
-            await asyncio.sleep(0.5)
-            return (server.rss() - baseline) / connections
+            relay_load = Load()
+            relay = Server(
+                "relay",
+                relay_p,
+                relay_url,
+                await open_pairs(http, RelayPair, relay_url, pairs, relay_load),
+                relay_load,
+            )
+            results: dict[str, list[Round]] = {"bare": [], "relay": []}
+            for number in range(rounds):
+                for server in (bare, relay):
+                    spying = None
+                    if spy is not None and server is relay:
+                        out = spy / f"relay-{pairs}x{in_flight}-{number}.txt"
+                        spying = profile(server.process.pid, warmup + window, out)
+                    results[server.name].append(await run_round(server, in_flight, warmup, window))
+                    if spying is not None:
+                        spying.wait()
+            for server in (bare, relay):
+                for pair in server.pairs:
+                    await pair.close()
     finally:
-        server.stop()
+        processes.stop(bare_p, 5)
+        processes.stop(relay_p, 5)
+    return median_round(results["bare"]), median_round(results["relay"])
 
 
-async def _until_connections(http: aiohttp.ClientSession, server: Server, count: int) -> None:
-    async with asyncio.timeout(30):
-        while True:
-            async with http.get(server.url + HEALTH_PATH) as response:
-                if (await response.json())["connections"] >= count:
-                    return
-            await asyncio.sleep(0.05)
+def verdict(value: float, goal: float, at_least: bool) -> str:
+    ok = value >= goal if at_least else value <= goal
+    return "met" if ok else "NOT met"
 
 
-# --- the report -------------------------------------------------------------------------------
-
-
-def _median(measures: list[Measure]) -> Measure:
-    return Measure(
-        statistics.median(m.rate for m in measures),
-        statistics.median(m.p50_ms for m in measures),
-        statistics.median(m.p99_ms for m in measures),
-        statistics.median(m.cpu_us for m in measures),
+async def bench(quick: bool, spy: Path | None) -> int:
+    shapes = [(1, 64), (100, 1)] if quick else [(1, 64), (100, 1), (1000, 1)]
+    rounds, warmup, window = (2, 0.5, 1.5) if quick else (3, 1.0, 4.0)
+    raise_file_limit(16384)
+    print(f"relay vs bare WebSocket forwarder, {PAYLOAD} B messages, {rounds} interleaved rounds")
+    print(
+        f"{'load':>12} | {'server':>6} | {'msg/s':>8} | {'CPU us/msg':>10} | {'p50 ms':>7} |"
+        f" {'p99 ms':>7} | refused dup"
     )
-
-
-@dataclass(frozen=True)
-class Plan:
-    blobs: int  # 1 pair, closed loop
-    sequential: int  # 1 pair, 1 in flight
-    pairs: int
-    per_pair: int  # many pairs, closed loop
-    paced_rate: float
-    paced_seconds: float
-    connections: int  # idle memory
-    rounds: int
-
-
-QUICK: Final = Plan(1000, 100, 100, 5, 500.0, 1.0, 200, 2)
-FULL: Final = Plan(5000, 300, 1000, 4, 500.0, 2.0, 1000, 3)
-
-
-async def run(plan: Plan, uvloop: bool) -> list[str]:
-    figures: dict[str, dict[str, list[Measure]]] = {"relay": {}, "raw": {}}
-    servers = {kind: Server.start(kind, uvloop) for kind in ("relay", "raw")}
-    try:
-        async with Client(servers["relay"]) as relay_client, Client(servers["raw"]) as raw_client:
-            clients = {"relay": relay_client, "raw": raw_client}
-            pairs = {}
-            for kind, client in clients.items():
-                one = await client.mailboxes(1)
-                many = await client.mailboxes(plan.pairs, first=1)
-                await client.warm_up(one)
-                pairs[kind] = (one, many)
-            phases: list[tuple[str, Callable[[Client, list[Mailbox], list[Mailbox]], Any]]] = [
-                ("single", lambda c, one, many: c.closed_loop(one, plan.blobs, IN_FLIGHT)),
-                ("batch", lambda c, one, many: c.closed_loop(one, plan.blobs, IN_FLIGHT, True)),
-                ("one", lambda c, one, many: c.closed_loop(one, plan.sequential, 1)),
-                (
-                    "paced",
-                    lambda c, one, many: c.paced(many, plan.paced_rate, plan.paced_seconds),
-                ),
-                ("many", lambda c, one, many: c.closed_loop(many, plan.per_pair, IN_FLIGHT)),
-            ]
-            order = ["relay", "raw"]
-            for _ in range(plan.rounds):
-                for shape, phase in phases:  # interleaved, so both see the same machine
-                    for kind in order:
-                        if shape == "batch" and kind == "raw":
-                            continue
-                        measure = await phase(clients[kind], *pairs[kind])
-                        figures[kind].setdefault(shape, []).append(measure)
-                order.reverse()
-    finally:
-        for server in servers.values():
-            server.stop()
-    memory = {kind: await idle_memory(kind, plan.connections, uvloop) for kind in ("relay", "raw")}
-    return report(plan, uvloop, figures, memory)
-
-
-def report(
-    plan: Plan,
-    uvloop: bool,
-    figures: dict[str, dict[str, list[Measure]]],
-    memory: dict[str, float],
-) -> list[str]:
-    relay = {shape: _median(m) for shape, m in figures["relay"].items()}
-    raw = {shape: _median(m) for shape, m in figures["raw"].items()}
-    loop = "uvloop" if uvloop else "asyncio"
-    lines = [
-        f"bench/relay: 1 KiB blobs, {loop}, median of {plan.rounds} round(s), "
-        f"{os.cpu_count()} CPUs (client and server share them)",
-        f"  {'':<50}{'relay':>12}{'raw':>12}{'ratio':>9}",
-    ]
-
-    def row(label: str, ours: float, theirs: float, unit: str = "", digits: int = 0) -> None:
-        lines.append(
-            f"  {label:<50}{ours:>10.{digits}f}{unit:<2}{theirs:>10.{digits}f}{unit:<2}"
-            f"{ours / theirs:>8.2f}x"
+    failures = 0
+    for pairs, in_flight in shapes:
+        bare, relay = await shape(pairs, in_flight, rounds, warmup, window, spy)
+        label = f"{pairs} x {in_flight}"
+        for name, r in (("bare", bare), ("relay", relay)):
+            print(
+                f"{label:>12} | {name:>6} | {r.rate:8.0f} | {r.cpu_per_message_us:10.1f} |"
+                f" {r.p50_ms:7.2f} | {r.p99_ms:7.2f} | {r.refused} {r.duplicates}"
+            )
+        rate = relay.rate / bare.rate
+        cpu = relay.cpu_per_message_us / bare.cpu_per_message_us
+        p99 = relay.p99_ms / bare.p99_ms
+        print(
+            f"{label:>12} | ratio: msg/s {rate:.2f}x ({verdict(rate, GOALS['throughput'], True)}),"
+            f" CPU/msg {cpu:.2f}x ({verdict(cpu, GOALS['cpu'], False)}),"
+            f" p99 {p99:.2f}x ({verdict(p99, GOALS['p99'], False)}); {processes.load_average()}"
         )
-
-    n, rate = plan.pairs, plan.paced_rate
-    row(
-        f"forwarded/s, 1 pair, {IN_FLIGHT} single POSTs in flight",
-        relay["single"].rate,
-        raw["single"].rate,
-    )
-    row(
-        f"  same, {IN_FLIGHT // BATCH} batches of {BATCH} (raw: single POSTs)",
-        relay["batch"].rate,
-        raw["single"].rate,
-    )
-    row(
-        "  server CPU per blob, single POSTs", relay["single"].cpu_us, raw["single"].cpu_us, "us", 1
-    )
-    row("  server CPU per blob, batches", relay["batch"].cpu_us, raw["single"].cpu_us, "us", 1)
-    row("  latency p50 (saturated)", relay["single"].p50_ms, raw["single"].p50_ms, "ms", 2)
-    row("  latency p99 (saturated)", relay["single"].p99_ms, raw["single"].p99_ms, "ms", 2)
-    row("latency p50, 1 pair, 1 in flight", relay["one"].p50_ms, raw["one"].p50_ms, "ms", 2)
-    row("latency p99, 1 pair, 1 in flight", relay["one"].p99_ms, raw["one"].p99_ms, "ms", 2)
-    row(
-        f"latency p50, {n} pairs, {rate:.0f}/s paced",
-        relay["paced"].p50_ms,
-        raw["paced"].p50_ms,
-        "ms",
-        2,
-    )
-    row(
-        f"latency p99, {n} pairs, {rate:.0f}/s paced",
-        relay["paced"].p99_ms,
-        raw["paced"].p99_ms,
-        "ms",
-        2,
-    )
-    row(f"forwarded/s, {n} pairs, {IN_FLIGHT} in flight", relay["many"].rate, raw["many"].rate)
-    row("  server CPU per blob", relay["many"].cpu_us, raw["many"].cpu_us, "us", 1)
-    row("  latency p50 (saturated)", relay["many"].p50_ms, raw["many"].p50_ms, "ms", 2)
-    row("  latency p99 (saturated)", relay["many"].p99_ms, raw["many"].p99_ms, "ms", 2)
-    row(
-        f"RSS per idle subscriber (N={plan.connections})",
-        memory["relay"] / 1024,
-        memory["raw"] / 1024,
-        "KB",
-        1,
-    )
-    checks = [
-        ("throughput, single POSTs", relay["single"].rate / raw["single"].rate, "throughput"),
-        ("p99, 1 pair", relay["one"].p99_ms / raw["one"].p99_ms, "p99"),
-        (f"p99, {n} pairs paced", relay["paced"].p99_ms / raw["paced"].p99_ms, "p99"),
-        (f"p99, {n} pairs saturated", relay["many"].p99_ms / raw["many"].p99_ms, "p99"),
-        ("memory per idle connection", memory["relay"] / memory["raw"], "memory"),
-    ]
-    for label, ratio, goal in checks:
-        wanted = GOALS[goal]
-        ok = ratio >= wanted if goal == "throughput" else ratio <= wanted
-        sign = ">=" if goal == "throughput" else "<="
-        verdict = "OK" if ok else "MISSED"
-        lines.append(f"goal {label}: {ratio:.2f}x raw (goal {sign} {wanted}x): {verdict}")
-    return lines
+        failures += relay.refused + relay.duplicates
+    return 0 if failures == 0 else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.relay",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="python -m bench.relay", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
-    parser.add_argument("--uvloop", action="store_true", help="servers and client on uvloop")
-    parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--serve-raw", metavar="HOST:PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="smoke run, under a minute")
+    parser.add_argument("--py-spy", type=Path, metavar="DIR", help="profile each relay round")
+    parser.add_argument("--serve-bare", metavar="HOST:PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_raw:
+    if args.serve_bare:
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve_raw(args.serve_raw))
+            asyncio.run(serve_bare(args.serve_bare))
         return 0
-    plan = QUICK if args.quick else FULL
-    if args.rounds:
-        plan = dataclasses.replace(plan, rounds=args.rounds)
-    if args.uvloop:
-        import uvloop  # type: ignore[import-not-found,unused-ignore]  # optional, not a dependency
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    for line in asyncio.run(run(plan, args.uvloop)):
-        print(line)
-    return 0
+    if args.py_spy is not None:
+        args.py_spy.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(bench(args.quick, args.py_spy))
 
 
 if __name__ == "__main__":
