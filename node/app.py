@@ -31,6 +31,7 @@ from node.edges.phone_pairing import PhonePairing
 from node.edges.relay_client import RelaySubscription
 from node.edges.relay_transport import RelayTransport
 from node.edges.routing import Routing
+from node.edges.web.app import LoginLink, WebClient
 from node.paths import HomeLayout
 from node.protocol import Endpoint, Identity, Reachability, system_random
 from node.protocol.primitives import RandomSource
@@ -105,7 +106,12 @@ class Node:
         return create_peer_app(self.core.receiver, self.ctx.config, self.ctx.clock)
 
     def local_api(
-        self, token: str, started_at: float | None = None, *, phone: bool = True
+        self,
+        token: str,
+        started_at: float | None = None,
+        *,
+        phone: bool = True,
+        web_login: Callable[[], LoginLink] | None = None,
     ) -> LocalApi:
         """The local API; without ``phone``, pairing by phone answers 404 (the fuzzing
         harness: a fuzzed relay URL must not be dialled)."""
@@ -115,7 +121,14 @@ class Node:
             self.ctx.clock() if started_at is None else started_at,
             phone=self.phone if phone else None,
             status_extras=self._status_extras,
+            web_login=web_login,
         )
+
+    # --- the web client (issue #14): served by the daemon on its own port --------------
+    def web_client(self) -> WebClient:
+        return WebClient(self.core)
+
+    # --- end of the web client -----------------------------------------------------------
 
     def _status_extras(self) -> dict[str, Any]:
         return {"relays": [subscription.status() for subscription in self.subscriptions]}

@@ -34,6 +34,7 @@ from node.edges.connections import (
 )
 from node.edges.http_hardening import ROLL_SECONDS, Rolling
 from node.edges.peer_server import REFUSALS
+from node.edges.web.app import WebClient
 from node.paths import HomeLayout, write_private
 from node.protocol import Endpoint, Identity, LocalProtocolError
 from node.storage import keystore
@@ -284,7 +285,8 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
             log.info("peer endpoint listening on %s port %d", host, bound_port)
         await node.go_live(node.reachability(_direct_endpoints(config, bound_port)))
         token = layout.api_token.read_text(encoding="ascii").strip()
-        api = node.local_api(token)
+        web_client = await _serve_web(node, config, runners)
+        api = node.local_api(token, web_login=web_client.mint_login)
         api_runner = _runner(api.create_app(), config)
         await api_runner.setup()
         runners.append(api_runner)
@@ -323,6 +325,27 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         roller.cancel()
         accept_errors.flush()
         log.info("node stopped")
+
+
+async def _serve_web(node: Node, config: NodeConfig, runners: list[web.AppRunner]) -> WebClient:
+    """The web client (issue #14) on its own port of 127.0.0.1: its own connection budget
+    (a browser's tabs never starve the CLI) and its own origin for the Origin checks."""
+    web_client = node.web_client()
+    runner = _runner(web_client.create_app(), config)
+    await runner.setup()
+    runners.append(runner)
+    guard = ConnectionGuard(
+        ConnectionLimits(
+            config.api_max_connections,
+            None,
+            config.header_timeout_seconds,
+            config.idle_timeout_seconds,
+        ),
+        web_client.refusals,
+    )
+    web_client.serve_on(await _start_site(runner, "127.0.0.1", 0, guard))
+    log.info("web client on 127.0.0.1 port %d (releve ouvrir)", web_client.port)
+    return web_client
 
 
 async def _roll_forever(bounded: Rolling) -> None:

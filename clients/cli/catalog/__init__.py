@@ -18,11 +18,12 @@ from .messages import MESSAGES
 from .node import NODE
 from .pairing import PAIRING
 from .records import RECORDS
+from .web import WEB
 from .words import WORDS
 
 Entry = Mapping[str, str]
 
-AREAS: Final = (COMMAND_LINE, WORDS, ERRORS, NODE, PAIRING, MESSAGES, CLINICAL, RECORDS, DEMO)
+AREAS: Final = (COMMAND_LINE, WORDS, ERRORS, NODE, PAIRING, MESSAGES, CLINICAL, RECORDS, DEMO, WEB)
 
 
 def merge(areas: tuple[Mapping[str, Entry], ...]) -> dict[str, Entry]:

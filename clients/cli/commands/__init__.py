@@ -28,6 +28,7 @@ from . import (
     show,
     status,
     trust,
+    web,
 )
 
 TABLE: Final[tuple[Entry, ...]] = (
@@ -38,6 +39,8 @@ TABLE: Final[tuple[Entry, ...]] = (
     trust.REVOKE,
     relay_server.RELAY,
     status.STATUS,
+    web.OPEN,
+    web.OUVRIR,
     Group(
         "pair",
         "help.pair",

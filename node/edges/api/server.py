@@ -60,6 +60,8 @@ MAX_JSON_DEPTH: Final = 32
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # What the daemon adds to the status (the relays' subscriptions).
 StatusExtras = Callable[[], dict[str, Any]]
+# Mints a one-time login link to the web client: (url, expires_at).
+WebLogin = Callable[[], tuple[str, float]]
 
 
 class LocalApi:
@@ -70,6 +72,7 @@ class LocalApi:
         started_at: float,
         phone: PhonePairing | None = None,
         status_extras: StatusExtras = dict,
+        web_login: WebLogin | None = None,
     ) -> None:
         self.core = core
         self.service = core.ctx
@@ -77,6 +80,7 @@ class LocalApi:
         self._started_at = started_at
         self.phone = phone  # pairing by phone (needs a relay)
         self.status_extras = status_extras
+        self.web_login = web_login  # None: the web client is not served
         # Refused requests (a wrong token) and our own failures (500s), bounded: a script
         # looping on a bad request must not fill the disk. The daemon's connection guard
         # shares ``refusals``.
@@ -115,6 +119,7 @@ class LocalApi:
             ("GET", "/v1/pairings/call/{call_id}", self.phone_call_state),
             ("DELETE", "/v1/pairings/call/{call_id}", self.phone_call_cancel),
             ("POST", "/v1/pairings/join", self.phone_join),
+            ("POST", "/v1/web/login", self.web_login_link),
         )
         for method, path, handler in routes:
             app.router.add_route(method, path, handler, expect_handler=expect_continue)
@@ -540,6 +545,14 @@ class LocalApi:
         return web.json_response(
             {"contact": self.contact_json(contact), "confirmed": confirmed}, status=201
         )
+
+    # --- the web client (docs/local-api.md, "POST /v1/web/login") ------------------------
+
+    async def web_login_link(self, request: web.Request) -> web.Response:
+        if self.web_login is None:
+            raise NotFound("not_found", "the web client is not served")
+        url, expires_at = self.web_login()
+        return web.json_response({"url": url, "expires_at": iso(expires_at)}, status=201)
 
 
 def _token_of(authorization: str) -> str:

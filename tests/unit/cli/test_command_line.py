@@ -63,6 +63,8 @@ TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["revoke"], [], [["--yes"]]),
     (["relay"], [], [["--listen", "127.0.0.1:7400"]]),
     (["status"], [], [["--json"]]),
+    (["open"], [], [["--no-browser"]]),
+    (["ouvrir"], [], [["--no-browser"]]),
     (["pair", "invite"], [], [["--ttl", "30"], ["--png", "a.png"]]),
     (["pair", "accept"], ["releve:AbC"], []),
     (["pair", "accept"], [], [["--image", "photo.png"]]),

@@ -1,0 +1,12 @@
+"""The web client (issue #14): the clinicians' screen, served by the node on 127.0.0.1.
+
+An edge like the local API: it calls the same core services and holds no rule of its own.
+
+    app.py       WebClient: the pages, the forms and the WebSocket, one aiohttp application
+    guard.py     what every request passes first: Host allow-list, Origin and Sec-Fetch-Site,
+                 the session, the CSRF token, and the security headers of every answer
+    sessions.py  one-time login links and the sessions they become (rotation, idle expiry)
+    live.py      LiveHub: the node's inbox signal turned into pushes to every open tab
+    texts.py     every sentence of the screens, French first, then English
+    templates/   Jinja2, autoescaped; static/  the style sheet and the one small script
+"""

@@ -1,0 +1,151 @@
+"""Live updates: the node's inbox signal (``NodeContext.inbox_changed``, notified after every
+committed packet from a peer: a message, a receipt, a notice) and the web client's own
+actions, turned into one small push per open tab.
+
+A push says "this changed" (the tab fetches its live part again) with the unread count (the
+title badge) and, for messages that just arrived, who sent them and whether they are urgent:
+what a notification may say (invariant 8), never what a message says.
+
+Pushes are coalesced: a burst of packets gives one push per :data:`COALESCE_SECONDS`. Every
+:data:`SWEEP_SECONDS` the hub also looks for changes made elsewhere (the CLI through the local
+API: a message sent, read or acknowledged) and pushes when it finds one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Final
+
+from node.core.node import NodeCore
+from node.protocol.conversation import Priority
+
+log = logging.getLogger(__name__)
+
+COALESCE_SECONDS: Final = 0.1
+SWEEP_SECONDS: Final = 5.0
+MAX_NOTICES: Final = 20  # per push: a tab only needs to know a few arrived
+
+
+@dataclass(frozen=True)
+class Arrival:
+    message_id: str
+    contact_name: str
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class Push:
+    unread: int
+    arrivals: tuple[Arrival, ...]
+
+
+@dataclass
+class Subscriber:
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    pushes: list[Push] = field(default_factory=list)
+
+    def take(self) -> list[Push]:
+        pushes, self.pushes = self.pushes, []
+        self.wake.clear()
+        return pushes
+
+
+class LiveHub:
+    def __init__(self, core: NodeCore) -> None:
+        self._core = core
+        self._subscribers: set[Subscriber] = set()
+        self._dirty = asyncio.Event()
+        self._unread_ids: set[bytes] | None = None
+        self._fingerprint: object = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._watch_inbox()),
+            asyncio.create_task(self._publish()),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    def subscribe(self) -> Subscriber:
+        subscriber = Subscriber()
+        self._subscribers.add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        self._subscribers.discard(subscriber)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)
+
+    def poke(self) -> None:
+        """Something changed here (the web client sent, read or acknowledged)."""
+        self._dirty.set()
+
+    async def _watch_inbox(self) -> None:
+        # The lock is held at all times but inside wait(): a notifier (who must hold it)
+        # can only notify while this task waits, so no notification is lost.
+        condition = self._core.ctx.inbox_changed
+        async with condition:
+            while True:
+                await condition.wait()
+                self._dirty.set()
+
+    async def _publish(self) -> None:
+        with contextlib.suppress(Exception):  # what is unread now: not news
+            self._unread_ids = {row.message_id for row in await self._core.reading.unread()}
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SWEEP_SECONDS):
+                    await self._dirty.wait()
+            forced = self._dirty.is_set()
+            self._dirty.clear()
+            try:
+                await self._round(forced)
+            except Exception:  # a failed read (store closing) must not end live updates
+                log.warning("live update failed", exc_info=True)
+            await asyncio.sleep(COALESCE_SECONDS)
+
+    async def _round(self, forced: bool) -> None:
+        reading = self._core.reading
+        unread = await reading.unread()
+        ids = {row.message_id for row in unread}
+        if not forced:
+            # A sweep: push only when something visible changed elsewhere.
+            fingerprint = (
+                frozenset(ids),
+                frozenset(r.message_id for r in await reading.awaiting_acknowledgement()),
+                frozenset(r.message_id for r in await reading.incoming_urgent()),
+                sum((await reading.outbox_depth()).values()),
+                await reading.failed_count(),
+            )
+            changed = fingerprint != self._fingerprint
+            self._fingerprint = fingerprint
+            if not changed:
+                self._unread_ids = ids
+                return
+        arrivals: list[Arrival] = []
+        if self._unread_ids is not None:
+            contacts = self._core.ctx.contacts
+            for row in unread:
+                if row.message_id in self._unread_ids:
+                    continue
+                name = contacts.name_of(row.contact_id) or "?"
+                urgent = row.priority == Priority.URGENT
+                arrivals.append(Arrival(row.message_id.hex(), name, urgent))
+        self._unread_ids = ids
+        push = Push(len(unread), tuple(arrivals[-MAX_NOTICES:]))
+        for subscriber in self._subscribers:
+            subscriber.pushes.append(push)
+            del subscriber.pushes[:-8]  # a slow tab needs only the latest state
+            subscriber.wake.set()

@@ -1,0 +1,89 @@
+// Relève web client: live updates over one WebSocket per tab (node/edges/web/live.py).
+// Everything works without this script (plain forms and links); with it, the page's live
+// part is fetched again when the node says something changed, the title shows the unread
+// count, and a notification says who wrote — never what (invariant 8).
+(function () {
+  "use strict";
+  var body = document.body;
+  if (!body || !body.dataset.live) { return; }
+  var baseTitle = body.dataset.title || document.title;
+  var delay = 500;
+  var everOpen = false;
+  var refreshing = false;
+  var again = false;
+  var pushes = 0;
+
+  function setTitle(unread) {
+    document.title = (unread > 0 ? "(" + unread + ") " : "") + baseTitle;
+  }
+
+  function announce(notice) {
+    var region = document.getElementById(notice.urgent ? "announce-urgent" : "announce");
+    if (region) { region.textContent = notice.text; }
+    if ("Notification" in window && Notification.permission === "granted") {
+      try {
+        new Notification(notice.text, { tag: notice.id, requireInteraction: !!notice.urgent });
+      } catch (e) { /* a browser without page notifications: the title badge remains */ }
+    }
+  }
+
+  function refresh() {
+    var live = document.getElementById("live");
+    if (!live) { return; }
+    if (refreshing) { again = true; return; }
+    refreshing = true;
+    fetch(location.pathname + location.search, {
+      headers: { "X-Releve-Part": "live" }, credentials: "same-origin", cache: "no-store"
+    }).then(function (response) {
+      if (response.status === 401) { location.reload(); return null; }
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (html === null || html === undefined) { return; }
+      var focused = document.activeElement && live.contains(document.activeElement)
+        ? document.activeElement.id : "";
+      live.innerHTML = html;  // rendered and escaped by the node's templates
+      if (focused) {
+        var again_ = document.getElementById(focused);
+        if (again_) { again_.focus(); }
+      }
+      pushes += 1;
+      body.dataset.pushes = String(pushes);
+    }).catch(function () { /* the next push or reconnection fetches again */ })
+      .then(function () {
+        refreshing = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  function connect() {
+    var socket = new WebSocket("ws://" + location.host + "/ws");
+    socket.onopen = function () {
+      delay = 500;
+      body.dataset.socket = "open";
+      if (everOpen) { refresh(); }  // something may have changed while we were away
+      everOpen = true;
+    };
+    socket.onmessage = function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (typeof data.unread === "number") { setTitle(data.unread); }
+      (data.notices || []).forEach(announce);
+      if (data.changed) { refresh(); }
+    };
+    socket.onclose = function (event) {
+      body.dataset.socket = "closed";
+      if (event.code === 4401) { location.reload(); return; }  // the session ended
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 10000);
+    };
+  }
+
+  var button = document.getElementById("notify");
+  if (button && "Notification" in window && Notification.permission === "default") {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      Notification.requestPermission().then(function () { button.hidden = true; });
+    });
+  }
+  connect();
+}());
