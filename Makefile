@@ -24,8 +24,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The everyday tiers: protocol and unit tests in memory, integration tests on loopback.
-TIERS := tests/unit tests/integration
+# The everyday tiers: protocol and unit tests in memory, integration tests on loopback, and
+# the web client in a real Chromium (Debian's chromium; .ci/run installs it; with CI=true a
+# missing browser fails the tier, elsewhere it is skipped with the reason).
+TIERS := tests/unit tests/integration tests/browser
 # The reliability and security suite (faults, bad networks, hostile input): needs root for
 # network namespaces; .ci/run installs iproute2 and nftables first.
 FAULTS := tests/faults tests/hostile
