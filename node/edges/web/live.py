@@ -42,7 +42,7 @@ class Push:
     arrivals: tuple[Arrival, ...]
 
 
-@dataclass
+@dataclass(eq=False)  # each tab its own: compared and hashed by identity
 class Subscriber:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     pushes: list[Push] = field(default_factory=list)
