@@ -11,17 +11,16 @@ import asyncio
 import contextlib
 import dataclasses
 import errno
-import fcntl
 import json
 import logging
 import os
-import signal
 import socket
 import sys
 from typing import IO, Any, Final
 
 from aiohttp import web
 
+from node import system
 from node.app import Node
 from node.config import load
 from node.core.config import NodeConfig, split_host_port
@@ -61,7 +60,10 @@ def run(
     no_listen: bool,
     relays: list[str],
     passphrase: bytes | None,
+    stop: system.StopRequest | None = None,
 ) -> int:
+    """Runs the node until SIGINT/SIGTERM (SIGINT/SIGBREAK on Windows) or, for a service,
+    until ``stop`` is requested from another thread."""
     if not keystore.exists(layout):
         raise SetupError(f"no Relève home at {layout.root}; run `releve init`", "home_missing")
     lock = _lock(layout)
@@ -84,7 +86,7 @@ def run(
         if config.listen is None and not config.relays:
             log.warning("listening for no peers (--no-listen) and no relay: nothing can reach us")
         unlocked = keystore.unlock(layout, passphrase)
-        asyncio.run(_serve(layout, config, unlocked))
+        asyncio.run(_serve(layout, config, unlocked, stop))
     finally:
         # A second run in the same process (the CLI asks for the passphrase after the first
         # one found the home protected) must not log every line twice.
@@ -110,14 +112,10 @@ def _unwritable(layout: HomeLayout, exc: OSError) -> SetupError:
 def _lock(layout: HomeLayout) -> IO[bytes]:
     try:
         # 0600 like every file of the home; held open for the daemon's lifetime.
-        handle = os.fdopen(
-            os.open(layout.lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab"
-        )
+        handle = os.fdopen(system.open_private(layout.lock, os.O_RDWR | os.O_CREAT), "r+b")
     except OSError as exc:
         raise _unwritable(layout, exc) from None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    if not system.try_lock(handle.fileno()):
         handle.close()
         raise SetupError("a node is already running for this home", "node_running") from None
     return handle
@@ -163,7 +161,7 @@ _LOG_FAILING: Final = "cannot write node.log (%s): log lines go to stderr only u
 
 def _setup_logging(layout: HomeLayout, level: str) -> list[logging.Handler]:
     """Log lines to stderr and node.log; returns the handlers, for :func:`run` to remove."""
-    fd = os.open(layout.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    fd = system.open_private(layout.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr), _LogFile(fd)]
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
@@ -184,33 +182,34 @@ def fit_file_limit(config: NodeConfig) -> NodeConfig:
     is refused connection by connection instead of leaving the node out of descriptors."""
     if sys.platform == "win32":  # no such limit to raise
         return config
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    peers = config.peer_max_connections if config.listen is not None else 0
-    needed = peers + config.api_max_connections + FILE_MARGIN
-    if soft != resource.RLIM_INFINITY and soft < max(needed, FILES_WANTED):
-        wanted = max(needed, FILES_WANTED)
-        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        if raised > soft:
-            try:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
-                soft = raised
-            except (OSError, ValueError):
-                pass  # keep the limit we have, and fit in it
-    if soft == resource.RLIM_INFINITY or soft >= needed or config.listen is None:
-        return config
-    allowed = max(1, soft - FILE_MARGIN - config.api_max_connections)
-    log.warning(
-        "the open-file limit (%d) allows %d peer connections, not %d: peer_max_connections"
-        " lowered (raise the limit with LimitNOFILE= or ulimit -n)",
-        soft,
-        allowed,
-        config.peer_max_connections,
-    )
-    return dataclasses.replace(
-        config,
-        peer_max_connections=allowed,
-        peer_connections_per_source=min(config.peer_connections_per_source, allowed),
-    )
+    else:  # an else, not code after the return: mypy --platform win32 skips it then
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        peers = config.peer_max_connections if config.listen is not None else 0
+        needed = peers + config.api_max_connections + FILE_MARGIN
+        if soft != resource.RLIM_INFINITY and soft < max(needed, FILES_WANTED):
+            wanted = max(needed, FILES_WANTED)
+            raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+            if raised > soft:
+                try:
+                    resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+                    soft = raised
+                except (OSError, ValueError):
+                    pass  # keep the limit we have, and fit in it
+        if soft == resource.RLIM_INFINITY or soft >= needed or config.listen is None:
+            return config
+        allowed = max(1, soft - FILE_MARGIN - config.api_max_connections)
+        log.warning(
+            "the open-file limit (%d) allows %d peer connections, not %d: peer_max_connections"
+            " lowered (raise the limit with LimitNOFILE= or ulimit -n)",
+            soft,
+            allowed,
+            config.peer_max_connections,
+        )
+        return dataclasses.replace(
+            config,
+            peer_max_connections=allowed,
+            peer_connections_per_source=min(config.peer_connections_per_source, allowed),
+        )
 
 
 def detect_addresses() -> list[str]:
@@ -244,11 +243,17 @@ def _direct_endpoints(config: NodeConfig, bound_port: int | None) -> list[Endpoi
     return [Endpoint.direct(host, port) for host, port in addresses]
 
 
-async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlocked) -> None:
+async def _serve(
+    layout: HomeLayout,
+    config: NodeConfig,
+    unlocked: keystore.Unlocked,
+    request: system.StopRequest | None = None,
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    restore_signals = system.on_stop_signals(loop, stop.set)
+    if request is not None:
+        request.bind(loop, stop.set)
     accept_errors = filter_accept_errors()
     roller = asyncio.create_task(_roll_forever(accept_errors))
 
@@ -324,6 +329,7 @@ async def _serve(layout: HomeLayout, config: NodeConfig, unlocked: keystore.Unlo
         await node.close()
         roller.cancel()
         accept_errors.flush()
+        restore_signals()
         log.info("node stopped")
 
 

@@ -9,13 +9,20 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from node import system
+
 ENV_HOME = "RELEVE_HOME"
 
 
 def default_home() -> Path:
-    """The platform's user data folder (XDG on Linux)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "releve"
+    """The platform's per-user data folder (:func:`node.system.user_home`: XDG on Linux, as
+    before). A home made at the old XDG place on macOS or Windows is still found there."""
+    home = system.user_home()
+    if not home.exists():
+        legacy = system.legacy_home()
+        if legacy != home and (legacy / "keyring.json").exists():
+            return legacy
+    return home
 
 
 def resolve_home(cli_home: str | None) -> Path:
@@ -68,12 +75,17 @@ class HomeLayout:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Writes a file that only the owner can read (0600 from creation), atomically."""
+    """Writes a file that only the owner can read (0600 from creation; on Windows its access
+    list is set before a byte is written), in binary mode, atomically."""
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = system.open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     try:
-        os.write(fd, data)
+        if system.WINDOWS:
+            system.make_private(tmp)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(tmp, path)
+    system.replace(tmp, path)

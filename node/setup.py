@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 import nacl.utils
 
+from node import system
 from node.config import initial_toml
 from node.core.context import ROLE_CODES
 from node.core.errors import SetupError
@@ -67,7 +67,8 @@ def init_home(
     if given:
         _check_prescriber(role, given)
     layout.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(layout.root, 0o700)
+    # 0700; on Windows an access list for the owner alone, inherited by every file made in it.
+    system.make_private(layout.root, directory=True)
     identity = Identity.generate(system_random)
     unlocked = keystore.create(layout, identity, passphrase)
     config = initial_toml(name.strip(), role, phone.strip(), given)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -27,6 +28,7 @@ import nacl.hash
 import nacl.pwhash.argon2id as argon2id
 import nacl.utils
 
+from node import system
 from node.core.errors import SetupError
 from node.paths import HomeLayout, write_private
 from node.protocol import Identity
@@ -38,6 +40,8 @@ FORMAT_VERSION: Final = 1
 OPSLIMIT: Final = argon2id.OPSLIMIT_MODERATE
 MEMLIMIT: Final = argon2id.MEMLIMIT_MODERATE
 MIN_PASSPHRASE_CHARS: Final = 8
+
+log = logging.getLogger("releve.keystore")
 
 
 class FieldCipher:
@@ -141,6 +145,7 @@ def _load(layout: HomeLayout) -> dict[str, Any]:
 def unlock(layout: HomeLayout, passphrase: bytes | None) -> Unlocked:
     """Unwraps the data key; a wrong passphrase changes nothing and says so."""
     document = _load(layout)
+    ensure_private(layout)
     try:
         if document.get("mode") == "keyfile":
             kek = layout.key_file.read_bytes()
@@ -175,6 +180,27 @@ def replace_identity(layout: HomeLayout, unlocked: Unlocked, identity: Identity)
     document["identity"] = _b64(unlocked.cipher.encrypt(identity.encode(), b"releve identity"))
     write_private(layout.keyring, json.dumps(document, indent=2).encode())
     return Unlocked(identity, unlocked.cipher)
+
+
+def ensure_private(layout: HomeLayout) -> list[str]:
+    """Checks that the secret files are the owner's alone (0600, or on Windows an access list
+    naming the owner only), puts them right if not, and says what stays wrong (in the log:
+    starting anyway is better than no messaging during an outage)."""
+    remaining: list[str] = []
+    for path in (layout.keyring, layout.key_file):
+        try:
+            if not path.exists() or not system.private_problems(path):
+                continue
+            system.make_private(path)
+            problems = system.private_problems(path)
+        except OSError as exc:
+            problems = [exc.strerror or str(exc)]
+        if problems:
+            remaining.append(f"{path.name}: {'; '.join(problems)}")
+            log.warning("%s can be read by others: %s", path, "; ".join(problems))
+        else:
+            log.warning("%s could be read by others: made private again", path)
+    return remaining
 
 
 def exists(layout: HomeLayout) -> bool:
