@@ -91,6 +91,9 @@ def numbered(name: str, number: int) -> str:
     return f"{stem} ({number}){suffix}"
 
 
+_O_BINARY: Final[int] = getattr(os, "O_BINARY", 0)
+
+
 @contextlib.contextmanager
 def private_temporary(folder: Path) -> Iterator[tuple[IO[bytes], Path]]:
     """A new temporary file in ``folder``, readable by its owner only; removed unless kept.
@@ -100,7 +103,8 @@ def private_temporary(folder: Path) -> Iterator[tuple[IO[bytes], Path]]:
     for attempt in range(100):
         temporary = folder / f".releve-{os.getpid()}-{attempt}.part"
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            # O_BINARY: Windows' os.open is in text mode otherwise (LF written as CR LF).
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o600)
         except FileExistsError:
             continue
         break
