@@ -168,6 +168,10 @@ class ApiClient:
         """POST /v1/messages/{id}/cancel, /amend or /dispense (docs/local-api.md)."""
         return self.request("POST", f"/v1/messages/{_segment(message_id)}/{action}", body)
 
+    def verify_print(self, codes: list[str]) -> JsonObject:
+        """POST /v1/prescriptions/verify: the QR texts read from a printed prescription."""
+        return self.request("POST", "/v1/prescriptions/verify", {"codes": codes})
+
     def record_printed(self, message_id: str) -> JsonObject:
         return self.request("POST", f"/v1/messages/{_segment(message_id)}/printed")
 

@@ -52,6 +52,10 @@ table.meta td { padding: 0.3mm 0; }
 .text { white-space: pre-wrap; margin: 0 0 1mm; }
 ol.lines { margin: 0; padding-left: 6mm; }
 ol.lines li { margin-bottom: 1.5mm; }
+.codes { display: flex; flex-wrap: wrap; gap: 4mm; align-items: flex-start; margin: 3mm 0 1mm;
+  break-inside: avoid; }
+.codes svg { flex: 0 0 60mm; width: 60mm; height: 60mm; }
+.codes p { flex: 1 1 60mm; margin: 0; font-size: 9pt; }
 code { font-family: "DejaVu Sans Mono", Consolas, "Liberation Mono", "Courier New", monospace; }
 """
 
@@ -182,6 +186,26 @@ def _body(tr: Translator, message: JsonObject) -> str:
     return _text(message.get("text"))
 
 
+def _codes(tr: Translator, message: JsonObject) -> str:
+    """The QR code(s) of a signed prescription or cancellation (docs/protocol.md §19.7): the
+    signed body, the signer's keys and ids, so that ``releve verify-print PHOTO`` checks the
+    paper copy offline. The text above is written from the same signed body."""
+    codes = message.get("print_codes")
+    if not isinstance(codes, list) or not codes:
+        signature = message.get("signature")
+        if isinstance(signature, dict) and signature.get("state") in ("signed", "verified"):
+            return f"<p>{escape(tr('record.code_none'))}</p>"  # too large for the page
+        return ""
+    from . import qr
+
+    label = tr("record.code_label")
+    svgs = "".join(
+        qr.svg_markup(str(code), label=label).replace("<svg ", f'<svg data-part="{n}" ', 1)
+        for n, code in enumerate(codes, start=1)
+    )
+    return f'<div class="codes">{svgs}<p>{escape(tr("record.code_about"))}</p></div>'
+
+
 def message_html(tr: Translator, message: JsonObject) -> str:
     outgoing = message.get("direction") == "out"
     contact = message.get("contact_name")
@@ -215,7 +239,7 @@ def message_html(tr: Translator, message: JsonObject) -> str:
     return (
         f"<article><h2>{title}</h2>"
         f'<table class="meta">{"".join(rows)}</table>'
-        f"{_body(tr, message)}</article>\n"
+        f"{_body(tr, message)}{_codes(tr, message)}</article>\n"
     )
 
 

@@ -12,6 +12,7 @@ from node.core.outbox import Outbox
 from node.core.pairing import Pairing
 from node.core.ports import Transport
 from node.core.prescriptions import Prescriptions
+from node.core.printed import PrintedCopies
 from node.core.reading import Reading
 from node.core.receipts import Receipts
 from node.core.receiving import Receiver
@@ -29,6 +30,7 @@ class NodeCore:
     receiver: Receiver
     sending: Sending
     prescriptions: Prescriptions
+    printed: PrintedCopies
     reading: Reading
     trust: Trust
     outbox: Outbox
@@ -53,6 +55,7 @@ class NodeCore:
             receiver=Receiver(ctx, pairing, receipts, attachments, prescriptions),
             sending=sending,
             prescriptions=prescriptions,
+            printed=PrintedCopies(ctx, prescriptions),
             reading=Reading(ctx, receipts),
             trust=Trust(ctx, persist_identity),
             outbox=Outbox(ctx, transport, pairing),

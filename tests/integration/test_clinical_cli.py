@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -125,3 +127,83 @@ def test_a_cli_without_node_says_so(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 3
+
+
+def photograph(page: Path, out: Path) -> Path:
+    """A photo of the printed page: the HTML drawn by headless Chromium, then tilted, blurred
+    and saved as a JPEG, as a phone would take it."""
+    from PIL import Image, ImageFilter
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no chromium to draw the page")
+    shot = out.with_suffix(".shot.png")
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--screenshot={shot}",
+            "--window-size=900,2400",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    with Image.open(shot) as image:
+        photo = image.convert("L").rotate(4, expand=True, fillcolor=235)
+        photo = photo.filter(ImageFilter.GaussianBlur(0.6))
+        photo.save(out, quality=70)
+    return out
+
+
+def test_a_printed_prescription_verifies_from_a_photo_and_fails_altered(
+    nodes: list[Node], tmp_path: Path
+) -> None:
+    from clients.cli import qr
+    from node.protocol.printed import PrintedPrescription
+
+    gp, pharmacy = nodes
+    form = tmp_path / "prescription.json"
+    form.write_text(json.dumps(PRESCRIPTION), encoding="utf-8")
+    prescription_id = message_id_of(
+        cli(gp.home, "send", "Pharmacie", "--prescription", "--from-json", str(form))
+    )
+    arrived(pharmacy, prescription_id)
+    page = tmp_path / "ordonnance.html"
+    cli(pharmacy.home, "print", prescription_id, "--out", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert "releve verify-print" in html
+
+    photo = photograph(page, tmp_path / "photo.jpg")
+    checked = cli(pharmacy.home, "verify-print", str(photo), check=False)
+    assert checked.returncode == 1, checked.stderr  # the contact is not verified yet
+    assert "Signature valid" in checked.stdout
+    assert "NOT VERIFIED" in checked.stdout
+    assert "Eliquis" in checked.stdout  # the signed content, to compare with the page
+    assert "does not read the printed text" in checked.stdout
+    cli(pharmacy.home, "verify", "Dr Camille Martin", "--confirm")
+    checked = cli(pharmacy.home, "verify-print", str(photo))
+    assert 'verified contact "Dr Camille Martin"' in checked.stdout
+    assert "Recipient: this node." in checked.stdout
+    assert f"This node received or sent this same message ({prescription_id})" in checked.stdout
+
+    # The same page with a code whose signed body was changed (one byte of the dosage).
+    codes = pharmacy.message(prescription_id)["print_codes"]
+    printed = PrintedPrescription.from_qr_texts(codes)
+    body = printed.body.replace(b"1 comprim", b"2 comprim", 1)
+    assert body != printed.body
+    altered = PrintedPrescription(
+        printed.kind, printed.signer, printed.recipient_id, printed.message_id, body
+    )
+    svg = re.compile(r"<svg [^>]*data-part[^>]*>.*?</svg>", re.S)
+    forged = svg.sub(lambda _: qr.svg_markup(altered.qr_texts()[0]), html, count=1)
+    (tmp_path / "forged.html").write_text(forged, encoding="utf-8")
+    photo = photograph(tmp_path / "forged.html", tmp_path / "forged.jpg")
+    refused = cli(pharmacy.home, "verify-print", str(photo), check=False)
+    assert refused.returncode == 1
+    assert "SIGNATURE NOT VALID" in refused.stderr + refused.stdout
+    assert "Eliquis" not in refused.stdout

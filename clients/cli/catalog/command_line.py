@@ -352,6 +352,16 @@ COMMAND_LINE: Final[dict[str, dict[str, str]]] = {
         "fr": "dossier où enregistrer le fichier (il doit exister)",
         "en": "folder to save the file into (it must exist)",
     },
+    "help.verify_print": {
+        "fr": "vérifier une ordonnance imprimée depuis une photo de son QR code : qui l'a "
+        "signée, si c'est un contact vérifié, et son contenu signé",
+        "en": "check a printed prescription from a photo of its QR code: who signed it, "
+        "whether that is a verified contact, and its signed content",
+    },
+    "help.verify_print_image": {
+        "fr": "photo ou capture de la page (PNG, JPEG…)",
+        "en": "photo or screenshot of the page (PNG, JPEG…)",
+    },
     "help.print_message": {
         "fr": "écrire une page A4 imprimable (HTML) d'un message ou d'une conversation",
         "en": "write a printable A4 page (HTML) of a message or a conversation",

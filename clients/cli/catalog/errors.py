@@ -201,6 +201,18 @@ ERRORS: Final[dict[str, dict[str, str]]] = {
         "en": "no QR code found in the image {path}: take the photo again, closer, sharp and "
         "well lit, with the whole QR code in the frame, or type the invitation text",
     },
+    "error.image_no_code": {
+        "fr": "aucun QR code trouvé sur l'image {path} : reprenez la photo de plus près, nette, "
+        "bien éclairée, le ou les QR codes de l'ordonnance entiers dans le cadre",
+        "en": "no QR code found in the image {path}: take the photo again, closer, sharp and "
+        "well lit, with the prescription's whole QR code(s) in the frame",
+    },
+    "error.image_not_prescription": {
+        "fr": "aucun QR code de l'image {path} n'est celui d'une ordonnance Relève (son texte "
+        "commence par RX1:) : photographiez le code imprimé sous l'ordonnance",
+        "en": "no QR code in the image {path} is a Relève prescription's (its text starts with "
+        "RX1:): photograph the code printed under the prescription",
+    },
     "error.image_not_invitation": {
         "fr": "le QR code de l'image {path} n'est pas une invitation Relève (son texte ne "
         "commence pas par releve:) : photographiez le QR code de l'invitation",
@@ -406,6 +418,19 @@ ERRORS: Final[dict[str, dict[str, str]]] = {
     "api.not_pharmacist": {
         "fr": "seul un nœud de pharmacien enregistre une délivrance",
         "en": "only a pharmacist's node reports dispensing",
+    },
+    "api.print_code_invalid": {
+        "fr": "ce QR code n'est pas une ordonnance Relève lisible (incomplet, ou d'une autre "
+        "version) : photographiez tous les codes imprimés sous l'ordonnance",
+        "en": "this QR code is not a readable Relève prescription (incomplete, or another "
+        "version): photograph every code printed under the prescription",
+    },
+    "api.print_signature_invalid": {
+        "fr": "SIGNATURE NON VALABLE : le contenu de ce code a été modifié, ou il n'a pas été "
+        "signé par la clé qu'il annonce. Ne vous fiez pas à cette ordonnance ; appelez le "
+        "prescripteur",
+        "en": "SIGNATURE NOT VALID: the content of this code was altered, or it was not signed "
+        "by the key it names. Do not rely on this prescription; call the prescriber",
     },
     "api.prescription_not_found": {
         "fr": "aucune ordonnance avec cet identifiant",

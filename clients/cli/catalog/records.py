@@ -16,6 +16,92 @@ RECORDS: Final[dict[str, dict[str, str]]] = {
         "fr": "le sceau de la dernière entrée ne correspond pas",
         "en": "the seal of the newest entry does not match",
     },
+    "record.code_label": {
+        "fr": "Code de vérification de l'ordonnance signée",
+        "en": "Verification code of the signed prescription",
+    },
+    "record.code_none": {
+        "fr": "Pas de code de vérification : ordonnance trop longue pour la page. Vérifiez-la "
+        "à l'écran (releve show).",
+        "en": "No verification code: the prescription is too long for the page. Check it on "
+        "screen (releve show).",
+    },
+    "record.code_about": {
+        "fr": "Ce code contient l'ordonnance signée par le prescripteur, sa signature et sa "
+        "clé. « releve verify-print PHOTO » vérifie la signature hors ligne et affiche le "
+        "contenu signé : comparez-le au texte ci-dessus.",
+        "en": "This code holds the prescription as its prescriber signed it, the signature and "
+        'the key. "releve verify-print PHOTO" checks the signature offline and shows the '
+        "signed content: compare it with the text above.",
+    },
+    "verify_print.valid": {
+        "fr": "Signature valable : le contenu du code est celui que la clé ci-dessous a signé.",
+        "en": "Signature valid: the code's content is what the key below signed.",
+    },
+    "verify_print.prescriber": {
+        "fr": "Prescripteur indiqué : {name}, RPPS {rpps}",
+        "en": "Prescriber stated: {name}, RPPS {rpps}",
+    },
+    "verify_print.key_ours": {
+        "fr": "Clé : celle de ce nœud ({node_id}) : vous avez signé cette ordonnance.",
+        "en": "Key: this node's own ({node_id}): you signed this prescription.",
+    },
+    "verify_print.key_verified": {
+        "fr": "Clé : celle de votre contact vérifié « {name} » ({node_id}).",
+        "en": 'Key: that of your verified contact "{name}" ({node_id}).',
+    },
+    "verify_print.key_unverified": {
+        "fr": "ATTENTION – clé de votre contact « {name} » ({node_id}), NON VÉRIFIÉ : comparez "
+        "d'abord le numéro de sécurité avec lui (releve verify).",
+        "en": 'WARNING – key of your contact "{name}" ({node_id}), NOT VERIFIED: compare the '
+        "safety number with them first (releve verify).",
+    },
+    "verify_print.key_unknown": {
+        "fr": "ATTENTION – clé INCONNUE de ce nœud ({node_id}) : la signature est cohérente, "
+        "mais rien ne prouve que cette clé est celle de ce prescripteur. Appelez-le.",
+        "en": "WARNING – key UNKNOWN to this node ({node_id}): the signature is consistent, but "
+        "nothing proves this key is this prescriber's. Call them.",
+    },
+    "verify_print.card_mismatch": {
+        "fr": "ATTENTION – le prescripteur indiqué n'est pas celui de la carte de ce contact "
+        "(nom ou RPPS différent).",
+        "en": "WARNING – the prescriber stated is not the one on this contact's card "
+        "(another name or RPPS).",
+    },
+    "verify_print.to_us": {
+        "fr": "Destinataire : ce nœud.",
+        "en": "Recipient: this node.",
+    },
+    "verify_print.to_contact": {
+        "fr": "Destinataire : votre contact « {name} ».",
+        "en": 'Recipient: your contact "{name}".',
+    },
+    "verify_print.to_other": {
+        "fr": "Destinataire : un autre nœud ({node_id}), pas celui-ci.",
+        "en": "Recipient: another node ({node_id}), not this one.",
+    },
+    "verify_print.stored_same": {
+        "fr": "Ce nœud a reçu ou envoyé ce même message ({message_id}).",
+        "en": "This node received or sent this same message ({message_id}).",
+    },
+    "verify_print.stored_different": {
+        "fr": "ATTENTION – ce nœud a un message {message_id} dont le contenu est DIFFÉRENT.",
+        "en": "WARNING – this node has a message {message_id} whose content is DIFFERENT.",
+    },
+    "verify_print.stored_absent": {
+        "fr": "Message {message_id} : absent de ce nœud.",
+        "en": "Message {message_id}: not in this node.",
+    },
+    "verify_print.content_heading": {
+        "fr": "Contenu signé :",
+        "en": "Signed content:",
+    },
+    "verify_print.what_it_proves": {
+        "fr": "Ce contrôle prouve que ce contenu a été signé par cette clé ; il ne lit pas le "
+        "texte imprimé. Comparez ce contenu, ligne à ligne, avec la page.",
+        "en": "This check proves that this content was signed by this key; it does not read "
+        "the printed text. Compare this content with the page, line by line.",
+    },
     "print.written": {
         "fr": "Page écrite : {path} ({count} message(s)). Ouvrez-la dans un navigateur pour "
         "l'imprimer ou l'enregistrer en PDF.",

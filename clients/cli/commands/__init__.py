@@ -28,6 +28,7 @@ from . import (
     show,
     status,
     trust,
+    verify_print,
     web,
 )
 
@@ -62,6 +63,7 @@ TABLE: Final[tuple[Entry, ...]] = (
     ),
     save.SAVE,
     records.PRINT,
+    verify_print.VERIFY_PRINT,
     records.EXPORT,
     Group("audit", "help.audit", (audit.AUDIT_VERIFY, audit.AUDIT_EXPORT)),
     inbox.INBOX,

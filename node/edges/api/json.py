@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from node.core.contacts import Contact, ContactBook
 from node.core.prescriptions import Lifecycle
+from node.core.printed import PrintCheck
 from node.core.records import MessageRow, content_of
 from node.protocol import PayloadKind, PublicIdentity, safety_number
 from node.protocol.conversation import (
@@ -151,3 +152,39 @@ def message_record(
             "corrupt": row.corrupt,
         }
     return record
+
+
+def print_check_json(check: PrintCheck, contacts: ContactBook) -> dict[str, Any]:
+    """POST /v1/prescriptions/verify (docs/local-api.md, "Printed prescriptions"): the
+    signature verified; who holds the key, for whom, and whether we have that message."""
+    printed, content, signer = check.printed, check.content, check.signer
+    recipient = check.recipient
+    return {
+        "signature": "valid",
+        "kind": KIND_NAMES[printed.kind],
+        "message_id": printed.message_id.hex(),
+        "reply_to": None if check.meta.reply_to is None else check.meta.reply_to.hex(),
+        "signer": {
+            "node_id": format_node_id(printed.signer.node_id),
+            "signing_key": printed.signer.signing_key.hex(),
+            "ours": check.signed_by_us,
+            "contact": None
+            if signer is None
+            else {
+                "name": signer.name,
+                "role": signer.row.card.profile.role.name.lower(),
+                "verified": signer.row.verified,
+                "state": signer.row.state,
+            },
+            "card_matches": check.card_matches,
+        },
+        "recipient": {
+            "node_id": format_node_id(printed.recipient_id),
+            "ours": check.for_us,
+            "name": None if recipient is None else recipient.name,
+        },
+        "stored": check.stored,
+        "prescription": content.to_json() if isinstance(content, Prescription) else None,
+        "cancellation": content.to_json() if isinstance(content, Cancellation) else None,
+        "lifecycle": None if check.lifecycle is None else lifecycle_json(check.lifecycle),
+    }

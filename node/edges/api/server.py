@@ -27,7 +27,7 @@ from node.core.ports import MessageQuery, Outcome
 from node.core.records import MessageRow
 from node.core.sending import invalid_field
 from node.edges.api.errors import error_response, request_error_response
-from node.edges.api.json import contact_json, iso, message_record, party
+from node.edges.api.json import contact_json, iso, message_record, party, print_check_json
 from node.edges.fhir import export_bundles
 from node.edges.http_hardening import (
     ELSEWHERE,
@@ -109,6 +109,7 @@ class LocalApi:
             ("POST", "/v1/messages/{message_id}/cancel", self.cancel),
             ("POST", "/v1/messages/{message_id}/amend", self.amend),
             ("POST", "/v1/messages/{message_id}/dispense", self.dispense),
+            ("POST", "/v1/prescriptions/verify", self.verify_print),
             ("POST", "/v1/export", self.export),
             ("GET", "/v1/audit/verify", self.audit_verify),
             ("GET", "/v1/audit/export", self.audit_export),
@@ -194,6 +195,7 @@ class LocalApi:
         lifecycle = await self.core.prescriptions.lifecycle(row)
         record = message_record(row, me, them, done, lifecycle)
         record["contact_verified"] = contact.row.verified if contact else False
+        record["print_codes"] = self.core.printed.codes(row)
         return record
 
     async def messages_json(self, rows: list[MessageRow]) -> list[dict[str, Any]]:
@@ -356,6 +358,12 @@ class LocalApi:
         body = await self._body(request)
         row = await self.core.prescriptions.dispense(message_id, body)
         return web.json_response(await self.message_json(row), status=201)
+
+    async def verify_print(self, request: web.Request) -> web.Response:
+        """POST /v1/prescriptions/verify: the QR codes read from a printed prescription."""
+        body = await self._body(request)
+        check = await self.core.printed.verify(body.get("codes"))
+        return web.json_response(print_check_json(check, self.service.contacts))
 
     async def send_file(self, request: web.Request) -> web.Response:
         query = request.query

@@ -86,6 +86,7 @@ TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["save"], ["b767", "/tmp/x"], []),
     (["print"], ["b767"], [["--out", "p.html"]]),
     (["print"], [], [["--conversation", "Pharmacie"], ["--out", "p.html"]]),
+    (["verify-print"], ["photo.jpg"], []),
     (["export"], [], [["--patient", "Dupont"], ["--since", "1/11/2026"]]),
     (["audit", "verify"], [], []),
     (["audit", "export"], [], [["--out", "a.jsonl"]]),
