@@ -18,12 +18,25 @@ from .messages import MESSAGES
 from .node import NODE
 from .pairing import PAIRING
 from .records import RECORDS
+from .service import SERVICE
 from .web import WEB
 from .words import WORDS
 
 Entry = Mapping[str, str]
 
-AREAS: Final = (COMMAND_LINE, WORDS, ERRORS, NODE, PAIRING, MESSAGES, CLINICAL, RECORDS, DEMO, WEB)
+AREAS: Final = (
+    COMMAND_LINE,
+    WORDS,
+    ERRORS,
+    NODE,
+    PAIRING,
+    MESSAGES,
+    CLINICAL,
+    RECORDS,
+    DEMO,
+    WEB,
+    SERVICE,
+)
 
 
 def merge(areas: tuple[Mapping[str, Entry], ...]) -> dict[str, Entry]:

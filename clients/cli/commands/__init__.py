@@ -25,6 +25,7 @@ from . import (
     relay_server,
     save,
     send,
+    service,
     show,
     status,
     trust,
@@ -69,4 +70,5 @@ TABLE: Final[tuple[Entry, ...]] = (
     inbox.INBOX,
     inbox.READ,
     demo.DEMO,
+    Group("service", "help.service", (service.INSTALL, service.UNINSTALL, service.STATUS)),
 )

@@ -93,6 +93,9 @@ TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["inbox"], [], [["--json"], ["--wait", "5"]]),
     (["read"], ["b767"], []),
     (["demo"], [], []),
+    (["service", "install"], [], [["--print"], ["--user", "releve"], ["--listen", "0.0.0.0:7301"]]),
+    (["service", "uninstall"], [], []),
+    (["service", "status"], [], []),
 ]
 
 
