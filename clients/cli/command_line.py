@@ -107,6 +107,26 @@ class Parser(argparse.ArgumentParser):
         raise argparse.ArgumentError(action, message)
 
 
+class _Version(argparse.Action):
+    """``releve --version``: the installed version, looked up only when asked for."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("releve")
+        except PackageNotFoundError:
+            number = "?"
+        print(f"releve {number}")
+        parser.exit()
+
+
 def build_parser(table: Sequence[Entry], tr: Translator) -> Parser:
     """The whole command line, with help texts in ``tr``'s language."""
     parser = Parser(
@@ -114,6 +134,7 @@ def build_parser(table: Sequence[Entry], tr: Translator) -> Parser:
     )
     parser.add_argument("--home", metavar=tr("metavar.dir"), help=tr("help.home"))
     parser.add_argument("--lang", choices=LANGUAGES, help=tr("help.lang"))
+    parser.add_argument("--version", action=_Version, nargs=0, help=tr("help.version"))
     _add_entries(parser.add_commands("command"), table, tr)
     return parser
 

@@ -1,4 +1,5 @@
-"""The node as a service of the machine: `releve service install | uninstall | status`."""
+"""The node as a service of the machine (`releve service install | uninstall | status`) and
+the installation itself (`releve --version`)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ SERVICE: Final[dict[str, dict[str, str]]] = {
         "(Linux ; sans lui le dossier doit avoir été créé avec --unattended)",
         "en": "passphrase file, handed to the service as a systemd credential (Linux; "
         "without it the folder must have been created with --unattended)",
+    },
+    "help.version": {
+        "fr": "afficher la version installée de Relève",
+        "en": "show the installed version of Relève",
     },
     "metavar.user": {"fr": "UTILISATEUR", "en": "USER"},
     "service.no_home": {
