@@ -16,7 +16,8 @@ The relay (``python -m relay``, its own process, defaults but for its per-source
 and share, raised because every simulated node is 127.0.0.1): each pair's owner subscribes
 with its mailbox key (relay protocol version 3, ``/v3/mailboxes/{id}/subscribe``: CHALLENGE,
 AUTH registering the deposit capability's hash, WELCOME), acknowledges what it receives in
-batches (every 5 ms, what a node's commit-then-ACK does), and the pair's sender deposits over
+batches (every 50 ms or 128 ids, what a node's commit-then-ACK does), and the pair's sender
+deposits over
 its deposit channel (``/v3/mailboxes/{id}/deposit``): whatever it has to send at one moment
 goes in one DEPOSIT frame with the capability, answered by RESULTS.
 
@@ -79,7 +80,8 @@ PAYLOAD: Final = 1024
 KEY: Final = 16
 STAMP: Final = struct.Struct(">QQ")  # send time (perf_counter_ns), sequence number
 FILLER: Final = os.urandom(PAYLOAD - STAMP.size)
-ACK_DELAY: Final = 0.005
+ACK_DELAY: Final = 0.05
+ACK_AT: Final = 128  # ids: within the relay's in-flight window (256)
 GOALS: Final = {"throughput": 0.8, "cpu": 1.5, "p99": 1.5}
 RELAY_ENV: Final = {
     "RELEVE_RELAY_DEPOSIT_RATE_PER_SECOND": "1e9",
@@ -276,6 +278,9 @@ class RelayPair(Pair):
             else:
                 break
             self.acks += [blob_id for blob_id, _ in got]
+            if len(self.acks) >= ACK_AT:
+                acks, self.acks = self.acks, []
+                await self.sub.send_bytes(Ack(tuple(acks)).encode())
             again = self.delivered([blob for _, blob in got])
             if again:
                 await self.send(again)
@@ -386,7 +391,20 @@ def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | No
         print("  (py-spy not installed: pip install py-spy)")
         return None
     return subprocess.Popen(
-        [str(spy), "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw", "-o", str(out)],
+        [
+            str(spy),
+            "record",
+            "-p",
+            str(pid),
+            "-d",
+            str(int(seconds)),
+            "-r",
+            "400",
+            "-f",
+            "raw",
+            "-o",
+            str(out),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -42,12 +42,16 @@ _DEPOSIT: Final = FrameType.DEPOSIT
 _STORED: Final = RESULT_STORED
 _DUPLICATE: Final = RESULT_DUPLICATE
 _MAX_BATCH: Final = 64
+# RESULTS are batched acknowledgements: a channel's results wait at most this long (or until
+# 64 batches are unanswered, or a refusal) and leave together, for every channel at once.
+RESULTS_DELAY_SECONDS: Final = 0.05
+MAX_UNANSWERED: Final = 64
 
 
 class DepositChannel:
     """One open deposit channel (a :class:`relay.state.Session`: it is closed at shutdown)."""
 
-    __slots__ = ("_closed", "_mailbox_id", "_source", "_state", "_ws")
+    __slots__ = ("_closed", "_mailbox_id", "_results", "_retry_after", "_source", "_state", "_ws")
 
     def __init__(
         self, state: RelayState, ws: web.WebSocketResponse, mailbox_id: bytes, source: str
@@ -57,6 +61,16 @@ class DepositChannel:
         self._mailbox_id = mailbox_id
         self._source = source  # logged only with a refusal
         self._closed = False
+        self._results: list[tuple[int, bytes]] = []  # unanswered batches, at most 64
+        self._retry_after = 0
+
+    async def flush(self) -> None:
+        """Sends the RESULTS of every batch not yet answered, in one frame."""
+        if not self._results or self._closed:
+            return
+        batches, self._results = tuple(self._results), []
+        retry_after, self._retry_after = self._retry_after, 0
+        await self._ws.send_bytes(Results(min(retry_after, 65535), batches).encode())
 
     def wake(self) -> None:
         """Nothing is pushed on a deposit channel."""
@@ -119,9 +133,12 @@ class DepositChannel:
                     retry_after = state.deposit_limiter.retry_after(self._source)
                 elif refusal in RETRYABLE:
                     retry_after = state.config.retry_after_seconds
-            await ws.send_bytes(
-                Results(min(retry_after, 65535), ((frame.batch, bytes(results)),)).encode()
-            )
+            self._results.append((frame.batch, bytes(results)))
+            self._retry_after = max(self._retry_after, retry_after)
+            if refusal is not None or len(self._results) >= MAX_UNANSWERED:
+                await self.flush()
+            else:
+                state.defer(self, self.flush, RESULTS_DELAY_SECONDS)
             if refusal is ErrorCode.CAPABILITY_REFUSED:
                 await self.fail(refusal, "this is not the mailbox's deposit capability")
                 return
@@ -129,8 +146,12 @@ class DepositChannel:
     async def fail(self, code: ErrorCode, reason: str) -> None:
         if self._closed:
             return
-        self._closed = True
         ws = self._ws
+        try:
+            await self.flush()  # the depositor learns what was stored before the error
+        except ConnectionError:
+            pass
+        self._closed = True
         try:
             await ws.send_bytes(Error(code, reason).encode())
         except ConnectionError:
@@ -188,6 +209,7 @@ async def deposit_channel(request: web.Request) -> web.StreamResponse:
             await channel.fail(ErrorCode.SHUTTING_DOWN, "the relay is restarting")
         else:
             await channel.serve()
+            await channel.flush()  # what is stored is answered, if the socket still can
     except (ConnectionError, asyncio.CancelledError) as exc:
         if isinstance(exc, asyncio.CancelledError):
             raise

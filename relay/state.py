@@ -58,6 +58,24 @@ class RelayState:
         self.subscribers: dict[bytes, Session] = {}  # mailbox id -> its current subscription
         self.tasks: set[asyncio.Task[None]] = set()
         self.shutting_down = False
+        # Coalesced work (relay.channels: RESULTS), run together once per ``defer`` delay.
+        self._deferred: dict[object, Callable[[], Coroutine[Any, Any, None]]] = {}
+        self._deferred_timer: asyncio.TimerHandle | None = None
+
+    def defer(
+        self, key: object, work: Callable[[], Coroutine[Any, Any, None]], delay: float
+    ) -> None:
+        """Runs ``work()`` within ``delay`` seconds, once however often it is deferred under
+        ``key``; every deferred work runs in one task, so many channels cost one timer."""
+        self._deferred[key] = work
+        if self._deferred_timer is None:
+            self._deferred_timer = asyncio.get_running_loop().call_later(delay, self._run_deferred)
+
+    def _run_deferred(self) -> None:
+        self._deferred_timer = None
+        works, self._deferred = list(self._deferred.values()), {}
+        if works:
+            self.spawn(_run_all(works))
 
     def source_of(self, request: web.BaseRequest) -> str:
         """The peer's address (the proxy's last X-Forwarded-For hop when trusted)."""
@@ -85,6 +103,14 @@ class RelayState:
         task = asyncio.create_task(coroutine)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+
+async def _run_all(works: list[Callable[[], Coroutine[Any, Any, None]]]) -> None:
+    for work in works:
+        try:
+            await work()
+        except ConnectionError:
+            pass  # that socket is closing; the others still get theirs
 
 
 STATE: Final = web.AppKey("relay_state", RelayState)
