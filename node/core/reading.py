@@ -22,6 +22,7 @@ from node.protocol.payload import ReceiptType
 HOLD_SECONDS: Final = 300.0
 MAX_UNREAD: Final = 1000
 MAX_URGENT: Final = 1000
+DAY_SECONDS: Final = 86_400.0
 # A long poll wakes up at least this often to look again (a message held back behind a gap
 # is shown when its hold ends, which no arrival announces).
 POLL_SECONDS: Final = 5.0
@@ -31,6 +32,10 @@ class Reading:
     def __init__(self, ctx: NodeContext, receipts: Receipts) -> None:
         self._ctx = ctx
         self._receipts = receipts
+        # (message id, UTC day) already recorded as viewed: the log holds it too; this spares
+        # a query and keeps two views at the same moment from writing two entries.
+        self._viewed: set[tuple[bytes, int]] = set()
+        self._viewed_day = 0
 
     def _hold_since(self) -> float:
         return self._ctx.clock() - HOLD_SECONDS
@@ -116,6 +121,25 @@ class Reading:
             future = ctx.submit(changes, [(event, "local", contact.contact_id, row.message_id)])
         await ctx.await_commit(future)
         ctx.wake_outbox()
+
+    async def viewed(self, row: MessageRow) -> None:
+        """A message shown in full (``GET /v1/messages/{id}``): recorded "viewed" once per
+        message per UTC day, so that reading a message again and again does not flood the
+        log (docs/audit.md, "Viewed")."""
+        now = self._ctx.clock()
+        day = int(now // DAY_SECONDS)
+        if day != self._viewed_day:
+            self._viewed, self._viewed_day = set(), day
+        key = (row.message_id, day)
+        if key in self._viewed:
+            return
+        self._viewed.add(key)
+        try:
+            if not await self._ctx.repo.audit_recorded("viewed", row.message_id, day * DAY_SECONDS):
+                await self.record("viewed", [row])
+        except BaseException:
+            self._viewed.discard(key)
+            raise
 
     async def record(self, event: str, rows: list[MessageRow]) -> None:
         """The person printed, saved or exported these messages (audit only)."""

@@ -69,6 +69,7 @@ EVENTS: Final = frozenset(
         "exported",
         "printed",
         "saved",
+        "viewed",  # a message shown in full: once per message per UTC day (docs/audit.md)
         "refused",  # a peer's prescription refused: bad signature, not its prescriber...
     }
 )

@@ -117,6 +117,10 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     CREATE INDEX messages_replies ON messages (reply_to, contact_id) WHERE reply_to IS NOT NULL;
     """,
+    # 6: the audit entries about a message ("viewed" at most once a day, docs/audit.md).
+    """
+    CREATE INDEX audit_by_message ON audit (message_id, event, at) WHERE message_id IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

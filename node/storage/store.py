@@ -608,6 +608,13 @@ class Store:
     async def audit_count(self) -> int:
         return await self._count("SELECT COUNT(*) FROM audit")
 
+    async def audit_recorded(self, event: str, message_id: bytes, since: float) -> bool:
+        row = await self._one(
+            "SELECT 1 FROM audit WHERE message_id = ? AND event = ? AND at >= ? LIMIT 1",
+            (message_id, event, since),
+        )
+        return row is not None
+
     # --- outbox ---------------------------------------------------------------------------
 
     def enqueue(

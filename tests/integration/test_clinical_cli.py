@@ -95,8 +95,16 @@ def test_handoff_prescription_ack_show_print_export_and_audit_from_the_cli(
     assert cli(pharmacy.home, "audit", "verify").returncode == 0
     lines = cli(pharmacy.home, "audit", "export").stdout.splitlines()
     events = {json.loads(line)["event"] for line in lines}
-    assert {"paired", "received", "acknowledged", "printed", "exported"} <= events
+    assert {"paired", "received", "acknowledged", "printed", "exported", "viewed"} <= events
     assert "DURAND" not in "\n".join(lines)
+    # `releve show` twice today: one "viewed" entry per message.
+    viewed = [json.loads(line)["message"] for line in lines if '"viewed"' in line]
+    assert viewed.count(handoff_id) == 1
+    # The export checked offline (docs/audit.md), with no node involved.
+    log = tmp_path / "audit.jsonl"
+    cli(pharmacy.home, "audit", "export", "--out", str(log))
+    offline = cli(tmp_path / "nowhere", "audit", "verify", "--file", str(log))
+    assert "Audit file intact" in offline.stdout
 
 
 def test_a_file_sent_and_saved_under_a_safe_name(nodes: list[Node], tmp_path: Path) -> None:

@@ -352,6 +352,16 @@ COMMAND_LINE: Final[dict[str, dict[str, str]]] = {
         "fr": "dossier où enregistrer le fichier (il doit exister)",
         "en": "folder to save the file into (it must exist)",
     },
+    "help.audit_file": {
+        "fr": "vérifier un journal exporté (releve audit export), sans nœud",
+        "en": "check an exported log (releve audit export), with no node",
+    },
+    "help.audit_head": {
+        "fr": "position et empreinte de la dernière entrée notées lors d'une vérification "
+        "précédente : un fichier raccourci est alors détecté",
+        "en": "position and hash of the newest entry noted at an earlier check: a file cut "
+        "short is then detected",
+    },
     "help.verify_print": {
         "fr": "vérifier une ordonnance imprimée depuis une photo de son QR code : qui l'a "
         "signée, si c'est un contact vérifié, et son contenu signé",

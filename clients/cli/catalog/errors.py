@@ -201,6 +201,14 @@ ERRORS: Final[dict[str, dict[str, str]]] = {
         "en": "no QR code found in the image {path}: take the photo again, closer, sharp and "
         "well lit, with the whole QR code in the frame, or type the invitation text",
     },
+    "error.head_without_file": {
+        "fr": "--head ne s'emploie qu'avec --file (un journal exporté)",
+        "en": "--head goes with --file only (an exported log)",
+    },
+    "error.head_format": {
+        "fr": "--head attend POSITION:EMPREINTE, par exemple 42:3f9a… (64 chiffres hexadécimaux)",
+        "en": "--head takes POSITION:HASH, for instance 42:3f9a… (64 hexadecimal digits)",
+    },
     "error.image_no_code": {
         "fr": "aucun QR code trouvé sur l'image {path} : reprenez la photo de plus près, nette, "
         "bien éclairée, le ou les QR codes de l'ordonnance entiers dans le cadre",

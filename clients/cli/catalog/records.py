@@ -126,6 +126,20 @@ RECORDS: Final[dict[str, dict[str, str]]] = {
         "en": "AUDIT LOG TAMPERED WITH at entry {position} ({reason}) of {entries}. Keep a copy "
         "of the node's folder and tell the person in charge of security.",
     },
+    "audit.file_ok": {
+        "fr": "Fichier d'audit intact : {entries} entrée(s), chaîne vérifiée (le sceau ne se "
+        "vérifie que sur le nœud). Dernière entrée : {position}:{hash} — notez-la : "
+        "--head {position}:{hash} montrera si un prochain export a perdu des entrées.",
+        "en": "Audit file intact: {entries} entries, chain verified (the seal is checked on the "
+        "node only). Newest entry: {position}:{hash} — note it: --head {position}:{hash} will "
+        "show whether a later export lost entries.",
+    },
+    "audit.file_broken": {
+        "fr": "FICHIER D'AUDIT ALTÉRÉ ({path}) à l'entrée {position} ({reason}) sur "
+        "{entries} lue(s).",
+        "en": "AUDIT FILE TAMPERED WITH ({path}) at entry {position} ({reason}) of {entries} "
+        "read.",
+    },
     "audit.exported": {
         "fr": "Journal d'audit écrit dans {path}",
         "en": "Audit log written to {path}",

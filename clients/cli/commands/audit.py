@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..api import ApiClient
 from ..command import Command, Context
-from ..errors import EXIT_ERROR, CliError
+from ..errors import EXIT_ERROR, CliError, UsageError
 from ..files import private_temporary, publish
 from ..i18n import Translator
 from ..os_errors import os_reason
@@ -21,6 +21,10 @@ from ..text import clean
 
 def cmd_audit_verify(args: argparse.Namespace, ctx: Context) -> int:
     tr = ctx.tr
+    if args.file is not None:
+        return _verify_file(Path(args.file), args.head, tr)
+    if args.head is not None:
+        raise UsageError("error.head_without_file")
     result = ApiClient.from_home(ctx.layout).audit_verify()
     entries = result.get("entries", 0)
     if result.get("ok") is True:
@@ -43,6 +47,41 @@ def cmd_audit_verify(args: argparse.Namespace, ctx: Context) -> int:
         file=sys.stderr,
     )
     return EXIT_ERROR
+
+
+def _verify_file(path: Path, head_text: str | None, tr: Translator) -> int:
+    """An exported log checked here, with no node (docs/audit.md; clients.cli.audit_file)."""
+    from ..audit_file import check_lines, parse_head
+
+    head = None
+    if head_text is not None:
+        head = parse_head(head_text)
+        if head is None:
+            raise UsageError("error.head_format")
+    try:
+        with path.open(encoding="utf-8", errors="replace", newline="\n") as stream:
+            result = check_lines(stream, head)
+    except OSError as exc:
+        raise CliError("error.file_unreadable", path=path, reason=os_reason(exc)) from None
+    if result.ok:
+        position, digest = result.head or (0, "")
+        print(tr("audit.file_ok", entries=result.entries, position=position, hash=digest))
+        return 0
+    reason = clean(result.reason)
+    message = tr(
+        "audit.file_broken",
+        path=path,
+        position=clean(result.position),
+        reason=tr.get(f"audit_reason.{reason}", reason),
+        entries=result.entries,
+    )
+    print(tr("error.prefix", message=message), file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _verify_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
+    parser.add_argument("--file", metavar=tr("metavar.file"), help=tr("help.audit_file"))
+    parser.add_argument("--head", metavar="POSITION:HASH", help=tr("help.audit_head"))
 
 
 def cmd_audit_export(args: argparse.Namespace, ctx: Context) -> int:
@@ -74,5 +113,5 @@ def _export_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
     parser.add_argument("--out", metavar=tr("metavar.file"), help=tr("help.audit_out"))
 
 
-AUDIT_VERIFY = Command("verify", "help.audit_verify", cmd_audit_verify)
+AUDIT_VERIFY = Command("verify", "help.audit_verify", cmd_audit_verify, _verify_arguments)
 AUDIT_EXPORT = Command("export", "help.audit_export", cmd_audit_export, _export_arguments)

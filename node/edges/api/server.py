@@ -437,7 +437,10 @@ class LocalApi:
         return web.json_response({"messages": await self.messages_json(rows)})
 
     async def message(self, request: web.Request) -> web.Response:
-        return web.json_response(await self.message_json(await self._message_row(request)))
+        row = await self._message_row(request)
+        record = await self.message_json(row)
+        await self.core.reading.viewed(row)
+        return web.json_response(record)
 
     async def file(self, request: web.Request) -> web.Response:
         row = await self._message_row(request)

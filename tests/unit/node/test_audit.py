@@ -272,6 +272,7 @@ def test_the_events_are_the_specified_ones() -> None:
         "exported",
         "printed",
         "saved",
+        "viewed",  # a message shown in full, once a day (issue #16)
         "refused",  # a contact's prescription refused (issue #16)
     }
     assert specified == EVENTS
