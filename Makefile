@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-faults test-faults-long test-faults-loaded lint typecheck unit bench clean
+.PHONY: bundle test-bundle demo test test-faults test-faults-long test-faults-loaded lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,14 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Installing from a USB key on outage day (issue #17): dist/releve-usb/ and its zip, with every
+# wheel for Linux x86_64 and Windows amd64 (from the last commit and PyPI: needs the network),
+# install scripts and a one-page sheet. test-bundle installs it offline and runs the demo.
+BUNDLE := dist/releve-usb
+
+bundle: $(STAMP)
+	$(BIN)/python usb/make_bundle.py --out $(BUNDLE)
+
+test-bundle: bundle
+	RELEVE_BUNDLE=$(BUNDLE) $(BIN)/pytest -q tests/bundle
