@@ -19,17 +19,19 @@ from node.edges.api.json import iso
 from node.edges.mailbox import MailboxKey
 from node.protocol.primitives import RandomSource
 from node.protocol.relay_wire import (
+    FAST_VERSION,
     MAX_ACK_IDS,
-    MAX_BLOB_SIZE,
     SUBSCRIBE_PATH,
     VERSION,
     Ack,
     Blob,
+    Blobs,
     Challenge,
     Error,
     RelayProtocolError,
     Welcome,
     decode_frame,
+    mailbox_subscribe_path,
 )
 
 log = logging.getLogger(__name__)
@@ -41,12 +43,13 @@ MAX_CONCURRENT_BLOBS: Final = 64
 BUSY_RETRIES: Final = 5
 RETRY_BASE_SECONDS: Final = 1.0
 RETRY_MAX_SECONDS: Final = 60.0
+MAX_PUSH_FRAME: Final = 512 * 1024  # a BLOBS frame (the relay sends at most 256 KiB + one blob)
 
 
-def websocket_url(relay_url: str) -> str:
+def websocket_url(relay_url: str, path: str = SUBSCRIBE_PATH) -> str:
     """``http://host:port`` -> ``ws://host:port/v1/subscribe`` (``https`` -> ``wss``)."""
     scheme, rest = relay_url.split("://", 1)
-    return f"{'wss' if scheme == 'https' else 'ws'}://{rest.rstrip('/')}{SUBSCRIBE_PATH}"
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest.rstrip('/')}{path}"
 
 
 class RelaySubscription:
@@ -72,6 +75,9 @@ class RelaySubscription:
         self._ack_ready = asyncio.Event()
         self._slots = asyncio.Semaphore(MAX_CONCURRENT_BLOBS)
         self._handlers: set[asyncio.Task[None]] = set()
+        # Relay protocol version 3 (§18): the mailbox in the path (a proxy in front of
+        # several relay processes routes on it); a relay that answers 404 speaks version 2.
+        self._fast = True
 
     def status(self) -> dict[str, Any]:
         # While subscribed, the WebSocket heartbeat proves the relay alive every
@@ -115,16 +121,26 @@ class RelaySubscription:
 
     async def _subscribe(self) -> bool:
         """One subscription, until it ends; False when the relay refused the handshake."""
-        async with self._session.ws_connect(
-            websocket_url(self.url),
-            heartbeat=HEARTBEAT_SECONDS,
-            max_msg_size=MAX_BLOB_SIZE + 1024,
-            timeout=aiohttp.ClientWSTimeout(ws_close=5),
-        ) as ws:
+        fast = self._fast
+        path = mailbox_subscribe_path(self._mailbox.mailbox_id) if fast else SUBSCRIBE_PATH
+        try:
+            connecting = await self._session.ws_connect(
+                websocket_url(self.url, path),
+                heartbeat=HEARTBEAT_SECONDS,
+                max_msg_size=MAX_PUSH_FRAME,
+                timeout=aiohttp.ClientWSTimeout(ws_close=5),
+            )
+        except aiohttp.WSServerHandshakeError as exc:
+            if fast and exc.status in (404, 405):
+                log.info("relay %s speaks relay protocol version 2: subscribing there", self.url)
+                self._fast = False
+                return await self._subscribe()
+            raise
+        async with connecting as ws:
             challenge = decode_frame(await self._receive(ws))
             if not isinstance(challenge, Challenge):
                 raise RelayProtocolError("expected a challenge")
-            if challenge.version != VERSION:
+            if challenge.version != (FAST_VERSION if fast else VERSION):
                 # An older relay would take our mailbox without deposit capabilities (anyone
                 # could fill it): say so plainly, and try again later (it may be updated).
                 log.warning(
@@ -168,11 +184,13 @@ class RelaySubscription:
                 break
             self.last_contact = self._clock()
             frame = decode_frame(message.data)
-            if isinstance(frame, Blob):
-                await self._slots.acquire()
-                task = asyncio.create_task(self._take(frame))
-                self._handlers.add(task)
-                task.add_done_callback(self._handlers.discard)
+            if isinstance(frame, Blob | Blobs):
+                blobs = frame.blobs if isinstance(frame, Blobs) else ((frame.blob_id, frame.blob),)
+                for blob_id, blob in blobs:
+                    await self._slots.acquire()
+                    task = asyncio.create_task(self._take(Blob(blob_id, blob)))
+                    self._handlers.add(task)
+                    task.add_done_callback(self._handlers.discard)
             elif isinstance(frame, Error):
                 log.warning("relay %s closed our subscription: %s", self.url, frame.code.name)
                 break

@@ -1,6 +1,11 @@
-"""Deposits on relays: packets for a contact go to every relay the contact listed, in one
-batch request per relay (POST /v2/deposits, docs/relay-protocol.md §4.2), each with the
-deposit capability the contact gave us in its reachability (docs/protocol.md §6.3).
+"""Deposits on relays: packets for a contact go to every relay the contact listed, each with
+the deposit capability the contact gave us in its reachability (docs/protocol.md §6.3).
+
+On a relay that offers relay protocol version 3 (docs/relay-protocol.md §18) they go over a
+deposit channel, a WebSocket to ``/v3/mailboxes/{id}/deposit`` kept open while in use (up to
+64 packets per DEPOSIT frame, answered by RESULTS); a relay that answers that path 404 or 405
+speaks version 2 only, and gets one batch request per 64 packets (POST /v2/deposits, §4.2),
+for ``V2_MEMORY_SECONDS`` before the channel is tried again.
 
 A contact whose card has a mailbox but no capability runs a Relève older than deposit
 capabilities: relays refuse deposits for it, so none is attempted; its packets stay in the
@@ -10,17 +15,127 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Final
 
 import aiohttp
 
 from node.core.ports import Outcome
 from node.protocol import Endpoint, Reachability, format_node_id
-from node.protocol.relay_wire import DEPOSIT_PATH, MAX_DEPOSIT_BATCH, encode_deposits
+from node.protocol.relay_wire import (
+    DEPOSIT_PATH,
+    MAX_DEPOSIT_BATCH,
+    RESULT_DUPLICATE,
+    RESULT_STORED,
+    Error,
+    RelayProtocolError,
+    Results,
+    decode_frame,
+    deposit_channel_path,
+    encode_deposit,
+    encode_deposits,
+)
 
 log = logging.getLogger(__name__)
 
 TIMEOUT: Final = aiohttp.ClientTimeout(total=20, sock_connect=5)
+RESULTS_SECONDS: Final = 20.0  # a DEPOSIT frame's RESULTS arrive within this, or it failed
+CHANNEL_IDLE_SECONDS: Final = 60.0  # an unused deposit channel is closed after this
+V2_MEMORY_SECONDS: Final = 600.0  # a relay without deposit channels is asked again after this
+MAX_CHANNELS: Final = 256  # open deposit channels, all relays and mailboxes together
+
+
+def _ws_url(relay_url: str, path: str) -> str:
+    scheme, rest = relay_url.split("://", 1)
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest.rstrip('/')}{path}"
+
+
+class _Unsupported(Exception):
+    """The relay has no deposit channels (relay protocol version 2)."""
+
+
+class DepositChannel:
+    """One deposit channel (a WebSocket to one relay for one mailbox) and its answers."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self._ws = ws
+        self._batch = 0
+        self._waiting: dict[int, asyncio.Future[bytes]] = {}
+        self.last_used = time.monotonic()
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def open(
+        cls, session: aiohttp.ClientSession, relay_url: str, mailbox_id: bytes
+    ) -> DepositChannel:
+        try:
+            ws = await session.ws_connect(
+                _ws_url(relay_url, deposit_channel_path(mailbox_id)),
+                heartbeat=30,
+                max_msg_size=64 * 1024,
+                timeout=aiohttp.ClientWSTimeout(ws_close=5),
+            )
+        except aiohttp.WSServerHandshakeError as exc:
+            if exc.status in (404, 405):
+                raise _Unsupported() from None
+            raise
+        return cls(ws)
+
+    @property
+    def closed(self) -> bool:
+        return self._ws.closed or self._reader.done()
+
+    async def deposit(self, capability: bytes, packets: list[bytes]) -> list[bool]:
+        """One DEPOSIT frame (at most 64 packets); which ones the relay holds."""
+        self.last_used = time.monotonic()
+        self._batch = (self._batch + 1) % 2**32
+        batch = self._batch
+        answer = asyncio.get_running_loop().create_future()
+        self._waiting[batch] = answer
+        try:
+            await self._ws.send_bytes(encode_deposit(batch, capability, packets))
+            async with asyncio.timeout(RESULTS_SECONDS):
+                results = await answer
+        finally:
+            self._waiting.pop(batch, None)
+        if len(results) != len(packets):
+            raise RelayProtocolError("results: wrong count")
+        refused = {code for code in results if code not in (RESULT_STORED, RESULT_DUPLICATE)}
+        if refused:
+            log.warning(
+                "relay refused %d of %d deposits (codes %s); kept in the outbox",
+                sum(1 for code in results if code in refused),
+                len(results),
+                ", ".join(str(code) for code in sorted(refused)),
+            )
+        return [code in (RESULT_STORED, RESULT_DUPLICATE) for code in results]
+
+    async def _read(self) -> None:
+        try:
+            async for message in self._ws:
+                if message.type is not aiohttp.WSMsgType.BINARY:
+                    break
+                frame = decode_frame(message.data)
+                if isinstance(frame, Error):
+                    log.info("relay closed a deposit channel: %s", frame.code.name.lower())
+                    break
+                if not isinstance(frame, Results):
+                    raise RelayProtocolError("expected RESULTS")
+                for batch, results in frame.batches:
+                    waiting = self._waiting.get(batch)
+                    if waiting is not None and not waiting.done():
+                        waiting.set_result(results)
+        except RelayProtocolError as exc:
+            log.warning("relay spoke nonsense on a deposit channel: %s", exc)
+        finally:
+            for waiting in self._waiting.values():
+                if not waiting.done():
+                    waiting.set_exception(ConnectionResetError("deposit channel closed"))
+            await self._ws.close()
+
+    async def close(self) -> None:
+        await self._ws.close()
+        self._reader.cancel()
 
 
 class RelayTransport:
@@ -28,6 +143,9 @@ class RelayTransport:
         self._session = session
         self._told_no_capability: set[bytes] = set()  # contacts already logged (bounded by them)
         self._told_old_relay: set[str] = set()
+        self._channels: dict[tuple[str, bytes], DepositChannel] = {}
+        self._opening: dict[tuple[str, bytes], asyncio.Lock] = {}
+        self._v2_only: dict[str, float] = {}  # relay url -> when to try channels again
 
     async def send(
         self, contact_id: bytes, reachability: Reachability, packets: list[bytes]
@@ -61,10 +179,58 @@ class RelayTransport:
         self, relay: Endpoint, mailbox_id: bytes, capability: bytes, packets: list[bytes]
     ) -> list[bool]:
         results: list[bool] = []
+        channel = await self._channel(relay.url, mailbox_id)
         for start in range(0, len(packets), MAX_DEPOSIT_BATCH):
             chunk = packets[start : start + MAX_DEPOSIT_BATCH]
-            results += await self._post(relay, mailbox_id, capability, chunk)
+            if channel is None:
+                results += await self._post(relay, mailbox_id, capability, chunk)
+                continue
+            try:
+                results += await channel.deposit(capability, chunk)
+            except (TimeoutError, aiohttp.ClientError, OSError, RelayProtocolError) as exc:
+                log.info("relay %s deposit channel failed: %s", relay.url, type(exc).__name__)
+                results += [False] * (len(packets) - start)
+                await channel.close()
+                break
         return results
+
+    async def _channel(self, url: str, mailbox_id: bytes) -> DepositChannel | None:
+        """The open deposit channel to ``url`` for ``mailbox_id``, opened if needed; None
+        when the relay has none (version 2: HTTP batches) or it cannot be opened now."""
+        if self._v2_only.get(url, 0.0) > time.monotonic():
+            return None
+        key = (url, mailbox_id)
+        lock = self._opening.setdefault(key, asyncio.Lock())
+        async with lock:
+            channel = self._channels.get(key)
+            if channel is not None and not channel.closed:
+                return channel
+            await self._sweep(key)
+            try:
+                channel = await DepositChannel.open(self._session, url, mailbox_id)
+            except _Unsupported:
+                self._v2_only[url] = time.monotonic() + V2_MEMORY_SECONDS
+                log.info("relay %s has no deposit channels (version 2): HTTP deposits", url)
+                return None
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                log.info("relay %s unreachable: %s", url, type(exc).__name__)
+                return None
+            self._channels[key] = channel
+            return channel
+
+    async def _sweep(self, current: tuple[str, bytes]) -> None:
+        """Closes channels unused for CHANNEL_IDLE_SECONDS, and the oldest beyond
+        MAX_CHANNELS."""
+        now = time.monotonic()
+        by_age = sorted(self._channels.items(), key=lambda item: item[1].last_used)
+        for index, (key, channel) in enumerate(by_age):
+            if key == current:
+                continue
+            stale = now - channel.last_used > CHANNEL_IDLE_SECONDS
+            if channel.closed or stale or len(by_age) - index >= MAX_CHANNELS:
+                del self._channels[key]
+                self._opening.pop(key, None)
+                await channel.close()
 
     async def _post(
         self, relay: Endpoint, mailbox_id: bytes, capability: bytes, packets: list[bytes]
