@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.reads
 	$(BIN)/python -m bench.latency
 	$(BIN)/python -m bench.relay
+	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.load
 
 clean:

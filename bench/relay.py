@@ -371,9 +371,15 @@ def raise_file_limit(wanted: int) -> None:
 
 
 async def open_pairs(
-    http: aiohttp.ClientSession, kind: type[Pair], url: str, count: int, load: Load
+    http: aiohttp.ClientSession,
+    kind: type[Pair],
+    url: str,
+    count: int,
+    load: Load,
+    first: int = 1,
 ) -> list[Pair]:
-    pairs = [kind(load, index + 1) for index in range(count)]
+    """``count`` pairs, their mailbox keys from seeds ``first``, ``first + 1``, ..."""
+    pairs = [kind(load, first + index) for index in range(count)]
     for start in range(0, count, 50):
         await asyncio.gather(*(pair.open(http, url) for pair in pairs[start : start + 50]))
     return pairs
