@@ -126,6 +126,7 @@ _KIND_DISPLAY: Final = {
     "attachment": "Pièce jointe",
     "cancellation": "Annulation d'ordonnance",
     "dispensing": "Délivrance",
+    "read_back": "Reformulation de la transmission",
 }
 _DISPENSING_WORDS: Final = {
     "dispensed": "Délivrée",
@@ -139,6 +140,22 @@ _SAED: Final = (
     ("assessment", "Évaluation"),
     ("request", "Demande"),
 )
+# Handoff version 2 (docs/protocol.md §18.4): each field a payload of its own, coded in the
+# same code system as the SAED sections, so that a record keeps them apart.
+_HANDOFF_V2: Final = (
+    ("severity", "Gravité"),
+    ("callback", "Rappeler au"),
+    ("allergies", "Allergies"),
+    ("treatments", "Traitements en cours"),
+    ("contingency", "Conduite à tenir si"),
+    ("deadline", "Échéance"),
+    ("home", "Domicile"),
+)
+_SEVERITY_WORDS: Final = {
+    "stable": "stable",
+    "watcher": "à surveiller",
+    "unstable": "instable",
+}
 _GENDER: Final = {"F": "female", "M": "male", "U": "unknown"}
 _COMMUNICATION_STATUS: Final = {
     "queued": "in-progress",
@@ -425,6 +442,9 @@ class _Export:
             resource["payload"] = [{"contentString": text}]
         elif self.kind == "handoff":
             resource["payload"] = self.handoff_payload()
+        elif self.kind == "read_back":
+            text = _text(self.form(), "text", field="read_back.text", keep_spaces=True)
+            resource["payload"] = [{"contentString": f"Reformulation : {text}"}]
         else:
             resource["payload"] = self.attachment_payload()
             if self.form().get("corrupt"):
@@ -443,6 +463,17 @@ class _Export:
                 {
                     "extension": [{"url": EXT_SAED_SECTION, "valueCoding": section}],
                     "contentString": f"{heading} : {text}",
+                }
+            )
+        for field, heading in _HANDOFF_V2:
+            said = _handoff_field(form, field)
+            if said is None:
+                continue
+            section = {"system": SAED_SYSTEM, "code": field, "display": heading}
+            payload.append(
+                {
+                    "extension": [{"url": EXT_SAED_SECTION, "valueCoding": section}],
+                    "contentString": f"{heading} : {said}",
                 }
             )
         return payload
@@ -619,6 +650,31 @@ def _text(
     if value is None:
         raise ValueError(f"{field or key} is missing or empty")
     return value
+
+
+def _handoff_field(form: Mapping[str, Any], field: str) -> str | None:
+    """A version 2 handoff field as a sentence; None when absent (a version 1 handoff, or
+    not stated). An empty list says "none known"."""
+    value = form.get(field)
+    if value is None:
+        return None
+    if field in ("allergies", "treatments"):
+        if not isinstance(value, list):
+            raise ValueError(f"handoff.{field} is not a list")
+        items = [str(item) for item in value]
+        return "; ".join(items) if items else "aucune connue"
+    if field == "severity":
+        return _SEVERITY_WORDS.get(str(value), str(value))
+    if field == "home":
+        if not isinstance(value, Mapping):
+            raise ValueError("handoff.home is not an object")
+        parts = [str(value[key]) for key in ("address", "phone") if value.get(key)]
+        kin = value.get("next_of_kin")
+        if isinstance(kin, Mapping):
+            relation = f" ({kin.get('relationship')})" if kin.get("relationship") else ""
+            parts.append(f"proche : {kin.get('name')}{relation}, {kin.get('phone')}")
+        return " – ".join(part.replace("\n", ", ") for part in parts) or None
+    return str(value)
 
 
 def _optional(source: Mapping[str, Any], key: str, *, keep_spaces: bool = False) -> str | None:

@@ -35,7 +35,8 @@ from typing import Any, Final
 from .attachment import AttachmentManifest
 from .characters import utf8_has_control_in_message
 from .errors import ClinicalError, LocalProtocolError, MalformedInput
-from .handoff import Handoff
+from .handoff import VERSION_2 as HANDOFF_VERSION_2
+from .handoff import Handoff, ReadBack
 from .kinds import MESSAGE_ID_SIZE, PayloadKind
 from .lifecycle import Cancellation, Dispensing
 from .patient import Patient, Sex
@@ -65,6 +66,7 @@ __all__ = [
     "Prescription",
     "PrescriptionLine",
     "Priority",
+    "ReadBack",
     "Sex",
     "TextContent",
     "check_text_body",
@@ -183,7 +185,9 @@ def _check_text(text: str, data: bytes) -> None:
         raise ClinicalError("text", "invalid_text")
 
 
-Content = TextContent | Handoff | Prescription | AttachmentManifest | Cancellation | Dispensing
+Content = (
+    TextContent | Handoff | Prescription | AttachmentManifest | Cancellation | Dispensing | ReadBack
+)
 
 CONVERSATION_KINDS: Final = frozenset(
     {
@@ -194,10 +198,15 @@ CONVERSATION_KINDS: Final = frozenset(
         PayloadKind.SIGNED_PRESCRIPTION,
         PayloadKind.CANCELLATION,
         PayloadKind.DISPENSING,
+        PayloadKind.HANDOFF_V2,
+        PayloadKind.READ_BACK,
     }
 )
-# The kinds that answer a prescription: their meta names it (reply_to).
-LIFECYCLE_KINDS: Final = frozenset({PayloadKind.CANCELLATION, PayloadKind.DISPENSING})
+# The kinds that answer a prescription or a handoff: their meta names it (reply_to).
+LIFECYCLE_KINDS: Final = frozenset(
+    {PayloadKind.CANCELLATION, PayloadKind.DISPENSING, PayloadKind.READ_BACK}
+)
+HANDOFF_KINDS: Final = frozenset({PayloadKind.HANDOFF, PayloadKind.HANDOFF_V2})
 PRESCRIPTION_KINDS: Final = frozenset({PayloadKind.PRESCRIPTION, PayloadKind.SIGNED_PRESCRIPTION})
 _KIND_OF: Final[dict[type, PayloadKind]] = {
     TextContent: PayloadKind.TEXT,
@@ -206,6 +215,7 @@ _KIND_OF: Final[dict[type, PayloadKind]] = {
     AttachmentManifest: PayloadKind.ATTACHMENT,
     Cancellation: PayloadKind.CANCELLATION,
     Dispensing: PayloadKind.DISPENSING,
+    ReadBack: PayloadKind.READ_BACK,
 }
 _NAMES: Final = {
     PayloadKind.TEXT: "text",
@@ -215,6 +225,8 @@ _NAMES: Final = {
     PayloadKind.SIGNED_PRESCRIPTION: "prescription",
     PayloadKind.CANCELLATION: "cancellation",
     PayloadKind.DISPENSING: "dispensing",
+    PayloadKind.HANDOFF_V2: "handoff",
+    PayloadKind.READ_BACK: "read_back",
 }
 
 
@@ -227,6 +239,8 @@ def kind_name(kind: PayloadKind) -> str:
 def kind_of(content: Content) -> PayloadKind:
     if isinstance(content, Prescription) and content.version == VERSION_2:
         return PayloadKind.SIGNED_PRESCRIPTION
+    if isinstance(content, Handoff) and content.version == HANDOFF_VERSION_2:
+        return PayloadKind.HANDOFF_V2
     return _KIND_OF[type(content)]
 
 
@@ -268,6 +282,10 @@ def decode_conversation(kind: PayloadKind, body: bytes) -> tuple[Meta, Content]:
         content = remote("text", lambda: TextContent(text))
     elif kind is PayloadKind.HANDOFF:
         content = Handoff.decode_from(reader)
+    elif kind is PayloadKind.HANDOFF_V2:
+        content = Handoff.decode_v2_from(reader)
+    elif kind is PayloadKind.READ_BACK:
+        content = ReadBack.decode_from(reader)
     elif kind is PayloadKind.PRESCRIPTION:
         content = Prescription.decode_from(reader)
     elif kind is PayloadKind.SIGNED_PRESCRIPTION:
@@ -281,7 +299,7 @@ def decode_conversation(kind: PayloadKind, body: bytes) -> tuple[Meta, Content]:
     else:
         content = AttachmentManifest.decode_from(reader)
     if kind in LIFECYCLE_KINDS and meta.reply_to is None:
-        raise reader.fail("a cancellation or dispensing report names its prescription")
+        raise reader.fail("a cancellation, dispensing report or read-back names its message")
     if kind in SIGNED_KINDS:
         reader.raw(SIGNATURE_SIZE)
     reader.done()
@@ -313,7 +331,11 @@ _REPLY_END: Final = 2 + MESSAGE_ID_SIZE
 
 
 def content_from_json(
-    kind: str, obj: object, today: datetime.date, prescriber: Prescriber | None = None
+    kind: str,
+    obj: object,
+    today: datetime.date,
+    prescriber: Prescriber | None = None,
+    callback: str | None = None,
 ) -> Content:
     """The content of a message the local API received: ``kind`` is "text", "handoff" or
         "prescription" (a file comes as bytes: :meth:`AttachmentManifest.for_file`). ``today``
@@ -324,7 +346,7 @@ def content_from_json(
     if kind == "text":
         content = TextContent.from_json(obj)
     elif kind == "handoff":
-        content = Handoff.from_json(obj, today)
+        content = Handoff.from_json(obj, today, callback)  # version 2
     elif kind == "prescription":
         content = Prescription.from_json(obj, today, prescriber)
     else:

@@ -23,3 +23,6 @@ class PayloadKind(IntEnum):
     SIGNED_PRESCRIPTION = 0x0A  # meta + prescription v2 + signature (prescription.py)
     CANCELLATION = 0x0B  # meta + a signed cancellation of a prescription (lifecycle.py)
     DISPENSING = 0x0C  # meta + the pharmacist's report: dispensed, partly, refused (lifecycle.py)
+    # What the next carer needs (§18.4): callback, allergies, treatments, severity...
+    HANDOFF_V2 = 0x0D  # meta + SAED handoff version 2 (handoff.py); HANDOFF stays readable
+    READ_BACK = 0x0E  # meta (reply_to: the handoff) + the receiver's reformulation (handoff.py)

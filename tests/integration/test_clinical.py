@@ -39,6 +39,13 @@ HANDOFF: dict[str, Any] = {
     "background": "HTA, FA sous apixaban.",
     "assessment": "Stable, EVA 6/10, pas de déficit.",
     "request": "Radiographie du bassin et avis orthopédique.",
+    # Version 2 (issue #16): what the next carer needs.
+    "callback": "02 98 00 00 00",
+    "severity": "watcher",
+    "allergies": ["Pénicilline"],
+    "treatments": ["Apixaban 5 mg matin et soir"],
+    "contingency": "Si douleur non calmée : rappeler le cabinet.",
+    "deadline": "2026-11-21T12:00:00+01:00",
 }
 # Version 2 (issue #16): no prescriber in the form (the GP node's profile, given at
 # `releve init`, signs); the INN on each line; the INS with its identity status.

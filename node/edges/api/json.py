@@ -18,6 +18,7 @@ from node.protocol.conversation import (
     Handoff,
     Prescription,
     Priority,
+    ReadBack,
     TextContent,
 )
 from node.protocol.identity import format_node_id
@@ -31,6 +32,8 @@ KIND_NAMES: Final = {
     PayloadKind.SIGNED_PRESCRIPTION: "prescription",
     PayloadKind.CANCELLATION: "cancellation",
     PayloadKind.DISPENSING: "dispensing",
+    PayloadKind.HANDOFF_V2: "handoff",
+    PayloadKind.READ_BACK: "read_back",
 }
 
 
@@ -130,6 +133,7 @@ def message_record(
         "attachment": None,
         "cancellation": content.to_json() if isinstance(content, Cancellation) else None,
         "dispensing": content.to_json() if isinstance(content, Dispensing) else None,
+        "read_back": content.to_json() if isinstance(content, ReadBack) else None,
         "signature": signature_json(row, content),
         "lifecycle": None if lifecycle is None else lifecycle_json(lifecycle),
         "sent_at": iso(row.sent_at_ms / 1000),

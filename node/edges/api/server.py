@@ -327,7 +327,9 @@ class LocalApi:
             row = await self.core.prescriptions.send(contact, meta, form, today)
             return web.json_response(await self.message_json(row), status=201)
         try:
-            content = content_from_json(kind, form, today)
+            # A handoff's callback number defaults to our phone (docs/protocol.md §18.4).
+            phone = self.service.config.phone.strip() or None
+            content = content_from_json(kind, form, today, callback=phone)
         except ClinicalError as exc:
             raise invalid_field(exc) from None
         row = await self.core.sending.send(contact, meta, content)

@@ -681,7 +681,9 @@ def test_message_json_from_the_node_exports_valid_r4(kind: str) -> None:
             ]
             form["lines"][1]["duration"] = "5 jours"
             form["lines"][2] = {**form["lines"][2], "strength": "0,9 %", "renewals": 2}
-    content = content_from_json(kind, form, today)
+    if kind == "handoff":
+        form = {**form, "severity": "unstable", "allergies": ["Iode"], "treatments": []}
+    content = content_from_json(kind, form, today, callback="04 72 00 00 00")
     payload_kind, body = encode_conversation(
         Meta(Priority.URGENT, bytes.fromhex(ANSWERED_ID)), content
     )
@@ -708,6 +710,11 @@ def test_message_json_from_the_node_exports_valid_r4(kind: str) -> None:
     if kind == "handoff":
         patient_resource = only(bundle, "Patient")
         assert patient_resource["identifier"][0]["value"] == "256037512345654"
+        said = [p["contentString"] for p in only(bundle, "Communication")["payload"]]
+        assert "Gravité : instable" in said
+        assert "Rappeler au : 04 72 00 00 00" in said
+        assert "Allergies : Iode" in said
+        assert "Traitements en cours : aucune connue" in said
     if kind == "prescription":
         patient_resource = only(bundle, "Patient")
         assert patient_resource["identifier"][0]["value"] == "219057512345656"

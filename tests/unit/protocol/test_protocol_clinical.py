@@ -57,6 +57,8 @@ def handoff_json(**changes: Any) -> dict[str, Any]:
         "background": "Anticoagulée (AVK).\nVit seule.",
         "assessment": "Hématome frontal, pas de perte de connaissance.",
         "request": "Surveillance neurologique 24 h.",
+        "callback": "02 98 00 00 00",
+        "severity": "watcher",
     }
     handoff.update(changes)
     return handoff
@@ -451,6 +453,7 @@ def test_every_kind_has_a_body_check() -> None:
         "attachment",
         "cancellation",
         "dispensing",
+        "read_back",
     }
     with pytest.raises(MalformedInput):
         decode_conversation(PayloadKind.RECEIPT, b"\x00\x00")
