@@ -13,6 +13,7 @@ from node.core.pairing import Pairing
 from node.core.ports import Transport
 from node.core.prescriptions import Prescriptions
 from node.core.printed import PrintedCopies
+from node.core.read_backs import ReadBacks
 from node.core.reading import Reading
 from node.core.receipts import Receipts
 from node.core.receiving import Receiver
@@ -31,6 +32,7 @@ class NodeCore:
     sending: Sending
     prescriptions: Prescriptions
     printed: PrintedCopies
+    read_backs: ReadBacks
     reading: Reading
     trust: Trust
     outbox: Outbox
@@ -56,6 +58,7 @@ class NodeCore:
             sending=sending,
             prescriptions=prescriptions,
             printed=PrintedCopies(ctx, prescriptions),
+            read_backs=ReadBacks(ctx, sending),
             reading=Reading(ctx, receipts),
             trust=Trust(ctx, persist_identity),
             outbox=Outbox(ctx, transport, pairing),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Final
 
+from node.core import read_backs
 from node.core.attachments import Attachments
 from node.core.contacts import Contact
 from node.core.context import NodeContext
@@ -95,6 +96,7 @@ class Receiver:
             try:
                 # A prescription must prove who signed it (docs/protocol.md §19.3).
                 await self._prescriptions.check_incoming(contact, payload)
+                await read_backs.check_incoming(self._ctx, contact, payload)  # §18.8
             except PeerRefused as refused:
                 # Its key is spent: the session moves on, and the refusal is on record.
                 event = ("refused", "contact", contact.contact_id, payload.message_id)

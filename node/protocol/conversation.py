@@ -53,6 +53,7 @@ MAX_BODY_BYTES: Final = 61_440
 
 __all__ = [
     "CONVERSATION_KINDS",
+    "HANDOFF_KINDS",
     "MAX_BODY_BYTES",
     "MAX_TEXT_BYTES",
     "AttachmentManifest",

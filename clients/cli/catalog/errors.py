@@ -427,6 +427,10 @@ ERRORS: Final[dict[str, dict[str, str]]] = {
         "fr": "seul un nœud de pharmacien enregistre une délivrance",
         "en": "only a pharmacist's node reports dispensing",
     },
+    "api.not_handoff": {
+        "fr": "une reformulation répond à une transmission (SAED) reçue",
+        "en": "a read-back answers a handoff (SAED) this node received",
+    },
     "api.print_code_invalid": {
         "fr": "ce QR code n'est pas une ordonnance Relève lisible (incomplet, ou d'une autre "
         "version) : photographiez tous les codes imprimés sous l'ordonnance",

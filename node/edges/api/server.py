@@ -196,6 +196,21 @@ class LocalApi:
         record = message_record(row, me, them, done, lifecycle)
         record["contact_verified"] = contact.row.verified if contact else False
         record["print_codes"] = self.core.printed.codes(row)
+        read_backs = await self.core.read_backs.of(row)
+        record["read_backs"] = (
+            None
+            if read_backs is None
+            else [
+                {
+                    "message_id": shown.row.message_id.hex(),
+                    "direction": shown.row.direction,
+                    "at": iso(shown.row.listed_at),
+                    "status": shown.row.status,
+                    "text": shown.text,
+                }
+                for shown in read_backs
+            ]
+        )
         return record
 
     async def messages_json(self, rows: list[MessageRow]) -> list[dict[str, Any]]:
@@ -455,8 +470,19 @@ class LocalApi:
         return web.json_response(await self.message_json(row))
 
     async def ack(self, request: web.Request) -> web.Response:
+        """Acknowledges an urgent message; with ``{"read_back": "..."}`` (a received handoff,
+        urgent or not) also sends the reformulation (docs/protocol.md §18.8)."""
         row = await self._message_row(request)
-        row = await self.core.reading.acknowledge(row.message_id)
+        body = await self._body(request)
+        text = body.get("read_back")
+        if text is None:
+            row = await self.core.reading.acknowledge(row.message_id)
+            return web.json_response(await self.message_json(row))
+        await self.core.read_backs.send(row, text)  # checks it answers a received handoff
+        if row.priority == Priority.URGENT:
+            row = await self.core.reading.acknowledge(row.message_id)
+        else:
+            row = await self.core.reading.mark_read(row.message_id)
         return web.json_response(await self.message_json(row))
 
     async def printed(self, request: web.Request) -> web.Response:
