@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final, TextIO
 
 from .errors import CliError
@@ -43,6 +43,18 @@ FIELD_KINDS: Final = {
     "lines.quantity": "optional",
     "lines.renewals": "count",
     "notes": "optional_multiline",
+    # Handoff version 2 (docs/protocol.md §18.4).
+    "callback": "optional",
+    "severity": "severity",
+    "allergies": "list",
+    "treatments": "list",
+    "contingency": "optional_multiline",
+    "deadline": "deadline",
+    "home.address": "optional_multiline",
+    "home.phone": "optional",
+    "home.next_of_kin.name": "optional",
+    "home.next_of_kin.relationship": "optional",
+    "home.next_of_kin.phone": "optional",
 }
 PATIENT_FIELDS: Final = ("birth_name", "first_names", "birth_date", "sex", "ins")
 LINE_FIELDS: Final = (
@@ -73,6 +85,21 @@ _INS_STATUS: Final = {
 MAX_LINES: Final = 50
 _FRENCH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _SEX = {"f": "F", "m": "M", "h": "M", "u": "U", "i": "U"}
+_SEVERITY = {
+    "s": "stable",
+    "stable": "stable",
+    "w": "watcher",
+    "watcher": "watcher",
+    "a": "watcher",
+    "à surveiller": "watcher",
+    "a surveiller": "watcher",
+    "u": "unstable",
+    "i": "unstable",
+    "instable": "unstable",
+    "unstable": "unstable",
+}
+_NONE_KNOWN = frozenset({"-", "aucune", "aucun", "none"})
+_FRENCH_TIME = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s+(\d{1,2})[:h](\d{2})\s*$")
 _YES = frozenset({"o", "oui", "y", "yes"})
 
 
@@ -86,6 +113,22 @@ def typed_date(text: str) -> str:
         return date(year, month, day).isoformat()
     except ValueError:
         return text.strip()  # 31/02: the node says invalid_date in the user's words
+
+
+def typed_deadline(text: str) -> str | None:
+    """21/11/2026 14:00 (local time) as ISO 8601 with this machine's UTC offset; an ISO text
+    unchanged; empty: no deadline. The node refuses a time without its offset."""
+    text = text.strip()
+    if not text:
+        return None
+    match = _FRENCH_TIME.match(text)
+    if match is None:
+        return text
+    day, month, year, hour, minute = (int(part) for part in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute).astimezone().isoformat()
+    except ValueError:
+        return text
 
 
 class Prompter:
@@ -156,7 +199,28 @@ class Prompter:
             return answer.strip().upper() or None
         if kind == "count":
             return self._count(label, given or "0")
+        if kind == "severity":
+            answer = self.line(label, default=given, hint=self.tr("form.severity_hint"))
+            return _SEVERITY.get(answer.strip().lower(), answer.strip().lower()) or None
+        if kind == "list":
+            return self._list(label)
+        if kind == "deadline":
+            hint = f"{self.tr('form.optional')}, {self.tr('form.deadline_hint')}"
+            return typed_deadline(self.line(label, hint=hint))
         return self.line(label, default=given)
+
+    def _list(self, label: str) -> list[str] | None:
+        """One item a line, an empty line to end; "-" alone: none known; nothing: not
+        stated."""
+        self.say(f"{label} ({self.tr('form.list_hint')})")
+        items: list[str] = []
+        while True:
+            line = self._read("> ").strip()
+            if not line:
+                return items or None
+            if not items and line.lower() in _NONE_KNOWN:
+                return []
+            items.append(line)
 
     def _weight(self, label: str) -> float | None:
         while True:
@@ -264,6 +328,24 @@ def ask_handoff(prompter: Prompter) -> JsonObject:
     prompter.say()
     for section in SAED:
         handoff[section] = prompter.ask(section)
+    # What the next carer needs (docs/protocol.md §18.4).
+    for name in ("severity", "callback", "allergies", "treatments", "contingency", "deadline"):
+        handoff[name] = prompter.ask(name)
+    handoff["home"] = None
+    if prompter.yes(prompter.tr("form.home_question")):
+        home: JsonObject = {
+            "address": prompter.ask("home.address"),
+            "phone": prompter.ask("home.phone"),
+            "next_of_kin": None,
+        }
+        kin_name = prompter.ask("home.next_of_kin.name")
+        if kin_name:
+            home["next_of_kin"] = {
+                "name": kin_name,
+                "relationship": prompter.ask("home.next_of_kin.relationship"),
+                "phone": prompter.ask("home.next_of_kin.phone"),
+            }
+        handoff["home"] = home
     return handoff
 
 

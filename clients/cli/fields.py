@@ -59,6 +59,22 @@ FIELD_PATHS: Final = (
     "size",
     "sha256",
     "caption",
+    # Handoff version 2 (docs/protocol.md §18.4) and its read-back (§18.8).
+    "callback",
+    "severity",
+    "allergies",
+    "treatments",
+    "contingency",
+    "deadline",
+    "home",
+    "home.address",
+    "home.phone",
+    "home.next_of_kin",
+    "home.next_of_kin.name",
+    "home.next_of_kin.relationship",
+    "home.next_of_kin.phone",
+    "read_back",
+    "version",
 )
 
 # The stable reason codes of ClinicalError and of the API (docs/local-api.md, "Errors").

@@ -251,6 +251,30 @@ CLINICAL: Final[dict[str, dict[str, str]]] = {
         "en": "renewals (0 to 12)",
     },
     "field.notes": {"fr": "remarques", "en": "notes"},
+    "field.callback": {
+        "fr": "numéro de rappel (vide = votre téléphone)",
+        "en": "callback number (empty = your phone)",
+    },
+    "field.severity": {"fr": "gravité", "en": "severity"},
+    "field.allergies": {"fr": "allergies", "en": "allergies"},
+    "field.treatments": {"fr": "traitements en cours", "en": "current treatments"},
+    "field.contingency": {
+        "fr": "conduite à tenir si… (« si ceci, alors cela »)",
+        "en": 'contingency ("if this, then that")',
+    },
+    "field.deadline": {"fr": "échéance", "en": "deadline"},
+    "field.home": {"fr": "domicile", "en": "home"},
+    "field.home.address": {"fr": "adresse du patient", "en": "patient's address"},
+    "field.home.phone": {"fr": "téléphone du patient", "en": "patient's phone"},
+    "field.home.next_of_kin": {"fr": "proche à prévenir", "en": "next of kin"},
+    "field.home.next_of_kin.name": {"fr": "proche : nom", "en": "next of kin: name"},
+    "field.home.next_of_kin.relationship": {
+        "fr": "proche : lien (fille, voisin…)",
+        "en": "next of kin: relationship (daughter, neighbour…)",
+    },
+    "field.home.next_of_kin.phone": {"fr": "proche : téléphone", "en": "next of kin: phone"},
+    "field.read_back": {"fr": "reformulation", "en": "read-back"},
+    "field.version": {"fr": "version du formulaire", "en": "form version"},
     "field.file_name": {"fr": "nom du fichier", "en": "file name"},
     "field.media_type": {"fr": "type de fichier", "en": "file type"},
     "field.size": {"fr": "taille du fichier", "en": "file size"},
@@ -269,6 +293,20 @@ CLINICAL: Final[dict[str, dict[str, str]]] = {
         "address, e-mail) comes from your node's profile, which signs the prescription.",
     },
     "form.patient_heading": {"fr": "Patient", "en": "Patient"},
+    "form.severity_hint": {
+        "fr": "S = stable, A = à surveiller, I = instable",
+        "en": "S = stable, W = watcher (may worsen), U = unstable",
+    },
+    "form.list_hint": {
+        "fr": "un élément par ligne, ligne vide pour finir ; « - » = aucune connue ; rien = non "
+        "renseigné",
+        "en": 'one item a line, an empty line to end; "-" = none known; nothing = not stated',
+    },
+    "form.deadline_hint": {"fr": "JJ/MM/AAAA HH:MM", "en": "YYYY-MM-DDTHH:MM+01:00"},
+    "form.home_question": {
+        "fr": "Soins à domicile : adresse, téléphone, proche à prévenir ? (o/N) ",
+        "en": "Home care: address, phone, next of kin? (y/N) ",
+    },
     "form.line_heading": {"fr": "Ligne {number}", "en": "Line {number}"},
     "form.optional": {"fr": "facultatif, Entrée pour passer", "en": "optional, Enter to skip"},
     "form.multiline": {

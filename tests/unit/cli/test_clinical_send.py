@@ -200,6 +200,22 @@ HANDOFF_ANSWERS = (
     "",
     "Radio de hanche",
     "",
+    "a",  # severity: à surveiller
+    "",  # callback: the node puts its own phone
+    "Pénicilline",  # allergies, one a line
+    "Iode",
+    "",
+    "-",  # treatments: none known
+    "Si fièvre, rappeler.",  # contingency
+    "",
+    "21/11/2026 14:00",  # deadline, local time
+    "o",  # home care
+    "4 rue des Lilas",
+    "",
+    "02 98 11 22 33",
+    "Paul Durand",
+    "fils",
+    "06 12 34 56 78",
     "oui",  # send?
 )
 
@@ -226,6 +242,17 @@ def test_interactive_handoff_asks_again_the_refused_field(
         "weight_kg": None,
     }
     assert first["handoff"]["background"] == "HTA\ndiabète de type 2"
+    assert first["handoff"]["severity"] == "watcher"
+    assert first["handoff"]["callback"] is None
+    assert first["handoff"]["allergies"] == ["Pénicilline", "Iode"]
+    assert first["handoff"]["treatments"] == []
+    assert first["handoff"]["contingency"] == "Si fièvre, rappeler."
+    assert first["handoff"]["deadline"].startswith("2026-11-21T14:00:00")
+    assert first["handoff"]["home"] == {
+        "address": "4 rue des Lilas",
+        "phone": "02 98 11 22 33",
+        "next_of_kin": {"name": "Paul Durand", "relationship": "fils", "phone": "06 12 34 56 78"},
+    }
     assert second["handoff"]["patient"]["ins"] == "256037512345654"
     assert second["handoff"]["situation"] == "Chute à domicile ce matin"
     assert "Le nœud refuse « INS (matricule) » : la clé de l'INS" in result.err
