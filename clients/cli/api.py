@@ -161,8 +161,9 @@ class ApiClient:
             timeout=UPLOAD_TIMEOUT,
         )
 
-    def acknowledge(self, message_id: str) -> JsonObject:
-        return self.request("POST", f"/v1/messages/{_segment(message_id)}/ack")
+    def acknowledge(self, message_id: str, read_back: str | None = None) -> JsonObject:
+        body = None if read_back is None else {"read_back": read_back}
+        return self.request("POST", f"/v1/messages/{_segment(message_id)}/ack", body)
 
     def prescription_action(self, message_id: str, action: str, body: JsonObject) -> JsonObject:
         """POST /v1/messages/{id}/cancel, /amend or /dispense (docs/local-api.md)."""

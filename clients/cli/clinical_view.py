@@ -66,7 +66,17 @@ def patient_name(patient: JsonObject) -> str:
     )
 
 
-def patient_lines(tr: Translator, patient: JsonObject) -> list[str]:
+def age_on(birth: object, on: date) -> int | None:
+    """Completed years on ``on``; None when the birth date does not read."""
+    try:
+        born = date.fromisoformat(str(birth))
+    except ValueError:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def patient_lines(tr: Translator, patient: JsonObject, on: date | None = None) -> list[str]:
+    """The patient's identity; ``on`` (default today): the date their age is given for."""
     lines = [
         tr(
             "show.patient",
@@ -75,6 +85,9 @@ def patient_lines(tr: Translator, patient: JsonObject) -> list[str]:
             sex=sex_name(tr, patient.get("sex")),
         )
     ]
+    age = age_on(patient.get("birth_date"), on or date.today())
+    if age is not None and age >= 0:
+        lines[0] += tr("show.age", age=age)
     if patient.get("ins"):
         lines.append(tr("show.ins", ins=fmt_ins(patient.get("ins"))))
     status = patient.get("ins_status")
@@ -93,10 +106,65 @@ def _paragraph(value: object) -> list[str]:
 
 def handoff_lines(tr: Translator, handoff: JsonObject) -> list[str]:
     lines = [kind_name(tr, "handoff"), *patient_lines(tr, _object(handoff.get("patient")))]
+    lines.extend(handoff_v2_lines(tr, handoff))
     for section in SAED_SECTIONS:
         lines.append("")
         lines.append(tr(f"field.{section}"))
         lines.extend(_paragraph(handoff.get(section)))
+    if handoff.get("contingency"):
+        lines.extend(["", tr("show.contingency"), *_paragraph(handoff.get("contingency"))])
+    return lines
+
+
+def _items(tr: Translator, value: object) -> str:
+    if not isinstance(value, list):
+        return tr("show.not_stated")
+    return "; ".join(clean(item) for item in value) if value else tr("show.none_known")
+
+
+def handoff_v2_lines(tr: Translator, handoff: JsonObject) -> list[str]:
+    """Severity, callback, deadline, allergies, treatments and home of a version 2 handoff
+    (docs/local-api.md, HANDOFF); nothing for a version 1 handoff."""
+    if handoff.get("version") != 2:
+        return []
+    severity = clean(handoff.get("severity"))
+    lines = [
+        tr("show.severity", severity=tr.get(f"severity.{severity}", severity)),
+        tr("show.callback", phone=clean(handoff.get("callback"))),
+    ]
+    if handoff.get("deadline"):
+        lines.append(tr("show.deadline", when=fmt_time(tr, handoff.get("deadline"))))
+    lines.append(tr("show.allergies", items=_items(tr, handoff.get("allergies"))))
+    lines.append(tr("show.treatments", items=_items(tr, handoff.get("treatments"))))
+    home = _object(handoff.get("home"))
+    if home.get("address"):
+        lines.append(
+            tr("show.home_address", address=clean(home.get("address")).replace("\n", ", "))
+        )
+    if home.get("phone"):
+        lines.append(tr("show.home_phone", phone=clean(home.get("phone"))))
+    kin = _object(home.get("next_of_kin"))
+    if kin:
+        relation = f" ({clean(kin.get('relationship'))})" if kin.get("relationship") else ""
+        lines.append(
+            tr(
+                "show.next_of_kin",
+                name=clean(kin.get("name")) + relation,
+                phone=clean(kin.get("phone")),
+            )
+        )
+    return lines
+
+
+def read_back_lines(tr: Translator, message: JsonObject) -> list[str]:
+    """The read-backs of a handoff: the receiver's reformulation, as the sender sees it."""
+    entries = message.get("read_backs")
+    lines: list[str] = []
+    for entry in entries if isinstance(entries, list) else []:
+        entry = _object(entry)
+        key = "show.read_back_in" if entry.get("direction") == "in" else "show.read_back_out"
+        lines.append(tr(key, at=fmt_time(tr, entry.get("at"))))
+        lines.extend(_paragraph(entry.get("text")))
     return lines
 
 
@@ -236,7 +304,14 @@ def body_lines(tr: Translator, message: JsonObject) -> list[str]:
     """The content of any kind of message, for `releve show` and `releve read`."""
     kind = message.get("kind", "text")
     if kind == "handoff":
-        return handoff_lines(tr, _object(message.get("handoff")))
+        handoff = handoff_lines(tr, _object(message.get("handoff")))
+        read_backs = read_back_lines(tr, message)
+        return [*handoff, *([""] if read_backs else []), *read_backs]
+    if kind == "read_back":
+        return [
+            tr("show.read_back_of", target=clean(message.get("reply_to"))),
+            *_paragraph(_object(message.get("read_back")).get("text")),
+        ]
     if kind == "prescription":
         prescription = prescription_lines(tr, _object(message.get("prescription")))
         return [*state_lines(tr, message), *prescription]

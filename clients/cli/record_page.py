@@ -17,9 +17,11 @@ from .clinical_view import (
     SAED_SECTIONS,
     body_lines,
     fmt_date,
+    handoff_v2_lines,
     kind_name,
     patient_lines,
     prescription_line,
+    read_back_lines,
     state_lines,
     transfer_percent,
 )
@@ -116,7 +118,17 @@ def _body(tr: Translator, message: JsonObject) -> str:
             f"<h3>{escape(tr(f'field.{section}'))}</h3>{_text(handoff.get(section))}"
             for section in SAED_SECTIONS
         )
-        return _patient(tr, handoff.get("patient")) + sections
+        # Severity, callback, deadline, allergies, treatments, home (version 2).
+        facts = "".join(f"<p>{escape(line)}</p>" for line in handoff_v2_lines(tr, handoff))
+        if handoff.get("contingency"):
+            sections += f"<h3>{escape(tr('show.contingency'))}</h3>"
+            sections += _text(handoff.get("contingency"))
+        read_backs = read_back_lines(tr, message)
+        if read_backs:
+            sections += f'<div class="patient">{_text(chr(10).join(read_backs))}</div>'
+        return _patient(tr, handoff.get("patient")) + facts + sections
+    if kind == "read_back":
+        return "".join(_text(line) for line in body_lines(tr, message))
     if kind == "prescription":
         prescription: Any = message.get("prescription")
         if not isinstance(prescription, dict):

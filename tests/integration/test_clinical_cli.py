@@ -48,6 +48,18 @@ def test_handoff_prescription_ack_show_print_export_and_audit_from_the_cli(
     shown = cli(pharmacy.home, "show", handoff_id).stdout
     for text in ("DURAND", "Chute à domicile", "Radiographie du bassin"):
         assert text in shown
+    for text in ("Severity: WATCHER", "Call back on: 02 98 00 00 00", "Allergies: Pénicilline"):
+        assert text in shown
+    # The pharmacist reads the handoff back; the GP sees the reformulation under it.
+    cli(
+        pharmacy.home,
+        "ack",
+        handoff_id,
+        "--read-back",
+        "Radio du bassin demain, rappel si EVA > 7.",
+    )
+    wait_for(lambda: gp.message(handoff_id)["read_backs"], 60, "the read-back")
+    assert "Radio du bassin demain" in cli(gp.home, "show", handoff_id).stdout
     shown = cli(pharmacy.home, "show", prescription_id).stdout
     assert "Eliquis" in shown
     assert "INN: apixaban" in shown

@@ -362,6 +362,10 @@ COMMAND_LINE: Final[dict[str, dict[str, str]]] = {
         "en": "position and hash of the newest entry noted at an earlier check: a file cut "
         "short is then detected",
     },
+    "help.read_back": {
+        "fr": "pour une transmission SAED : votre reformulation, envoyée à l'expéditeur",
+        "en": "for an SAED handoff: your read-back (reformulation), sent to the sender",
+    },
     "help.verify_print": {
         "fr": "vérifier une ordonnance imprimée depuis une photo de son QR code : qui l'a "
         "signée, si c'est un contact vérifié, et son contenu signé",

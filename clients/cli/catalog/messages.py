@@ -81,6 +81,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "fr": "Enregistrement interrompu : rien n'a été écrit.",
         "en": "Saving interrupted: nothing was written.",
     },
+    "ack.read_back_sent": {
+        "fr": "Votre reformulation part avec : l'expéditeur la verra sous sa transmission.",
+        "en": "Your read-back goes with it: the sender will see it under their handoff.",
+    },
     "ack.done": {
         "fr": "Prise en compte accusée : {name} en est prévenu.",
         "en": "Acknowledged: {name} is being told.",

@@ -10,6 +10,7 @@ from ..clinical_view import is_urgent
 from ..command import Command, Context
 from ..display import format_message
 from ..errors import ApiFailure
+from ..i18n import Translator
 from ..message_ids import resolve_message_id
 from ..text import clean
 
@@ -53,11 +54,21 @@ def _thread(client: ApiClient, message: JsonObject) -> list[JsonObject]:
 
 
 def cmd_ack(args: argparse.Namespace, ctx: Context) -> int:
+    """Acknowledges an urgent message; ``--read-back``: a handoff's reformulation goes back
+    with it (docs/protocol.md §18.8), urgent or not."""
     client = ApiClient.from_home(ctx.layout)
-    message = client.acknowledge(resolve_message_id(client, args.message_id))
+    message_id = resolve_message_id(client, args.message_id)
+    message = client.acknowledge(message_id, read_back=args.read_back)
     print(ctx.tr("ack.done", name=clean(message.get("contact_name"))))
+    if args.read_back is not None:
+        print(ctx.tr("ack.read_back_sent"))
     return 0
 
 
+def _ack_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
+    message_id_argument(parser, tr)
+    parser.add_argument("--read-back", metavar=tr("metavar.text"), help=tr("help.read_back"))
+
+
 SHOW = Command("show", "help.show", cmd_show, message_id_argument)
-ACK = Command("ack", "help.ack", cmd_ack, message_id_argument)
+ACK = Command("ack", "help.ack", cmd_ack, _ack_arguments)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 
 from .conftest import Cli
@@ -29,7 +32,11 @@ def test_show_handoff(cli: Cli, fake_node: FakeNode) -> None:
     assert result.code == 0
     lines = result.out.splitlines()
     assert "Transmission SAED" in lines
-    assert "Patient : DUPONT Marie Claire, né(e) le 14/03/1956, sexe F" in lines
+    patient = next(line for line in lines if line.startswith("Patient :"))
+    # the age is today's: completed years since 14/03/1956
+    assert re.fullmatch(
+        r"Patient : DUPONT Marie Claire, né\(e\) le 14/03/1956, sexe F \(\d+ ans\)", patient
+    )
     assert "INS : 2 56 03 75 123 456 54" in lines
     for heading in ("S – Situation", "A – Antécédents", "E – Évaluation", "D – Demande"):
         assert heading in lines
@@ -230,3 +237,59 @@ def test_inbox_without_the_status_still_lists(cli: Cli, fake_node: FakeNode) -> 
     result = cli("--lang", "en", *home(fake_node), "inbox")
     assert result.code == 0
     assert "le renouvellement est prêt" in result.out
+
+
+HANDOFF_V2: dict[str, Any] = {
+    "version": 2,
+    "callback": "02 98 00 00 00",
+    "severity": "unstable",
+    "allergies": ["Pénicilline"],
+    "treatments": [],
+    "contingency": "Si vomissements : appeler le 15.",
+    "deadline": "2026-11-21T13:00:00Z",
+    "home": {
+        "address": "4 rue des Lilas\n29900 Concarneau",
+        "phone": None,
+        "next_of_kin": {"name": "Paul Durand", "relationship": "fils", "phone": "06 12 34 56 78"},
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_show_a_version_2_handoff_with_its_read_back(
+    cli: Cli, fake_node: FakeNode, lang: str
+) -> None:
+    shown = message("handoff", "out", handoff={**HANDOFF, **HANDOFF_V2})
+    shown["read_backs"] = [
+        {
+            "message_id": "c" * 32,
+            "direction": "in",
+            "at": "2026-11-20T10:00:00.000Z",
+            "status": "received",
+            "text": "Surveillance neuro, appel au 15 si vomit.",
+        }
+    ]
+    fake_node.answer("GET", f"/v1/messages/{ID}", shown)
+    out = cli("--lang", lang, *home(fake_node), "show", ID).out
+    french = lang == "fr"
+    for words in (
+        "Gravité : INSTABLE" if french else "Severity: UNSTABLE",
+        "Rappeler au : 02 98 00 00 00" if french else "Call back on: 02 98 00 00 00",
+        "Allergies : Pénicilline" if french else "Allergies: Pénicilline",
+        "Traitements en cours : aucun(e) connu(e)" if french else "Current treatments: none known",
+        "Proche : Paul Durand (fils), 06 12 34 56 78"
+        if french
+        else "Next of kin: Paul Durand (fils), 06 12 34 56 78",
+        "Si vomissements : appeler le 15.",
+        "Reformulation du destinataire" if french else "Recipient's read-back",
+        "Surveillance neuro, appel au 15 si vomit.",
+    ):
+        assert words in out, words
+
+
+def test_ack_with_a_read_back(cli: Cli, fake_node: FakeNode) -> None:
+    fake_node.answer("POST", f"/v1/messages/{ID}/ack", message("handoff", status="read"))
+    result = cli("--lang", "en", *home(fake_node), "ack", ID, "--read-back", "Reçu : radio.")
+    assert result.code == 0, result.err
+    assert fake_node.last().body == {"read_back": "Reçu : radio."}
+    assert "read-back goes with it" in result.out
