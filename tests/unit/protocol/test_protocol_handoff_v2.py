@@ -71,7 +71,9 @@ def test_lists_distinguish_not_stated_from_none_known() -> None:
 
 
 def test_the_callback_defaults_to_the_senders_phone() -> None:
-    handoff = content_from_json("handoff", handoff_json(callback=None), TODAY, callback="0102030405")
+    handoff = content_from_json(
+        "handoff", handoff_json(callback=None), TODAY, callback="0102030405"
+    )
     assert isinstance(handoff, Handoff)
     assert handoff.callback == "0102030405"
     assert refused(callback=None) == ("callback", "required")
