@@ -137,8 +137,7 @@ RECORDS: Final[dict[str, dict[str, str]]] = {
     "audit.file_broken": {
         "fr": "FICHIER D'AUDIT ALTÉRÉ ({path}) à l'entrée {position} ({reason}) sur "
         "{entries} lue(s).",
-        "en": "AUDIT FILE TAMPERED WITH ({path}) at entry {position} ({reason}) of {entries} "
-        "read.",
+        "en": "AUDIT FILE TAMPERED WITH ({path}) at entry {position} ({reason}) of {entries} read.",
     },
     "audit.exported": {
         "fr": "Journal d'audit écrit dans {path}",
