@@ -17,14 +17,14 @@ Everything else (blob and mailbox limits, in-flight window, heartbeats, TTL) is 
 Simulated nodes, all in this one process: each has a real node identity (Identity.generate),
 its own Ed25519 mailbox key (node.edges.mailbox.MailboxKey) and, unchanged, the node's own relay
 client classes: node.edges.relay_client.RelaySubscription (challenge, AUTH signature, WELCOME,
-BLOB frames, batched ACKs, reconnects) and node.edges.relay_transport.RelayTransport (deposits as
-``POST /v2/deposits`` batches to the contact's relays, with the deposit capability read from
-its real contact card; each mailbox registers its capability's hash when it subscribes). Only
-the receiver behind them is a stand-in (:class:`BenchReceiver`): its ``receive``
+BLOB frames, batched ACKs, reconnects) and node.edges.relay_transport.RelayTransport (deposits over
+deposit channels, relay protocol version 3, to the contact's relays, with the deposit capability
+read from its real contact card; each mailbox registers its capability's hash when it
+subscribes). Only the receiver behind them is a stand-in (:class:`BenchReceiver`): its ``receive``
 takes the blob and answers "stored" at once, where a node would open the packet and commit
 it to SQLite first (bench/direct measures that part). Each node is paired with about eight
-others; the deposit connections of all nodes share one pool of 64 (a node's own pool has 16
-per relay): the number of deposits in flight, not of sockets, is what loads the relay.
+others; the deposit channels take the WebSocket pool (unlimited): 64 deposits in flight (the
+closed loop), not the number of sockets, is what loads the relay.
 
 Payloads: opaque blobs of exactly 1,024 bytes (the packet bucket of a message of up to about
 900 bytes, node.protocol.envelope.BUCKETS), random bytes after a 16-byte stamp (send time,
@@ -228,7 +228,9 @@ class BenchNode:
         self.subscription = RelaySubscription(
             relay.url, self.mailbox, receiver, ws, time.time, system_random
         )
-        self.transport = RelayTransport(http)
+        # Deposit channels are long-lived WebSockets (relay protocol version 3): they take the
+        # unlimited pool; the closed loop bounds the deposits in flight.
+        self.transport = RelayTransport(ws)
 
     @property
     def node_id(self) -> bytes:
@@ -308,6 +310,8 @@ class Fleet:
                     node.subscription.start()
                 while not all(node.subscription.connected for node in wave):
                     await asyncio.sleep(0.02)
+            # Deposit channels count as connections too: closed first (they reopen when used).
+            await asyncio.gather(*(node.transport.close() for node in self.nodes))
             while True:  # and the relay counts them all
                 if (await self.relay.health(self.http))["connections"] == len(self.nodes):
                     return
@@ -318,6 +322,7 @@ class Fleet:
         hash, as for any mailbox whose owner went offline), then closes them again."""
         await self.subscribe(nodes, seconds)
         await asyncio.gather(*(node.subscription.stop() for node in nodes))
+        await asyncio.gather(*(node.transport.close() for node in self.nodes))
         async with asyncio.timeout(seconds):
             while (await self.relay.health(self.http))["connections"] != len(self.nodes) - len(
                 nodes

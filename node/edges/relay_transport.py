@@ -28,6 +28,7 @@ from node.protocol.relay_wire import (
     RESULT_DUPLICATE,
     RESULT_STORED,
     Error,
+    ErrorCode,
     RelayProtocolError,
     Results,
     decode_frame,
@@ -42,7 +43,10 @@ TIMEOUT: Final = aiohttp.ClientTimeout(total=20, sock_connect=5)
 RESULTS_SECONDS: Final = 20.0  # a DEPOSIT frame's RESULTS arrive within this, or it failed
 CHANNEL_IDLE_SECONDS: Final = 60.0  # an unused deposit channel is closed after this
 V2_MEMORY_SECONDS: Final = 600.0  # a relay without deposit channels is asked again after this
-MAX_CHANNELS: Final = 256  # open deposit channels, all relays and mailboxes together
+# Open deposit channels per relay: they hold connections of the node's HTTP pool (16 per
+# host), which the subscription and the other requests need too. Beyond it, the least
+# recently used idle channel is closed; when none is idle, the deposit goes as HTTP.
+MAX_CHANNELS_PER_RELAY: Final = 8
 
 
 def _ws_url(relay_url: str, path: str) -> str:
@@ -85,6 +89,10 @@ class DepositChannel:
     def closed(self) -> bool:
         return self._ws.closed or self._reader.done()
 
+    @property
+    def busy(self) -> bool:
+        return bool(self._waiting)
+
     async def deposit(self, capability: bytes, packets: list[bytes]) -> list[bool]:
         """One DEPOSIT frame (at most 64 packets); which ones the relay holds."""
         self.last_used = time.monotonic()
@@ -106,7 +114,7 @@ class DepositChannel:
                 "relay refused %d of %d deposits (codes %s); kept in the outbox",
                 sum(1 for code in results if code in refused),
                 len(results),
-                ", ".join(str(code) for code in sorted(refused)),
+                ", ".join(_code_name(code) for code in sorted(refused)),
             )
         return [code in (RESULT_STORED, RESULT_DUPLICATE) for code in results]
 
@@ -205,7 +213,8 @@ class RelayTransport:
             channel = self._channels.get(key)
             if channel is not None and not channel.closed:
                 return channel
-            await self._sweep(key)
+            if not await self._sweep(key):
+                return None  # every channel to this relay is busy: HTTP this time
             try:
                 channel = await DepositChannel.open(self._session, url, mailbox_id)
             except _Unsupported:
@@ -218,19 +227,39 @@ class RelayTransport:
             self._channels[key] = channel
             return channel
 
-    async def _sweep(self, current: tuple[str, bytes]) -> None:
-        """Closes channels unused for CHANNEL_IDLE_SECONDS, and the oldest beyond
-        MAX_CHANNELS."""
+    async def _sweep(self, current: tuple[str, bytes]) -> bool:
+        """Closes channels unused for CHANNEL_IDLE_SECONDS, and makes room for one more to
+        ``current``'s relay (closing its least recently used idle channel); False when
+        every channel to that relay is busy."""
         now = time.monotonic()
         by_age = sorted(self._channels.items(), key=lambda item: item[1].last_used)
-        for index, (key, channel) in enumerate(by_age):
-            if key == current:
-                continue
-            stale = now - channel.last_used > CHANNEL_IDLE_SECONDS
-            if channel.closed or stale or len(by_age) - index >= MAX_CHANNELS:
-                del self._channels[key]
-                self._opening.pop(key, None)
-                await channel.close()
+        for key, channel in by_age:
+            if key != current and (
+                channel.closed or now - channel.last_used > CHANNEL_IDLE_SECONDS
+            ):
+                await self._drop(key, channel)
+        same_relay = [
+            (k, c) for k, c in self._channels.items() if k[0] == current[0] and k != current
+        ]
+        same_relay.sort(key=lambda item: item[1].last_used)
+        while len(same_relay) >= MAX_CHANNELS_PER_RELAY:
+            idle = next(((k, c) for k, c in same_relay if not c.busy), None)
+            if idle is None:
+                return False
+            same_relay.remove(idle)
+            await self._drop(*idle)
+        return True
+
+    async def close(self) -> None:
+        """Closes every deposit channel (they open again when needed)."""
+        for key, channel in list(self._channels.items()):
+            await self._drop(key, channel)
+
+    async def _drop(self, key: tuple[str, bytes], channel: DepositChannel) -> None:
+        if self._channels.get(key) is channel:
+            del self._channels[key]
+        self._opening.pop(key, None)
+        await channel.close()
 
     async def _post(
         self, relay: Endpoint, mailbox_id: bytes, capability: bytes, packets: list[bytes]
@@ -281,6 +310,14 @@ class RelayTransport:
                 ", ".join(reasons),
             )
         return taken
+
+
+def _code_name(code: int) -> str:
+    """A result byte's error code name (docs/relay-protocol.md §8), for the log."""
+    try:
+        return ErrorCode(code).name.lower()
+    except ValueError:
+        return "refused"
 
 
 def _reason(result: object) -> str:
