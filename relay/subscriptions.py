@@ -115,11 +115,14 @@ class Subscription:
         if not isinstance(frame, Auth):
             await self.fail(ErrorCode.MALFORMED, "expected AUTH")
             return
-        if not frame.verify(nonce) or (
-            self._path_mailbox is not None and frame.mailbox_id != self._path_mailbox
-        ):
+        reason = None
+        if not frame.verify(nonce):
+            reason = "the signature does not match"
+        elif self._path_mailbox is not None and frame.mailbox_id != self._path_mailbox:
+            reason = "this key does not open the mailbox in the path"
+        if reason is not None:
             state.refusals.refused("subscription", code_name(ErrorCode.AUTH_FAILED), self._source)
-            await self.fail(ErrorCode.AUTH_FAILED, "the signature or the mailbox does not match")
+            await self.fail(ErrorCode.AUTH_FAILED, reason)
             return
         queued = self._subscribe(frame.mailbox_id)
         # Subscribed first, so that the registration is never the one forgotten for room.
