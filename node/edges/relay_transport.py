@@ -47,6 +47,10 @@ V2_MEMORY_SECONDS: Final = 600.0  # a relay without deposit channels is asked ag
 # host), which the subscription and the other requests need too. Beyond it, the least
 # recently used idle channel is closed; when none is idle, the deposit goes as HTTP.
 MAX_CHANNELS_PER_RELAY: Final = 8
+# A DEPOSIT frame holds at most this many bytes of packets: 64 attachment chunks (64 KiB
+# each) would make a 4 MiB frame, at the very edge of what a relay reads in one message,
+# and one large frame delays every deposit behind it.
+MAX_FRAME_PACKET_BYTES: Final = 1024 * 1024
 
 
 def _ws_url(relay_url: str, path: str) -> str:
@@ -188,8 +192,7 @@ class RelayTransport:
     ) -> list[bool]:
         results: list[bool] = []
         channel = await self._channel(relay.url, mailbox_id)
-        for start in range(0, len(packets), MAX_DEPOSIT_BATCH):
-            chunk = packets[start : start + MAX_DEPOSIT_BATCH]
+        for chunk in _frames(packets):
             if channel is None:
                 results += await self._post(relay, mailbox_id, capability, chunk)
                 continue
@@ -197,7 +200,7 @@ class RelayTransport:
                 results += await channel.deposit(capability, chunk)
             except (TimeoutError, aiohttp.ClientError, OSError, RelayProtocolError) as exc:
                 log.info("relay %s deposit channel failed: %s", relay.url, type(exc).__name__)
-                results += [False] * (len(packets) - start)
+                results += [False] * (len(packets) - len(results))
                 await channel.close()
                 break
         return results
@@ -310,6 +313,21 @@ class RelayTransport:
                 ", ".join(reasons),
             )
         return taken
+
+
+def _frames(packets: list[bytes]) -> list[list[bytes]]:
+    """Packets in order, grouped into frames (or HTTP batches) of at most MAX_DEPOSIT_BATCH
+    packets and MAX_FRAME_PACKET_BYTES bytes."""
+    frames: list[list[bytes]] = [[]]
+    size = 0
+    for packet in packets:
+        full = len(frames[-1]) == MAX_DEPOSIT_BATCH
+        if frames[-1] and (full or size + len(packet) > MAX_FRAME_PACKET_BYTES):
+            frames.append([])
+            size = 0
+        frames[-1].append(packet)
+        size += len(packet)
+    return frames if frames[0] else []
 
 
 def _code_name(code: int) -> str:
