@@ -4,9 +4,10 @@ and a conversation message are shown to the CLI, printing and the FHIR export.""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any
 
 from node.core.contacts import Contact, ContactBook
+from node.core.node import NodeCore
 from node.core.prescriptions import Lifecycle
 from node.core.printed import PrintCheck
 from node.core.records import MessageRow, content_of
@@ -20,21 +21,10 @@ from node.protocol.conversation import (
     Priority,
     ReadBack,
     TextContent,
+    kind_name,
 )
 from node.protocol.identity import format_node_id
 from node.protocol.profile import Profile
-
-KIND_NAMES: Final = {
-    PayloadKind.TEXT: "text",
-    PayloadKind.HANDOFF: "handoff",
-    PayloadKind.PRESCRIPTION: "prescription",
-    PayloadKind.ATTACHMENT: "attachment",
-    PayloadKind.SIGNED_PRESCRIPTION: "prescription",
-    PayloadKind.CANCELLATION: "cancellation",
-    PayloadKind.DISPENSING: "dispensing",
-    PayloadKind.HANDOFF_V2: "handoff",
-    PayloadKind.READ_BACK: "read_back",
-}
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -124,7 +114,7 @@ def message_record(
         "contact_name": contact["name"] if contact else None,
         "contact_phone": contact["phone"] if contact else None,
         "seq": row.seq,
-        "kind": KIND_NAMES[PayloadKind(row.kind)],
+        "kind": kind_name(PayloadKind(row.kind)),
         "priority": Priority(row.priority).name.lower(),
         "reply_to": None if row.reply_to is None else row.reply_to.hex(),
         "text": content.text if isinstance(content, TextContent) else None,
@@ -165,7 +155,7 @@ def print_check_json(check: PrintCheck, contacts: ContactBook) -> dict[str, Any]
     recipient = check.recipient
     return {
         "signature": "valid",
-        "kind": KIND_NAMES[printed.kind],
+        "kind": kind_name(printed.kind),
         "message_id": printed.message_id.hex(),
         "reply_to": None if check.meta.reply_to is None else check.meta.reply_to.hex(),
         "signer": {
@@ -192,3 +182,35 @@ def print_check_json(check: PrintCheck, contacts: ContactBook) -> dict[str, Any]
         "cancellation": content.to_json() if isinstance(content, Cancellation) else None,
         "lifecycle": None if check.lifecycle is None else lifecycle_json(check.lifecycle),
     }
+
+
+async def message_document(core: NodeCore, row: MessageRow) -> dict[str, Any]:
+    """A stored conversation message as the local API's MESSAGE document (docs/local-api.md),
+    for the API and the web client alike."""
+    ctx = core.ctx
+    me = party(ctx.profile, ctx.identity.public.node_id)
+    contact = ctx.contacts.get(row.contact_id)
+    them = None if contact is None else party(contact.row.card.profile, row.contact_id)
+    done = None
+    if row.kind == PayloadKind.ATTACHMENT:
+        done = await core.attachments.parts_done(row)
+    lifecycle = await core.prescriptions.lifecycle(row)
+    record = message_record(row, me, them, done, lifecycle)
+    record["contact_verified"] = contact.row.verified if contact else False
+    record["print_codes"] = core.printed.codes(row)
+    read_backs = await core.read_backs.of(row)
+    record["read_backs"] = (
+        None
+        if read_backs is None
+        else [
+            {
+                "message_id": shown.row.message_id.hex(),
+                "direction": shown.row.direction,
+                "at": iso(shown.row.listed_at),
+                "status": shown.row.status,
+                "text": shown.text,
+            }
+            for shown in read_backs
+        ]
+    )
+    return record

@@ -27,7 +27,7 @@ from node.core.ports import MessageQuery, Outcome
 from node.core.records import MessageRow
 from node.core.sending import invalid_field
 from node.edges.api.errors import error_response, request_error_response
-from node.edges.api.json import contact_json, iso, message_record, party, print_check_json
+from node.edges.api.json import contact_json, iso, message_document, print_check_json
 from node.edges.fhir import export_bundles
 from node.edges.http_hardening import (
     ELSEWHERE,
@@ -37,7 +37,7 @@ from node.edges.http_hardening import (
     filter_malformed_request_logs,
     roll_periodically,
 )
-from node.protocol import PayloadKind, format_node_id
+from node.protocol import format_node_id
 from node.protocol.admission import RefusalLog
 from node.protocol.attachment import MAX_ATTACHMENT_BYTES
 from node.protocol.conversation import Meta, Priority, content_from_json
@@ -184,34 +184,7 @@ class LocalApi:
         return contact_json(contact, self.service.identity.public, self.service.contacts)
 
     async def message_json(self, row: MessageRow) -> dict[str, Any]:
-        service = self.service
-        own_id = service.identity.public.node_id
-        me = party(service.profile, own_id)
-        contact = service.contacts.get(row.contact_id)
-        them = None if contact is None else party(contact.row.card.profile, row.contact_id)
-        done = None
-        if row.kind == PayloadKind.ATTACHMENT:
-            done = await self.core.attachments.parts_done(row)
-        lifecycle = await self.core.prescriptions.lifecycle(row)
-        record = message_record(row, me, them, done, lifecycle)
-        record["contact_verified"] = contact.row.verified if contact else False
-        record["print_codes"] = self.core.printed.codes(row)
-        read_backs = await self.core.read_backs.of(row)
-        record["read_backs"] = (
-            None
-            if read_backs is None
-            else [
-                {
-                    "message_id": shown.row.message_id.hex(),
-                    "direction": shown.row.direction,
-                    "at": iso(shown.row.listed_at),
-                    "status": shown.row.status,
-                    "text": shown.text,
-                }
-                for shown in read_backs
-            ]
-        )
-        return record
+        return await message_document(self.core, row)
 
     async def messages_json(self, rows: list[MessageRow]) -> list[dict[str, Any]]:
         return [await self.message_json(row) for row in rows]

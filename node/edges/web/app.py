@@ -40,12 +40,11 @@ from node.core.node import NodeCore
 from node.core.ports import MessageQuery
 from node.core.records import MessageRow
 from node.core.sending import invalid_field
-from node.edges.api.json import message_record, party
+from node.edges.api.json import message_document
 from node.edges.web.guard import SAFE_METHODS, allowed_hosts, from_our_pages, security_headers
 from node.edges.web.live import LiveHub, Push, Subscriber
 from node.edges.web.sessions import Session, Sessions
 from node.edges.web.texts import DEFAULT_LANGUAGE, language_of, text
-from node.protocol import PayloadKind
 from node.protocol.admission import RefusalLog
 from node.protocol.conversation import Meta, Priority, content_from_json
 from node.protocol.errors import ClinicalError
@@ -232,17 +231,7 @@ class WebClient:
 
     async def _record(self, row: MessageRow) -> dict[str, Any]:
         """The local API's MESSAGE document of a row (docs/local-api.md)."""
-        ctx = self._ctx
-        me = party(ctx.profile, ctx.identity.public.node_id)
-        contact = ctx.contacts.get(row.contact_id)
-        them = None if contact is None else party(contact.row.card.profile, row.contact_id)
-        done = None
-        if row.kind == PayloadKind.ATTACHMENT:
-            done = await self._core.attachments.parts_done(row)
-        lifecycle = await self._core.prescriptions.lifecycle(row)
-        record = message_record(row, me, them, done, lifecycle)
-        record["contact_verified"] = contact.row.verified if contact else False
-        return record
+        return await message_document(self._core, row)
 
     async def _banners(self) -> dict[str, Any]:
         """Urgent messages: received and not acknowledged here; ours not acknowledged."""
