@@ -49,6 +49,8 @@ class AcceptErrorLogs(logging.Filter):
         self._window = LogWindow(clock, per_window, window_seconds)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if _closed_server_retry(record):
+            return False
         if not (isinstance(record.msg, str) and record.msg.startswith(ACCEPT_FAILED)):
             return True
         if not self._window.admit("accept_failed"):
@@ -75,6 +77,19 @@ class AcceptErrorLogs(logging.Filter):
             logging.getLogger("asyncio").warning(
                 "accept failures not logged individually: %s", summary(suppressed)
             )
+
+
+# After a failed accept, asyncio pauses the listening socket and re-arms it a second later
+# with a timer that closing the server does not cancel: when the node stops in that second,
+# the timer fires on the closed socket and asyncio logs a ValueError ("Invalid file
+# descriptor: -1") with a traceback. Nothing is wrong then; the record is dropped.
+_RETRY_ON_CLOSED: Final = "Exception in callback BaseSelectorEventLoop._start_serving"
+
+
+def _closed_server_retry(record: logging.LogRecord) -> bool:
+    error = record.exc_info[1] if record.exc_info else None
+    message = record.msg if isinstance(record.msg, str) else ""
+    return message.startswith(_RETRY_ON_CLOSED) and isinstance(error, ValueError)
 
 
 def filter_accept_errors(clock: Callable[[], float] = time.monotonic) -> AcceptErrorLogs:

@@ -70,6 +70,7 @@ def test_no_secret_in_logs_traffic_or_files(tmp_path: Path) -> None:
         "background": "HTA",
         "assessment": "Stable",
         "request": "Avis",
+        "severity": "stable",  # handoff version 2 (issue 16)
     }
     try:
         with RecordingProxy(relay.port) as proxy:

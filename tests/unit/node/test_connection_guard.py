@@ -272,6 +272,32 @@ def test_accept_failures_are_logged_once_a_window_without_traceback() -> None:
     ]
 
 
+def test_a_paused_accept_firing_on_a_closed_server_is_not_logged() -> None:
+    """The node stops within a second of running out of files: asyncio's re-armed accept
+    fires on the closed socket. Its traceback is dropped; other callbacks' are kept."""
+    logger = logging.getLogger("asyncio")
+    records = Records()
+    logger.addHandler(records)
+    accept_filter = AcceptErrorLogs(lambda: 0.0)
+    logger.addFilter(accept_filter)
+    loop = asyncio.new_event_loop()
+    try:
+        loop.call_exception_handler(
+            {
+                "message": "Exception in callback BaseSelectorEventLoop._start_serving(...)",
+                "exception": ValueError("Invalid file descriptor: -1"),
+            }
+        )
+        loop.call_exception_handler(
+            {"message": "Exception in callback other()", "exception": ValueError("a bug")}
+        )
+    finally:
+        loop.close()
+        logger.removeFilter(accept_filter)
+        logger.removeHandler(records)
+    assert records.lines == ["Exception in callback other()"]
+
+
 # --- hostile JSON bodies --------------------------------------------------------------------
 
 
