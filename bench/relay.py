@@ -49,6 +49,7 @@ import struct
 import subprocess
 import sys
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,8 +182,9 @@ class Load:
         self.tally.latencies_ns.append(now - sent)
 
 
-class Pair:
-    """One sender and one subscriber, K messages in flight between them."""
+class Pair(ABC):
+    """One sender and one subscriber, K messages in flight between them; the bare forwarder
+    and the relay each say how to open them and send."""
 
     def __init__(self, load: Load, index: int) -> None:
         self.load = load
@@ -191,11 +193,11 @@ class Pair:
         self.out: aiohttp.ClientWebSocketResponse | None = None
         self.tasks: list[asyncio.Task[None]] = []
 
-    async def open(self, http: aiohttp.ClientSession, url: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def open(self, http: aiohttp.ClientSession, url: str) -> None: ...
 
-    async def send(self, count: int) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def send(self, count: int) -> None: ...
 
     def delivered(self, payloads: Sequence[bytes]) -> int:
         now = time.perf_counter_ns()

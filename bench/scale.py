@@ -24,16 +24,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import resource
-import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
 
 import aiohttp
 import nacl.bindings as sodium
@@ -49,65 +45,7 @@ from node.protocol.relay_wire import (
     deposit_hash_for,
     mailbox_subscribe_path,
 )
-
-NGINX_CONF: Final = """
-{user}
-worker_processes 1;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-worker_rlimit_nofile 8192;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    map $uri $mailbox {{
-        "~^/v3/mailboxes/(?<id>[0-9a-fA-F]{{32}})/" $id;
-        default "";
-    }}
-    map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
-    upstream releve_relays {{
-        hash $mailbox consistent;
-        server {upstream} max_fails=0;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://releve_relays;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header X-Forwarded-For $remote_addr;
-            proxy_read_timeout 120s;
-            proxy_send_timeout 120s;
-            proxy_next_upstream off;
-        }}
-    }}
-}}
-"""
-
-
-def start_nginx(prefix: Path, upstream: str, port: int) -> subprocess.Popen[bytes]:
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    conf = prefix / "nginx.conf"
-    user = "user root;" if os.geteuid() == 0 else ""
-    conf.write_text(NGINX_CONF.format(user=user, prefix=prefix, upstream=upstream, port=port))
-    process = subprocess.Popen(
-        [binary, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while not (prefix / "nginx.pid").exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"nginx did not start: {(prefix / 'error.log').read_text()}")
-        time.sleep(0.05)
-    time.sleep(0.3)
-    return process
+from tests.faults.nginx import Nginx
 
 
 def nginx_worker(master: int) -> int:
@@ -120,12 +58,9 @@ async def through_nginx(pairs: int, rounds: int, warmup: float, window: float) -
         ["-m", "relay", "--listen", "127.0.0.1:0"], {**RELAY_ENV}
     )
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as tmp:
-        sock = __import__("socket").socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        sock.close()
-        nginx = start_nginx(Path(tmp), relay_url.split("://", 1)[1], port)
-        worker = nginx_worker(nginx.pid)
+        relay_port = int(relay_url.rsplit(":", 1)[1])
+        nginx = Nginx(Path(tmp) / "nginx", [relay_port], connections=4096)
+        worker = nginx_worker(nginx.process.pid)
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                 direct_load, proxied_load = Load(), Load()
@@ -136,7 +71,7 @@ async def through_nginx(pairs: int, rounds: int, warmup: float, window: float) -
                     await open_pairs(http, RelayPair, relay_url, pairs, direct_load),
                     direct_load,
                 )
-                url = f"http://127.0.0.1:{port}"
+                url = nginx.url
                 proxied = Server(
                     "nginx",
                     relay_p,
@@ -159,8 +94,7 @@ async def through_nginx(pairs: int, rounds: int, warmup: float, window: float) -
                     for pair in server.pairs:
                         await pair.close()
         finally:
-            nginx.terminate()
-            nginx.wait(15)
+            nginx.stop()
             processes.stop(relay_p, 5)
     d, n = statistics.median(cpu["direct"]), statistics.median(cpu["nginx"])
     print(

@@ -33,9 +33,9 @@ from node.protocol.relay_wire import (
     parse_mailbox_id,
 )
 from relay.mailboxes import Refused
-from relay.refusals import RETRYABLE, code_name, error_response, rate_limited
+from relay.refusals import RETRYABLE, code_name, error_response
 from relay.state import STATE, RelayState, logger
-from relay.subscriptions import CLOSE_CODE_BASE, CLOSE_TIMEOUT
+from relay.subscriptions import CLOSE_CODE_BASE, CLOSE_TIMEOUT, admit_websocket
 
 _ENDED: Final = frozenset({WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR})
 _DEPOSIT: Final = FrameType.DEPOSIT
@@ -184,24 +184,9 @@ async def deposit_channel(request: web.Request) -> web.StreamResponse:
     if not ws.can_prepare(request).ok:
         return error_response(ErrorCode.MALFORMED, "expected a WebSocket upgrade")
     source = state.source_of(request)
-    if len(state.sessions) + state.handshakes >= config.max_connections:
-        state.refusals.refused("deposit channel", code_name(ErrorCode.TOO_MANY_CONNECTIONS), source)
-        return error_response(
-            ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", config.retry_after_seconds
-        )
-    if not state.subscribe_limiter.take(source):
-        return rate_limited(
-            state.refusals,
-            state.subscribe_limiter,
-            "deposit channel",
-            source,
-            "too many connections from this address",
-        )
-    state.handshakes += 1
-    try:
-        await ws.prepare(request)
-    finally:
-        state.handshakes -= 1
+    refused = await admit_websocket(state, request, ws, source, "deposit channel")
+    if refused is not None:
+        return refused
     channel = DepositChannel(state, ws, mailbox_id, source)
     state.sessions.add(channel)
     try:

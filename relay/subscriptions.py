@@ -271,26 +271,9 @@ async def subscribe(request: web.Request) -> web.StreamResponse:
     if not ws.can_prepare(request).ok:
         return error_response(ErrorCode.MALFORMED, "expected a WebSocket upgrade")
     source = state.source_of(request)
-    if len(state.sessions) + state.handshakes >= config.max_connections:
-        state.refusals.refused("subscription", code_name(ErrorCode.TOO_MANY_CONNECTIONS), source)
-        return error_response(
-            ErrorCode.TOO_MANY_CONNECTIONS,
-            "too many connections",
-            config.retry_after_seconds,
-        )
-    if not state.subscribe_limiter.take(source):
-        return rate_limited(
-            state.refusals,
-            state.subscribe_limiter,
-            "subscription",
-            source,
-            "too many connections from this address",
-        )
-    state.handshakes += 1
-    try:
-        await ws.prepare(request)
-    finally:
-        state.handshakes -= 1
+    refused = await admit_websocket(state, request, ws, source, "subscription")
+    if refused is not None:
+        return refused
     session = Subscription(state, ws, request.transport, source, path_mailbox)
     state.sessions.add(session)
     try:
@@ -305,3 +288,30 @@ async def subscribe(request: web.Request) -> web.StreamResponse:
         if not ws.closed:
             await ws.close()
     return ws
+
+
+async def admit_websocket(
+    state: RelayState, request: web.Request, ws: web.WebSocketResponse, source: str, what: str
+) -> web.Response | None:
+    """Upgrades ``request`` to ``ws`` unless the relay holds all the connections it may, or
+    ``source`` opens them too fast: then the refusal to answer (logged, bounded)."""
+    config = state.config
+    if len(state.sessions) + state.handshakes >= config.max_connections:
+        state.refusals.refused(what, code_name(ErrorCode.TOO_MANY_CONNECTIONS), source)
+        return error_response(
+            ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", config.retry_after_seconds
+        )
+    if not state.subscribe_limiter.take(source):
+        return rate_limited(
+            state.refusals,
+            state.subscribe_limiter,
+            what,
+            source,
+            "too many connections from this address",
+        )
+    state.handshakes += 1
+    try:
+        await ws.prepare(request)
+    finally:
+        state.handshakes -= 1
+    return None

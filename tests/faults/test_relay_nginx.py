@@ -11,10 +11,6 @@ nginx is started by the test (its own configuration in a temporary prefix, a por
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +26,7 @@ from tests.faults.fault_support import (
     settled,
     start_pair,
 )
+from tests.faults.nginx import Nginx
 from tests.integration.nodes import Relay, wait_for
 
 pytestmark = pytest.mark.integration
@@ -39,120 +36,6 @@ DEADLINE_SECONDS = 180.0
 RELAY_ENV = {"RELEVE_RELAY_TRUST_FORWARDED_FOR": "1"}
 
 
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if found is None:
-        raise AssertionError("nginx is missing (Debian: apt-get install nginx; .ci/run does)")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def nginx_config(prefix: Path, port: int, relays: list[Relay]) -> str:
-    servers = "\n".join(f"        server 127.0.0.1:{r.port} max_fails=0;" for r in relays)
-    user = "user root;" if os.geteuid() == 0 else ""
-    return f"""
-{user}
-worker_processes 1;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    map $uri $mailbox {{
-        "~^/v3/mailboxes/(?<id>[0-9a-fA-F]{{32}})/" $id;
-        default "";
-    }}
-    map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
-    upstream releve_relays {{
-        hash $mailbox consistent;
-{servers}
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location /v3/mailboxes/ {{
-            proxy_pass http://releve_relays;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header X-Forwarded-For $remote_addr;
-            proxy_read_timeout 120s;
-            proxy_send_timeout 120s;
-            proxy_next_upstream off;
-            client_max_body_size 5m;
-        }}
-        location / {{
-            proxy_pass http://127.0.0.1:{relays[0].port};
-            proxy_http_version 1.1;
-            proxy_set_header X-Forwarded-For $remote_addr;
-        }}
-    }}
-}}
-"""
-
-
-class Nginx:
-    def __init__(self, prefix: Path, relays: list[Relay]) -> None:
-        self.prefix = prefix
-        self.port = free_port()
-        prefix.mkdir(parents=True, exist_ok=True)
-        self.conf = prefix / "nginx.conf"
-        self.conf.write_text(nginx_config(prefix, self.port, relays))
-        self.stderr = prefix / "stderr.log"
-        with open(self.stderr, "wb") as stderr:
-            self.process = subprocess.Popen(
-                [
-                    nginx_binary(),
-                    "-p",
-                    str(prefix),
-                    "-e",
-                    str(prefix / "error.log"),
-                    "-c",
-                    str(self.conf),
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        wait_for(self._listening, 30, "nginx to listen")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _listening(self) -> bool:
-        if self.process.poll() is not None:
-            log = self.stderr.read_text()
-            if (self.prefix / "error.log").exists():
-                log += (self.prefix / "error.log").read_text()
-            raise AssertionError(f"nginx exited: {log}")
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-        except OSError:
-            return False
-        return True
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()  # SIGTERM: fast shutdown of master and workers
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture
 def farm(tmp_path: Path) -> Iterator[tuple[list[Relay], Nginx]]:
     relays = [Relay(tmp_path / f"relay{i}.log", dict(RELAY_ENV)) for i in range(PROCESSES)]
@@ -160,7 +43,7 @@ def farm(tmp_path: Path) -> Iterator[tuple[list[Relay], Nginx]]:
     try:
         for relay in relays:
             relay.start()
-        nginx = Nginx(tmp_path / "nginx", relays)
+        nginx = Nginx(tmp_path / "nginx", [relay.port for relay in relays if relay.port])
         yield relays, nginx
     finally:
         if nginx is not None:

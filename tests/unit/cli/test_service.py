@@ -3,6 +3,7 @@ refusals, and what `--print` shows without installing anything (issue #17)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -61,8 +62,11 @@ def test_a_home_under_home_is_not_hidden_from_the_service() -> None:
     assert "ProtectHome=true" not in unit
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze absent")
 def test_the_unit_passes_systemd_analyze_verify(unattended_home: Path, tmp_path: Path) -> None:
+    if shutil.which("systemd-analyze") is None:
+        if os.environ.get("CI") == "true":  # .ci/run installs it: missing there is a failure
+            pytest.fail("systemd-analyze is missing (Debian package systemd)")
+        pytest.skip("systemd-analyze absent")
     # User=root: verify looks users up; the dedicated user exists only once installed.
     unit = tmp_path / "releve.service"
     unit.write_text(service.systemd_unit(unattended_home, user="root", python=sys.executable))
