@@ -347,7 +347,7 @@ async def _serve_web(node: Node, config: NodeConfig, runners: list[web.AppRunner
             config.header_timeout_seconds,
             config.idle_timeout_seconds,
         ),
-        web_client.refusals,
+        web_client.pages.refusals,
     )
     web_client.serve_on(await _start_site(runner, "127.0.0.1", 0, guard))
     log.info("web client on 127.0.0.1 port %d (releve ouvrir)", web_client.port)

@@ -2,11 +2,13 @@
 
 An edge like the local API: it calls the same core services and holds no rule of its own.
 
-    app.py       WebClient: the pages, the forms and the WebSocket, one aiohttp application
+    app.py       WebClient: the assembly, the guard, login and language, the WebSocket
     guard.py     what every request passes first: Host allow-list, Origin and Sec-Fetch-Site,
                  the session, the CSRF token, and the security headers of every answer
     sessions.py  one-time login links and the sessions they become (rotation, idle expiry)
     live.py      LiveHub: the node's inbox signal turned into pushes to every open tab
-    texts.py     every sentence of the screens, French first, then English
+    pages.py     Pages: what every screen shares (session, CSRF, rendering, banners)
+    screens/     one module per screen with its routes (conversations, compose, contacts, status)
+    texts/       every sentence of the screens, French first, then English, one module per screen
     templates/   Jinja2, autoescaped; static/  the style sheet and the one small script
 """

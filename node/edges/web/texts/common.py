@@ -1,15 +1,11 @@
-"""Every sentence of the web client, French first, then English (``{name}`` placeholders are
-``str.format`` names, the same in both). Peer-controlled values are only ever placeholders,
-escaped by the templates like any other value."""
+"""The sentences every screen shares (the frame, the conversations, the errors), French first,
+then English."""
 
 from __future__ import annotations
 
 from typing import Final
 
-LANGUAGES: Final = ("fr", "en")
-DEFAULT_LANGUAGE: Final = "fr"
-
-TEXTS: Final[dict[str, tuple[str, str]]] = {
+COMMON: Final[dict[str, tuple[str, str]]] = {
     "app.name": ("Relève", "Relève"),
     "app.tagline": ("Messagerie de secours des soignants", "Clinicians' fallback messaging"),
     "nav.conversations": ("Conversations", "Conversations"),
@@ -194,16 +190,3 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "size.kib": ("{n} Ko", "{n} KiB"),
     "size.mib": ("{n} Mo", "{n} MiB"),
 }
-
-
-def language_of(value: str | None) -> str:
-    return value if value in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def text(lang: str, key: str, **values: object) -> str:
-    """``key``'s sentence; a code the node added since (a new status) reads as itself."""
-    if key not in TEXTS:
-        return key.rsplit(".", 1)[-1].replace("_", " ")
-    french, english = TEXTS[key]
-    template = english if lang == "en" else french
-    return template.format(**values) if values else template
