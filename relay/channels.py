@@ -178,7 +178,8 @@ async def deposit_channel(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(
         timeout=CLOSE_TIMEOUT,
         heartbeat=config.heartbeat_seconds,
-        max_msg_size=max_frame_bytes(state),
+        # aiohttp refuses a message of max_msg_size bytes or more: the limit is one above.
+        max_msg_size=max_frame_bytes(state) + 1,
         compress=False,  # sealed blobs do not compress
     )
     if not ws.can_prepare(request).ok:

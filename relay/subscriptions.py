@@ -265,7 +265,8 @@ async def subscribe(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(
         timeout=CLOSE_TIMEOUT,
         heartbeat=config.heartbeat_seconds,
-        max_msg_size=config.max_frame_bytes,
+        # aiohttp refuses a message of max_msg_size bytes or more: the limit is one above.
+        max_msg_size=config.max_frame_bytes + 1,
         compress=False,  # sealed blobs do not compress
     )
     if not ws.can_prepare(request).ok:

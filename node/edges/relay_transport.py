@@ -48,8 +48,9 @@ V2_MEMORY_SECONDS: Final = 600.0  # a relay without deposit channels is asked ag
 # recently used idle channel is closed; when none is idle, the deposit goes as HTTP.
 MAX_CHANNELS_PER_RELAY: Final = 8
 # A DEPOSIT frame holds at most this many bytes of packets: 64 attachment chunks (64 KiB
-# each) would make a 4 MiB frame, at the very edge of what a relay reads in one message,
-# and one large frame delays every deposit behind it.
+# each) would make a 4 MiB frame, the most a relay reads in one message (relays before
+# 2026-12-04 closed the channel on a frame of exactly that size), and one large frame
+# delays every deposit behind it.
 MAX_FRAME_PACKET_BYTES: Final = 1024 * 1024
 
 

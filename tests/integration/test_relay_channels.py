@@ -29,6 +29,8 @@ from node.protocol.relay_wire import (
     encode_deposit,
     mailbox_subscribe_path,
 )
+from relay.channels import max_frame_bytes
+from relay.config import PROTOCOL_MAX_ACK_FRAME
 from tests.integration.test_relay_server import (
     STRANGER_CAPABILITY,
     WAIT,
@@ -181,3 +183,38 @@ async def test_bad_paths_and_health(relay: Relay, http: aiohttp.ClientSession) -
         assert response.status == 400  # not a WebSocket upgrade
     async with http.get(relay.url + "/health") as response:
         assert (await response.json())["protocols"] == [2, 3]
+
+
+async def test_a_deposit_frame_of_exactly_the_largest_size_is_read(
+    http: aiohttp.ClientSession,
+) -> None:
+    """aiohttp refuses a WebSocket message of ``max_msg_size`` bytes or more: the relay must
+    read a deposit frame of exactly the size it allows (64 blobs of ``max_blob_bytes``), and a
+    subscription an ACK frame of exactly ``max_frame_bytes``."""
+    blob_size = 1024
+    async with serving(max_blob_bytes=blob_size) as relay:
+        owner = Owner(64)
+        sub = await subscribe_v3(http, relay, owner)
+        channel = await http.ws_connect(relay.url + deposit_channel_path(owner.mailbox_id))
+        blobs = [bytes([i]) * blob_size for i in range(64)]
+        frame = encode_deposit(9, owner.capability, blobs)
+        assert len(frame) == max_frame_bytes(relay.state)
+        await channel.send_bytes(frame)
+        answer = await results_of(channel)
+        assert answer.batches == ((9, bytes([RESULT_STORED] * 64)),)
+        await channel.close()
+        await sub.close()
+    async with serving(max_frame_bytes=PROTOCOL_MAX_ACK_FRAME) as relay:
+        owner = Owner(65)
+        sub = await subscribe_v3(http, relay, owner)
+        ack = Ack(tuple(i.to_bytes(16, "big") for i in range(1024))).encode()
+        assert len(ack) == PROTOCOL_MAX_ACK_FRAME
+        await sub.send_bytes(ack)  # ids it does not hold: nothing to delete, not an error
+        channel = await http.ws_connect(relay.url + deposit_channel_path(owner.mailbox_id))
+        await channel.send_bytes(encode_deposit(1, owner.capability, [b"still open"]))
+        assert (await results_of(channel)).batches == ((1, bytes([RESULT_STORED])),)
+        pushed = await frame_of(sub)
+        assert isinstance(pushed, Blob)
+        assert pushed.blob == b"still open"
+        await channel.close()
+        await sub.close()
