@@ -21,12 +21,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Also as if on Windows and macOS (issue #17): node/ and clients/ must start there. What they
-# import from elsewhere (relay/) is read but not reported on in these two runs.
+# Also as if on Windows and macOS (issue #17): node/, relay/ and clients/ must start there.
 typecheck: $(STAMP)
 	$(BIN)/mypy
-	$(BIN)/mypy --platform win32 --follow-imports=silent node clients
-	$(BIN)/mypy --platform darwin --follow-imports=silent node clients
+	$(BIN)/mypy --platform win32 --follow-imports=silent node relay clients
+	$(BIN)/mypy --platform darwin --follow-imports=silent node relay clients
 
 # The everyday tiers: protocol and unit tests in memory, integration tests on loopback, and
 # the web client in a real Chromium (Debian's chromium; .ci/run installs it; with CI=true a

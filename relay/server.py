@@ -1,7 +1,8 @@
 """The relay's HTTP and WebSocket server (aiohttp): routes, health, expiry, clean shutdown.
 
     create_app(config, clock)  the aiohttp application (tests serve it on 127.0.0.1)
-    run(listen, config)        serves until SIGINT or SIGTERM; returns the exit status
+    run(listen, config)        serves until SIGINT or SIGTERM (SIGINT or SIGBREAK on
+                               Windows); returns the exit status
 
 Nothing here logs a mailbox id, blob id, key or blob byte; the access log is off because
 request paths carry mailbox ids.
@@ -17,8 +18,8 @@ import importlib.metadata
 import logging
 import os
 import platform
-import resource
 import signal
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Final
@@ -48,6 +49,10 @@ from relay.deposits import MAX_BATCH_BYTES, deposit_batch, deposit_one, legacy_d
 from relay.refusals import error_body, expect_continue
 from relay.state import STATE, RelayState, logger
 from relay.subscriptions import subscribe
+
+# POSIX only (issue #17): on Windows there is no open-file limit to raise (fit_file_limit).
+if sys.platform != "win32":
+    import resource
 
 EXPIRY_BATCH: Final = 10_000  # blobs expired per pass before yielding to the event loop
 SHUTDOWN_TIMEOUT: Final = 5.0  # seconds for handlers to finish once sockets are closed
@@ -234,14 +239,11 @@ async def serve(listen: str, config: RelayConfig) -> int:
         print(f"relay listening on {_url(address)}", flush=True)
     logger.info("relay %s started", SOFTWARE_VERSION)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    restore = on_stop_signals(asyncio.get_running_loop(), stop.set)
     try:
         await stop.wait()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
+        restore()
         state = runner.app[STATE]
         logger.info(
             "relay stopping; %d blobs in memory are dropped (their senders still hold them)",
@@ -252,8 +254,42 @@ async def serve(listen: str, config: RelayConfig) -> int:
     return 0
 
 
+def on_stop_signals(
+    loop: asyncio.AbstractEventLoop, stop: Callable[[], None]
+) -> Callable[[], None]:
+    """Calls ``stop`` on SIGINT and SIGTERM (POSIX) or SIGINT and SIGBREAK (Windows: Ctrl-C,
+    Ctrl-Break; its proactor loop has no ``add_signal_handler``); returns what undoes it.
+    The node's node/system.py does the same: the relay imports nothing of the node but its
+    protocol (docs/architecture.md)."""
+    if sys.platform == "win32":
+        signums = (signal.SIGINT, signal.SIGBREAK)
+
+        def handler(signum: int, frame: object) -> None:
+            del signum, frame
+            with contextlib.suppress(RuntimeError):  # the loop is already closed
+                loop.call_soon_threadsafe(stop)
+
+        previous = {signum: signal.signal(signum, handler) for signum in signums}
+
+        def restore_handlers() -> None:
+            for signum, old in previous.items():
+                signal.signal(signum, old)
+
+        return restore_handlers
+    else:  # an else, not code after the return: mypy --platform win32 would skip it
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop)
+
+        def remove_handlers() -> None:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+
+        return remove_handlers
+
+
 def run(listen: str, config: RelayConfig) -> int:
-    """Serves on ``listen`` (HOST:PORT, port 0 picks one) until SIGINT or SIGTERM.
+    """Serves on ``listen`` (HOST:PORT, port 0 picks one) until SIGINT or SIGTERM (SIGINT or
+    SIGBREAK on Windows).
 
     Prints ``relay listening on http://HOST:PORT`` on stdout once bound. Returns 0 after a
     clean shutdown, 1 when the address cannot be bound; raises ConfigError for a malformed
@@ -295,20 +331,23 @@ def fit_file_limit(config: RelayConfig) -> RelayConfig:
     """Each subscriber holds a socket: raises the soft open-file limit to cover
     ``max_connections``, or, when the hard limit forbids it, lowers ``max_connections`` (with
     a warning) so that the relay refuses extra subscribers cleanly (``too_many_connections``)
-    instead of failing on "too many open files"."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = config.max_connections + FILE_MARGIN
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    if soft == resource.RLIM_INFINITY or soft >= wanted:
+    instead of failing on "too many open files". Windows has no such limit: nothing to do."""
+    if sys.platform == "win32":
         return config
-    allowed = max(1, soft - FILE_MARGIN)
-    logger.warning(
-        "the open-file limit (%d) allows %d connections, not %d: max_connections lowered"
-        " (raise it with ulimit -n or LimitNOFILE=)",
-        soft,
-        allowed,
-        config.max_connections,
-    )
-    return dataclasses.replace(config, max_connections=allowed)
+    else:  # an else, not code after the return: mypy --platform win32 skips it then
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = config.max_connections + FILE_MARGIN
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        if soft == resource.RLIM_INFINITY or soft >= wanted:
+            return config
+        allowed = max(1, soft - FILE_MARGIN)
+        logger.warning(
+            "the open-file limit (%d) allows %d connections, not %d: max_connections lowered"
+            " (raise it with ulimit -n or LimitNOFILE=)",
+            soft,
+            allowed,
+            config.max_connections,
+        )
+        return dataclasses.replace(config, max_connections=allowed)

@@ -1,9 +1,10 @@
-"""The node and the CLI import no POSIX-only module outside a guarded branch (issue #17).
+"""The node, the relay and the CLI import no POSIX-only module outside a guarded branch
+(issue #17).
 
 Checked on the source (AST): an ``import fcntl`` (or resource, termios, pwd, grp, posix...)
 is allowed only under ``if sys.platform != "win32":`` (or ``== "win32"``'s else branch), or
-in a ``try`` whose handlers catch ImportError. Anything else would stop the node or the
-CLI from starting on Windows.
+in a ``try`` whose handlers catch ImportError. Anything else would stop the node, the relay
+or the CLI from starting on Windows.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKED = ("node", "clients")
+CHECKED = ("node", "clients", "relay")
 POSIX_ONLY = frozenset(
     {"fcntl", "resource", "termios", "tty", "pty", "pwd", "grp", "posix", "syslog", "crypt"}
 )
