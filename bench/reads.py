@@ -61,8 +61,9 @@ def _contact_names() -> list[str]:
     return [f"Pharmacie {index:02d}" for index in range(CONTACTS)]
 
 
-async def fill(home: Path, messages: int) -> None:
-    """Writes contacts and messages into a stopped node's store."""
+async def fill(home: Path, messages: int, focus: int = 0) -> None:
+    """Writes contacts and messages into a stopped node's store; the newest ``focus``
+    messages all belong to the first contact's conversation (bench.web_render)."""
     layout = HomeLayout(home)
     unlocked = keystore.unlock(layout, None)
     store = await Store.open(layout, unlocked.cipher)
@@ -89,7 +90,8 @@ async def fill(home: Path, messages: int) -> None:
         waiting |= {*[i for i in urgent if not i % 2][-URGENT_WAITING:]}
         changes, events = [], []
         for index in range(messages):
-            contact = contacts[index % CONTACTS]
+            newest = index >= messages - focus
+            contact = contacts[0 if newest else index % CONTACTS]
             direction = "in" if index % 2 else "out"
             at = now - (messages - index) * 60.0
             priority = Priority.URGENT if index in urgent_ids else Priority.NORMAL

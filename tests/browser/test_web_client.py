@@ -218,3 +218,25 @@ def test_gp_name_is_shown_escaped_to_the_pharmacy(
     context, page = log_in(browser, pharmacy)
     expect(page.locator(".conversation .name").first).to_have_text(GP_NAME)
     context.close()
+
+
+def test_older_messages_are_reached_by_the_pages_link(
+    browser: Browser, nodes: tuple[Node, Node]
+) -> None:
+    """A conversation longer than a page: its "older" link (a cursor holding "+", which a
+    query string reads as a space unless encoded) opens the previous page."""
+    gp, pharmacy = nodes
+    gp_contact = contact_id(pharmacy, GP_NAME)
+    before = len(pharmacy.received())
+    for number in range(60):
+        gp.send(contact_id(gp, "Pharmacie"), f"Pagination {number:02d}")
+    wait_for(lambda: len(pharmacy.received()) >= before + 60, 60, "60 messages received")
+    context, page = log_in(browser, pharmacy)
+    page.goto(f"/c/{gp_contact}")
+    expect(page.locator(".message.in", has_text="Pagination 59")).to_have_count(1)
+    expect(page.locator(".message.in", has_text="Pagination 00")).to_have_count(0)
+    with page.expect_navigation():
+        page.locator(f'a[href^="/c/{gp_contact}?before="]').click()
+    expect(page.locator(".message.in", has_text="Pagination 00")).to_have_count(1)
+    expect(page.locator(".message.in", has_text="Pagination 59")).to_have_count(0)
+    context.close()
