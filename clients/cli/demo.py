@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 from node.paths import HomeLayout
 
@@ -43,6 +43,51 @@ LOG_TAIL_LINES = 15
 # The directory that holds the `clients` package: the child processes run `-m clients.cli`.
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
+WINDOWS = sys.platform == "win32"
+# Windows' values (winbase.h, wincon.h), named here on every system so that the choice below
+# is tested on Linux too.
+if sys.platform == "win32":
+    CREATE_NEW_PROCESS_GROUP: Final[int] = subprocess.CREATE_NEW_PROCESS_GROUP
+    CTRL_BREAK_EVENT: Final[int] = signal.CTRL_BREAK_EVENT
+else:
+    CREATE_NEW_PROCESS_GROUP: Final[int] = 0x00000200
+    CTRL_BREAK_EVENT: Final[int] = 1
+
+
+class ChildOptions(NamedTuple):
+    """Popen's arguments for a child of the demo."""
+
+    start_new_session: bool  # POSIX only
+    creationflags: int  # Windows only (0 elsewhere)
+
+
+def child_options(windows: bool = WINDOWS) -> ChildOptions:
+    """How the demo starts a child (init, a node, the relay), so that Ctrl-C in the terminal
+    reaches the demo only, which then stops its children itself: a session of its own on
+    POSIX; on Windows a process group of its own, the only way Ctrl-Break can be sent to
+    that child alone (:func:`request_stop`)."""
+    if windows:
+        return ChildOptions(start_new_session=False, creationflags=CREATE_NEW_PROCESS_GROUP)
+    return ChildOptions(start_new_session=True, creationflags=0)
+
+
+CHILD: Final = child_options()
+
+
+def request_stop(process: subprocess.Popen[bytes], windows: bool = WINDOWS) -> None:
+    """Asks a child started with :func:`child_options` to stop cleanly: SIGINT on POSIX,
+    Ctrl-Break on Windows (the node and the relay take it as SIGBREAK, as they take Ctrl-C:
+    node/system.py, relay/server.py). ``terminate()`` would end it at once on Windows
+    (TerminateProcess), without its clean stop; it is the fallback only when Ctrl-Break
+    cannot be sent (the demo runs without a console to share with its children)."""
+    try:
+        process.send_signal(CTRL_BREAK_EVENT if windows else signal.SIGINT)
+    except ProcessLookupError:
+        pass  # already gone
+    except OSError:
+        with contextlib.suppress(OSError):
+            process.terminate()
+
 
 @dataclass
 class _Node:
@@ -58,16 +103,13 @@ class _Node:
         return self.client
 
     def stop(self) -> None:
-        """SIGINT (the node's clean stop), then SIGKILL if it has not stopped in time."""
+        """The child's clean stop (:func:`request_stop`), then a kill if it has not stopped
+        in time."""
         process = self.process
         if process is None:
             return
         if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                if os.name == "posix":
-                    process.send_signal(signal.SIGINT)
-                else:
-                    process.terminate()
+            request_stop(process)
             try:
                 process.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
@@ -124,7 +166,8 @@ def _init(node: _Node, tr: Translator, interrupts: _Interrupts) -> None:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            start_new_session=True,
+            start_new_session=CHILD.start_new_session,
+            creationflags=CHILD.creationflags,
         )
     try:
         out, err = process.communicate(timeout=INIT_TIMEOUT)
@@ -148,7 +191,8 @@ def _start_relay(relay: _Node, lang: str, interrupts: _Interrupts) -> str:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=log,
-            start_new_session=True,
+            start_new_session=CHILD.start_new_session,
+            creationflags=CHILD.creationflags,
         )
     assert process.stdout is not None
     line = process.stdout.readline().decode("utf-8", errors="replace")  # "relay listening on URL"
@@ -166,8 +210,8 @@ def _start(node: _Node, lang: str, interrupts: _Interrupts, *where: str) -> None
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            # Its own session: Ctrl-C reaches the demo only, which then stops the node itself.
-            start_new_session=True,
+            start_new_session=CHILD.start_new_session,
+            creationflags=CHILD.creationflags,
         )
 
 
