@@ -198,7 +198,7 @@ class BenchReceiver:
     def __init__(self, sink: Sink) -> None:
         self._sink = sink
 
-    async def receive(self, packet: bytes) -> str:
+    async def receive(self, packet: bytes, via: str | None = None) -> str:
         self._sink.arrived(packet)
         return "stored"
 

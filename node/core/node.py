@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 from node.core.attachments import Attachments
 from node.core.context import NodeContext
+from node.core.escalation import Escalation
 from node.core.outbox import Outbox
 from node.core.pairing import Pairing
 from node.core.ports import Transport
 from node.core.prescriptions import Prescriptions
 from node.core.printed import PrintedCopies
 from node.core.read_backs import ReadBacks
+from node.core.readiness import Readiness
 from node.core.reading import Reading
 from node.core.receipts import Receipts
 from node.core.receiving import Receiver
@@ -36,6 +38,8 @@ class NodeCore:
     reading: Reading
     trust: Trust
     outbox: Outbox
+    escalation: Escalation
+    readiness: Readiness
 
     @classmethod
     def build(
@@ -49,17 +53,21 @@ class NodeCore:
         attachments = Attachments(ctx)
         sending = Sending(ctx)
         prescriptions = Prescriptions(ctx, sending)
+        reading = Reading(ctx, receipts)
+        readiness = Readiness(ctx, transport)
         return cls(
             ctx=ctx,
             receipts=receipts,
             pairing=pairing,
             attachments=attachments,
-            receiver=Receiver(ctx, pairing, receipts, attachments, prescriptions),
+            receiver=Receiver(ctx, pairing, receipts, attachments, prescriptions, readiness),
             sending=sending,
             prescriptions=prescriptions,
             printed=PrintedCopies(ctx, prescriptions),
             read_backs=ReadBacks(ctx, sending),
-            reading=Reading(ctx, receipts),
+            reading=reading,
             trust=Trust(ctx, persist_identity),
             outbox=Outbox(ctx, transport, pairing),
+            escalation=Escalation(ctx, reading, sending),
+            readiness=readiness,
         )

@@ -17,6 +17,7 @@ from node.core.errors import PeerRefused, Verdict
 from node.core.pairing import Pairing
 from node.core.ports import AuditEvent, Change
 from node.core.prescriptions import Prescriptions
+from node.core.readiness import PROBE_KINDS, Readiness
 from node.core.receipts import Receipts
 from node.core.records import attachment_of, message_row
 from node.protocol import (
@@ -52,16 +53,19 @@ class Receiver:
         receipts: Receipts,
         attachments: Attachments,
         prescriptions: Prescriptions,
+        readiness: Readiness,
     ) -> None:
         self._ctx = ctx
         self._pairing = pairing
         self._receipts = receipts
         self._attachments = attachments
         self._prescriptions = prescriptions
+        self._readiness = readiness
 
-    async def receive(self, packet: bytes) -> str:
+    async def receive(self, packet: bytes, via: str | None = None) -> str:
         """One packet from a peer: "stored" or "duplicate" once committed; raises
-        :class:`PeerRefused` otherwise."""
+        :class:`PeerRefused` otherwise. ``via``: the relay it came through (None: direct),
+        which a readiness probe's answer reports (§9.5)."""
         ctx = self._ctx
         try:
             inner = open_packet(packet, ctx.identity.public.dh_key, ctx.identity.dh_private)
@@ -69,9 +73,9 @@ class Receiver:
             raise PeerRefused(Verdict.MALFORMED, f"undecodable packet ({exc.code})") from None
         if isinstance(inner, SealedAnswer):
             return await self._pairing.complete(inner)
-        return await self._message(inner)
+        return await self._message(inner, via)
 
-    async def _message(self, message: RatchetMessage) -> str:
+    async def _message(self, message: RatchetMessage, via: str | None) -> str:
         ctx = self._ctx
         contact = ctx.contacts.get(message.sender)
         if contact is None:
@@ -93,6 +97,8 @@ class Receiver:
                 if position in contact.saving or await self._have(contact, position):
                     return await self._duplicate(contact, position)
                 raise PeerRefused(Verdict.MALFORMED, f"message refused ({exc.code})") from None
+            if payload.kind in PROBE_KINDS:  # never stored, never shown (§9.5)
+                return await self._readiness.take(contact, session, payload, position, via)
             try:
                 # A prescription must prove who signed it (docs/protocol.md §19.3).
                 await self._prescriptions.check_incoming(contact, payload)
@@ -125,6 +131,8 @@ class Receiver:
         return "stored"
 
     async def _have(self, contact: Contact, position: bytes) -> bool:
+        if self._readiness.seen(contact.contact_id, position):
+            return True
         return await self._ctx.repo.message_at(contact.contact_id, position) is not None
 
     async def _duplicate(self, contact: Contact, position: bytes) -> str:
@@ -132,6 +140,8 @@ class Receiver:
         (send it again); if we never stored it, its key is gone and it can never be read."""
         if position in contact.saving:
             raise PeerRefused(Verdict.BUSY, "this message is still being saved")
+        if self._readiness.seen(contact.contact_id, position):
+            return "duplicate"  # a probe deposited on two relays, or its answer
         row = await self._ctx.repo.message_at(contact.contact_id, position)
         if row is None:
             raise PeerRefused(Verdict.GONE, "message key no longer available; send it again")

@@ -201,7 +201,7 @@ class RelaySubscription:
         try:
             for attempt in range(BUSY_RETRIES):
                 try:
-                    await self._receiver.receive(frame.blob)
+                    await self._receiver.receive(frame.blob, via=self.url)
                 except PeerRefused as exc:
                     busy = exc.verdict is Verdict.BUSY
                     if busy and attempt + 1 < BUSY_RETRIES:

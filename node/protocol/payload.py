@@ -30,6 +30,7 @@ from .notices import Revocation, Unpair
 from .primitives import RandomSource
 from .profile import Profile
 from .reachability import Reachability
+from .readiness import Probe, ProbeAnswer
 from .wire import Reader, Writer
 
 __all__ = [
@@ -189,6 +190,8 @@ _BODY_CHECKS: Final[dict[PayloadKind, Callable[[bytes], object]]] = {
     PayloadKind.UNPAIR: Unpair.decode,
     PayloadKind.REVOCATION: Revocation.decode,
     PayloadKind.CHUNK: Chunk.decode,
+    PayloadKind.PROBE: Probe.decode,
+    PayloadKind.PROBE_ANSWER: ProbeAnswer.decode,
     **{kind: _conversation_check(kind) for kind in CONVERSATION_KINDS},
     # decode_conversation's checks of a text, without building the objects it returns
     PayloadKind.TEXT: check_text_body,

@@ -14,6 +14,10 @@ from .ratchet import Ratchet
 from .wire import Reader, Writer
 
 STATE_VERSION: Final = 1
+# Never sent again, so never in the order (§11.2): they take no sequence number.
+UNORDERED_KINDS: Final = frozenset(
+    {PayloadKind.RECEIPT, PayloadKind.PROBE, PayloadKind.PROBE_ANSWER}
+)
 
 
 class Session:
@@ -38,7 +42,7 @@ class Session:
         self, kind: PayloadKind, body: bytes, now: float, rand: RandomSource
     ) -> tuple[Payload, bytes]:
         """A new payload with the next sequence number (a receipt does not consume it), and
-        the packet that carries it."""
+        the packet that carries it (nor does a readiness probe or its answer, §9.5)."""
         payload = Payload.new(kind, body, self.next_seq, now, rand)
         encoded = payload.encode()
         if len(encoded) > MAX_RATCHET_PLAINTEXT:
@@ -50,7 +54,7 @@ class Session:
         except RemoteProtocolError as exc:
             raise LocalProtocolError(f"the peer would refuse this payload ({exc})") from None
         header, ciphertext = self.ratchet.encrypt(encoded)
-        if kind is not PayloadKind.RECEIPT:
+        if kind not in UNORDERED_KINDS:
             # Receipts are not retransmitted: they must not open a gap in the order (§11.2).
             self.next_seq += 1
         message = RatchetMessage(self.local.node_id, header, ciphertext)
