@@ -7,8 +7,8 @@ from typing import Final
 
 SERVICE: Final[dict[str, dict[str, str]]] = {
     "help.service": {
-        "fr": "démarrer le nœud avec la machine (service systemd ou Windows)",
-        "en": "start the node with the machine (systemd or Windows service)",
+        "fr": "démarrer le nœud avec la machine (service systemd, launchd ou Windows)",
+        "en": "start the node with the machine (systemd, launchd or Windows service)",
     },
     "help.service_install": {
         "fr": "installer et démarrer le service du nœud (administrateur)",
@@ -27,8 +27,10 @@ SERVICE: Final[dict[str, dict[str, str]]] = {
         "en": "show the service file without installing anything (for review)",
     },
     "help.service_user": {
-        "fr": "compte système dédié qui fait tourner le nœud (Linux ; défaut : releve)",
-        "en": "dedicated system account that runs the node (Linux; default: releve)",
+        "fr": "compte système dédié qui fait tourner le nœud (défaut : releve sous Linux, "
+        "_releve sous macOS)",
+        "en": "dedicated system account that runs the node (default: releve on Linux, "
+        "_releve on macOS)",
     },
     "help.service_passphrase": {
         "fr": "fichier de la phrase secrète, remis au service comme « credential » systemd "
@@ -54,11 +56,28 @@ SERVICE: Final[dict[str, dict[str, str]]] = {
         "en": "the node in {home} is protected by a passphrase: a service starts with nobody "
         "to type it. Create it with --unattended, or (Linux) give --passphrase-file",
     },
-    "service.unsupported": {
-        "fr": "le service n'est pas encore proposé sur macOS : lancez `releve node` "
-        "(ou un agent launchd écrit à la main)",
-        "en": "the service is not offered on macOS yet: run `releve node` "
-        "(or a launchd agent written by hand)",
+    "service.no_free_id": {
+        "fr": "aucun identifiant libre entre {first} et {last} pour le compte système du "
+        "service : créez le compte vous-même et donnez-le avec --user",
+        "en": "no free id between {first} and {last} for the service's system account: "
+        "create the account yourself and give it with --user",
+    },
+    "service.macos_python_in_users": {
+        "fr": "Attention : Relève est installé dans un dossier personnel ({python}), que le "
+        "compte {user} ne peut normalement pas lire : le service ne démarrerait pas. "
+        "Installez Relève hors de /Users (par exemple dans /usr/local ou /opt).",
+        "en": "Warning: Relève is installed in a personal folder ({python}), which the "
+        "account {user} normally cannot read: the service would not start. Install Relève "
+        "outside /Users (for example in /usr/local or /opt).",
+    },
+    "service.launchd_state": {
+        "fr": "Service launchd {name} : {state}.",
+        "en": "launchd service {name}: {state}.",
+    },
+    "service.launchd_logs_hint": {
+        "fr": "Journal : node.log dans le dossier du nœud ; détail : "
+        "`sudo launchctl print system/{name}`.",
+        "en": "Log: node.log in the node's folder; details: `sudo launchctl print system/{name}`.",
     },
     "service.needs_root": {
         "fr": "il faut être administrateur (root) : relancez avec sudo, ou utilisez --print "

@@ -7,12 +7,18 @@ home's ``node.key`` unlocks it, or a passphrase handed over as a systemd credent
 (``--passphrase-file``: LoadCredential=, never in the unit itself). ``--print`` shows the unit
 without installing anything.
 
+macOS: a launchd daemon (``/Library/LaunchDaemons/fr.releve.node.plist``) run as a dedicated
+hidden system account (``_releve``, made with ``dscl``), started at boot, kept alive (restarted
+when it fails), with the same open-file limit and umask; on an unattended home (launchd has no
+way to hand a passphrase over). Written with plistlib; ``--print`` shows it.
+
 Windows: the pywin32 service of :mod:`node.winservice` (the ``[windows]`` extra), started
 automatically, restarted on failure, on an unattended home whose access list names
 LocalSystem and the Administrators.
 
 The home is ``--home`` if given, else the machine-wide one (``/var/lib/releve``,
-``C:\\ProgramData\\releve``); create it first with ``releve --home ... init --unattended``.
+``/Library/Application Support/releve``, ``C:\\ProgramData\\releve``); create it first with
+``releve --home ... init --unattended``.
 """
 
 from __future__ import annotations
@@ -36,6 +42,12 @@ if TYPE_CHECKING:
 UNIT_NAME: Final = "releve.service"
 UNIT_PATH: Final = Path("/etc/systemd/system") / UNIT_NAME
 DEFAULT_USER: Final = "releve"
+# macOS: system accounts are named with a leading underscore and hidden from the login window.
+MACOS_USER: Final = "_releve"
+LAUNCHD_LABEL: Final = "fr.releve.node"
+PLIST_PATH: Final = Path("/Library/LaunchDaemons") / f"{LAUNCHD_LABEL}.plist"
+# Where a new macOS system account's id is looked for (below 500: not a person's account).
+MACOS_IDS: Final = range(300, 500)
 CREDENTIAL: Final = "passphrase"
 # Where systemd's home-protecting option would hide the home or the interpreter.
 _HOMES: Final = ("/home", "/root", "/run/user")
@@ -159,7 +171,8 @@ def _checked_home(args: argparse.Namespace, tr: Translator) -> tuple[Path, Path 
     if mode is None:
         raise CliError("service.no_home", home=home)
     passphrase = Path(args.passphrase_file).resolve() if args.passphrase_file else None
-    if mode != "keyfile" and (passphrase is None or sys.platform == "win32"):
+    # Only systemd can hand a passphrase over to a service (a credential); not Windows, macOS.
+    if mode != "keyfile" and (passphrase is None or sys.platform in ("win32", "darwin")):
         raise CliError("service.needs_unattended", home=home)
     return home, passphrase
 
@@ -169,22 +182,23 @@ def cmd_install(args: argparse.Namespace, ctx: Context) -> int:
     if sys.platform == "win32":
         return _install_windows(args, tr)
     if sys.platform == "darwin":
-        raise CliError("service.unsupported")
+        return _install_macos(args, tr)
     home, passphrase = _checked_home(args, tr)
-    unit = systemd_unit(home, user=args.user, passphrase_file=passphrase, listen=args.listen)
+    user = args.user or DEFAULT_USER
+    unit = systemd_unit(home, user=user, passphrase_file=passphrase, listen=args.listen)
     if args.print:
         print(unit, end="")
         return 0
     if getattr(os, "geteuid", lambda: 0)() != 0:
         raise CliError("service.needs_root")
-    if _run(["id", "-u", args.user], check=False).returncode != 0:
+    if _run(["id", "-u", user], check=False).returncode != 0:
         system_user = ["useradd", "--system", "--home-dir", str(home), "--no-create-home"]
-        _run([*system_user, "--shell", "/usr/sbin/nologin", args.user])
-        print(tr("service.user_created", user=args.user))
-    _run(["chown", "-R", f"{args.user}:", str(home)])
+        _run([*system_user, "--shell", "/usr/sbin/nologin", user])
+        print(tr("service.user_created", user=user))
+    _run(["chown", "-R", f"{user}:", str(home)])
     UNIT_PATH.write_text(unit, encoding="utf-8")
     UNIT_PATH.chmod(0o644)
-    print(tr("service.unit_written", path=UNIT_PATH, home=home, user=args.user))
+    print(tr("service.unit_written", path=UNIT_PATH, home=home, user=user))
     if _which("systemctl") is None:
         print(tr("service.no_systemctl"))
         return 0
@@ -199,7 +213,7 @@ def cmd_uninstall(args: argparse.Namespace, ctx: Context) -> int:
     if sys.platform == "win32":
         return _uninstall_windows(tr)
     if sys.platform == "darwin":
-        raise CliError("service.unsupported")
+        return _uninstall_macos(args, tr)
     if not UNIT_PATH.exists():
         print(tr("service.not_installed"))
         return 0
@@ -219,7 +233,7 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     if sys.platform == "win32":
         return _status_windows(tr)
     if sys.platform == "darwin":
-        raise CliError("service.unsupported")
+        return _status_macos(tr)
     if not UNIT_PATH.exists():
         print(tr("service.not_installed"))
         return 3
@@ -231,6 +245,137 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     print(tr("service.systemd_state", name=UNIT_NAME, enabled=enabled, active=active))
     print(tr("service.logs_hint"))
     return 0 if active == "active" else 3
+
+
+# -- macOS --------------------------------------------------------------------------------
+# Tested on Linux (the plist, the commands run); to be tried on a real Mac (README).
+
+
+def launchd_plist(
+    home: Path, *, user: str = MACOS_USER, python: str | None = None, listen: str | None = None
+) -> bytes:
+    """The LaunchDaemon that runs ``python -m clients.cli --home HOME node`` as ``user``."""
+    import plistlib
+
+    command = [python or sys.executable, "-m", "clients.cli", "--home", str(home), "node"]
+    if listen:
+        command += ["--listen", listen]
+    document = {
+        "Label": LAUNCHD_LABEL,
+        "ProgramArguments": command,
+        "UserName": user,
+        "GroupName": user,
+        "EnvironmentVariables": {"RELEVE_HOME": str(home)},
+        "WorkingDirectory": str(home),
+        "RunAtLoad": True,
+        # Started again when it fails, not after a clean stop: systemd's Restart=on-failure.
+        "KeepAlive": {"SuccessfulExit": False},
+        "ThrottleInterval": 5,
+        # launchd stops a daemon with SIGTERM (the node's clean stop), SIGKILL after this.
+        "ExitTimeOut": 30,
+        "Umask": 0o077,
+        # Each connection holds a file; the node's budgets fit in 4096 (docs/operations.md).
+        "SoftResourceLimits": {"NumberOfFiles": 4096},
+        "HardResourceLimits": {"NumberOfFiles": 4096},
+        "ProcessType": "Standard",
+    }
+    return plistlib.dumps(document, fmt=plistlib.FMT_XML, sort_keys=False)
+
+
+def free_macos_id(users: str, groups: str) -> int:
+    """The first id of :data:`MACOS_IDS` that no account and no group has, from the listings
+    of ``dscl . -list /Users UniqueID`` and ``dscl . -list /Groups PrimaryGroupID``."""
+    taken = set()
+    for line in (users + groups).splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[-1].isdigit():  # "_www  70"
+            taken.add(int(words[-1]))
+    for candidate in MACOS_IDS:
+        if candidate not in taken:
+            return candidate
+    raise CliError("service.no_free_id", first=MACOS_IDS.start, last=MACOS_IDS.stop - 1)
+
+
+def macos_account_commands(user: str, ident: int, home: Path) -> list[list[str]]:
+    """``dscl`` commands that make ``user`` a hidden system account with a group of its own,
+    no password and no shell."""
+    group, account = f"/Groups/{user}", f"/Users/{user}"
+    return [
+        ["dscl", ".", "-create", group],
+        ["dscl", ".", "-create", group, "PrimaryGroupID", str(ident)],
+        ["dscl", ".", "-create", group, "Password", "*"],
+        ["dscl", ".", "-create", account],
+        ["dscl", ".", "-create", account, "UniqueID", str(ident)],
+        ["dscl", ".", "-create", account, "PrimaryGroupID", str(ident)],
+        ["dscl", ".", "-create", account, "UserShell", "/usr/bin/false"],
+        ["dscl", ".", "-create", account, "NFSHomeDirectory", str(home)],
+        ["dscl", ".", "-create", account, "RealName", "Relève node"],
+        ["dscl", ".", "-create", account, "Password", "*"],
+        ["dscl", ".", "-create", account, "IsHidden", "1"],
+    ]
+
+
+def _install_macos(args: argparse.Namespace, tr: Translator) -> int:
+    home, _ = _checked_home(args, tr)
+    user = args.user or MACOS_USER
+    python = sys.executable
+    plist = launchd_plist(home, user=user, python=python, listen=args.listen)
+    if args.print:
+        print(plist.decode("utf-8"), end="")
+        return 0
+    if getattr(os, "geteuid", lambda: 0)() != 0:
+        raise CliError("service.needs_root")
+    if Path("/Users") in Path(python).parents:
+        # A person's folder is closed to other accounts: the service could not start.
+        print(tr("service.macos_python_in_users", python=python, user=user))
+    if _run(["id", "-u", user], check=False).returncode != 0:
+        users = _run(["dscl", ".", "-list", "/Users", "UniqueID"]).stdout
+        groups = _run(["dscl", ".", "-list", "/Groups", "PrimaryGroupID"]).stdout
+        for command in macos_account_commands(user, free_macos_id(users, groups), home):
+            _run(command)
+        print(tr("service.user_created", user=user))
+    _run(["chown", "-R", f"{user}:{user}", str(home)])
+    target = f"system/{LAUNCHD_LABEL}"
+    _run(["launchctl", "bootout", target], check=False)  # a previous install, if any
+    PLIST_PATH.write_bytes(plist)
+    PLIST_PATH.chmod(0o644)
+    print(tr("service.unit_written", path=PLIST_PATH, home=home, user=user))
+    _run(["launchctl", "enable", target])
+    _run(["launchctl", "bootstrap", "system", str(PLIST_PATH)])
+    print(tr("service.started", name=LAUNCHD_LABEL))
+    return 0
+
+
+def _uninstall_macos(args: argparse.Namespace, tr: Translator) -> int:
+    if not PLIST_PATH.exists():
+        print(tr("service.not_installed"))
+        return 0
+    if getattr(os, "geteuid", lambda: 0)() != 0:
+        raise CliError("service.needs_root")
+    _run(["launchctl", "bootout", f"system/{LAUNCHD_LABEL}"], check=False)
+    PLIST_PATH.unlink()
+    print(tr("service.removed", home=service_home(args)))
+    return 0
+
+
+def launchd_state(listing: str) -> str:
+    """The ``state = ...`` of ``launchctl print system/LABEL`` ("running", "not running"...)."""
+    for line in listing.splitlines():
+        name, _, value = line.strip().partition(" = ")
+        if name == "state":
+            return value.strip()
+    return "unknown"
+
+
+def _status_macos(tr: Translator) -> int:
+    if not PLIST_PATH.exists():
+        print(tr("service.not_installed"))
+        return 3
+    printed = _run(["launchctl", "print", f"system/{LAUNCHD_LABEL}"], check=False)
+    state = launchd_state(printed.stdout) if printed.returncode == 0 else "not loaded"
+    print(tr("service.launchd_state", name=LAUNCHD_LABEL, state=state))
+    print(tr("service.launchd_logs_hint", name=LAUNCHD_LABEL))
+    return 0 if state == "running" else 3
 
 
 # -- Windows ------------------------------------------------------------------------------
@@ -330,7 +475,7 @@ def _status_windows(tr: Translator) -> int:
 def _install_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
     parser.add_argument("--print", action="store_true", help=tr("help.service_print"))
     parser.add_argument(
-        "--user", default=DEFAULT_USER, metavar=tr("metavar.user"), help=tr("help.service_user")
+        "--user", default=None, metavar=tr("metavar.user"), help=tr("help.service_user")
     )
     parser.add_argument(
         "--passphrase-file", metavar=tr("metavar.file"), help=tr("help.service_passphrase")
