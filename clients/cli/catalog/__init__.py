@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from .check import CHECK
 from .clinical import CLINICAL
 from .command_line import COMMAND_LINE
 from .demo import DEMO
@@ -36,6 +37,7 @@ AREAS: Final = (
     DEMO,
     WEB,
     SERVICE,
+    CHECK,
 )
 
 

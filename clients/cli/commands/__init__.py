@@ -14,6 +14,7 @@ from typing import Final
 from ..command import Entry, Group
 from . import (
     audit,
+    check,
     contacts,
     demo,
     inbox,
@@ -67,6 +68,8 @@ TABLE: Final[tuple[Entry, ...]] = (
     verify_print.VERIFY_PRINT,
     records.EXPORT,
     Group("audit", "help.audit", (audit.AUDIT_VERIFY, audit.AUDIT_EXPORT)),
+    check.CHECK,
+    check.VERIFIER,
     inbox.INBOX,
     inbox.READ,
     demo.DEMO,

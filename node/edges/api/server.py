@@ -24,6 +24,7 @@ from node.core.errors import Conflict, Invalid, NotFound, RequestError
 from node.core.export import select_for_export
 from node.core.node import NodeCore
 from node.core.ports import MessageQuery, Outcome
+from node.core.readiness import CheckReport
 from node.core.records import MessageRow
 from node.core.sending import invalid_field
 from node.edges.api.errors import error_response, request_error_response
@@ -112,6 +113,8 @@ class LocalApi:
             ("POST", "/v1/prescriptions/verify", self.verify_print),
             ("POST", "/v1/export", self.export),
             ("GET", "/v1/audit/verify", self.audit_verify),
+            ("POST", "/v1/check", self.readiness_check),
+            ("GET", "/v1/check", self.readiness_last),
             ("GET", "/v1/audit/export", self.audit_export),
             ("POST", "/v1/contacts/verify", self.verify),
             ("POST", "/v1/contacts/unpair", self.unpair),
@@ -492,6 +495,18 @@ class LocalApi:
         result = await self.service.repo.verify_audit()
         return web.json_response(result.as_json())
 
+    # --- the readiness check (docs/protocol.md §9.5) ----------------------------------------
+
+    async def readiness_check(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        timeout = self._int(body.get("timeout_seconds"), "timeout_seconds", 1, 120, 30)
+        report = await self.core.readiness.check(float(timeout))
+        return web.json_response({"check": check_json(report)})
+
+    async def readiness_last(self, request: web.Request) -> web.Response:
+        last = self.core.readiness.last
+        return web.json_response({"check": None if last is None else check_json(last)})
+
     async def audit_export(self, request: web.Request) -> web.StreamResponse:
         text = "".join([line + "\n" async for line in self.service.repo.audit_lines()])
         return web.Response(text=text, content_type="application/x-ndjson")
@@ -565,6 +580,14 @@ class LocalApi:
             raise NotFound("not_found", "the web client is not served")
         url, expires_at = self.web_login()
         return web.json_response({"url": url, "expires_at": iso(expires_at)}, status=201)
+
+
+def check_json(report: CheckReport) -> dict[str, Any]:
+    """A readiness check's report (docs/local-api.md, POST /v1/check)."""
+    document = report.as_json()
+    document["started_at"] = iso(report.started_at)
+    document["finished_at"] = iso(report.finished_at)
+    return document
 
 
 def _token_of(authorization: str) -> str:

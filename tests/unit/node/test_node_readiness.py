@@ -56,13 +56,17 @@ async def test_a_contact_answers_directly_and_nothing_is_stored(tmp_path: Path) 
         line = line_of(report, pharmacy)
         assert line["state"] == "answered"
         assert (line["sent"], line["outbound"], line["inbound"]) == ("direct",) * 3
-        assert isinstance(line["round_trip_ms"], int) and line["round_trip_ms"] >= 0
-        assert line["name"] == "Pharmacie du Port" and line["phone"] == PHONE
-        assert not report.running and report.as_json()["answered"] == 1
+        assert isinstance(line["round_trip_ms"], int)
+        assert line["round_trip_ms"] >= 0
+        assert line["name"] == "Pharmacie du Port"
+        assert line["phone"] == PHONE
+        assert not report.running
+        assert report.as_json()["answered"] == 1
         await settle(gp, pharmacy)
         # Not a message, on either side: no row, no audit entry, nothing shown or exported.
         assert (await footprint(gp), await footprint(pharmacy)) == before
-        assert await gp.store.outbox_depth() == [] and await pharmacy.store.outbox_depth() == []
+        assert await gp.store.outbox_depth() == []
+        assert await pharmacy.store.outbox_depth() == []
         # No sequence number taken: the next message is not held behind a gap.
         assert (await gp.ctx.session_of(gp.contact(pharmacy))).next_seq == seq_before
         row = await gp.core.sending.send("Pharmacie", *text("Toujours là ?"))
@@ -132,7 +136,8 @@ async def test_one_check_at_a_time(tmp_path: Path) -> None:
         network.holding.add(pharmacy.node_id)
         checking = asyncio.create_task(gp.core.readiness.check(timeout=10))
         await wait_until(lambda: gp.core.readiness.running)
-        assert gp.core.readiness.last is not None and gp.core.readiness.last.running
+        assert gp.core.readiness.last is not None
+        assert gp.core.readiness.last.running
         with pytest.raises(Conflict) as refused:
             await gp.core.readiness.check(timeout=1)
         assert refused.value.code == "check_running"
