@@ -86,6 +86,11 @@ class ProxyStats:
     bytes_down: int = 0  # target -> client
     max_queued_chunks: int = 0
     cut_points: list[int] = field(default_factory=list)  # bytes through when each RST fell
+    # The latency drawn for each chunk read (data, not the end of a stream), per direction, in
+    # order: what the proxy holds it for at least. Tests check these rather than wall-clock
+    # upper bounds, which a loaded machine would exceed (it schedules late, never early).
+    delays_up: list[float] = field(default_factory=list)
+    delays_down: list[float] = field(default_factory=list)
 
 
 _CLEAN: Final = Toxics()
@@ -159,6 +164,9 @@ class _Connection:
                 chunk = _EOF
             toxics = self._toxics(up=up)
             delay = toxics.latency + self.proxy.rng.uniform(-toxics.jitter, toxics.jitter)
+            if chunk:
+                stats = self.proxy.stats
+                (stats.delays_up if up else stats.delays_down).append(delay)
             last_due = max(last_due, loop.time() + delay)  # never overtake the previous chunk
             await queue.put((last_due, chunk))
             stats = self.proxy.stats
@@ -391,7 +399,12 @@ class ProxyThread:
     def stats(self, proxy: ChaosProxy) -> ProxyStats:
         async def copy() -> ProxyStats:
             stats = proxy.stats
-            return ProxyStats(**{**stats.__dict__, "cut_points": list(stats.cut_points)})
+            lists = {
+                name: list(value)
+                for name, value in stats.__dict__.items()
+                if isinstance(value, list)
+            }
+            return ProxyStats(**{**stats.__dict__, **lists})
 
         return self.run(copy())
 
