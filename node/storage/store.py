@@ -683,6 +683,15 @@ class Store:
         )
         return [(bytes(r[0]), int(r[1])) for r in rows]
 
+    async def outbox_waiting(self) -> list[tuple[bytes, int, float, int]]:
+        """Per contact: messages waiting for their receipt, the oldest's queuing time, and
+        how many of them a relay or the contact's node already took."""
+        rows = await self._all(
+            "SELECT contact_id, COUNT(*), MIN(created_at), SUM(acked_at IS NOT NULL)"
+            " FROM outbox WHERE message_id IS NOT NULL GROUP BY contact_id"
+        )
+        return [(bytes(r[0]), int(r[1]), float(r[2]), int(r[3])) for r in rows]
+
     @staticmethod
     def outbox_done(entry_id: int) -> Statement:
         return Statement("DELETE FROM outbox WHERE id = ?", (entry_id,))

@@ -37,7 +37,10 @@ from node.edges.web.pages import (
     Screen,
     see_other,
 )
+from node.edges.web.screens.check import Readiness
 from node.edges.web.screens.conversations import Conversations
+from node.edges.web.screens.search import Search
+from node.edges.web.screens.status import Status, StatusExtras
 from node.edges.web.sessions import Session, Sessions
 from node.edges.web.texts import language_of, text
 
@@ -50,14 +53,25 @@ LoginLink = tuple[str, float]
 
 
 class WebClient:
-    def __init__(self, core: NodeCore, *, idle_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        core: NodeCore,
+        *,
+        idle_seconds: float | None = None,
+        status_extras: StatusExtras = dict,
+    ) -> None:
         clock = core.ctx.clock
         self.sessions = (
             Sessions(clock) if idle_seconds is None else Sessions(clock, idle_seconds=idle_seconds)
         )
         self.hub = LiveHub(core)
         self.pages = Pages(core, self.sessions, self.hub)
-        self._screens: tuple[Screen, ...] = (Conversations(self.pages),)
+        self._screens: tuple[Screen, ...] = (
+            Conversations(self.pages),
+            Status(self.pages, status_extras),  # the relays: the daemon's subscriptions
+            Readiness(self.pages),
+            Search(self.pages),
+        )
         self._sockets: set[web.WebSocketResponse] = set()
 
     @property

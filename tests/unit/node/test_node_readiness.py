@@ -39,7 +39,8 @@ async def footprint(node: LocalNode) -> tuple[int, int, int, int, int]:
 
 
 def line_of(report: CheckReport, node: LocalNode) -> dict[str, object]:
-    (line,) = [c for c in report.as_json()["contacts"] if c["contact_id"] == node.node_id.hex()]
+    lines: list[dict[str, object]] = report.as_json()["contacts"]
+    (line,) = [c for c in lines if c["contact_id"] == node.node_id.hex()]
     return line
 
 

@@ -22,7 +22,9 @@
     if (region) { region.textContent = notice.text; }
     if ("Notification" in window && Notification.permission === "granted") {
       try {
-        new Notification(notice.text, { tag: notice.id, requireInteraction: !!notice.urgent });
+        new Notification(notice.text, {
+          tag: notice.id, requireInteraction: !!notice.urgent, renotify: !!notice.renotify
+        });
       } catch (e) { /* a browser without page notifications: the title badge remains */ }
     }
   }
@@ -85,5 +87,27 @@
       Notification.requestPermission().then(function () { button.hidden = true; });
     });
   }
+  // The escalation reminder (screens/status.py, GET /reminders): while an urgent message
+  // received here stays unacknowledged, a reminder every few minutes (the node says how
+  // often) — who and for how long, never what.
+  function remind(notify) {
+    fetch("/reminders", { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        var reminders = data.reminders || [];
+        if (notify) {
+          reminders.forEach(function (item) {
+            announce({ id: "remind-" + item.id, urgent: true, renotify: true, text: item.text });
+          });
+          body.dataset.reminded = String(Number(body.dataset.reminded || "0") + reminders.length);
+          body.dataset.remindRounds = String(Number(body.dataset.remindRounds || "0") + 1);
+        }
+        var every = Number(data.every) > 0 ? Number(data.every) : 300;
+        setTimeout(function () { remind(true); }, every * 1000);
+      }).catch(function () { setTimeout(function () { remind(true); }, 60000); });
+  }
+
   connect();
+  remind(false);
 }());

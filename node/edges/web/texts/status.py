@@ -1,7 +1,166 @@
-"""The sentences of the status and readiness screens, French first, then English."""
+"""The sentences of the status, readiness check and search screens, and of the escalation
+reminder, French first, then English."""
 
 from __future__ import annotations
 
 from typing import Final
 
-STATUS: Final[dict[str, tuple[str, str]]] = {}
+STATUS: Final[dict[str, tuple[str, str]]] = {
+    # --- the navigation -------------------------------------------------------------------
+    "nav.status": ("État", "Status"),
+    "nav.check": ("Vérification", "Check"),
+    # --- the status screen ----------------------------------------------------------------
+    "state.title": ("État du poste", "Node status"),
+    "state.node": ("Ce poste", "This node"),
+    "state.name": ("Nom", "Name"),
+    "state.node_id": ("Identifiant", "Node id"),
+    "state.role": ("Rôle", "Role"),
+    "state.version": ("Version", "Version"),
+    "state.up_since": ("En service depuis", "Running since"),
+    "state.uptime": ("{since} (depuis {duration})", "{since} ({duration} ago)"),
+    "state.duration.minutes": ("{m} min", "{m} min"),
+    "state.duration.hours": ("{h} h {m:02d}", "{h} h {m:02d}"),
+    "state.duration.days": ("{d} j {h} h", "{d} d {h} h"),
+    "state.peer": ("Adresses directes", "Direct addresses"),
+    "state.peer_none": (
+        "Aucune : les contacts passent par les relais.",
+        "None: contacts go through the relays.",
+    ),
+    "state.relays": ("Relais", "Relays"),
+    "state.relays_none": (
+        "Aucun relais configuré : seuls les contacts du réseau local peuvent vous joindre.",
+        "No relay configured: only contacts on the local network can reach you.",
+    ),
+    "state.relay_url": ("Relais", "Relay"),
+    "state.relay_state": ("Joignable", "Reachable"),
+    "state.relay_last": ("Dernier contact", "Last contact"),
+    "state.relay_up": ("oui, connecté", "yes, connected"),
+    "state.relay_down": ("non", "no"),
+    "state.outbox": ("Messages en attente d'envoi", "Messages waiting to be sent"),
+    "state.outbox_empty": (
+        "Rien n'attend : tout est remis.",
+        "Nothing is waiting: everything was delivered.",
+    ),
+    "state.outbox_contact": ("Pour", "For"),
+    "state.outbox_count": ("Messages", "Messages"),
+    "state.outbox_handed": ("Déposés (relais ou poste)", "Handed over (relay or node)"),
+    "state.outbox_since": ("Le plus ancien depuis", "Oldest since"),
+    "state.outbox_failed": (
+        "{count} message(s) n'ont pas pu être remis (voir les conversations).",
+        "{count} message(s) could not be delivered (see the conversations).",
+    ),
+    "state.urgent": ("Messages urgents en retard", "Overdue urgent messages"),
+    "state.urgent_none": (
+        "Aucun message urgent en attente d'acquittement.",
+        "No urgent message waiting for an acknowledgement.",
+    ),
+    "state.urgent_ours": ("Envoyés par vous", "Sent by you"),
+    "state.urgent_theirs": ("Reçus, à acquitter", "Received, to acknowledge"),
+    "state.urgent_contact": ("Contact", "Contact"),
+    "state.urgent_at": ("Depuis", "Since"),
+    "state.urgent_waited": ("Attente", "Waited"),
+    "state.urgent_call": ("À appeler", "To call"),
+    "state.urgent_minutes": ("{n} min", "{n} min"),
+    "state.overdue": ("en retard", "overdue"),
+    "state.call_phone": ("appelez le {phone}", "call {phone}"),
+    "state.call_nophone": ("appelez ce contact", "call this contact"),
+    "state.audit": ("Journal d'audit", "Audit log"),
+    "state.audit_ok": (
+        "Intact : {entries} entrées vérifiées le {when}.",
+        "Intact: {entries} entries checked {when}.",
+    ),
+    "state.audit_broken": (
+        "ALTÉRÉ à l'entrée {position} ({reason}), vérifié le {when} : prévenez votre "
+        "responsable informatique.",
+        "TAMPERED with at entry {position} ({reason}), checked {when}: tell whoever runs "
+        "your computers.",
+    ),
+    "state.audit_verify": ("Vérifier le journal maintenant", "Check the log now"),
+    "state.audit_reason.changed": ("entrée modifiée", "entry changed"),
+    "state.audit_reason.missing": ("entrée manquante", "entry missing"),
+    "state.audit_reason.reordered": ("entrées déplacées", "entries reordered"),
+    "state.audit_reason.truncated": ("fin du journal coupée", "log cut short"),
+    "state.audit_reason.seal": ("sceau invalide", "seal invalid"),
+    # --- the readiness check --------------------------------------------------------------
+    "check.title": ("Vérification des contacts", "Contacts check"),
+    "check.intro": (
+        "Une sonde sans contenu part vers chaque contact ; son poste répond tout seul. Personne "
+        "ne la voit : ni message, ni notification. À faire une fois par mois, pour savoir que "
+        "tout est prêt pour la prochaine panne.",
+        "A content-free probe goes to every contact; their node answers by itself. No one "
+        "sees it: no message, no notification. Run it once a month, to know everything is "
+        "ready for the next outage.",
+    ),
+    "check.start": ("Lancer la vérification", "Run the check"),
+    "check.running": (
+        "Vérification en cours (au plus {seconds} secondes)…",
+        "Checking (at most {seconds} seconds)…",
+    ),
+    "check.refresh": ("Actualiser", "Refresh"),
+    "check.never": (
+        "Aucune vérification depuis le démarrage du poste.",
+        "No check since the node started.",
+    ),
+    "check.caption": ("Vérification du {when}", "Check of {when}"),
+    "check.summary": (
+        "{answered} contact(s) sur {total} ont répondu.",
+        "{answered} of {total} contact(s) answered.",
+    ),
+    "check.no_contacts": (
+        "Aucun contact appairé : rien à vérifier.",
+        "No paired contact: nothing to check.",
+    ),
+    "check.col.contact": ("Contact", "Contact"),
+    "check.col.answer": ("Réponse", "Answer"),
+    "check.col.out": ("Aller", "Out"),
+    "check.col.back": ("Retour", "Back"),
+    "check.col.rtt": ("Aller-retour", "Round trip"),
+    "check.col.call": ("À appeler", "To call"),
+    "check.state.answered": ("a répondu", "answered"),
+    "check.state.no_answer": ("pas de réponse", "no answer"),
+    "check.state.unreachable": ("injoignable", "unreachable"),
+    "check.state.not_ready": ("appairage inachevé", "pairing unfinished"),
+    "check.direct": ("direct", "direct"),
+    "check.relay": ("relais {url}", "relay {url}"),
+    "check.relay_unnamed": ("relais", "relay"),
+    "check.ms": ("{ms} ms", "{ms} ms"),
+    "check.none": ("—", "—"),
+    "check.call_nophone": ("numéro inconnu", "number unknown"),
+    "check.busy": (
+        "Une vérification est déjà en cours : ses résultats s'affichent ci-dessous.",
+        "A check is already running: its results show below.",
+    ),
+    # --- the escalation reminder ------------------------------------------------------------
+    "remind.urgent": (
+        "Message urgent de {name} non acquitté depuis {minutes} min",
+        "Urgent message from {name} not acknowledged for {minutes} min",
+    ),
+    # --- search -----------------------------------------------------------------------------
+    "search.title": ("Rechercher", "Search"),
+    "search.label": ("Rechercher (patient, contact, texte)", "Search (patient, contact, text)"),
+    "search.submit": ("Rechercher", "Search"),
+    "search.scope": (
+        "La recherche parcourt les {limit} messages les plus récents (chiffrés sur le disque, "
+        "déchiffrés le temps de chercher) ; rien n'est indexé.",
+        "Search looks through the {limit} most recent messages (encrypted on disk, decrypted "
+        "only while searching); nothing is indexed.",
+    ),
+    "search.results": ("{count} résultat(s) pour « {query} »", "{count} result(s) for “{query}”"),
+    "search.more": (
+        "Seuls les {count} premiers résultats sont affichés : précisez la recherche.",
+        "Only the first {count} results are shown: narrow the search.",
+    ),
+    "search.none": ("Aucun message ne correspond à « {query} ».", "No message matches “{query}”."),
+    "search.empty": ("Tapez au moins {min} caractères.", "Type at least {min} characters."),
+    "search.too_long": (
+        "Recherche trop longue (au plus {max} caractères).",
+        "Search too long (at most {max} characters).",
+    ),
+    "search.open": ("Ouvrir", "Open"),
+    "search.matched.name": ("contact", "contact"),
+    "search.matched.patient": ("patient", "patient"),
+    "search.matched.text": ("texte", "text"),
+    "search.in": ("Trouvé dans :", "Found in:"),
+    "search.from": ("De {name}", "From {name}"),
+    "search.to": ("À {name}", "To {name}"),
+}
