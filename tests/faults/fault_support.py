@@ -35,6 +35,12 @@ from typing import Any, Final
 from tests.integration.nodes import Node, Relay, pair, wait_for
 
 SEED_ENV: Final = "RELEVE_FAULT_SEED"
+# How long a submission waits for the node's answer before it is left "in doubt": generous,
+# for a node on a loaded machine answers late, and a late answer must not turn a committed
+# message into a doubt (the relay tests require every submission to be committed).
+ANSWER_SECONDS: Final = 120.0
+# Bound on the other waits of the helpers below (a wait on a condition ends when it holds).
+WAIT_SECONDS: Final = 120.0
 GP_NAME: Final = "Dr Camille Martin"
 PHARMACY_NAME: Final = "Pharmacie du Port"
 
@@ -128,7 +134,7 @@ class Answer:
     body: dict[str, Any] = field(default_factory=dict)
 
 
-def post_message(node: Node, contact: str, text: str, timeout: float = 30) -> Answer:
+def post_message(node: Node, contact: str, text: str, timeout: float = ANSWER_SECONDS) -> Answer:
     """POST /v1/messages once, over a connection of its own."""
     try:
         url = json.loads(node.api_info.read_text())["url"]
@@ -246,11 +252,11 @@ def start_pair(tmp_path: Path, *extra: str, listen: bool = True) -> tuple[Node, 
         for node in (gp, pharmacy):
             wait_for(
                 lambda node=node: all(r["connected"] for r in node.status()["relays"]),  # type: ignore[misc]
-                30,
+                WAIT_SECONDS,
                 "relay subscriptions",
             )
     pair(gp, pharmacy)
-    settled(gp, pharmacy, timeout=60)
+    settled(gp, pharmacy, timeout=WAIT_SECONDS)
     return gp, pharmacy
 
 
@@ -273,7 +279,7 @@ class CappedRelay(Relay):
         super().__init__(log_path, env)
 
 
-def interrupt(node: Node, timeout: float = 30) -> int:
+def interrupt(node: Node, timeout: float = WAIT_SECONDS) -> int:
     """Ctrl-C; returns the exit code (the harness's stop() without its fixed timeout)."""
     assert node.process is not None
     node.process.send_signal(signal.SIGINT)

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from tests.integration.nodes import FAST_ENV, Node, Relay, wait_for
+from tests.integration.nodes import FAST_ENV, REQUEST_SECONDS, START_SECONDS, Node, Relay, wait_for
 
 T = TypeVar("T")
 
@@ -213,7 +213,7 @@ class Host:
 
     def restore(self) -> None:
         self.ns.ip("link", "set", "eth0", "up")
-        wait_for(self._routed, 10, f"{self.role}'s route back after the link came up")
+        wait_for(self._routed, 60, f"{self.role}'s route back after the link came up")
 
     def _routed(self) -> bool:
         return SUBNET in self.ns.ip("route", "show", "dev", "eth0")
@@ -311,7 +311,7 @@ class NsNode(Node):
                 env=env,
             )
         if wait:
-            wait_for(self._ready, 30, f"{self.name} to start")
+            wait_for(self._ready, START_SECONDS, f"{self.name} to start")
 
     def request(
         self,
@@ -319,7 +319,7 @@ class NsNode(Node):
         path: str,
         body: Any = None,
         token: str | None = None,
-        timeout: float = 30,
+        timeout: float = REQUEST_SECONDS,
     ) -> Any:
         """The local API, on the loopback of the node's namespace."""
         return self.host.ns.call(Node.request, self, method, path, body, token, timeout)

@@ -39,6 +39,11 @@ from tests.integration.nodes import FAST_ENV, Node, cli, pair, wait_for
 
 pytestmark = pytest.mark.integration
 
+# Bounds on waits for conditions: generous, for the suite must pass on a loaded machine
+# (make test-faults-loaded); each wait ends as soon as its condition holds.
+WAIT_SECONDS = 120.0
+SETTLE_SECONDS = 300.0
+
 
 def integrity(database: Path) -> str:
     connection = sqlite3.connect(database)
@@ -63,7 +68,7 @@ def node_on(home: Path, name: str, role: str, stderr: Path) -> Node:
 def exchange(gp: Node, pharmacy: Node, count: int) -> tuple[Conversation, Conversation]:
     outgoing = Conversation(gp, PHARMACY_NAME, "gp->pharmacie")
     back = Conversation(pharmacy, GP_NAME, "pharmacie->gp")
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + WAIT_SECONDS
     for conversation in (outgoing, back):
         for _ in range(count):
             assert conversation.submit(deadline).fate is Fate.COMMITTED
@@ -75,7 +80,7 @@ def submit_until_refused(
 ) -> tuple[int, dict[str, Any]]:
     """Submits until the node refuses (a full disk may first absorb a few commits in space
     SQLite had already reserved); returns the status and error body of the refusal."""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + WAIT_SECONDS
     for _ in range(limit):
         answer = conversation.submit(deadline)
         if answer.fate is Fate.REFUSED:
@@ -94,9 +99,9 @@ def test_a_full_disk_gives_a_clear_error_corrupts_nothing_and_recovers(tmp_path:
                 node.init()
                 node.start()
             pair(gp, pharmacy)
-            settled(gp, pharmacy, timeout=60)
+            settled(gp, pharmacy, timeout=SETTLE_SECONDS)
             outgoing, back = exchange(gp, pharmacy, 5)
-            settled(gp, pharmacy, timeout=60)
+            settled(gp, pharmacy, timeout=SETTLE_SECONDS)
 
             filler = fill(small)
             status, body = submit_until_refused(back)
@@ -105,14 +110,17 @@ def test_a_full_disk_gives_a_clear_error_corrupts_nothing_and_recovers(tmp_path:
             assert "full" in body["error"]["message"], body  # "database or disk is full"
             # Messages for the full node wait in the sender's outbox.
             for _ in range(10):
-                assert outgoing.submit(time.monotonic() + 30).fate is Fate.COMMITTED
+                assert outgoing.submit(time.monotonic() + WAIT_SECONDS).fate is Fate.COMMITTED
             wait_for(
-                lambda: "store unavailable" in log_text(pharmacy), 30, "refused deliveries", 0.3
+                lambda: "store unavailable" in log_text(pharmacy),
+                WAIT_SECONDS,
+                "refused deliveries",
+                0.3,
             )
             # Once the last page of node.log is used up too, said once, without a traceback.
             wait_for(
                 lambda: "cannot write node.log (No space left on device)" in log_text(pharmacy),
-                60,
+                WAIT_SECONDS,
                 "the log file to fill",
                 0.3,
             )
@@ -126,8 +134,8 @@ def test_a_full_disk_gives_a_clear_error_corrupts_nothing_and_recovers(tmp_path:
 
             filler.unlink()  # space is back: everything resumes by itself
             for _ in range(5):
-                assert back.submit(time.monotonic() + 30).fate is Fate.COMMITTED
-            settled(gp, pharmacy, timeout=90)
+                assert back.submit(time.monotonic() + WAIT_SECONDS).fate is Fate.COMMITTED
+            settled(gp, pharmacy, timeout=SETTLE_SECONDS)
             assert "database writes succeed again" in log_text(pharmacy)
             outgoing.check(pharmacy, "after the disk was full")
             back.check(gp, "after the disk was full")
@@ -153,7 +161,7 @@ def start_node_process(home: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         env={**os.environ, **FAST_ENV},
-        timeout=60,
+        timeout=WAIT_SECONDS,
         check=False,
     )
 
@@ -207,17 +215,17 @@ def test_a_home_turning_read_only_under_a_running_node(tmp_path: Path) -> None:
             node.init()
             node.start()
         pair(gp, pharmacy)
-        settled(gp, pharmacy, timeout=60)
+        settled(gp, pharmacy, timeout=SETTLE_SECONDS)
         outgoing, back = exchange(gp, pharmacy, 5)
-        settled(gp, pharmacy, timeout=60)
+        settled(gp, pharmacy, timeout=SETTLE_SECONDS)
 
         trigger.write_text("releve fault test\n")  # the kernel remounts it read-only
         status, body = submit_until_refused(back, limit=5)
         assert status == 503, body
         assert body["error"]["code"] == "store_unavailable", body
         for _ in range(10):
-            assert outgoing.submit(time.monotonic() + 30).fate is Fate.COMMITTED
-        wait_for(lambda: "store unavailable" in log_text(pharmacy), 30, "refusals", 0.3)
+            assert outgoing.submit(time.monotonic() + WAIT_SECONDS).fate is Fate.COMMITTED
+        wait_for(lambda: "store unavailable" in log_text(pharmacy), WAIT_SECONDS, "refusals", 0.3)
         log = log_text(pharmacy)
         assert "database commit failed" in log
         assert "cannot write node.log (Read-only file system)" in log
@@ -230,15 +238,15 @@ def test_a_home_turning_read_only_under_a_running_node(tmp_path: Path) -> None:
         unmount(mounted, strict=True)
         # The loop device goes once no mount namespace holds the file system any more (one
         # created meanwhile elsewhere on the machine keeps a copy of the mount).
-        wait_for(lambda: not attached(image), 30, "the loop device to be released", 0.2)
+        wait_for(lambda: not attached(image), WAIT_SECONDS, "the loop device to be released", 0.2)
         fsck = subprocess.run(["e2fsck", "-f", "-y", str(image)], capture_output=True)
         assert fsck.returncode in (0, 1), fsck.stdout  # 1: errors corrected
         run_root("mount", "-o", "loop,errors=remount-ro", str(image), str(mounted))
         assert integrity(pharmacy.home / "releve.db") == "ok"
         pharmacy.start()
         for _ in range(5):
-            assert back.submit(time.monotonic() + 30).fate is Fate.COMMITTED
-        settled(gp, pharmacy, timeout=90)
+            assert back.submit(time.monotonic() + WAIT_SECONDS).fate is Fate.COMMITTED
+        settled(gp, pharmacy, timeout=SETTLE_SECONDS)
         outgoing.check(pharmacy, "after the home was read-only")
         back.check(gp, "after the home was read-only")
         assert "Traceback" not in log_text(pharmacy)

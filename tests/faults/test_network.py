@@ -41,7 +41,10 @@ from tests.integration.nodes import outbox_empty, pair, wait_for
 GP: Final = "Dr Camille Martin"
 PHARMACY: Final = "Pharmacie du Port"
 MESSAGES: Final = 50  # each way, per scenario
-DELIVERY_SECONDS: Final = 150.0  # bound on every wait for delivery
+# Bounds on waits for conditions: generous, for the suite must pass on a loaded machine
+# (make test-faults-loaded); each wait ends as soon as its condition holds.
+DELIVERY_SECONDS: Final = 300.0  # bound on every wait for delivery
+WAIT_SECONDS: Final = 120.0  # bound on the other waits
 PROXY_LIFETIME: Final = 300.0  # a proxy left behind stops by itself
 PROXY_PORTS: Final = {"gp": 17301, "pharmacy": 17302, "relay": 17400}
 
@@ -108,10 +111,10 @@ def practice(tmp_path: Path, *, through_proxy: bool = False) -> Iterator[Practic
             node.start()
         gp, pharmacy = nodes
         for node in nodes:
-            wait_for(partial(subscribed, node), 30, f"{node.name}'s relay subscription")
+            wait_for(partial(subscribed, node), WAIT_SECONDS, f"{node.name}'s relay subscription")
         pair(gp, pharmacy)
         for node in nodes:
-            wait_for(partial(outbox_empty, node), 30, "a settled pairing")
+            wait_for(partial(outbox_empty, node), WAIT_SECONDS, "a settled pairing")
         yield Practice(lan, relay, gp, pharmacy, thread, proxies)
         assert_no_errors_logged(tmp_path)
     except BaseException:
@@ -261,12 +264,17 @@ def test_a_64_kbit_per_second_link(tmp_path: Path) -> None:
         assert total >= MESSAGES * 1024 * 8 / 64_000 * 0.8
 
 
-OUTAGE_SECONDS: Final = 30.0
+OUTAGE_SECONDS: Final = 30.0  # at least: see outage()
+OUTAGE_BOUND_SECONDS: Final = 180.0
 
 
 def outage(p: Practice, role: str, start: Callable[[], None], end: Callable[[], None]) -> None:
     """Half the messages before, half during a 30 s outage of ``role``'s host; then the
-    host is back and everything must arrive exactly once, in order."""
+    host is back and everything must arrive exactly once, in order.
+
+    The outage lasts 30 s, or longer if the messages sent during it have not all been
+    deposited on the relay by then (a loaded machine is slower to give up the direct path
+    and turn to the relay): a wait on that condition, bounded, instead of a fixed 28 s."""
     cut_off = p.pharmacy if role == "pharmacy" else p.gp
     half = MESSAGES // 2
     before_pharmacy, before_gp = exchange(p, half)
@@ -275,9 +283,12 @@ def outage(p: Practice, role: str, start: Callable[[], None], end: Callable[[], 
     during_pharmacy, during_gp = exchange(p, half, first=half)
     # The direct path is gone: what the other side sends waits on the cut-off side's relay.
     # (A keep-alive connection to the lost peer first hangs for the direct timeout, 15 s.)
-    deadline = OUTAGE_SECONDS - 2
-    wait_for(lambda: p.relay.health()["blobs"] >= half, deadline, "deposits during the outage")
-    time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - started)))
+    wait_for(
+        lambda: p.relay.health()["blobs"] >= half,
+        OUTAGE_BOUND_SECONDS,
+        "deposits during the outage",
+    )
+    time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - started)))  # the fault's length
     # Nothing sent during the outage crossed it while it lasted.
     for node, during in ((p.pharmacy, during_pharmacy), (p.gp, during_gp)):
         leaked = {m["text"] for m in node.received()} & set(during)
@@ -290,7 +301,7 @@ def outage(p: Practice, role: str, start: Callable[[], None], end: Callable[[], 
     )
     # The relay forgets each blob once its owner acknowledged it (a duplicate too).
     drained = time.monotonic()
-    wait_for(lambda: p.relay.health()["blobs"] == 0, 90, "the relay to be acknowledged")
+    wait_for(lambda: p.relay.health()["blobs"] == 0, WAIT_SECONDS, "the relay to be acknowledged")
     report(
         f"{role} out for 30 s",
         outage_seconds=round(lasted, 1),

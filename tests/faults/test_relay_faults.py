@@ -29,7 +29,11 @@ from tests.integration.nodes import Node, Relay, wait_for
 pytestmark = pytest.mark.integration
 
 RESTARTS = 10
-DEADLINE_SECONDS = 180.0
+# Bounds on waits for conditions (a submission taken, outboxes empty, a relay drained): each
+# ends as soon as its condition holds, and is generous for a loaded machine (issue 12).
+DEADLINE_SECONDS = 600.0
+SETTLE_SECONDS = 300.0
+WAIT_SECONDS = 120.0
 
 
 def relay_args(*relays: Relay) -> list[str]:
@@ -54,6 +58,10 @@ def conversations(gp: Node, pharmacy: Node) -> tuple[Conversation, Conversation]
         Conversation(gp, PHARMACY_NAME, "gp->pharmacie"),
         Conversation(pharmacy, GP_NAME, "pharmacie->gp"),
     )
+
+
+def connections(node: Node) -> list[bool]:
+    return [bool(relay["connected"]) for relay in node.status()["relays"]]
 
 
 def send(conversation: Conversation, count: int, deadline: float) -> None:
@@ -96,7 +104,7 @@ def test_ten_relay_restarts_during_traffic_deliver_everything_once_in_order(
             worker.start()
         for worker in workers:
             worker.result(DEADLINE_SECONDS)
-        settled(gp, pharmacy, timeout=max(30.0, deadline - time.monotonic()))
+        settled(gp, pharmacy, timeout=SETTLE_SECONDS)
         context = (
             f"seed {seed}; {RESTARTS} restarts, settled after {time.monotonic() - started:.0f}s"
         )
@@ -119,12 +127,19 @@ def test_one_of_two_relays_gone_for_good_mid_traffic(tmp_path: Path, relays: lis
         for _ in range(3):
             for conversation in (outgoing, back):
                 send(conversation, 20, deadline)
-        settled(gp, pharmacy, timeout=120)
+        settled(gp, pharmacy, timeout=SETTLE_SECONDS)
         outgoing.check(pharmacy, "after relay 0 went away")
         back.check(gp, "after relay 0 went away")
         for node in (gp, pharmacy):
-            assert [r["connected"] for r in node.status()["relays"]] == [False, True]
-        assert relays[1].health()["blobs"] == 0  # everything taken and acknowledged
+            wait_for(
+                lambda node=node: connections(node) == [False, True],  # type: ignore[misc]
+                WAIT_SECONDS,
+                f"{node.name}: relay 0 down, relay 1 subscribed",
+            )
+        # Everything taken and acknowledged. The receipts that emptied the outboxes can be
+        # committed a moment before their own blobs' ACKs reach the relay: a wait, not a
+        # snapshot (which failed under load).
+        wait_for(lambda: relays[1].health()["blobs"] == 0, WAIT_SECONDS, "relay 1 to drain")
     finally:
         kill_all(gp, pharmacy)
 
@@ -149,8 +164,8 @@ def test_a_full_relay_refuses_and_senders_keep_everything_until_it_drains(
         outgoing, _ = conversations(gp, pharmacy)
         pharmacy.stop()  # the recipient is away: its mailbox fills up
         count = 60
-        send(outgoing, count, time.monotonic() + 60)
-        wait_for(lambda: code in log_text(gp), 30, f"the sender to log {code}", 0.3)
+        send(outgoing, count, time.monotonic() + DEADLINE_SECONDS)
+        wait_for(lambda: code in log_text(gp), WAIT_SECONDS, f"the sender to log {code}", 0.3)
         held = relay.health()
         assert 0 < held["blobs"] < count, held
         assert held["bytes"] <= limits["max_total_bytes"], held  # the cap holds
@@ -161,9 +176,10 @@ def test_a_full_relay_refuses_and_senders_keep_everything_until_it_drains(
         }
         assert statuses == {"queued"}
         pharmacy.start(*relay_args(relay), listen=False)  # it drains its mailbox
-        settled(gp, pharmacy, timeout=120)
+        settled(gp, pharmacy, timeout=SETTLE_SECONDS)
         outgoing.check(pharmacy, f"after the relay was full ({code})")
-        assert relay.health()["blobs"] == 0
+        # Drained: the pharmacy acknowledged every blob (a wait: see above).
+        wait_for(lambda: relay.health()["blobs"] == 0, WAIT_SECONDS, "the relay to drain")
     finally:
         kill_all(*(node for node in (gp, pharmacy) if node is not None))
         relay.kill()

@@ -32,7 +32,11 @@ from tests.integration.nodes import Relay, wait_for
 pytestmark = pytest.mark.integration
 
 PROCESSES = 3
-DEADLINE_SECONDS = 180.0
+# Bounds on waits for conditions, generous for a loaded machine (issue 12): each wait ends
+# as soon as its condition holds.
+DEADLINE_SECONDS = 600.0
+SETTLE_SECONDS = 300.0
+WAIT_SECONDS = 120.0
 RELAY_ENV = {"RELEVE_RELAY_TRUST_FORWARDED_FOR": "1"}
 
 
@@ -74,7 +78,7 @@ def test_relay_processes_behind_nginx_keep_each_mailbox_and_lose_nothing_on_a_re
         deadline = time.monotonic() + DEADLINE_SECONDS
         for conversation in (outgoing, back):
             send(conversation, 15, deadline)
-        settled(gp, pharmacy, timeout=90)
+        settled(gp, pharmacy, timeout=SETTLE_SECONDS)
         # Two mailboxes, each registered on exactly one process (the one nginx hashes it to).
         before = registered(relays)
         assert sum(before) == 2, before
@@ -82,19 +86,30 @@ def test_relay_processes_behind_nginx_keep_each_mailbox_and_lose_nothing_on_a_re
         holder.kill()  # kill -9: its blobs and registrations are gone
         for conversation in (outgoing, back):
             send(conversation, 10, deadline)
-        time.sleep(0.5)
+        time.sleep(0.5)  # the fault's duration: down for half a second
         holder.start()  # same port, empty memory: its owners subscribe again there
         for conversation in (outgoing, back):
             send(conversation, 10, deadline)
-        settled(gp, pharmacy, timeout=max(30.0, deadline - time.monotonic()))
+        settled(gp, pharmacy, timeout=SETTLE_SECONDS)
         context = "three relay processes behind nginx, the holder of a mailbox restarted"
         outgoing.check(pharmacy, context)
         back.check(gp, context)
         # The same processes hold the same mailboxes: subscribers came back to their holder.
-        wait_for(lambda: registered(relays) == before, 30, "the owners to subscribe again")
-        for relay in relays:
-            assert relay.health()["blobs"] == 0  # everything delivered and acknowledged
+        wait_for(
+            lambda: registered(relays) == before, WAIT_SECONDS, "the owners to subscribe again"
+        )
+        # Everything delivered and acknowledged: the last receipts can be committed a moment
+        # before their blobs' ACKs reach the relay, so a wait, not a snapshot.
+        wait_for(
+            lambda: all(relay.health()["blobs"] == 0 for relay in relays),
+            WAIT_SECONDS,
+            "every relay process to drain",
+        )
         for node in (gp, pharmacy):
-            assert all(r["connected"] for r in node.status()["relays"])
+            wait_for(
+                lambda node=node: all(r["connected"] for r in node.status()["relays"]),  # type: ignore[misc]
+                WAIT_SECONDS,
+                f"{node.name}'s subscription",
+            )
     finally:
         kill_all(gp, pharmacy)

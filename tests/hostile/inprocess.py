@@ -32,7 +32,9 @@ from tests.hostile.fuzz_support import status_of
 from tests.unit.protocol.protocol_support import DeterministicRandom, Node, Party
 
 T = TypeVar("T")
-READ_TIMEOUT = 10.0
+# Bound on waiting for an answer (it ends when the answer is in): generous for a loaded machine,
+# and well above the servers' own body and header deadlines in the fuzz tests.
+READ_TIMEOUT = 60.0
 
 
 class Loop:

@@ -15,6 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+# Bounds on the harness's waits for a condition (a node ready, a pairing seen, a process
+# gone): each wait ends as soon as its condition holds, so a generous bound costs nothing on
+# a quiet machine and keeps a loaded one (make test-faults-loaded) from failing on time alone.
+START_SECONDS: Final = 120.0
+PAIR_SECONDS: Final = 120.0
+EXIT_SECONDS: Final = 60.0
+REQUEST_SECONDS: Final = 120.0  # a local API or relay answer
+
 # Fast retries so that tests about outages finish quickly.
 FAST_ENV = {
     "RELEVE_RETRY_BASE_SECONDS": "0.2",
@@ -126,7 +134,7 @@ class Node:
                 env=env,
             )
         if wait:
-            wait_for(self._ready, 30, f"{self.name} to start")
+            wait_for(self._ready, START_SECONDS, f"{self.name} to start")
             if self.port is None and listen:
                 self.port = int(self.status()["peer_endpoints"][0].rsplit(":", 1)[1])
 
@@ -144,7 +152,7 @@ class Node:
         """Ctrl-C, as an operator would."""
         assert self.process is not None
         self.process.send_signal(signal.SIGINT)
-        code = self.process.wait(timeout=30)
+        code = self.process.wait(timeout=EXIT_SECONDS)
         self.process = None
         return code
 
@@ -152,7 +160,7 @@ class Node:
         """kill -9: no chance to clean up."""
         assert self.process is not None
         self.process.kill()
-        self.process.wait(timeout=30)
+        self.process.wait(timeout=EXIT_SECONDS)
         self.process = None
 
     def request(
@@ -161,7 +169,7 @@ class Node:
         path: str,
         body: Any = None,
         token: str | None = None,
-        timeout: float = 30,
+        timeout: float = REQUEST_SECONDS,
     ) -> Any:
         info = json.loads(self.api_info.read_text())
         token = token if token is not None else (self.home / "api-token").read_text().strip()
@@ -220,7 +228,7 @@ def pair(inviter: Node, acceptor: Node) -> None:
     before = pairings()
     text = inviter.request("POST", "/v1/invitations", {"ttl_minutes": 5})["text"]
     acceptor.request("POST", "/v1/pairings", {"invitation": text})
-    wait_for(lambda: pairings() - before, 30, "the inviter to see the pairing")
+    wait_for(lambda: pairings() - before, PAIR_SECONDS, "the inviter to see the pairing")
 
 
 class Relay:
@@ -268,12 +276,12 @@ class Relay:
 
     def _reap(self) -> None:
         assert self.process is not None
-        self.process.wait(timeout=30)
+        self.process.wait(timeout=EXIT_SECONDS)
         if self.process.stdout is not None:
             self.process.stdout.close()
         self.process = None
 
     def health(self) -> dict[str, Any]:
-        with urllib.request.urlopen(self.url + "/health", timeout=10) as response:
+        with urllib.request.urlopen(self.url + "/health", timeout=REQUEST_SECONDS) as response:
             result: dict[str, Any] = json.loads(response.read())
             return result
