@@ -126,7 +126,7 @@ class Node:
 
     # --- the web client (issue #14): served by the daemon on its own port --------------
     def web_client(self) -> WebClient:
-        return WebClient(self.core, status_extras=self._status_extras)
+        return WebClient(self.core, phone=self.phone, status_extras=self._status_extras)
 
     # --- end of the web client -----------------------------------------------------------
 

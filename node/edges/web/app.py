@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import WSCloseCode, web
 
@@ -38,11 +38,16 @@ from node.edges.web.pages import (
     see_other,
 )
 from node.edges.web.screens.check import Readiness
+from node.edges.web.screens.contacts import Contacts
 from node.edges.web.screens.conversations import Conversations
+from node.edges.web.screens.pairing import PairingScreen
 from node.edges.web.screens.search import Search
 from node.edges.web.screens.status import Status, StatusExtras
 from node.edges.web.sessions import Session, Sessions
 from node.edges.web.texts import language_of, text
+
+if TYPE_CHECKING:
+    from node.edges.phone_pairing import PhonePairing
 
 MAX_SOCKETS: Final = 64
 SOCKET_CHECK_SECONDS: Final = 30.0
@@ -58,6 +63,7 @@ class WebClient:
         core: NodeCore,
         *,
         idle_seconds: float | None = None,
+        phone: PhonePairing | None = None,
         status_extras: StatusExtras = dict,
     ) -> None:
         clock = core.ctx.clock
@@ -68,6 +74,8 @@ class WebClient:
         self.pages = Pages(core, self.sessions, self.hub)
         self._screens: tuple[Screen, ...] = (
             Conversations(self.pages),
+            Contacts(self.pages),
+            PairingScreen(self.pages, phone),  # pairing by phone: None without it
             Status(self.pages, status_extras),  # the relays: the daemon's subscriptions
             Readiness(self.pages),
             Search(self.pages),
