@@ -26,6 +26,7 @@ from node.core.node import NodeCore
 from node.core.ports import MessageQuery, Outcome
 from node.core.readiness import CheckReport
 from node.core.records import MessageRow
+from node.core.search import search
 from node.core.sending import invalid_field
 from node.edges.api.errors import error_response, request_error_response
 from node.edges.api.json import contact_json, iso, message_document, print_check_json
@@ -114,6 +115,7 @@ class LocalApi:
             ("POST", "/v1/export", self.export),
             ("GET", "/v1/audit/verify", self.audit_verify),
             ("POST", "/v1/check", self.readiness_check),
+            ("POST", "/v1/search", self.search_messages),
             ("GET", "/v1/check", self.readiness_last),
             ("GET", "/v1/audit/export", self.audit_export),
             ("POST", "/v1/contacts/verify", self.verify),
@@ -220,8 +222,16 @@ class LocalApi:
         reading = self.core.reading
         depth = await reading.outbox_depth()
         failed = await reading.failed_count()
+        # Per contact: (contact, waiting, the oldest's queuing time, handed over).
+        waiting = {row[0]: row for row in await service.repo.outbox_waiting()}
         by_contact = [
-            {"contact_id": cid.hex(), "name": c.name, "pending": depth.get(cid, 0)}
+            {
+                "contact_id": cid.hex(),
+                "name": c.name,
+                "pending": depth.get(cid, 0),
+                "handed": waiting[cid][3] if cid in waiting else 0,
+                "oldest_at": iso(waiting[cid][2]) if cid in waiting else None,
+            }
             for cid, c in sorted(service.contacts.items(), key=lambda item: item[1].name)
         ]
         public = service.identity.public
@@ -494,6 +504,24 @@ class LocalApi:
     async def audit_verify(self, request: web.Request) -> web.Response:
         result = await self.service.repo.verify_audit()
         return web.json_response(result.as_json())
+
+    async def search_messages(self, request: web.Request) -> web.Response:
+        """By patient name, contact and text, over the newest messages (node.core.search)."""
+        query = (await self._body(request)).get("query")
+        if not isinstance(query, str):
+            raise Invalid("bad_request", "query is a required string")
+        found = await search(self.service, self.core.reading, query)
+        results = [
+            {
+                "message": await self.message_json(hit.row),
+                "matched": list(hit.matched),
+                "patient": hit.patient,
+                "excerpt": None if hit.excerpt is None else list(hit.excerpt),
+            }
+            for hit in found.hits
+        ]
+        body = {"query": found.query, "scanned": found.scanned, "more": found.more}
+        return web.json_response({**body, "results": results})
 
     # --- the readiness check (docs/protocol.md §9.5) ----------------------------------------
 

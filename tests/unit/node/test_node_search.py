@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
 from node.core import search as search_module
 from node.core.errors import Invalid
@@ -107,5 +108,35 @@ async def test_a_query_is_bounded(tmp_path: Path, query: str, code: str) -> None
             await search(gp.ctx, gp.core.reading, query)
         assert refused.value.code == code
     finally:
+        await gp.close()
+        await pharmacy.close()
+
+
+async def test_the_local_api_searches_too(tmp_path: Path) -> None:
+    clock = ManualClock(NOW)
+    gp, pharmacy = await paired(tmp_path, MemoryNetwork(), clock)
+    token = "t" * 43
+    client = TestClient(TestServer(gp.node.local_api(token, phone=False).create_app()))
+    await client.start_server()
+    try:
+        sent = await gp.core.sending.send("Pharmacie", *text("Ordonnance de Mme Dupont"))
+        auth = {"Authorization": f"Bearer {token}"}
+        response = await client.post("/v1/search", json={"query": "DUPONT"}, headers=auth)
+        assert response.status == 200
+        body = await response.json()
+        assert (body["query"], body["more"], body["scanned"]) == ("DUPONT", False, 1)
+        (result,) = body["results"]
+        assert result["message"]["message_id"] == sent.message_id.hex()
+        assert result["matched"] == ["text"]
+        assert result["excerpt"] == ["Ordonnance de Mme ", "Dupont", ""]
+        refused = await client.post("/v1/search", json={"query": "d"}, headers=auth)
+        assert refused.status == 400
+        assert (await refused.json())["error"]["code"] == "query_too_short"
+        status = await (await client.get("/v1/status", headers=auth)).json()
+        (line,) = status["outbox"]["by_contact"]
+        assert (line["pending"], line["handed"]) == (1, 0)
+        assert line["oldest_at"] is not None
+    finally:
+        await client.close()
         await gp.close()
         await pharmacy.close()
