@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 import time
 from collections import Counter
@@ -24,6 +25,11 @@ pytestmark = pytest.mark.integration
 REQUESTS: Final = 20_000
 CONNECTIONS: Final = 8
 LOG_BOUND: Final = 16 * 1024  # growth of node.log for both floods together, summaries included
+# The node writes at most 20 refusal lines a minute per kind of refusal, and one summary line
+# (docs/local-api.md): the bound above is for floods over within their first minute, as on a
+# quiet machine; each further minute they last (a loaded machine answers 40,000 requests more
+# slowly) may add that minute's budget. Relative to the duration measured in the same run.
+LOG_PER_MINUTE: Final = 8 * 1024
 # Bound on waiting for all the answers of one connection: generous (it ends as soon as they
 # are in), for a loaded machine answers 20,000 requests much more slowly.
 ANSWERS_SECONDS: Final = 600.0
@@ -93,15 +99,16 @@ def test_twenty_thousand_refusals_cost_a_few_kilobytes_of_log(tmp_path: Path) ->
     grown = log_path.stat().st_size - before
     peer_refusals = counted(log, "node.edges.peer_server", "refused ")
     api_refusals = counted(log, "node.edges.api.server", "refused local API request")
+    bound = LOG_BOUND + LOG_PER_MINUTE * max(0, math.ceil(seconds / 60) - 1)
     print(
         f"\n{REQUESTS:,} junk peer requests ({dict(peer)}) and {REQUESTS:,} wrong-token API"
         f" requests ({dict(api)}) in {seconds:.1f} s: node.log grew {grown:,} bytes"
-        f" (bound {LOG_BOUND:,}); refusals reported: peer {peer_refusals:,}, API {api_refusals:,}"
+        f" (bound {bound:,}); refusals reported: peer {peer_refusals:,}, API {api_refusals:,}"
     )
     assert sum(peer.values()) == REQUESTS
     assert all(400 <= status < 500 for status in peer)
     assert api == Counter({401: REQUESTS})
-    assert grown < LOG_BOUND
+    assert grown < bound
     assert peer_refusals == REQUESTS
     assert api_refusals == REQUESTS
     assert "Traceback" not in log
