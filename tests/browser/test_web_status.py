@@ -195,6 +195,7 @@ def test_search_by_contact_and_text_escaped_and_out_of_urls(
     assert axe_violations(page) == []
     result.locator("a").click()
     assert urlsplit(page.url).path == f"/c/{contact_id(gp, 'Pharmacie')}"
+    expect(page.locator(f"#m-{sent['message_id']}")).to_contain_text(f"Zéphyr-{marker}")
 
     # By the contact's name: every recent message of that conversation.
     page.fill("#q", "pharmacie")

@@ -40,17 +40,28 @@ class Screen:
         return response.status, await response.text()
 
     async def post(self, path: str, data: dict[str, str]) -> int:
+        return (await self.post_page(path, data))[0]
+
+    async def post_page(self, path: str, data: dict[str, str]) -> tuple[int, str]:
         response = await self.client.post(
             path,
             data=data,
             headers={"Host": self.host, "Origin": f"http://{self.host}"},
             allow_redirects=False,
         )
-        return response.status
+        return response.status, await response.text()
+
+    async def csrf(self) -> str:
+        _, page = await self.get("/status")
+        found = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert found is not None
+        return found[1]
 
 
-async def open_screen(node: LocalNode) -> tuple[Screen, WebClient]:
-    web_client = WebClient(node.core)
+async def open_screen(
+    node: LocalNode, relays: list[dict[str, object]] | None = None
+) -> tuple[Screen, WebClient]:
+    web_client = WebClient(node.core, status_extras=lambda: {"relays": relays or []})
     client = TestClient(TestServer(web_client.create_app()))
     await client.start_server()
     assert client.port is not None
@@ -149,5 +160,51 @@ async def test_a_silent_contact_is_shown_with_its_phone(
         assert f'<a href="tel:0123456789">{PHONE}</a>' in page
         assert "0 contact(s) sur 1 ont répondu." in page
         assert await screen.post("/check", {}) == 403
+    finally:
+        await screen.client.close()
+
+
+async def test_relays_reachable_or_not(nodes: tuple[LocalNode, LocalNode, ManualClock]) -> None:
+    gp, _, _ = nodes
+    relays: list[dict[str, object]] = [
+        {"url": "https://relais-a.example.fr", "connected": True, "last_contact": None},
+        {"url": "https://<b>relais-b</b>.example.fr", "connected": False, "last_contact": None},
+    ]
+    screen, _ = await open_screen(gp, relays)
+    try:
+        _, page = await screen.get("/status")
+        assert '<tr data-connected="1">' in page
+        assert '<th scope="row">https://relais-a.example.fr</th>' in page
+        assert '<tr data-connected="0" class="overdue">' in page
+        assert "https://&lt;b&gt;relais-b&lt;/b&gt;.example.fr" in page
+        assert "oui, connecté" in page
+    finally:
+        await screen.client.close()
+
+
+async def test_a_result_older_than_the_first_page_opens_its_page(
+    nodes: tuple[LocalNode, LocalNode, ManualClock],
+) -> None:
+    gp, pharmacy, clock = nodes
+    first = await gp.core.sending.send("Pharmacie", Meta(), TextContent("Patiente Zoé Quintal"))
+    for n in range(60):  # more than a conversation's first page (50)
+        clock.advance(1)
+        await gp.core.sending.send("Pharmacie", Meta(), TextContent(f"suivi {n}"))
+    screen, _ = await open_screen(gp)
+    try:
+        csrf = await screen.csrf()
+        status, page = await screen.post_page("/search", {"csrf": csrf, "q": "zoe quintal"})
+        assert status == 200
+        assert "<mark>Zoé Quintal</mark>" in page
+        link = re.search(
+            rf'href="(/c/[0-9a-f]{{32}}\?before=[^"#]+)#m-{first.message_id.hex()}"', page
+        )
+        assert link is not None
+        _, conversation = await screen.get(link[1].replace("&amp;", "&"))
+        assert f'id="m-{first.message_id.hex()}"' in conversation
+        _, newest = await screen.get(f"/c/{pharmacy.node_id.hex()}")
+        assert f'id="m-{first.message_id.hex()}"' not in newest
+        status, page = await screen.post_page("/search", {"q": "zoe"})
+        assert status == 403  # no CSRF token
     finally:
         await screen.client.close()

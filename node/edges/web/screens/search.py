@@ -8,13 +8,17 @@ messages, decrypted in memory; no index on disk). The search field is in every p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 
 from node.core.errors import Invalid
 from node.core.search import MAX_QUERY, MAX_RESULTS, MIN_QUERY, SCAN_LIMIT, Hit, search
 from node.edges.web.pages import Pages, Route
+
+# A cursor just above a message: its conversation's page that starts with it (a result may be
+# older than the conversation's first page).
+_ABOVE: Final = b"\xff" * 16
 
 
 class Search:
@@ -76,6 +80,7 @@ class Search:
         return {
             "message_id": record["message_id"],
             "contact_id": hit.row.contact_id.hex(),
+            "page": f"{hit.row.listed_at.hex()}_{_ABOVE.hex()}",
             "name": hit.contact_name,
             "direction": record["direction"],
             "kind": record["kind"],
