@@ -90,6 +90,8 @@ TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["export"], [], [["--patient", "Dupont"], ["--since", "1/11/2026"]]),
     (["audit", "verify"], [], []),
     (["audit", "export"], [], [["--out", "a.jsonl"]]),
+    (["check"], [], [["--wait", "10"], ["--json"]]),
+    (["verifier"], [], [["--wait", "10"], ["--json"]]),
     (["inbox"], [], [["--json"], ["--wait", "5"]]),
     (["read"], ["b767"], []),
     (["demo"], [], []),
