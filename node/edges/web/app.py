@@ -38,6 +38,7 @@ from node.edges.web.pages import (
     see_other,
 )
 from node.edges.web.screens.check import Readiness
+from node.edges.web.screens.compose import Compose
 from node.edges.web.screens.contacts import Contacts
 from node.edges.web.screens.conversations import Conversations
 from node.edges.web.screens.pairing import PairingScreen
@@ -79,6 +80,7 @@ class WebClient:
             Status(self.pages, status_extras),  # the relays: the daemon's subscriptions
             Readiness(self.pages),
             Search(self.pages),
+            Compose(self.pages),
         )
         self._sockets: set[web.WebSocketResponse] = set()
 
