@@ -361,6 +361,8 @@ def test_revoke_then_a_held_key_change_accepted(
     d_context, d_page = log_in(browser, d)
     a_context, a_page = log_in(browser, a)
     try:
+        invite(d_page)  # shown before the revocation: no longer answered after it
+        stale = d_page.url
         d_page.goto("/contacts")
         d_page.locator("a[href='/identity/revoke']").click()
         assert_no_axe_violation(d_page, "revoke confirmation")
@@ -372,6 +374,8 @@ def test_revoke_then_a_held_key_change_accepted(
         d_page.locator("#revoke").click()
         expect(d_page.locator("#revoked")).to_contain_text("Identité révoquée")
         assert d.status()["contact_id"] != old_id
+        d_page.goto(stale)
+        expect(d_page.locator("#invite-state")).to_have_attribute("data-state", "revoked")
         wait_for(
             lambda: any(
                 x["contact_id"] == old_id and x["state"] == "revoked_by_peer" for x in a.contacts()
@@ -605,3 +609,28 @@ def test_the_printed_invitation_is_one_a4_page(
         assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
     finally:
         context.close()
+
+
+def test_inviting_accepting_and_verifying_work_without_javascript(
+    browser: Browser, practices: dict[str, Node]
+) -> None:
+    b, d = practices["b"], practices["d"]
+    b_context, b_page = log_in(browser, b, java_script_enabled=False)
+    d_context, d_page = log_in(browser, d, java_script_enabled=False)
+    try:
+        text = invite(b_page)
+        expect(b_page.locator("#copy")).to_be_hidden()  # the script's button: not there
+        d_page.goto("/pair")
+        expect(d_page.locator("#scan-nojs")).to_be_visible()  # says the webcam needs it
+        d_page.locator("#invitation").fill(text)
+        d_page.locator("#accept").click()
+        expect_paired(d_page, NAMES["b"], "accepted")
+        d_page.get_by_role("button", name="Marquer comme vérifié").click()
+        expect(d_page.locator("#verified-now")).to_be_visible()
+        # Without the script the inviter's page is up to date once reloaded.
+        wait_for(lambda: contact_of(b, NAMES["d"]) is not None, 30, "the answer")
+        b_page.reload()
+        expect(b_page.locator("#invite-state")).to_have_attribute("data-state", "paired")
+    finally:
+        b_context.close()
+        d_context.close()

@@ -229,6 +229,8 @@ class PairingScreen:
             "qr": qr.invitation_svg(shown.text, text(lang, "pair.qr_label")),
             "expires_at": shown.invitation.expires_at,
             "expired": shown.invitation.expires_at <= pages.ctx.clock(),
+            # Made before this node revoked its identity: no longer answered (trust.revoke).
+            "revoked": shown.invitation.inviter.node_id != pages.ctx.identity.public.node_id,
             "answered": None
             if contact is None
             else {"contact_id": contact.contact_id.hex(), "name": contact.name},

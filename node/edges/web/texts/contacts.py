@@ -337,6 +337,12 @@ _PAIR: Final = {
         "Cette invitation a expiré sans être utilisée : créez-en une nouvelle.",
         "This invitation expired unused: create a new one.",
     ),
+    "pair.invite_revoked": (
+        "Cette invitation ne sert plus : l'identité de ce poste a été révoquée depuis. "
+        "Créez-en une nouvelle.",
+        "This invitation no longer works: this node's identity was revoked since. Create a "
+        "new one.",
+    ),
     "pair.print_page_title": ("Invitation à imprimer", "Invitation to print"),
     "pair.print_back": ("Retour à l'invitation", "Back to the invitation"),
     "pair.print_button": ("Imprimer", "Print"),
