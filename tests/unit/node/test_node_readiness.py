@@ -142,6 +142,7 @@ async def test_one_check_at_a_time(tmp_path: Path) -> None:
         with pytest.raises(Conflict) as refused:
             await gp.core.readiness.check(timeout=1)
         assert refused.value.code == "check_running"
+        await wait_until(lambda: network.held.get(pharmacy.node_id))  # the probe is on its way
         await network.release(pharmacy.node_id)
         assert line_of(await checking, pharmacy)["state"] == "answered"
     finally:
