@@ -292,6 +292,12 @@ def test_pair_by_phone_code_between_two_browsers(
         c_page.locator("#join").click()
         expect(c_page.locator("#join-error")).to_contain_text("pas un code valable")
 
+        # A relay address that is not one: said next to the field, nothing dialled.
+        b_page.goto("/pair/phone")
+        b_page.locator("#call-relay").fill("pas une adresse")
+        b_page.locator("#call").click()
+        expect(b_page.locator("#call-error")).to_contain_text("Adresse de relais invalide")
+        expect(b_page.locator("#call-relay")).to_have_attribute("aria-invalid", "true")
         # A call cancelled: the code no longer works.
         b_page.goto("/pair/phone")
         b_page.locator("#call").click()

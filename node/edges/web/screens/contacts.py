@@ -51,7 +51,9 @@ class Contacts:
 
     # --- what a contact shows -------------------------------------------------------------
 
-    async def _document(self, contact: Contact) -> dict[str, Any]:
+    async def _document(
+        self, contact: Contact, depth: dict[bytes, int] | None = None
+    ) -> dict[str, Any]:
         """The local API's contact document, and when the contact was last reached: its last
         message to us, our last message it received, and what still waits for it."""
         ctx, reading = self._pages.ctx, self._core.reading
@@ -60,7 +62,8 @@ class Contacts:
         heard = await reading.shown(MessageQuery(contact_id=cid, direction="in", limit=1))
         sent = await reading.shown(MessageQuery(contact_id=cid, direction="out", limit=RECENT_SENT))
         delivered = [row.delivered_at for row in sent if row.delivered_at is not None]
-        depth = await reading.outbox_depth()
+        if depth is None:
+            depth = await reading.outbox_depth()
         document.update(
             {
                 "heard_at": heard[0].received_at if heard else None,
@@ -78,7 +81,8 @@ class Contacts:
         everyone = sorted(
             pages.ctx.contacts.values(), key=lambda c: (not c.active, c.name.casefold())
         )
-        items = [await self._document(contact) for contact in everyone]
+        depth = await self._core.reading.outbox_depth()  # once for the whole list
+        items = [await self._document(contact, depth) for contact in everyone]
         values = await pages.common(session)
         own = pages.ctx.identity.public.node_id
         template = "contacts_live.html" if live else "contacts.html"
