@@ -69,6 +69,7 @@ class Status:
             "outbox": await self._outbox(),
             "failed": await self._core.reading.failed_count(),
             "urgent": await self._urgent(),
+            "escalate_after": f"{pages.ctx.config.escalate_after_minutes:g}",
             "audit": self._audit,
             **await pages.common(session),
         }

@@ -49,7 +49,10 @@ STATUS: Final[dict[str, tuple[str, str]]] = {
         "{count} message(s) n'ont pas pu être remis (voir les conversations).",
         "{count} message(s) could not be delivered (see the conversations).",
     ),
-    "state.urgent": ("Messages urgents en retard", "Overdue urgent messages"),
+    "state.urgent": (
+        "Messages urgents non acquittés (en retard après {minutes} min)",
+        "Urgent messages not acknowledged (overdue after {minutes} min)",
+    ),
     "state.urgent_none": (
         "Aucun message urgent en attente d'acquittement.",
         "No urgent message waiting for an acknowledgement.",
