@@ -150,12 +150,14 @@ class Node:
         for subscription in self.subscriptions:
             subscription.start()
         self.core.outbox.start()
+        self.core.escalation.start()
 
     async def close(self) -> None:
         """Stops receiving and sending, lets work in flight finish, closes the store."""
         for subscription in self.subscriptions:
             await subscription.stop()
         await self.phone.close()
+        await self.core.escalation.stop()
         await self.core.outbox.stop()
         await self.ctx.close()
         await self.http.close()

@@ -14,13 +14,15 @@ then command-line flags (each later layer wins).
                peer_rate_burst = 400   peer_max_connections = 512
                peer_connections_per_source = 32   api_max_connections = 64
                header_timeout_seconds = 10   idle_timeout_seconds = 30
-    [messages] escalate_after_minutes = 15
+    [messages] escalate_after_minutes = 15   backup_contact = "Dr Durand"
+               backup_after_minutes = 30
     [log]      level = "INFO"
 
 Environment: ``RELEVE_LISTEN``, ``RELEVE_ADVERTISE`` and ``RELEVE_RELAYS`` (comma-separated),
 ``RELEVE_LOG_LEVEL``, ``RELEVE_OUTBOX_MAX_AGE_HOURS``, ``RELEVE_RETRY_BASE_SECONDS``,
 ``RELEVE_RETRY_MAX_SECONDS``, ``RELEVE_REDELIVERY_SECONDS``, ``RELEVE_PHONE``,
-``RELEVE_ESCALATE_AFTER_MINUTES``, ``RELEVE_PEER_MAX_CONNECTIONS``,
+``RELEVE_ESCALATE_AFTER_MINUTES``, ``RELEVE_BACKUP_CONTACT``, ``RELEVE_BACKUP_AFTER_MINUTES``,
+``RELEVE_PEER_MAX_CONNECTIONS``,
 ``RELEVE_PEER_CONNECTIONS_PER_SOURCE``, ``RELEVE_API_MAX_CONNECTIONS``,
 ``RELEVE_HEADER_TIMEOUT_SECONDS``, ``RELEVE_IDLE_TIMEOUT_SECONDS``.
 """
@@ -46,6 +48,8 @@ _TOML_KEYS: Final = {
     ("prescriber", "address"): "address",
     ("prescriber", "email"): "email",
     ("messages", "escalate_after_minutes"): "escalate_after_minutes",
+    ("messages", "backup_contact"): "backup_contact",
+    ("messages", "backup_after_minutes"): "backup_after_minutes",
     ("network", "listen"): "listen",
     ("network", "advertise"): "advertise",
     ("network", "relays"): "relays",
@@ -75,6 +79,8 @@ _ENV_KEYS: Final = {
     "RELEVE_REDELIVERY_SECONDS": "redelivery_seconds",
     "RELEVE_PHONE": "phone",
     "RELEVE_ESCALATE_AFTER_MINUTES": "escalate_after_minutes",
+    "RELEVE_BACKUP_CONTACT": "backup_contact",
+    "RELEVE_BACKUP_AFTER_MINUTES": "backup_after_minutes",
     "RELEVE_PEER_MAX_CONNECTIONS": "peer_max_connections",
     "RELEVE_PEER_CONNECTIONS_PER_SOURCE": "peer_connections_per_source",
     "RELEVE_API_MAX_CONNECTIONS": "api_max_connections",

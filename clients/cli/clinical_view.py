@@ -330,6 +330,8 @@ def body_lines(tr: Translator, message: JsonObject) -> list[str]:
         report = _object(message.get("dispensing"))
         target = clean(message.get("reply_to"))
         return [dispensing_text(tr, "show.dispensing", report, target=target)]
+    if kind == "escalation":
+        return escalation_lines(tr, message)
     text = message.get("text")
     if kind != "text" or not isinstance(text, str):
         return [tr("message.kind", kind=clean(kind))]
@@ -386,47 +388,101 @@ def thread_item(tr: Translator, message: JsonObject) -> str:
 
 
 def urgent_lines(tr: Translator, status: JsonObject) -> list[str]:
-    """Urgent messages awaiting a human acknowledgement, from GET /v1/status.
+    """Urgent messages awaiting a human acknowledgement, both ways, from GET /v1/status.
 
-    Overdue ones (past the node's escalation delay) come first, inside a banner that suggests
-    phoning the contact: an unread urgent message must not wait silently.
+    Overdue ones (past the node's escalation delay) come first, inside a banner: ours suggest
+    phoning the contact, theirs ask for ``releve ack``; an urgent message must not wait
+    silently. The time shown is the time really waited (``waited_minutes``); a node too old to
+    say it gives only its delay.
     """
     urgent = _object(status.get("urgent"))
     minutes = urgent.get("escalate_after_minutes")
+    backup = urgent.get("backup_contact")
     overdue: list[str] = []
     waiting: list[str] = []
+    reminders: list[str] = []
     awaiting = urgent.get("awaiting_ack")
     for entry in awaiting if isinstance(awaiting, list) else []:
         item = _object(entry)
-        values = {
-            "name": clean(item.get("contact_name")),
-            "when": fmt_time(tr, item.get("sent_at")),
-            "message_id": clean(item.get("message_id")),
-        }
+        values = _waiting_values(tr, item, "sent_at")
         if item.get("overdue"):
-            overdue.append(tr("urgent.overdue", minutes=clean(minutes), **values))
+            overdue.append(
+                _overdue_line(tr, ("urgent.overdue_waited", "urgent.overdue"), minutes, values)
+            )
             phone = item.get("contact_phone")
             overdue.append(
                 tr("urgent.call", name=values["name"], phone=clean(phone))
                 if phone
                 else tr("urgent.call_no_phone", name=values["name"])
             )
+            if item.get("backup_told") and backup:
+                overdue.append(tr("urgent.backup_told", backup=clean(backup)))
         else:
             waiting.append(tr("urgent.awaiting", **values))
-    incoming = status.get("incoming_urgent")
+    incoming = urgent.get("incoming")
+    if isinstance(incoming, list):
+        for entry in incoming:
+            item = _object(entry)
+            values = _waiting_values(tr, item, "received_at")
+            if item.get("overdue"):
+                keys = ("urgent.incoming_overdue_waited", "urgent.incoming_overdue")
+                overdue.append(_overdue_line(tr, keys, minutes, values))
+                if item.get("backup_told") and backup:
+                    overdue.append(tr("urgent.backup_told", backup=clean(backup)))
+            else:
+                reminders.append(tr("urgent.incoming_waited", **values))
+    else:  # a node that does not say how long: the messages themselves
+        messages = status.get("incoming_urgent")
+        for entry in messages if isinstance(messages, list) else []:
+            message = _object(entry)
+            reminders.append(
+                tr(
+                    "urgent.incoming",
+                    name=clean(message.get("contact_name")),
+                    when=fmt_time(tr, message.get("received_at") or message.get("sent_at")),
+                    message_id=clean(message.get("message_id")),
+                )
+            )
     lines: list[str] = []
     if overdue:
         width = min(max(len(line) for line in overdue) + 6, 100)
         lines.extend(["!" * width, *(f"!!  {line}" for line in overdue), "!" * width])
-    for entry in incoming if isinstance(incoming, list) else []:
-        message = _object(entry)
-        lines.append(
-            tr(
-                "urgent.incoming",
-                name=clean(message.get("contact_name")),
-                when=fmt_time(tr, message.get("received_at") or message.get("sent_at")),
-                message_id=clean(message.get("message_id")),
-            )
-        )
+    lines.extend(reminders)
     lines.extend(waiting)
     return lines
+
+
+def _waiting_values(tr: Translator, item: JsonObject, since: str) -> dict[str, str]:
+    waited = item.get("waited_minutes")
+    return {
+        "name": clean(item.get("contact_name")),
+        "when": fmt_time(tr, item.get(since) or item.get("sent_at")),
+        "message_id": clean(item.get("message_id")),
+        "waited": str(waited) if isinstance(waited, int) and not isinstance(waited, bool) else "?",
+    }
+
+
+def _overdue_line(
+    tr: Translator, keys: tuple[str, str], minutes: object, values: dict[str, str]
+) -> str:
+    """The banner's line: the real time waited (``keys[0]``); from a node too old to say
+    it, only its delay (``keys[1]``)."""
+    if values["waited"] == "?":
+        return tr(keys[1], minutes=clean(minutes), **values)
+    return tr(keys[0], **values)
+
+
+def escalation_lines(tr: Translator, message: JsonObject) -> list[str]:
+    """A backup contact's notice (content-free): who, to whom, since when, how long."""
+    notice = _object(message.get("escalation"))
+    waited = notice.get("waited_minutes")
+    return [
+        tr(
+            "show.escalation",
+            sender=clean(notice.get("from")),
+            recipient=clean(notice.get("to")),
+            minutes=clean(waited if isinstance(waited, int) else "?"),
+            when=fmt_time(tr, notice.get("sent_at")),
+        ),
+        tr("show.escalation_hint", sender=clean(notice.get("from"))),
+    ]

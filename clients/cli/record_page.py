@@ -165,7 +165,7 @@ def _body(tr: Translator, message: JsonObject) -> str:
             banner = shown + "".join(f"<p>{escape(line)}</p>" for line in rest)
         lines_html = f'<ol class="lines">{"".join(items)}</ol>'
         return banner + "".join(head) + lines_html + notes
-    if kind in ("cancellation", "dispensing"):
+    if kind in ("cancellation", "dispensing", "escalation"):
         return "".join(_text(line) for line in body_lines(tr, message))
     if kind == "attachment":
         attachment: Any = message.get("attachment")

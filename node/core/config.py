@@ -56,6 +56,11 @@ class NodeConfig:
     idle_timeout_seconds: float = 30.0
     # An urgent message not acknowledged after this long is shown as overdue.
     escalate_after_minutes: float = 15.0
+    # The backup contact (a paired contact's name or node id; empty: none) is told,
+    # content-free and once per message, when an urgent message, ours or theirs, has waited
+    # this long unacknowledged (node.core.escalation, docs/protocol.md §18.9).
+    backup_contact: str = ""
+    backup_after_minutes: float = 30.0
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
@@ -66,6 +71,7 @@ class NodeConfig:
             "retry_base_seconds",
             "retry_max_seconds",
             "escalate_after_minutes",
+            "backup_after_minutes",
             "header_timeout_seconds",
             "idle_timeout_seconds",
         ):

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from node.core.ports import Repository
 from node.core.records import MessageRow, content_of
+from node.protocol import PayloadKind
 from node.protocol.conversation import Handoff, Prescription
 
 MAX_EXPORT: int = 100_000
@@ -39,6 +40,8 @@ async def select_for_export(
 ) -> list[MessageRow]:
     since_ms = None if since is None else int(since.timestamp() * 1000)
     rows = await repo.export_candidates(since_ms, MAX_EXPORT)
+    # A backup contact's notice (§18.9) is about a delay, not about a patient.
+    rows = [row for row in rows if row.kind != PayloadKind.ESCALATION]
     if patient is None:
         return rows
     return [row for row in rows if about_patient(row, patient)]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from node.core.attachments import Attachments
 from node.core.context import NodeContext
+from node.core.escalation import Escalation
 from node.core.outbox import Outbox
 from node.core.pairing import Pairing
 from node.core.ports import Transport
@@ -37,6 +38,7 @@ class NodeCore:
     reading: Reading
     trust: Trust
     outbox: Outbox
+    escalation: Escalation
     readiness: Readiness
 
     @classmethod
@@ -66,5 +68,6 @@ class NodeCore:
             reading=reading,
             trust=Trust(ctx, persist_identity),
             outbox=Outbox(ctx, transport, pairing),
+            escalation=Escalation(ctx, reading, sending),
             readiness=readiness,
         )

@@ -4,9 +4,12 @@ prescription or a file is sealed and queued in the outbox, with its audit entry,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from node.core.contacts import Contact
 from node.core.context import NodeContext
 from node.core.errors import Invalid, NotFound
+from node.core.ports import AuditEvent
 from node.core.records import CONVERSATION_KIND_CODES, MessageRow, message_row
 from node.protocol import PayloadKind
 from node.protocol.conversation import (
@@ -33,9 +36,16 @@ class Sending:
     async def send(self, reference: str, meta: Meta, content: Content) -> MessageRow:
         return await self.send_to(self._ctx.contacts.resolve(reference), meta, content)
 
-    async def send_to(self, contact: Contact, meta: Meta, content: Content) -> MessageRow:
+    async def send_to(
+        self,
+        contact: Contact,
+        meta: Meta,
+        content: Content,
+        events: Sequence[AuditEvent] = (),
+    ) -> MessageRow:
         """A message to a contact; a prescription or cancellation is signed (§19.2) with
-        our identity key over the message id, which is therefore chosen before sealing."""
+        our identity key over the message id, which is therefore chosen before sealing.
+        ``events``: audit entries committed with it (beside its "sent")."""
         await self._check_recipient(contact, meta)
         try:
             kind, body = encode_conversation(meta, content)
@@ -48,7 +58,9 @@ class Sending:
             ctx = self._ctx
             message_id = ctx.rand(MESSAGE_ID_SIZE)
             body = sign_body(ctx.identity, kind, contact.contact_id, message_id, body)
-        return await self._seal_and_queue(contact, kind, body, meta, content, None, message_id)
+        return await self._seal_and_queue(
+            contact, kind, body, meta, content, None, message_id, events
+        )
 
     async def send_file(
         self, reference: str, file_name: str, data: bytes, meta: Meta, caption: str | None
@@ -91,6 +103,7 @@ class Sending:
         content: Content,
         data: bytes | None = None,
         message_id: bytes | None = None,
+        events: Sequence[AuditEvent] = (),
     ) -> MessageRow:
         """Seals the message (and a file's chunks after it) and queues everything, with the
         message's audit entry, in one commit. ``message_id``: the id a signed body names."""
@@ -118,7 +131,8 @@ class Sending:
                         repo.enqueue(contact_id, packet, part.message_id, now),
                     ]
             changes.append(repo.update_session(contact_id, session))
-            future = ctx.submit(changes, [("sent", "local", contact_id, row.message_id)])
+            sent: AuditEvent = ("sent", "local", contact_id, row.message_id)
+            future = ctx.submit(changes, [sent, *events])
         await ctx.await_commit(future)
         ctx.wake_outbox()
         return row

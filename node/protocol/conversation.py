@@ -11,6 +11,7 @@ followed by its content::
     SIGNED_PRESCRIPTION body = meta || prescription v2 || signature (§19)
     CANCELLATION body = meta (reply_to required) || cancellation || signature (lifecycle.py)
     DISPENSING   body = meta (reply_to required) || dispensing report (lifecycle.py)
+    ESCALATION   body = meta || the backup contact's notice (escalation.py, §18.9)
 
 A signed body is encoded here with a placeholder signature (prescription_signature.py); the
 sender signs it once it knows the message id.
@@ -35,6 +36,7 @@ from typing import Any, Final
 from .attachment import AttachmentManifest
 from .characters import utf8_has_control_in_message
 from .errors import ClinicalError, LocalProtocolError, MalformedInput
+from .escalation import EscalationNotice
 from .handoff import VERSION_2 as HANDOFF_VERSION_2
 from .handoff import Handoff, ReadBack
 from .kinds import MESSAGE_ID_SIZE, PayloadKind
@@ -60,6 +62,7 @@ __all__ = [
     "Cancellation",
     "Content",
     "Dispensing",
+    "EscalationNotice",
     "Handoff",
     "Meta",
     "Patient",
@@ -187,7 +190,14 @@ def _check_text(text: str, data: bytes) -> None:
 
 
 Content = (
-    TextContent | Handoff | Prescription | AttachmentManifest | Cancellation | Dispensing | ReadBack
+    TextContent
+    | Handoff
+    | Prescription
+    | AttachmentManifest
+    | Cancellation
+    | Dispensing
+    | ReadBack
+    | EscalationNotice
 )
 
 CONVERSATION_KINDS: Final = frozenset(
@@ -201,6 +211,7 @@ CONVERSATION_KINDS: Final = frozenset(
         PayloadKind.DISPENSING,
         PayloadKind.HANDOFF_V2,
         PayloadKind.READ_BACK,
+        PayloadKind.ESCALATION,
     }
 )
 # The kinds that answer a prescription or a handoff: their meta names it (reply_to).
@@ -217,6 +228,7 @@ _KIND_OF: Final[dict[type, PayloadKind]] = {
     Cancellation: PayloadKind.CANCELLATION,
     Dispensing: PayloadKind.DISPENSING,
     ReadBack: PayloadKind.READ_BACK,
+    EscalationNotice: PayloadKind.ESCALATION,
 }
 _NAMES: Final = {
     PayloadKind.TEXT: "text",
@@ -228,12 +240,13 @@ _NAMES: Final = {
     PayloadKind.DISPENSING: "dispensing",
     PayloadKind.HANDOFF_V2: "handoff",
     PayloadKind.READ_BACK: "read_back",
+    PayloadKind.ESCALATION: "escalation",
 }
 
 
 def kind_name(kind: PayloadKind) -> str:
     """The API's name of a conversational kind: "text", "handoff", "prescription" (either
-    version), "attachment", "cancellation", "dispensing"."""
+    version), "attachment", "cancellation", "dispensing", "read_back", "escalation"."""
     return _NAMES[kind]
 
 
@@ -297,6 +310,8 @@ def decode_conversation(kind: PayloadKind, body: bytes) -> tuple[Meta, Content]:
         content = Cancellation.decode_from(reader)
     elif kind is PayloadKind.DISPENSING:
         content = Dispensing.decode_from(reader)
+    elif kind is PayloadKind.ESCALATION:
+        content = EscalationNotice.decode_from(reader)
     else:
         content = AttachmentManifest.decode_from(reader)
     if kind in LIFECYCLE_KINDS and meta.reply_to is None:

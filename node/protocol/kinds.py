@@ -29,3 +29,4 @@ class PayloadKind(IntEnum):
     # The readiness check (§9.5, readiness.py): content-free, never shown, never stored.
     PROBE = 0x0F  # "are you there?": answered at once by the contact's node
     PROBE_ANSWER = 0x13  # the answer: which probe, and by which path it arrived
+    ESCALATION = 0x12  # meta + the backup contact's content-free notice (escalation.py, §18.9)

@@ -71,6 +71,7 @@ EVENTS: Final = frozenset(
         "saved",
         "viewed",  # a message shown in full: once per message per UTC day (docs/audit.md)
         "refused",  # a peer's prescription refused: bad signature, not its prescriber...
+        "escalated",  # the backup contact told of an urgent message left unacknowledged
     }
 )
 ACTORS: Final = frozenset({"local", "contact"})

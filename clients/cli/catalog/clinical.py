@@ -346,6 +346,18 @@ CLINICAL: Final[dict[str, dict[str, str]]] = {
         "en": "Priority: URGENT (acknowledgement requested)",
     },
     "show.urgent_mark": {"fr": "[URGENT]", "en": "[URGENT]"},
+    "show.escalation": {
+        "fr": "ALERTE : un message urgent de {sender} à {recipient}, envoyé le {when}, attend "
+        "depuis {minutes} min sans prise en compte.",
+        "en": "ALERT: an urgent message from {sender} to {recipient}, sent {when}, has waited "
+        "{minutes} min unacknowledged.",
+    },
+    "show.escalation_hint": {
+        "fr": "Vous êtes le contact de secours : appelez {sender} ou le destinataire. Le "
+        "contenu du message ne vous est pas transmis.",
+        "en": "You are the backup contact: phone {sender} or the recipient. The message's "
+        "content is not passed on to you.",
+    },
     "show.acknowledged_at": {
         "fr": "Pris en compte : {when}",
         "en": "Acknowledged: {when}",
@@ -401,6 +413,7 @@ CLINICAL: Final[dict[str, dict[str, str]]] = {
         "en": "Read-back of handoff {target}:",
     },
     "kind.read_back": {"fr": "Reformulation", "en": "Read-back"},
+    "kind.escalation": {"fr": "Alerte de délai", "en": "Delay alert"},
     "show.weight": {"fr": "Poids : {weight} kg", "en": "Weight: {weight} kg"},
     "show.prescription_date": {
         "fr": "Ordonnance du {date}",

@@ -111,6 +111,33 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "URGENT NOT ACKNOWLEDGED for more than {minutes} min: {name}, message of {when} "
         "[{message_id}]",
     },
+    "urgent.overdue_waited": {
+        "fr": "URGENT NON PRIS EN COMPTE depuis {waited} min : {name}, message du {when} "
+        "[{message_id}]",
+        "en": "URGENT NOT ACKNOWLEDGED for {waited} min: {name}, message of {when} [{message_id}]",
+    },
+    "urgent.incoming_waited": {
+        "fr": "Message URGENT de {name} reçu il y a {waited} min ({when}), à prendre en "
+        "compte : releve ack {message_id}",
+        "en": "URGENT message from {name} received {waited} min ago ({when}), to "
+        "acknowledge: releve ack {message_id}",
+    },
+    "urgent.incoming_overdue_waited": {
+        "fr": "URGENT REÇU de {name} il y a {waited} min ({when}), TOUJOURS NON PRIS EN "
+        "COMPTE : releve ack {message_id}",
+        "en": "URGENT from {name} received {waited} min ago ({when}), STILL NOT "
+        "ACKNOWLEDGED: releve ack {message_id}",
+    },
+    "urgent.incoming_overdue": {
+        "fr": "URGENT REÇU de {name} ({when}) NON PRIS EN COMPTE depuis plus de {minutes} "
+        "min : releve ack {message_id}",
+        "en": "URGENT from {name} ({when}) NOT ACKNOWLEDGED for more than {minutes} min: "
+        "releve ack {message_id}",
+    },
+    "urgent.backup_told": {
+        "fr": "Votre contact de secours {backup} a été prévenu (sans le contenu du message).",
+        "en": "Your backup contact {backup} has been told (without the message's content).",
+    },
     "urgent.call": {
         "fr": "Appelez {name} au {phone}.",
         "en": "Call {name} on {phone}.",

@@ -16,6 +16,7 @@ from node.protocol.conversation import (
     AttachmentManifest,
     Cancellation,
     Dispensing,
+    EscalationNotice,
     Handoff,
     Prescription,
     Priority,
@@ -124,6 +125,7 @@ def message_record(
         "cancellation": content.to_json() if isinstance(content, Cancellation) else None,
         "dispensing": content.to_json() if isinstance(content, Dispensing) else None,
         "read_back": content.to_json() if isinstance(content, ReadBack) else None,
+        "escalation": _escalation_json(content),
         "signature": signature_json(row, content),
         "lifecycle": None if lifecycle is None else lifecycle_json(lifecycle),
         "sent_at": iso(row.sent_at_ms / 1000),
@@ -146,6 +148,18 @@ def message_record(
             "corrupt": row.corrupt,
         }
     return record
+
+
+def _escalation_json(content: object) -> dict[str, Any] | None:
+    """A backup contact's notice (§18.9), its sending time in the API's form."""
+    if not isinstance(content, EscalationNotice):
+        return None
+    return {
+        "from": content.sender,
+        "to": content.recipient,
+        "sent_at": iso(content.sent_at_ms / 1000),
+        "waited_minutes": content.waited_minutes,
+    }
 
 
 def print_check_json(check: PrintCheck, contacts: ContactBook) -> dict[str, Any]:

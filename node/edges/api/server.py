@@ -21,6 +21,7 @@ from aiohttp.web_protocol import RequestPayloadError
 from node.core.attachments import manifest_of
 from node.core.contacts import Contact
 from node.core.errors import Conflict, Invalid, NotFound, RequestError
+from node.core.escalation import Waiting
 from node.core.export import select_for_export
 from node.core.node import NodeCore
 from node.core.ports import MessageQuery, Outcome
@@ -254,25 +255,33 @@ class LocalApi:
         return web.json_response(body)
 
     async def _urgent_json(self) -> dict[str, Any]:
-        """Our urgent messages not yet acknowledged; overdue ones call for a phone call."""
-        service = self.service
-        delay = service.config.escalate_after_minutes * 60
-        waiting = []
-        for row in await self.core.reading.awaiting_acknowledgement():
-            contact = service.contacts.get(row.contact_id)
-            profile = None if contact is None else contact.row.card.profile
-            waiting.append(
-                {
-                    "message_id": row.message_id.hex(),
-                    "contact_name": None if profile is None else profile.name,
-                    "contact_phone": None if profile is None else profile.phone,
-                    "sent_at": iso(row.sent_at_ms / 1000),
-                    "overdue": service.clock() - row.sent_at_ms / 1000 >= delay,
-                }
-            )
+        """Urgent messages not yet acknowledged, both ways, with the time they have really
+        waited (node.core.escalation): overdue ones call for a phone call (ours) or an
+        acknowledgement (theirs)."""
+        config = self.service.config
+        escalation = self.core.escalation
+        backup = escalation.backup()
         return {
-            "escalate_after_minutes": service.config.escalate_after_minutes,
-            "awaiting_ack": waiting,
+            "escalate_after_minutes": config.escalate_after_minutes,
+            "awaiting_ack": [self._waiting_json(w) for w in await escalation.outgoing()],
+            "incoming": [self._waiting_json(w) for w in await escalation.incoming()],
+            "backup_contact": None if backup is None else backup.name,
+            "backup_after_minutes": config.backup_after_minutes,
+        }
+
+    def _waiting_json(self, waiting: Waiting) -> dict[str, Any]:
+        row = waiting.row
+        contact = self.service.contacts.get(row.contact_id)
+        profile = None if contact is None else contact.row.card.profile
+        return {
+            "message_id": row.message_id.hex(),
+            "contact_name": None if profile is None else profile.name,
+            "contact_phone": None if profile is None else profile.phone,
+            "sent_at": iso(row.sent_at_ms / 1000),
+            "received_at": iso(row.received_at),
+            "waited_minutes": waiting.waited_minutes,
+            "overdue": waiting.overdue,
+            "backup_told": waiting.backup_told,
         }
 
     async def invite(self, request: web.Request) -> web.Response:

@@ -274,6 +274,7 @@ def test_the_events_are_the_specified_ones() -> None:
         "saved",
         "viewed",  # a message shown in full, once a day (issue #16)
         "refused",  # a contact's prescription refused (issue #16)
+        "escalated",  # the backup contact told of a waiting urgent message (issue #16)
     }
     assert specified == EVENTS
 

@@ -454,6 +454,7 @@ def test_every_kind_has_a_body_check() -> None:
         "cancellation",
         "dispensing",
         "read_back",
+        "escalation",
     }
     with pytest.raises(MalformedInput):
         decode_conversation(PayloadKind.RECEIPT, b"\x00\x00")
