@@ -379,7 +379,13 @@ def test_revoke_then_a_held_key_change_accepted(
         d_page.locator("#confirm").check()
         d_page.locator("#revoke").click()
         expect(d_page.locator("#revoked")).to_contain_text("Identité révoquée")
-        assert d.status()["contact_id"] != old_id
+        new_id = d.status()["contact_id"]
+        assert new_id != old_id
+        # The answer is a page of its own: reloading it revokes nothing more.
+        expect(d_page).to_have_url(re.compile(r"/identity/revoke\?done=1$"))
+        d_page.reload()
+        expect(d_page.locator("#revoked")).to_contain_text("Identité révoquée")
+        assert d.status()["contact_id"] == new_id
         d_page.goto(stale)
         expect(d_page.locator("#invite-state")).to_have_attribute("data-state", "revoked")
         wait_for(

@@ -223,6 +223,13 @@ async def test_every_post_needs_the_sessions_csrf_token(
     assert status == 400
     assert "Cochez la case" in page
     assert a.ctx.identity.public.node_id == old
+    status, _, location = await on_a.post("/identity/revoke", {"confirm": "yes"})
+    assert (status, location) == (303, "/identity/revoke?done=1")
+    new = a.ctx.identity.public.node_id
+    assert new != old
+    _, page = await on_a.get("/identity/revoke?done=1")
+    assert "Identité révoquée : 0 contact(s) prévenu(s)" in page
+    assert a.ctx.identity.public.node_id == new  # showing the answer again revokes nothing
 
 
 async def test_pairing_by_phone_without_it_says_so(

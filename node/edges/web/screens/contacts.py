@@ -9,7 +9,7 @@ each after a confirmation page. The same core services as the local API (node.co
     POST /contacts/{contact_id}/verify  the safety numbers matched
     GET  /contacts/{contact_id}/unpair  confirm ending the pairing
     POST /contacts/{contact_id}/unpair  end it (the contact is told)
-    GET  /identity/revoke               confirm revoking this node's identity
+    GET  /identity/revoke               confirm revoking this node's identity (?done=1: done)
     POST /identity/revoke               revoke it (every contact is told)
 """
 
@@ -37,6 +37,8 @@ class Contacts:
     def __init__(self, pages: Pages) -> None:
         self._pages = pages
         self._core = pages.core
+        # The last revocation made here, per session: how many contacts were told.
+        self._revoked: dict[str, int] = {}
 
     def routes(self) -> tuple[Route, ...]:
         return (
@@ -163,12 +165,17 @@ class Contacts:
     async def revoke_page(self, request: web.Request) -> web.StreamResponse:
         pages = self._pages
         session = pages.session(request, touch=True)
+        told = self._revoked.get(session.session_id)
+        done = None
+        if request.query.get("done") == "1" and told is not None:
+            node_id = format_node_id(pages.ctx.identity.public.node_id)
+            done = {"count": told, "node_id": node_id}
         return pages.render(
             request,
             "contacts_revoke.html",
             told=sum(c.active for c in pages.ctx.contacts.values()),
             error=None,
-            done=None,
+            done=done,
             **await pages.common(session),
         )
 
@@ -189,7 +196,7 @@ class Contacts:
                 **await pages.common(session),
             )
         try:
-            identity, told = await self._core.trust.revoke()
+            _identity, told = await self._core.trust.revoke()
         except RequestError as exc:
             return pages.render(
                 request,
@@ -201,15 +208,9 @@ class Contacts:
                 **await pages.common(session),
             )
         pages.hub.poke()
-        # Not a redirect: the new node id is shown once, on the answer to the action.
-        return pages.render(
-            request,
-            "contacts_revoke.html",
-            told=told,
-            error=None,
-            done={"count": told, "node_id": format_node_id(identity.public.node_id)},
-            **await pages.common(session),
-        )
+        # A redirect, so that reloading the answer never revokes the new identity too.
+        self._revoked = {session.session_id: told}
+        return see_other("/identity/revoke?done=1")
 
 
 def _known(code: str) -> str:
