@@ -10,6 +10,7 @@
 
   // --- the live part of an invitation or a call: fetched again while it says data-poll ---
   var live = byId("live");
+  function words(element) { return element.textContent.replace(/\s+/g, " ").trim(); }
   function poll() {
     if (!live || !live.querySelector("[data-poll]")) { return; }
     setTimeout(function () {
@@ -19,7 +20,11 @@
         if (response.status === 401) { location.reload(); return null; }
         return response.ok ? response.text() : null;
       }).then(function (html) {
-        if (typeof html === "string") { live.innerHTML = html; }  // rendered by the node
+        if (typeof html !== "string") { return; }
+        var fetched = document.createElement("div");
+        fetched.innerHTML = html;  // rendered and escaped by the node
+        // Only a change is put in, so that the live region announces it once.
+        if (words(fetched) !== words(live)) { live.innerHTML = html; }
       }).catch(function () { /* tried again below */ }).then(poll);
     }, 1500);
   }
@@ -78,7 +83,10 @@
   var MAX_SIDE = 960;  // pixels: enough for a QR code filling part of the picture
 
   byId("scan-nojs").hidden = true;
-  if (!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) { return; }
+  if (!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) {
+    status.textContent = scanner.dataset.denied;  // no camera API here: the other two ways
+    return;
+  }
   start.hidden = false;
 
   function say(message) { status.textContent = message; }
