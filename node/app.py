@@ -10,6 +10,7 @@ The daemon (node.daemon), the tests and the benches all build a node here.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from node.edges.web.app import LoginLink, WebClient
 from node.paths import HomeLayout
 from node.protocol import Endpoint, Identity, Reachability, system_random
 from node.protocol.primitives import RandomSource
+from node.storage import backup
 from node.storage.keystore import FieldCipher
 from node.storage.store import Store
 
@@ -56,6 +58,7 @@ class Node:
     relays: list[Endpoint]
     subscriptions: list[RelaySubscription] = field(default_factory=list)
     mailbox: MailboxKey | None = None
+    layout: HomeLayout | None = None
 
     @property
     def ctx(self) -> NodeContext:
@@ -93,7 +96,7 @@ class Node:
         core = NodeCore.build(ctx, transport, persist_identity)
         await core.attachments.check_all()
         phone = PhonePairing(ctx, core.pairing, core.receiver, http)
-        node = cls(store, core, http, phone, list(relays or []))
+        node = cls(store, core, http, phone, list(relays or []), layout=layout)
         if node.relays:
             node.mailbox = await load_or_create(ctx)
             node.subscriptions = [
@@ -122,6 +125,7 @@ class Node:
             phone=self.phone if phone else None,
             status_extras=self._status_extras,
             web_login=web_login,
+            backup=self.backup if self.layout is not None else None,
         )
 
     # --- the web client (issue #14): served by the daemon on its own port --------------
@@ -129,6 +133,16 @@ class Node:
         return WebClient(self.core, phone=self.phone, status_extras=self._status_extras)
 
     # --- end of the web client -----------------------------------------------------------
+
+    async def backup(self, passphrase: bytes) -> bytes:
+        """An encrypted backup of this node, made while it runs (node.storage.backup)."""
+        if self.layout is None:
+            raise backup.BackupError("this node has no home to back up", "backup_unavailable")
+        backup.check_passphrase(passphrase)
+        database = await self.store.snapshot()
+        node_id = self.ctx.identity.public.node_id.hex()
+        files = backup.gather(self.layout, database, self.ctx.clock(), node_id)
+        return await asyncio.to_thread(backup.seal, files, passphrase)
 
     def _status_extras(self) -> dict[str, Any]:
         return {"relays": [subscription.status() for subscription in self.subscriptions]}
@@ -146,6 +160,14 @@ class Node:
         """Tells contacts how to reach us (when that changed), subscribes to our relays and
         starts delivering the outbox."""
         self.ctx.reachability = reachability
+        if self.layout is not None:
+            restored_at = backup.take_marker(self.layout)
+            if restored_at is not None:
+                # First start after `releve restore`: no session older than the backup is
+                # used again; each is renewed (docs/protocol.md §20) before anything is sent.
+                margin = backup.CLOCK_MARGIN_SECONDS
+                await self.core.renewal.after_restore(int(max(0.0, restored_at - margin) * 1000))
+                backup.drop_marker(self.layout)
         await card.announce_if_changed(self.ctx)
         for subscription in self.subscriptions:
             subscription.start()

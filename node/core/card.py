@@ -20,6 +20,8 @@ async def announce_if_changed(ctx: NodeContext) -> None:
     changes: list[Change] = [ctx.repo.put_setting(_CARD_SETTING, card)]
     for contact in ctx.contacts.values():
         async with contact.lock:
+            if not (await ctx.session_of(contact)).can_send:
+                continue  # renewing after a restore (§20): the card follows the new session
             changes += await ctx.seal_for(contact, PayloadKind.CONTACT_CARD, card)
             changes.append(await ctx.save_session(contact))
     await ctx.commit(changes)

@@ -19,6 +19,7 @@ from node.core.readiness import Readiness
 from node.core.reading import Reading
 from node.core.receipts import Receipts
 from node.core.receiving import Receiver
+from node.core.renewal import Renewal
 from node.core.sending import Sending
 from node.core.trust import Trust
 from node.protocol import Identity
@@ -40,6 +41,7 @@ class NodeCore:
     outbox: Outbox
     escalation: Escalation
     readiness: Readiness
+    renewal: Renewal
 
     @classmethod
     def build(
@@ -55,12 +57,15 @@ class NodeCore:
         prescriptions = Prescriptions(ctx, sending)
         reading = Reading(ctx, receipts)
         readiness = Readiness(ctx, transport)
+        renewal = Renewal(ctx, receipts)
         return cls(
             ctx=ctx,
             receipts=receipts,
             pairing=pairing,
             attachments=attachments,
-            receiver=Receiver(ctx, pairing, receipts, attachments, prescriptions, readiness),
+            receiver=Receiver(
+                ctx, pairing, receipts, attachments, prescriptions, readiness, renewal
+            ),
             sending=sending,
             prescriptions=prescriptions,
             printed=PrintedCopies(ctx, prescriptions),
@@ -70,4 +75,5 @@ class NodeCore:
             outbox=Outbox(ctx, transport, pairing),
             escalation=Escalation(ctx, reading, sending),
             readiness=readiness,
+            renewal=renewal,
         )

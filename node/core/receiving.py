@@ -20,6 +20,7 @@ from node.core.prescriptions import Prescriptions
 from node.core.readiness import PROBE_KINDS, Readiness
 from node.core.receipts import Receipts
 from node.core.records import attachment_of, message_row
+from node.core.renewal import Renewal
 from node.protocol import (
     ContactCard,
     DuplicateMessage,
@@ -35,13 +36,14 @@ from node.protocol import (
     open_packet,
 )
 from node.protocol.conversation import CONVERSATION_KINDS
+from node.protocol.envelope import RenewalInner
 from node.protocol.identity import format_node_id
 
 log = logging.getLogger(__name__)
 
 # Kinds whose arrival is confirmed with a delivery receipt (§11.2).
 RECEIPTED_KINDS: Final = frozenset(
-    {*CONVERSATION_KINDS, PayloadKind.CHUNK, PayloadKind.CONTACT_CARD}
+    {*CONVERSATION_KINDS, PayloadKind.CHUNK, PayloadKind.CONTACT_CARD, PayloadKind.RESTORED}
 )
 
 
@@ -54,6 +56,7 @@ class Receiver:
         attachments: Attachments,
         prescriptions: Prescriptions,
         readiness: Readiness,
+        renewal: Renewal | None = None,
     ) -> None:
         self._ctx = ctx
         self._pairing = pairing
@@ -61,6 +64,7 @@ class Receiver:
         self._attachments = attachments
         self._prescriptions = prescriptions
         self._readiness = readiness
+        self._renewal = renewal  # sessions renewed after a restore (§20)
 
     async def receive(self, packet: bytes, via: str | None = None) -> str:
         """One packet from a peer: "stored" or "duplicate" once committed; raises
@@ -73,6 +77,10 @@ class Receiver:
             raise PeerRefused(Verdict.MALFORMED, f"undecodable packet ({exc.code})") from None
         if isinstance(inner, SealedAnswer):
             return await self._pairing.complete(inner)
+        if isinstance(inner, RenewalInner):
+            if self._renewal is None:
+                raise PeerRefused(Verdict.MALFORMED, "session renewal not accepted here")
+            return await self._renewal.receive(inner)
         return await self._message(inner, via)
 
     async def _message(self, message: RatchetMessage, via: str | None) -> str:
@@ -169,6 +177,8 @@ class Receiver:
             card = ContactCard.decode(payload.body)
             contact.row.card = card
             changes.append(ctx.repo.update_card(contact.contact_id, card))
+        elif payload.kind is PayloadKind.RESTORED and self._renewal is not None:
+            changes += await self._renewal.restored_notice(contact, payload)
         elif payload.kind in (PayloadKind.UNPAIR, PayloadKind.REVOCATION):
             notice_changes = self._notice(contact, payload)
             if notice_changes:

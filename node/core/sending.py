@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from node.core.contacts import Contact
 from node.core.context import NodeContext
-from node.core.errors import Invalid, NotFound
+from node.core.errors import Invalid, NotFound, Unavailable
 from node.core.ports import AuditEvent
 from node.core.records import CONVERSATION_KIND_CODES, MessageRow, message_row
 from node.protocol import PayloadKind
@@ -83,6 +83,13 @@ class Sending:
     async def _check_recipient(self, contact: Contact, meta: Meta) -> None:
         """An active contact; a reply answers a message of the same conversation."""
         contact.require_active()
+        if not (await self._ctx.session_of(contact)).can_send:
+            # Restored from a backup: nothing is sealed under a stale key (§20).
+            raise Unavailable(
+                "session_renewing",
+                "the session with this contact is being renewed after a restore; try again"
+                " in a moment",
+            )
         if meta.reply_to is not None:
             row = await self._ctx.repo.message(meta.reply_to)
             if (

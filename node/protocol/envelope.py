@@ -7,6 +7,7 @@ padded inner is sized so that a packet is exactly one of :data:`BUCKETS` bytes l
 
     inner = 0x01 || sender node id (16) || ratchet header (40) || ratchet ciphertext
           | 0x02 || invitation tag (16)  || answer sealed to the invitation's one-time key
+          | 0x03 || sender node id (16) || session renewal (renewal.py, §20)
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ _CIPHERTEXT_AT: Final = 1 + NODE_ID_SIZE + HEADER_SIZE  # in a ratchet message's
 class InnerType(IntEnum):
     RATCHET_MESSAGE = 0x01
     PAIRING_ANSWER = 0x02
+    SESSION_RENEWAL = 0x03  # after a restore (§20): decoded by renewal.py
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,17 @@ class SealedAnswer:
         return Writer().u8(InnerType.PAIRING_ANSWER).raw(self.tag).raw(self.sealed).getvalue()
 
 
-Inner = RatchetMessage | SealedAnswer
+@dataclass(frozen=True)
+class RenewalInner:
+    """A session renewal (§20), whole (its type byte included): renewal.decode reads it."""
+
+    data: bytes
+
+    def encode(self) -> bytes:
+        return self.data
+
+
+Inner = RatchetMessage | SealedAnswer | RenewalInner
 _RATCHET_MESSAGE: Final = bytes((InnerType.RATCHET_MESSAGE,))
 
 
@@ -114,6 +126,10 @@ def decode_inner(data: bytes) -> Inner:
         if len(ciphertext) < AEAD_TAG_SIZE:
             raise reader.fail("ciphertext truncated")
         return RatchetMessage(sender, header, ciphertext)
+    if inner_type is InnerType.SESSION_RENEWAL:
+        if reader.remaining() < NODE_ID_SIZE + 2:
+            raise reader.fail("session renewal truncated")
+        return RenewalInner(data)
     tag = reader.raw(TAG_SIZE)
     sealed = reader.rest()
     if len(sealed) < SEAL_OVERHEAD:

@@ -26,6 +26,8 @@ class PayloadKind(IntEnum):
     # What the next carer needs (§18.4): callback, allergies, treatments, severity...
     HANDOFF_V2 = 0x0D  # meta + SAED handoff version 2 (handoff.py); HANDOFF stays readable
     READ_BACK = 0x0E  # meta (reply_to: the handoff) + the receiver's reformulation (handoff.py)
+    # After a restore (§20): "my backup dates from T, send again what you sent since".
+    RESTORED = 0x10  # backup time (restored.py); first payload of a renewed session
     # The readiness check (§9.5, readiness.py): content-free, never shown, never stored.
     PROBE = 0x0F  # "are you there?": answered at once by the contact's node
     PROBE_ANSWER = 0x13  # the answer: which probe, and by which path it arrived

@@ -31,6 +31,7 @@ from .primitives import RandomSource
 from .profile import Profile
 from .reachability import Reachability
 from .readiness import Probe, ProbeAnswer
+from .restored import decode_restored
 from .wire import Reader, Writer
 
 __all__ = [
@@ -190,6 +191,7 @@ _BODY_CHECKS: Final[dict[PayloadKind, Callable[[bytes], object]]] = {
     PayloadKind.UNPAIR: Unpair.decode,
     PayloadKind.REVOCATION: Revocation.decode,
     PayloadKind.CHUNK: Chunk.decode,
+    PayloadKind.RESTORED: decode_restored,
     PayloadKind.PROBE: Probe.decode,
     PayloadKind.PROBE_ANSWER: ProbeAnswer.decode,
     **{kind: _conversation_check(kind) for kind in CONVERSATION_KINDS},

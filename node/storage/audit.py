@@ -71,6 +71,8 @@ EVENTS: Final = frozenset(
         "saved",
         "viewed",  # a message shown in full: once per message per UTC day (docs/audit.md)
         "refused",  # a peer's prescription refused: bad signature, not its prescriber...
+        "restored",  # this node was brought back from a backup (docs/protocol.md §20)
+        "renewed",  # the session with a contact renewed after a restore (§20)
         "escalated",  # the backup contact told of an urgent message left unacknowledged
     }
 )

@@ -519,6 +519,48 @@ class Store:
             (message_id,),
         )
 
+    # --- after a restore (docs/protocol.md §20) ------------------------------------------
+
+    async def snapshot(self) -> bytes:
+        """A consistent copy of the whole database (SQLite's backup API, in one step under one
+        read transaction, while the node writes), as the bytes of a database file. Its secret
+        fields stay encrypted under the data key."""
+        target = sqlite3.connect(":memory:", check_same_thread=False)
+        try:
+            await self._db.backup(target)
+            return bytes(target.serialize())
+        finally:
+            target.close()
+
+    @staticmethod
+    def drop_outbox(contact_id: bytes) -> Statement:
+        """Every packet waiting for this contact: sealed under a session that is gone."""
+        return Statement("DELETE FROM outbox WHERE contact_id = ?", (contact_id,))
+
+    async def outgoing(
+        self, contact_id: bytes, kinds: tuple[int, ...], since_ms: int | None, until_ms: int
+    ) -> list[MessageRow]:
+        """Our messages of these kinds to a contact, in the order they were sent: those still
+        queued (``since_ms`` None), else those not queued, sent before ``until_ms``, and
+        sent or delivered since ``since_ms`` (or never delivered)."""
+        marks = ",".join("?" * len(kinds))
+        params: tuple[int, ...] = ()
+        if since_ms is None:
+            where = "status = 'queued'"
+        else:
+            # Sent since, or delivered since (held on a relay while the backup was made).
+            where = (
+                "status != 'queued' AND sent_at_ms < ? AND (sent_at_ms >= ?"
+                " OR delivered_at IS NULL OR delivered_at * 1000 >= ?)"
+            )
+            params = (until_ms, since_ms, since_ms)
+        rows = await self._all(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE contact_id = ?"  # noqa: S608
+            f" AND direction = 'out' AND kind IN ({marks}) AND {where} ORDER BY seq, rowid",
+            (contact_id, *kinds, *params),
+        )
+        return [self._message(row) for row in rows]
+
     @staticmethod
     def receipt_update(
         contact_id: bytes, message_id: bytes, status: str, column: str, now: float

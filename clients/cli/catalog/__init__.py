@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from .backup import BACKUP
 from .check import CHECK
 from .clinical import CLINICAL
 from .command_line import COMMAND_LINE
@@ -38,6 +39,7 @@ AREAS: Final = (
     WEB,
     SERVICE,
     CHECK,
+    BACKUP,
 )
 
 

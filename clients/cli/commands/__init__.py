@@ -14,6 +14,7 @@ from typing import Final
 from ..command import Entry, Group
 from . import (
     audit,
+    backup,
     check,
     contacts,
     demo,
@@ -68,6 +69,10 @@ TABLE: Final[tuple[Entry, ...]] = (
     verify_print.VERIFY_PRINT,
     records.EXPORT,
     Group("audit", "help.audit", (audit.AUDIT_VERIFY, audit.AUDIT_EXPORT)),
+    backup.BACKUP,
+    backup.SAUVEGARDER,
+    backup.RESTORE,
+    backup.RESTAURER,
     check.CHECK,
     check.VERIFIER,
     inbox.INBOX,

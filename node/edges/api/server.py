@@ -20,7 +20,7 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from node.core.attachments import manifest_of
 from node.core.contacts import Contact
-from node.core.errors import Conflict, Invalid, NotFound, RequestError
+from node.core.errors import Conflict, Invalid, NotFound, RequestError, SetupError
 from node.core.escalation import Waiting
 from node.core.export import select_for_export
 from node.core.node import NodeCore
@@ -65,6 +65,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 StatusExtras = Callable[[], dict[str, Any]]
 # Mints a one-time login link to the web client: (url, expires_at).
 WebLogin = Callable[[], tuple[str, float]]
+# Makes an encrypted backup of the node under a passphrase (node.app.Node.backup).
+Backup = Callable[[bytes], Awaitable[bytes]]
 
 
 class LocalApi:
@@ -76,6 +78,7 @@ class LocalApi:
         phone: PhonePairing | None = None,
         status_extras: StatusExtras = dict,
         web_login: WebLogin | None = None,
+        backup: Backup | None = None,
     ) -> None:
         self.core = core
         self.service = core.ctx
@@ -84,6 +87,7 @@ class LocalApi:
         self.phone = phone  # pairing by phone (needs a relay)
         self.status_extras = status_extras
         self.web_login = web_login  # None: the web client is not served
+        self.backup = backup  # None: POST /v1/backup answers 404
         # Refused requests (a wrong token) and our own failures (500s), bounded: a script
         # looping on a bad request must not fill the disk. The daemon's connection guard
         # shares ``refusals``.
@@ -127,6 +131,7 @@ class LocalApi:
             ("DELETE", "/v1/pairings/call/{call_id}", self.phone_call_cancel),
             ("POST", "/v1/pairings/join", self.phone_join),
             ("POST", "/v1/web/login", self.web_login_link),
+            ("POST", "/v1/backup", self.backup_archive),
         )
         for method, path, handler in routes:
             app.router.add_route(method, path, handler, expect_handler=expect_continue)
@@ -153,6 +158,20 @@ class LocalApi:
         except Exception:
             self._failures.failed("local API request failed")
             return error_response(500, "internal", "internal error; see the node's log")
+
+    async def backup_archive(self, request: web.Request) -> web.StreamResponse:
+        """POST /v1/backup {"passphrase": "..."}: the encrypted archive (docs/local-api.md).
+        The passphrase is in the body only: never in the URL, never logged."""
+        if self.backup is None:
+            raise NotFound("not_found", "backups are not made by this node")
+        passphrase = (await self._body(request)).get("passphrase")
+        if not isinstance(passphrase, str) or not passphrase:
+            raise Invalid("bad_request", "passphrase must be a non-empty string")
+        try:
+            archive = await self.backup(passphrase.encode("utf-8"))
+        except SetupError as exc:
+            raise Invalid(exc.code, str(exc)) from None
+        return web.Response(body=archive, content_type="application/octet-stream")
 
     # --- helpers ------------------------------------------------------------------------
 

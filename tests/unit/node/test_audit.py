@@ -275,6 +275,8 @@ def test_the_events_are_the_specified_ones() -> None:
         "viewed",  # a message shown in full, once a day (issue #16)
         "refused",  # a contact's prescription refused (issue #16)
         "escalated",  # the backup contact told of a waiting urgent message (issue #16)
+        "restored",  # this node brought back from a backup (issue #17)
+        "renewed",  # a session renewed after a restore (issue #17)
     }
     assert specified == EVENTS
 
