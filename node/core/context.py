@@ -126,6 +126,10 @@ class NodeContext:
         its last seal); returns the outbox change. Everything but a receipt stays in the
         outbox until it is confirmed (docs/protocol.md §11.2)."""
         session = await self.session_of(contact)
+        if not session.can_send and kind is PayloadKind.RECEIPT:
+            # Renewing after a restore (§20): nothing is sealed under a stale key. A receipt
+            # is not retransmitted anyway; the contact sends the message again (§20.5).
+            return []
         payload, packet = session.seal(kind, body, self.clock(), self.rand)
         message_id = None if kind is PayloadKind.RECEIPT else payload.message_id
         return [self.repo.enqueue(contact.contact_id, packet, message_id, self.clock())]

@@ -4,14 +4,14 @@ prescription or a file is sealed and queued in the outbox, with its audit entry,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from node.core.contacts import Contact
 from node.core.context import NodeContext
-from node.core.errors import Invalid, NotFound, Unavailable
+from node.core.errors import Invalid, NotFound
 from node.core.ports import AuditEvent
 from node.core.records import CONVERSATION_KIND_CODES, MessageRow, message_row
-from node.protocol import PayloadKind
+from node.protocol import Payload, PayloadKind, Session
 from node.protocol.conversation import (
     AttachmentManifest,
     Content,
@@ -83,13 +83,6 @@ class Sending:
     async def _check_recipient(self, contact: Contact, meta: Meta) -> None:
         """An active contact; a reply answers a message of the same conversation."""
         contact.require_active()
-        if not (await self._ctx.session_of(contact)).can_send:
-            # Restored from a backup: nothing is sealed under a stale key (§20).
-            raise Unavailable(
-                "session_renewing",
-                "the session with this contact is being renewed after a restore; try again"
-                " in a moment",
-            )
         if meta.reply_to is not None:
             row = await self._ctx.repo.message(meta.reply_to)
             if (
@@ -120,29 +113,43 @@ class Sending:
             session = await ctx.session_of(contact)
             now = ctx.clock()
             rand = ctx.rand if message_id is None else _drawing_first(message_id, ctx.rand)
-            payload, packet = session.seal(kind, body, now, rand)
+            seal = session.seal if session.can_send else _unsealed(session)
+            payload, packet = seal(kind, body, now, rand)
             if message_id is not None and payload.message_id != message_id:
                 # The session drew something else first: the signature would not verify.
                 contact.session = None
                 raise LocalProtocolError("the sealed message id is not the one signed")
             row = message_row(payload, contact_id, "out", "queued", conversation=(meta, content))
-            changes = [
-                repo.insert_message(row),
-                repo.enqueue(contact_id, packet, payload.message_id, now),
-            ]
+            changes = [repo.insert_message(row)]
+            if packet is not None:
+                changes.append(repo.enqueue(contact_id, packet, payload.message_id, now))
             if isinstance(content, AttachmentManifest) and data is not None:
                 for chunk in content.chunks(data, row.message_id):
-                    part, packet = session.seal(PayloadKind.CHUNK, chunk.encode(), now, ctx.rand)
-                    changes += [
-                        repo.insert_message(message_row(part, contact_id, "out", "queued")),
-                        repo.enqueue(contact_id, packet, part.message_id, now),
-                    ]
+                    part, packet = seal(PayloadKind.CHUNK, chunk.encode(), now, ctx.rand)
+                    changes.append(
+                        repo.insert_message(message_row(part, contact_id, "out", "queued"))
+                    )
+                    if packet is not None:
+                        changes.append(repo.enqueue(contact_id, packet, part.message_id, now))
             changes.append(repo.update_session(contact_id, session))
             sent: AuditEvent = ("sent", "local", contact_id, row.message_id)
             future = ctx.submit(changes, [sent, *events])
         await ctx.await_commit(future)
         ctx.wake_outbox()
         return row
+
+
+def _unsealed(session: Session) -> Callable[..., tuple[Payload, bytes | None]]:
+    """While the session is renewed after a restore (docs/protocol.md §20) nothing may be
+    sealed under a stale key: the message is queued without a packet, and sealed with its id
+    under the new session once the contact has answered (node.core.renewal)."""
+
+    def queue(
+        kind: PayloadKind, body: bytes, now: float, rand: RandomSource
+    ) -> tuple[Payload, bytes | None]:
+        return Payload.new(kind, body, session.next_seq, now, rand), None
+
+    return queue
 
 
 def _drawing_first(message_id: bytes, rand: RandomSource) -> RandomSource:

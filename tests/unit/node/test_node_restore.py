@@ -121,6 +121,11 @@ async def test_restore_renews_sessions_without_reusing_a_key(
         assert await restored.core.renewal.after_restore(backup_ms) == 1
         contact = restored.contact(pharmacy)
         assert not (await restored.ctx.session_of(contact)).can_send  # nothing stale is sealed
+        # Written while the renewal waits: queued without a packet, sealed once renewed.
+        waiting = await restored.core.sending.send(
+            "Pharmacie", Meta(), TextContent("pendant le renouvellement")
+        )
+        assert waiting.status == "queued"
 
         (offer_entry,) = await restored.store.due_for(pharmacy.node_id, 1e12, set(), 10)
         offer_packet = (await restored.store.packets([offer_entry.id]))[offer_entry.id]
@@ -134,6 +139,7 @@ async def test_restore_renews_sessions_without_reusing_a_key(
         assert await _count(restored, pharmacy, "in", "reçu, merci") == 1
         assert await _count(pharmacy, restored, "in", "avant la sauvegarde") == 1
         assert await _count(pharmacy, restored, "in", "en attente") == 1
+        assert await _count(pharmacy, restored, "in", "pendant le renouvellement") == 1
         kept = await pharmacy.store.message(queued.message_id)
         assert kept is not None
         assert kept.direction == "in"
@@ -231,3 +237,25 @@ async def test_both_sides_restored(tmp_path: Path, message_keys: list[bytes]) ->
 
 def test_restored_kind_is_registered() -> None:
     assert int(PayloadKind.RESTORED) == 0x10
+
+
+async def test_without_renewal_a_restored_session_would_reuse_keys(
+    tmp_path: Path, message_keys: list[bytes]
+) -> None:
+    """The threat the renewal answers (§20): the backup's sending chain, used again, derives
+    the very keys the old machine already used after the backup. The recorder sees it."""
+    network = MemoryNetwork()
+    gp, pharmacy = await paired(tmp_path, network)
+    restored: LocalNode | None = None
+    try:
+        database = await gp.store.snapshot()
+        await gp.core.sending.send("Pharmacie", Meta(), TextContent("après la sauvegarde"))
+        await gp.close()
+        restored = await _restored(gp, database, tmp_path / "new")
+        # No after_restore(): the old session is used as it was in the backup.
+        await restored.core.sending.send("Pharmacie", Meta(), TextContent("clé réutilisée"))
+        assert len(message_keys) != len(set(message_keys))
+    finally:
+        if restored is not None:
+            await restored.close()
+        await pharmacy.close()
