@@ -208,3 +208,19 @@ async def test_a_result_older_than_the_first_page_opens_its_page(
         assert status == 403  # no CSRF token
     finally:
         await screen.client.close()
+
+
+async def test_the_backup_contact_is_named(tmp_path: Path) -> None:
+    gp, pharmacy = await paired(tmp_path, MemoryNetwork(), ManualClock(), backup_contact="Pharm")
+    ours, _ = await open_screen(gp)
+    theirs, _ = await open_screen(pharmacy)
+    try:
+        _, page = await ours.get("/status")
+        assert "Remplaçant : Pharmacie du Port, prévenu (sans le contenu) après 30 min" in page
+        _, page = await theirs.get("/status")  # "Pharm" names none of the pharmacy's contacts
+        assert "Aucun remplaçant configuré" in page
+    finally:
+        await ours.client.close()
+        await theirs.client.close()
+        await gp.close()
+        await pharmacy.close()

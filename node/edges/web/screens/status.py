@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from node.core.records import MessageRow
+from node.core.escalation import Waiting
 from node.edges.web.pages import Pages, Route, see_other
 from node.edges.web.texts import text
 from node.protocol.identity import format_node_id
@@ -130,32 +130,31 @@ class Status:
             for contact_id, count, oldest, handed in rows
         ]
 
-    async def _urgent(self) -> dict[str, list[dict[str, Any]]]:
-        """Urgent messages nobody acknowledged yet: ours since we sent them, theirs since
-        they arrived (as the local API's status; overdue past ``escalate_after_minutes``)."""
-        reading = self._core.reading
+    async def _urgent(self) -> dict[str, Any]:
+        """Urgent messages nobody acknowledged yet, as the local API's status has them
+        (node.core.escalation): ours since we sent them, theirs since they arrived; overdue
+        past ``escalate_after_minutes``; the backup contact, if any, and whether it was told."""
+        escalation = self._core.escalation
+        backup = escalation.backup()
         return {
-            "ours": [
-                self._waiting(row, row.sent_at_ms / 1000)
-                for row in await reading.awaiting_acknowledgement()
-            ],
-            "theirs": [
-                self._waiting(row, row.listed_at) for row in await reading.incoming_urgent()
-            ],
+            "ours": [self._waiting(w) for w in await escalation.outgoing()],
+            "theirs": [self._waiting(w) for w in await escalation.incoming()],
+            "backup": None if backup is None else backup.name,
+            "backup_after": f"{self._pages.ctx.config.backup_after_minutes:g}",
         }
 
-    def _waiting(self, row: MessageRow, since: float) -> dict[str, Any]:
-        ctx = self._pages.ctx
-        contact = ctx.contacts.get(row.contact_id)
-        waited = max(0.0, ctx.clock() - since)
+    def _waiting(self, waiting: Waiting) -> dict[str, Any]:
+        row = waiting.row
+        contact = self._pages.ctx.contacts.get(row.contact_id)
         return {
             "message_id": row.message_id.hex(),
             "contact_id": row.contact_id.hex(),
             "name": "?" if contact is None else contact.name,
             "phone": None if contact is None else contact.row.card.profile.phone,
-            "since": since,
-            "minutes": int(waited // 60),
-            "overdue": waited >= ctx.config.escalate_after_minutes * 60,
+            "since": waiting.since,
+            "minutes": waiting.waited_minutes,
+            "overdue": waiting.overdue,
+            "backup_told": waiting.backup_told,
         }
 
     # --- the escalation reminder --------------------------------------------------------------
@@ -165,10 +164,9 @@ class Status:
         pages = self._pages
         pages.session(request, touch=False)
         lang = pages.lang(request)
-        rows = (await self._core.reading.incoming_urgent())[:MAX_REMINDERS]
+        waiting = (await self._core.escalation.incoming())[:MAX_REMINDERS]
         reminders = []
-        for row in rows:
-            item = self._waiting(row, row.listed_at)
+        for item in map(self._waiting, waiting):
             reminders.append(
                 {
                     "id": item["message_id"],

@@ -65,6 +65,15 @@ STATUS: Final[dict[str, tuple[str, str]]] = {
     "state.urgent_call": ("À appeler", "To call"),
     "state.urgent_minutes": ("{n} min", "{n} min"),
     "state.overdue": ("en retard", "overdue"),
+    "state.backup": (
+        "Remplaçant : {name}, prévenu (sans le contenu) après {minutes} min sans acquittement.",
+        "Backup contact: {name}, told (without the content) after {minutes} min unacknowledged.",
+    ),
+    "state.backup_none": (
+        "Aucun remplaçant configuré (« backup_contact » dans config.toml).",
+        "No backup contact configured (“backup_contact” in config.toml).",
+    ),
+    "state.backup_told": ("{name} prévenu", "{name} told"),
     "state.call_phone": ("appelez le {phone}", "call {phone}"),
     "state.call_nophone": ("appelez ce contact", "call this contact"),
     "state.audit": ("Journal d'audit", "Audit log"),
