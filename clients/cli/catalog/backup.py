@@ -71,12 +71,6 @@ BACKUP: Final[dict[str, dict[str, str]]] = {
         "en": "Keep it off this machine, and the passphrase elsewhere: without it the backup "
         "cannot be read.",
     },
-    "api.session_renewing": {
-        "fr": "session en cours de renouvellement avec ce contact (nœud restauré d'une "
-        "sauvegarde) : réessayez dans un instant",
-        "en": "session being renewed with this contact (node restored from a backup): try "
-        "again in a moment",
-    },
     "api.backup_weak_passphrase": {
         "fr": "phrase secrète trop courte : 12 caractères au moins",
         "en": "passphrase too short: at least 12 characters",
