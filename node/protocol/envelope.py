@@ -127,8 +127,9 @@ def decode_inner(data: bytes) -> Inner:
             raise reader.fail("ciphertext truncated")
         return RatchetMessage(sender, header, ciphertext)
     if inner_type is InnerType.SESSION_RENEWAL:
-        if reader.remaining() < NODE_ID_SIZE + 2:
-            raise reader.fail("session renewal truncated")
+        from .renewal import decode as decode_renewal  # it builds on this module
+
+        decode_renewal(data)  # strict (§20.2): anything else is refused here
         return RenewalInner(data)
     tag = reader.raw(TAG_SIZE)
     sealed = reader.rest()

@@ -29,7 +29,7 @@ from node.protocol import (
     SealedAnswer,
     open_packet,
 )
-from node.protocol.envelope import BUCKETS, decode_inner
+from node.protocol.envelope import BUCKETS, RenewalInner, decode_inner
 from node.protocol.invitation import URI_PREFIX
 from node.protocol.pairing import Answer
 from node.protocol.primitives import SEAL_OVERHEAD, pad, seal, seal_open
@@ -157,7 +157,7 @@ def roundtrip(value: object) -> object:
         return ContactCard.decode(value.encode())
     if isinstance(value, Header):
         return Header.decode(value.encode())
-    if isinstance(value, RatchetMessage | SealedAnswer):
+    if isinstance(value, RatchetMessage | SealedAnswer | RenewalInner):
         return decode_inner(value.encode())
     if isinstance(value, Answer):
         return Answer.decode(value.encode())
@@ -286,7 +286,7 @@ def check_packet(packet: bytes) -> None:
         inner = open_as_sample_node(packet)
     except RemoteProtocolError:
         return
-    assert isinstance(inner, RatchetMessage | SealedAnswer)
+    assert isinstance(inner, RatchetMessage | SealedAnswer | RenewalInner)
     assert decode_inner(inner.encode()) == inner
 
 
