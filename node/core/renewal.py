@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 _SETTING: Final = "renewal:"
 _STATE_VERSION: Final = 1
+# An offer dated further ahead of our clock is refused (the sender's clock is wrong).
+MAX_CLOCK_AHEAD_SECONDS: Final = 24 * 3600.0
 # What moves to a new session, and what a contact sends again after a restore.
 RESENT_KINDS: Final = (*CONVERSATION_KIND_CODES, int(PayloadKind.CHUNK))
 
@@ -189,6 +191,10 @@ class Renewal:
         state = await self.state(contact)
         now = ctx.clock()
         oldest = int((now - ctx.config.outbox_max_age_hours * 3600) * 1000)
+        if offer.time_ms > int((now + MAX_CLOCK_AHEAD_SECONDS) * 1000):
+            # Accepted, it would make every later genuine offer look like a replay.
+            log.warning("refused a session renewal offer dated in the future from %s", name)
+            raise PeerRefused(Verdict.MALFORMED, "renewal offer dated in the future")
         if offer.time_ms <= state.peer_offer_ms or offer.time_ms < oldest:
             # A replay must not reset a live session (§20.6).
             log.warning("ignored a session renewal offer replayed by %s", name)

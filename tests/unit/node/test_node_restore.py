@@ -190,6 +190,12 @@ async def test_a_forged_or_stale_renewal_offer_is_refused(tmp_path: Path) -> Non
         stale, _ = wire.make_offer(gp.ctx.identity, peer, card, old, system_random)
         packet = seal_packet(RenewalInner(stale.encode()), peer.dh_key, system_random)
         assert await pharmacy.core.receiver.receive(packet) == "duplicate"
+        # Dated two days ahead: refused, or it would make later offers look like replays.
+        ahead = gp.ctx.clock() + 2 * 24 * 3600
+        future, _ = wire.make_offer(gp.ctx.identity, peer, card, ahead, system_random)
+        packet = seal_packet(RenewalInner(future.encode()), peer.dh_key, system_random)
+        with pytest.raises(PeerRefused):
+            await pharmacy.core.receiver.receive(packet)
         # A bit flipped in a genuine offer: the signature no longer verifies.
         genuine, _ = wire.make_offer(gp.ctx.identity, peer, card, gp.ctx.clock(), system_random)
         flipped = replace(genuine, ephemeral=nacl.utils.random(32))
