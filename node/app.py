@@ -168,6 +168,8 @@ class Node:
                 margin = backup.CLOCK_MARGIN_SECONDS
                 await self.core.renewal.after_restore(int(max(0.0, restored_at - margin) * 1000))
                 backup.drop_marker(self.layout)
+            else:
+                await self.core.renewal.resume()
         await card.announce_if_changed(self.ctx)
         for subscription in self.subscriptions:
             subscription.start()

@@ -130,6 +130,27 @@ class Renewal:
         log.info("restored from a backup: renewing the sessions with %d contacts", count)
         return count
 
+    async def resume(self) -> int:
+        """At each start: an offer still unanswered (the contact was away longer than the
+        outbox kept it, or the answer was lost) is made again, newer, so that no session stays
+        a placeholder for good. Returns how many."""
+        ctx = self._ctx
+        changes: list[Change] = []
+        count = 0
+        for contact in ctx.contacts.values():
+            if not contact.active:
+                continue
+            async with contact.lock:
+                state = await self.state(contact)
+                if state.pending:
+                    changes += await self._offer(contact, state.announce_ms)
+                    count += 1
+        if changes:
+            await ctx.commit(changes)
+            ctx.wake_outbox()
+            log.info("session renewal offers made again to %d contacts", count)
+        return count
+
     async def _offer(self, contact: Contact, backup_ms: int) -> list[Change]:
         ctx = self._ctx
         old = await ctx.session_of(contact)

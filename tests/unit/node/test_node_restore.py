@@ -265,3 +265,29 @@ async def test_without_renewal_a_restored_session_would_reuse_keys(
         if restored is not None:
             await restored.close()
         await pharmacy.close()
+
+
+async def test_an_unanswered_offer_is_made_again_at_the_next_start(tmp_path: Path) -> None:
+    network = MemoryNetwork()
+    gp, pharmacy = await paired(tmp_path, network)
+    restored: LocalNode | None = None
+    try:
+        database = await gp.store.snapshot()
+        backup_ms = int(gp.ctx.clock() * 1000)
+        await gp.close()
+        restored = await _restored(gp, database, tmp_path / "new")
+        await restored.core.renewal.after_restore(backup_ms)
+        (lost,) = await restored.store.due_for(pharmacy.node_id, 1e12, set(), 10)
+        await restored.ctx.commit([restored.store.outbox_done(lost.id)])  # the offer is lost
+        assert await restored.core.renewal.resume() == 1
+        await _exchange(restored, pharmacy)
+        assert await restored.core.renewal.resume() == 0  # answered: nothing pending
+        await restored.core.sending.send("Pharmacie", Meta(), TextContent("enfin"))
+        await pharmacy.core.sending.send("Dr Martin", Meta(), TextContent("oui"))
+        await _exchange(restored, pharmacy)
+        assert await _count(pharmacy, restored, "in", "enfin") == 1
+        assert await _count(restored, pharmacy, "in", "oui") == 1
+    finally:
+        if restored is not None:
+            await restored.close()
+        await pharmacy.close()
