@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -90,16 +91,24 @@ def test_the_check_works_without_javascript(browser: Browser, nodes: tuple[Node,
     gp, _ = nodes
     context, page = log_in(browser, gp, java_script_enabled=False)
     try:
+        previous = gp.request("GET", "/v1/check")["check"]
+        assert previous is not None
+        wait_for(lambda: not gp.request("GET", "/v1/check")["check"]["running"], 60, "idle")
         page.goto("/check")
-        page.click("#check-start")
+        with page.expect_navigation():
+            page.click("#check-start")
         assert urlsplit(page.url).path == "/check"
 
-        def answered() -> bool:
-            page.goto("/check")
-            return page.locator("#check-report tr[data-state=answered]").count() == 1
+        def finished() -> dict[str, Any] | None:
+            check: dict[str, Any] = gp.request("GET", "/v1/check")["check"]
+            new = check["started_at"] != previous["started_at"]
+            return check if new and not check["running"] else None
 
-        wait_for(answered, WAIT_MS / 1000, "the check's table")
-        assert page.locator("#check-summary").count() == 1
+        check = wait_for(finished, WAIT_MS / 1000, "the check started by the form")
+        assert check["contacts"][0]["state"] == "answered", check
+        page.goto("/check")  # no live channel: the person reloads
+        expect(page.locator("#check-report tr[data-state=answered]")).to_have_count(1)
+        expect(page.locator("#check-summary")).to_have_text("1 contact(s) sur 1 ont répondu.")
     finally:
         context.close()
 
