@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from node.core.config import NodeConfig
 from node.core.contacts import Contact, ContactBook
-from node.core.errors import store_unavailable
+from node.core.errors import Unavailable, store_unavailable
 from node.core.ports import AuditEvent, Change, Clock, Repository
 from node.protocol import (
     ContactCard,
@@ -126,10 +126,16 @@ class NodeContext:
         its last seal); returns the outbox change. Everything but a receipt stays in the
         outbox until it is confirmed (docs/protocol.md §11.2)."""
         session = await self.session_of(contact)
-        if not session.can_send and kind is PayloadKind.RECEIPT:
+        if not session.can_send:
             # Renewing after a restore (§20): nothing is sealed under a stale key. A receipt
             # is not retransmitted anyway; the contact sends the message again (§20.5).
-            return []
+            if kind is PayloadKind.RECEIPT:
+                return []
+            raise Unavailable(
+                "session_renewing",
+                "the session with this contact is being renewed after a restore; try again"
+                " in a moment",
+            )
         payload, packet = session.seal(kind, body, self.clock(), self.rand)
         message_id = None if kind is PayloadKind.RECEIPT else payload.message_id
         return [self.repo.enqueue(contact.contact_id, packet, message_id, self.clock())]

@@ -71,6 +71,12 @@ BACKUP: Final[dict[str, dict[str, str]]] = {
         "en": "Keep it off this machine, and the passphrase elsewhere: without it the backup "
         "cannot be read.",
     },
+    "api.session_renewing": {
+        "fr": "la session avec ce contact est en cours de renouvellement (nœud restauré d'une "
+        "sauvegarde) : réessayez dans un instant",
+        "en": "the session with this contact is being renewed (node restored from a backup): "
+        "try again in a moment",
+    },
     "api.backup_weak_passphrase": {
         "fr": "phrase secrète trop courte : 12 caractères au moins",
         "en": "passphrase too short: at least 12 characters",

@@ -13,7 +13,7 @@ import pytest
 
 from node.app import Node
 from node.core.config import NodeConfig
-from node.core.errors import PeerRefused, Verdict
+from node.core.errors import PeerRefused, Unavailable, Verdict
 from node.core.ports import MessageQuery
 from node.paths import HomeLayout
 from node.protocol import Identity, PayloadKind, seal_packet, system_random
@@ -279,6 +279,9 @@ async def test_an_unanswered_offer_is_made_again_at_the_next_start(tmp_path: Pat
         await restored.core.renewal.after_restore(backup_ms)
         (lost,) = await restored.store.due_for(pharmacy.node_id, 1e12, set(), 10)
         await restored.ctx.commit([restored.store.outbox_done(lost.id)])  # the offer is lost
+        with pytest.raises(Unavailable):  # a signed notice waits for the new session
+            await restored.core.trust.unpair("Pharmacie")
+        assert restored.contact(pharmacy).active
         assert await restored.core.renewal.resume() == 1
         await _exchange(restored, pharmacy)
         assert await restored.core.renewal.resume() == 0  # answered: nothing pending
