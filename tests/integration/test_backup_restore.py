@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.nodes import Node, cli, wait_for
+from tests.integration.nodes import Node, Relay, cli, pair, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -91,3 +91,41 @@ def _goes_on(restored: Node, pharmacy: Node, new_home: Path, gp: Node) -> None:
     assert cli(new_home, "audit", "verify").returncode == 0
     for log in (*new_home.glob("*.log"), restored.stderr_path, gp.stderr_path):
         assert PASSPHRASE not in log.read_text(errors="replace")
+
+
+def test_restore_behind_a_relay(tmp_path: Path) -> None:
+    """Both nodes reachable through a relay only: the restored node keeps its mailbox (its key
+    is in the backup), and the renewal, the messages sent again and the new ones all go
+    through the relay."""
+    relay = Relay(tmp_path / "relay.log")
+    relay.start()
+    gp = Node(tmp_path / "gp", "Dr Camille Martin", "gp")
+    pharmacy = Node(tmp_path / "pharmacy", "Pharmacie du Port", "pharmacist")
+    restored = Node(tmp_path / "nouveau", gp.name, gp.role)
+    secret = tmp_path / "secret"
+    secret.write_text(PASSPHRASE)
+    archive = tmp_path / "cabinet.releve-backup"
+    try:
+        for node in (gp, pharmacy):
+            node.init()
+            node.start("--relay", relay.url, listen=False)
+        pair(gp, pharmacy)
+        gp.send("Pharmacie du Port", "avant")
+        wait_for(lambda: _texts(pharmacy, "avant"), 60, "a first message")
+        cli(gp.home, "sauvegarder", "--out", str(archive), "--passphrase-file", str(secret))
+        pharmacy.send("Dr Camille Martin", "après, par le relais")
+        wait_for(lambda: _texts(gp, "après, par le relais"), 60, "a message after the backup")
+        gp.stop()
+        cli(restored.home, "restaurer", str(archive), "--passphrase-file", str(secret))
+        restored.start("--relay", relay.url, listen=False)
+        wait_for(lambda: _texts(restored, "après, par le relais"), 90, "the message sent again")
+        restored.send("Pharmacie du Port", "de retour")
+        wait_for(lambda: _texts(pharmacy, "de retour"), 60, "the restored node's message")
+        pharmacy.send("Dr Camille Martin", "bien reçu")
+        wait_for(lambda: _texts(restored, "bien reçu"), 60, "the answer")
+        assert len(_texts(restored, "après, par le relais")) == 1
+    finally:
+        for node in (gp, pharmacy, restored):
+            if node.process is not None:
+                node.kill()
+        relay.kill()
