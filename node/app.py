@@ -59,6 +59,8 @@ class Node:
     subscriptions: list[RelaySubscription] = field(default_factory=list)
     mailbox: MailboxKey | None = None
     layout: HomeLayout | None = None
+    # One backup at a time: each holds the database's copy and Argon2id's 256 MiB.
+    _backing_up: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def ctx(self) -> NodeContext:
@@ -139,10 +141,11 @@ class Node:
         if self.layout is None:
             raise backup.BackupError("this node has no home to back up", "backup_unavailable")
         backup.check_passphrase(passphrase)
-        database = await self.store.snapshot()
-        node_id = self.ctx.identity.public.node_id.hex()
-        files = backup.gather(self.layout, database, self.ctx.clock(), node_id)
-        return await asyncio.to_thread(backup.seal, files, passphrase)
+        async with self._backing_up:
+            database = await self.store.snapshot()
+            node_id = self.ctx.identity.public.node_id.hex()
+            files = backup.gather(self.layout, database, self.ctx.clock(), node_id)
+            return await asyncio.to_thread(backup.seal, files, passphrase)
 
     def _status_extras(self) -> dict[str, Any]:
         return {"relays": [subscription.status() for subscription in self.subscriptions]}
