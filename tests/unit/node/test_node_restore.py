@@ -294,3 +294,32 @@ async def test_an_unanswered_offer_is_made_again_at_the_next_start(tmp_path: Pat
         if restored is not None:
             await restored.close()
         await pharmacy.close()
+
+
+async def test_the_old_machine_still_running_is_shut_out(
+    tmp_path: Path, message_keys: list[bytes]
+) -> None:
+    """§20.6: once the contact answered the restored node, what the old machine (not stopped,
+    against the instructions) sends is refused; the restored node and the contact go on."""
+    network = MemoryNetwork()
+    gp, pharmacy = await paired(tmp_path, network)
+    restored: LocalNode | None = None
+    try:
+        database = await gp.store.snapshot()
+        restored = await _restored(gp, database, tmp_path / "new")  # gp keeps running
+        await restored.core.renewal.after_restore(int(gp.ctx.clock() * 1000))
+        await _exchange(restored, pharmacy)
+        await gp.core.sending.send("Pharmacie", Meta(), TextContent("depuis l'ancien poste"))
+        await _deliver(gp, pharmacy)
+        assert await _count(pharmacy, gp, "in", "depuis l'ancien poste") == 0
+        await restored.core.sending.send("Pharmacie", Meta(), TextContent("le nouveau"))
+        await pharmacy.core.sending.send("Dr Martin", Meta(), TextContent("reçu"))
+        await _exchange(restored, pharmacy)
+        assert await _count(pharmacy, restored, "in", "le nouveau") == 1
+        assert await _count(restored, pharmacy, "in", "reçu") == 1
+        assert len(message_keys) == len(set(message_keys))
+    finally:
+        await pharmacy.close()
+        if restored is not None:
+            await restored.close()
+        await gp.node.close()
