@@ -189,18 +189,20 @@ class Renewal:
             raise PeerRefused(Verdict.GONE, "renewal from a contact no longer paired")
         async with contact.lock:
             if isinstance(message, wire.RenewalOffer):
-                result, future = await self._answer(contact, message)
+                result, future, owed = await self._answer(contact, message)
             else:
-                result, future = await self._complete(contact, message)
+                result, future, owed = await self._complete(contact, message)
         if future is not None:
             await ctx.await_commit(future)
+            if owed is not None:  # the answer's card, once committed (as the receiver does)
+                self._receipts.owe(contact, owed)
             ctx.wake_outbox()
             await ctx.inbox_changes()
         return result
 
     async def _answer(
         self, contact: Contact, offer: wire.RenewalOffer
-    ) -> tuple[str, asyncio.Future[None] | None]:
+    ) -> tuple[str, asyncio.Future[None] | None, bytes | None]:
         ctx = self._ctx
         name = format_node_id(contact.contact_id)
         try:
@@ -219,10 +221,10 @@ class Renewal:
         if offer.time_ms <= state.peer_offer_ms or offer.time_ms < oldest:
             # A replay must not reset a live session (§20.6).
             log.warning("ignored a session renewal offer replayed by %s", name)
-            return "duplicate", None
+            return "duplicate", None, None
         if state.pending and ctx.identity.public.node_id < contact.contact_id:
             # Both restored: the offer of the smaller node id wins; ours will be answered.
-            return "stored", None
+            return "stored", None, None
         session = await ctx.session_of(contact)
         if contact.above_mark is None:
             contact.above_mark = await ctx.repo.seqs_from(contact.contact_id, contact.row.recv_mark)
@@ -255,16 +257,20 @@ class Renewal:
             ctx.repo.update_session(contact.contact_id, new_session),
         ]
         log.info("session with %s renewed at its request (it was restored)", name)
-        return "stored", ctx.submit(changes, [("renewed", "contact", contact.contact_id, None)])
+        return (
+            "stored",
+            ctx.submit(changes, [("renewed", "contact", contact.contact_id, None)]),
+            None,
+        )
 
     async def _complete(
         self, contact: Contact, reply: wire.RenewalAnswer
-    ) -> tuple[str, asyncio.Future[None] | None]:
+    ) -> tuple[str, asyncio.Future[None] | None, bytes | None]:
         ctx = self._ctx
         name = format_node_id(contact.contact_id)
         state = await self.state(contact)
         if not state.pending:
-            return "duplicate", None  # answered already, or never offered: a replay
+            return "duplicate", None, None  # answered already, or never offered: a replay
         try:
             session, payload = wire.complete(
                 ctx.identity, contact.row.public, state.pending, reply, ctx.clock(), ctx.rand
@@ -295,8 +301,7 @@ class Renewal:
         changes.append(ctx.repo.update_session(contact.contact_id, session))
         log.info("session with %s renewed after our restore", name)
         future = ctx.submit(changes, [("renewed", "local", contact.contact_id, None)])
-        self._receipts.owe(contact, payload.message_id)
-        return "stored", future
+        return "stored", future, payload.message_id
 
     async def _after_renewal(
         self, contact: Contact, session: Session, state: RenewalState
