@@ -107,9 +107,6 @@ class Renewal:
     def _save(self, contact: Contact, state: RenewalState) -> Change:
         return self._ctx.repo.put_setting(_SETTING + contact.contact_id.hex(), state.encode())
 
-    async def pending(self, contact: Contact) -> bool:
-        return bool((await self.state(contact)).pending)
-
     # --- the restored node ---------------------------------------------------------------
 
     async def after_restore(self, backup_ms: int) -> int:
