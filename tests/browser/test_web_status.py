@@ -311,3 +311,26 @@ def test_axe_on_each_screen(browser: Browser, nodes: tuple[Node, Node], lang: st
         assert axe_violations(page) == [], f"search results ({lang})"
     finally:
         context.close()
+
+
+def test_a_check_run_from_the_command_line_shows_up(
+    gp_page: tuple[BrowserContext, Page], nodes: tuple[Node, Node]
+) -> None:
+    gp, _ = nodes
+    _, page = gp_page
+    page.clock.install()
+    page.goto("/check")
+    live(page)
+    wait_for(lambda: not (gp.request("GET", "/v1/check")["check"] or {}).get("running"), 60, "idle")
+    shown = (
+        page.locator("#check-report").get_attribute("data-started")
+        if page.locator("#check-report").count()
+        else None
+    )
+    check = gp.request("POST", "/v1/check", {"timeout_seconds": 5})["check"]
+    assert check["contacts"][0]["state"] == "answered"
+    page.clock.fast_forward("00:16")  # status.js looks again every 15 s
+    report = page.locator("#check-report")
+    expect(report).not_to_have_attribute("data-started", shown or "", timeout=WAIT_MS)
+    expect(report.locator("tr[data-state=answered]")).to_have_count(1)
+    assert page.evaluate("window.__notReloaded") is True

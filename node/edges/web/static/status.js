@@ -1,7 +1,7 @@
-// Relève web client, the status screen (screens/status.py): relays connect and disconnect
-// without any message arriving, so the live part is also fetched again every 15 seconds
-// (releve.js refreshes it on every push). Without this script the page shows the state when
-// it was loaded.
+// Relève web client, the status and check screens (screens/status.py, check.py): relays
+// connect and disconnect, and a check run from the command line ends, without any message
+// arriving, so their live part is also fetched again every 15 seconds (releve.js refreshes
+// it on every push). Without this script the page shows the state when it was loaded.
 (function () {
   "use strict";
   var live = document.getElementById("live");
