@@ -10,6 +10,7 @@ import textwrap
 from datetime import date
 from typing import Any
 
+from .fields import field_label, reason_text
 from .files import human_size
 from .i18n import Translator
 from .text import clean, fmt_time
@@ -470,6 +471,53 @@ def _overdue_line(
     if values["waited"] == "?":
         return tr(keys[1], minutes=clean(minutes), **values)
     return tr(keys[0], **values)
+
+
+_REFUSED_REASONS = frozenset(
+    {
+        "unsigned",
+        "not_prescriber",
+        "bad_signature",
+        "prescriber_mismatch",
+        "unknown_prescription",
+        "unknown_handoff",
+    }
+)
+_REFUSED_KINDS = frozenset({"prescription", "cancellation", "dispensing", "read_back"})
+
+
+def refused_lines(tr: Translator, status: JsonObject) -> list[str]:
+    """Clinical messages our node refused lately (GET /v1/status "refused"): from whom, what,
+    and why; what to do next. Never their content (the node keeps none)."""
+    refused = status.get("refused")
+    lines: list[str] = []
+    for entry in refused if isinstance(refused, list) else []:
+        item = _object(entry)
+        kind = item.get("kind")
+        reason = item.get("reason")
+        if reason == "rule":
+            field, rule = item.get("field"), item.get("rule")
+            why = tr(
+                "refused.reason.rule",
+                field=field_label(tr, field if isinstance(field, str) else ""),
+                rule=reason_text(tr, rule if isinstance(rule, str) else ""),
+            )
+        elif reason in _REFUSED_REASONS:
+            why = tr(f"refused.reason.{reason}")
+        else:
+            why = tr("refused.reason.other", reason=clean(reason))
+        name = clean(item.get("contact_name")) or tr("refused.unknown_contact")
+        lines.append(
+            tr(
+                "refused.entry",
+                what=tr(f"refused.kind.{kind}" if kind in _REFUSED_KINDS else "refused.kind.other"),
+                name=name,
+                when=fmt_time(tr, item.get("at")),
+                reason=why,
+            )
+        )
+        lines.append(INDENT + tr("refused.hint", name=name))
+    return lines
 
 
 def escalation_lines(tr: Translator, message: JsonObject) -> list[str]:

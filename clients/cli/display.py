@@ -12,6 +12,7 @@ from .clinical_view import (
     body_lines,
     is_urgent,
     receipt_lines,
+    refused_lines,
     summary_lines,
     thread_item,
     urgent_lines,
@@ -58,7 +59,7 @@ def format_status(tr: Translator, status: JsonObject) -> list[str]:
             tr(key, url=clean(relay.get("url")), when=fmt_time(tr, relay.get("last_contact")))
         )
 
-    urgent = urgent_lines(tr, status)
+    urgent = [*urgent_lines(tr, status), *refused_lines(tr, status)]
     # Urgent messages first: they are what a clinician must act on.
     return [*urgent, "", *lines] if urgent else lines
 

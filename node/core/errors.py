@@ -83,7 +83,10 @@ class Verdict(Enum):
 class PeerRefused(NodeError):
     code = "peer_refused"
 
-    def __init__(self, verdict: Verdict, reason: str) -> None:
+    def __init__(self, verdict: Verdict, reason: str, refusal: str | None = None) -> None:
         super().__init__(reason)
         self.verdict = verdict
         self.reason = reason
+        # A clinical payload refused for good: the stable code shown to our user
+        # (node.core.refusals), e.g. "bad_signature".
+        self.refusal = refusal

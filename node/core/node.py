@@ -19,6 +19,7 @@ from node.core.readiness import Readiness
 from node.core.reading import Reading
 from node.core.receipts import Receipts
 from node.core.receiving import Receiver
+from node.core.refusals import Refusals
 from node.core.renewal import Renewal
 from node.core.sending import Sending
 from node.core.trust import Trust
@@ -40,6 +41,7 @@ class NodeCore:
     trust: Trust
     outbox: Outbox
     escalation: Escalation
+    refusals: Refusals
     readiness: Readiness
     renewal: Renewal
 
@@ -58,13 +60,14 @@ class NodeCore:
         reading = Reading(ctx, receipts)
         readiness = Readiness(ctx, transport)
         renewal = Renewal(ctx, receipts)
+        refusals = Refusals(ctx)
         return cls(
             ctx=ctx,
             receipts=receipts,
             pairing=pairing,
             attachments=attachments,
             receiver=Receiver(
-                ctx, pairing, receipts, attachments, prescriptions, readiness, renewal
+                ctx, pairing, receipts, attachments, prescriptions, readiness, renewal, refusals
             ),
             sending=sending,
             prescriptions=prescriptions,
@@ -74,6 +77,7 @@ class NodeCore:
             trust=Trust(ctx, persist_identity),
             outbox=Outbox(ctx, transport, pairing),
             escalation=Escalation(ctx, reading, sending),
+            refusals=refusals,
             readiness=readiness,
             renewal=renewal,
         )

@@ -225,11 +225,15 @@ class Prescriptions:
         if kind not in CHECKED_KINDS:
             return
         if kind is PayloadKind.PRESCRIPTION:
-            self._refuse(contact, "unsigned prescription (version 1)")
+            self._refuse(contact, "unsigned", "unsigned prescription (version 1)")
         profile = contact.row.card.profile
         if kind in SIGNED_KINDS:
             if profile.role not in PRESCRIBER_ROLES:
-                self._refuse(contact, "prescription from a contact who is not a prescriber")
+                self._refuse(
+                    contact,
+                    "not_prescriber",
+                    "prescription from a contact who is not a prescriber",
+                )
             try:
                 verify_body(
                     contact.row.public,
@@ -239,7 +243,7 @@ class Prescriptions:
                     payload.body,
                 )
             except (DecryptionFailed, RemoteProtocolError):
-                self._refuse(contact, "prescription signature does not verify")
+                self._refuse(contact, "bad_signature", "prescription signature does not verify")
         meta, content = decode_conversation(kind, payload.body)
         if isinstance(content, Prescription):
             card = profile.prescriber
@@ -248,7 +252,9 @@ class Prescriptions:
                 or card.rpps != content.prescriber.rpps
                 or card.name != content.prescriber.name
             ):
-                self._refuse(contact, "prescriber does not match the contact's card")
+                self._refuse(
+                    contact, "prescriber_mismatch", "prescriber does not match the contact's card"
+                )
             if content.replaces is not None:
                 await self._original(contact, content.replaces, "in", "amends")
         elif isinstance(content, Cancellation):
@@ -270,10 +276,11 @@ class Prescriptions:
             or row.direction != direction
             or row.kind not in _PRESCRIPTION_CODES
         ):
-            self._refuse(contact, f"{what} a prescription we do not have")
+            self._refuse(contact, "unknown_prescription", f"{what} a prescription we do not have")
         return row
 
     @staticmethod
-    def _refuse(contact: Contact, reason: str) -> NoReturn:
+    def _refuse(contact: Contact, code: str, reason: str) -> NoReturn:
+        """Refused for good; ``code`` is what our user is shown (node.core.refusals)."""
         log.warning("refused from %s: %s", format_node_id(contact.contact_id), reason)
-        raise PeerRefused(Verdict.GONE, reason)
+        raise PeerRefused(Verdict.GONE, reason, code)

@@ -84,4 +84,4 @@ async def check_incoming(ctx: NodeContext, contact: Contact, payload: Payload) -
             "refused from %s: read-back of a handoff we did not send",
             format_node_id(contact.contact_id),
         )
-        raise PeerRefused(Verdict.GONE, "read-back of a handoff we did not send")
+        raise PeerRefused(Verdict.GONE, "read-back of a handoff we did not send", "unknown_handoff")

@@ -20,6 +20,8 @@ from node.core.prescriptions import Prescriptions
 from node.core.readiness import PROBE_KINDS, Readiness
 from node.core.receipts import Receipts
 from node.core.records import attachment_of, message_row
+from node.core.refusals import SHOWN_KINDS as SHOWN_REFUSALS
+from node.core.refusals import Refusals
 from node.core.renewal import Renewal
 from node.protocol import (
     ContactCard,
@@ -32,15 +34,18 @@ from node.protocol import (
     RemoteProtocolError,
     Revocation,
     SealedAnswer,
+    Session,
     Unpair,
     open_packet,
 )
 from node.protocol.conversation import CONVERSATION_KINDS
 from node.protocol.envelope import RenewalInner
+from node.protocol.errors import MalformedBody
 from node.protocol.identity import format_node_id
 
 log = logging.getLogger(__name__)
 
+SHOWN_CODES: Final = frozenset(int(kind) for kind in SHOWN_REFUSALS)
 # Kinds whose arrival is confirmed with a delivery receipt (§11.2).
 RECEIPTED_KINDS: Final = frozenset(
     {*CONVERSATION_KINDS, PayloadKind.CHUNK, PayloadKind.CONTACT_CARD, PayloadKind.RESTORED}
@@ -57,6 +62,7 @@ class Receiver:
         prescriptions: Prescriptions,
         readiness: Readiness,
         renewal: Renewal | None = None,
+        refusals: Refusals | None = None,
     ) -> None:
         self._ctx = ctx
         self._pairing = pairing
@@ -65,6 +71,7 @@ class Receiver:
         self._prescriptions = prescriptions
         self._readiness = readiness
         self._renewal = renewal  # sessions renewed after a restore (§20)
+        self._refusals = refusals or Refusals(ctx)  # refused clinical payloads, shown
 
     async def receive(self, packet: bytes, via: str | None = None) -> str:
         """One packet from a peer: "stored" or "duplicate" once committed; raises
@@ -104,7 +111,14 @@ class Receiver:
                 # still names it (it is stored with the message), however late it comes.
                 if position in contact.saving or await self._have(contact, position):
                     return await self._duplicate(contact, position)
-                raise PeerRefused(Verdict.MALFORMED, f"message refused ({exc.code})") from None
+                refused = PeerRefused(Verdict.MALFORMED, f"message refused ({exc.code})")
+                if isinstance(exc, MalformedBody) and exc.kind in SHOWN_CODES:
+                    # A prescription (or its answer) that breaks a rule: our user is told.
+                    kind = PayloadKind(exc.kind)
+                    await self._refused(
+                        contact, session, kind, exc.message_id, "rule", exc.clinical
+                    )
+                raise refused from None
             if payload.kind in PROBE_KINDS:  # never stored, never shown (§9.5)
                 return await self._readiness.take(contact, session, payload, position, via)
             try:
@@ -112,13 +126,8 @@ class Receiver:
                 await self._prescriptions.check_incoming(contact, payload)
                 await read_backs.check_incoming(self._ctx, contact, payload)  # §18.8
             except PeerRefused as refused:
-                # Its key is spent: the session moves on, and the refusal is on record.
-                event = ("refused", "contact", contact.contact_id, payload.message_id)
-                saved = ctx.submit([ctx.repo.update_session(contact.contact_id, session)], [event])
-                try:
-                    await saved
-                except Exception:
-                    raise PeerRefused(Verdict.BUSY, "store unavailable") from None
+                reason = refused.refusal or ""
+                await self._refused(contact, session, payload.kind, payload.message_id, reason)
                 raise refused from None
             changes, events = await self._accept(contact, payload, position)
             changes.append(ctx.repo.update_session(contact.contact_id, session))
@@ -137,6 +146,31 @@ class Receiver:
         ctx.wake_outbox()
         await ctx.inbox_changes()
         return "stored"
+
+    async def _refused(
+        self,
+        contact: Contact,
+        session: Session,
+        kind: PayloadKind,
+        message_id: bytes,
+        reason: str,
+        clinical: tuple[str, str] | None = None,
+    ) -> None:
+        """A payload refused for good (the caller holds the contact's lock): its key is
+        spent, so the session moves on; the refusal is on record (audit) and, for a
+        clinical document, shown to our user (node.core.refusals)."""
+        ctx = self._ctx
+        event: AuditEvent = ("refused", "contact", contact.contact_id, message_id)
+        changes = [ctx.repo.update_session(contact.contact_id, session)]
+        changes += await self._refusals.record(
+            contact.contact_id, kind, message_id, reason, clinical
+        )
+        try:
+            await ctx.submit(changes, [event])
+        except Exception:
+            self._refusals.forget()
+            raise PeerRefused(Verdict.BUSY, "store unavailable") from None
+        await ctx.inbox_changes()
 
     async def _have(self, contact: Contact, position: bytes) -> bool:
         if self._readiness.seen(contact.contact_id, position):

@@ -6,6 +6,7 @@
     │   └── ClinicalError            a clinical field given on this side is invalid (field, reason)
     └── RemoteProtocolError          a peer's (or a file's, or a QR code's) bad input
         ├── MalformedInput           bytes that do not decode: truncated, bad lengths, bad values
+        │   ├── MalformedBody        an authentic payload whose body breaks its kind's rules
         │   └── RelayProtocolError   the relay's wire format (relay_wire) does not decode
         ├── UnsupportedVersion       a version byte this code does not know
         ├── InvitationExpired        an invitation past its expiry
@@ -148,6 +149,26 @@ class RemoteProtocolError(ProtocolError):
 
 class MalformedInput(RemoteProtocolError):
     code = "malformed"
+
+    def __init__(self, message: str = "", clinical: tuple[str, str] | None = None) -> None:
+        super().__init__(message)
+        # The (field, reason) of the clinical rule a peer's content broke, when it was one
+        # (validation.remote): what the receiving node tells its user, never a value.
+        self.clinical = clinical
+
+
+class MalformedBody(MalformedInput):
+    """A payload whose header decoded but whose body does not (its kind's rules): the
+    receiver knows the kind (and the message id) of what it refuses."""
+
+    code = "malformed_body"
+
+    def __init__(
+        self, kind: int, message_id: bytes, message: str, clinical: tuple[str, str] | None
+    ) -> None:
+        super().__init__(message, clinical)
+        self.kind = kind
+        self.message_id = message_id
 
 
 class RelayProtocolError(MalformedInput):

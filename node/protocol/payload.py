@@ -24,7 +24,7 @@ from .conversation import (
     decode_conversation,
     encode_conversation,
 )
-from .errors import LocalProtocolError, UnsupportedVersion
+from .errors import LocalProtocolError, MalformedBody, MalformedInput, UnsupportedVersion
 from .kinds import MESSAGE_ID_SIZE, PayloadKind
 from .notices import Revocation, Unpair
 from .primitives import RandomSource
@@ -95,7 +95,7 @@ class Payload:
             kind = _KINDS.get(code)
             if version == VERSION and kind is not None:
                 payload = cls(message_id, seq, kind, sent_at_ms, data[HEADER_SIZE:])
-                check_body(kind, payload.body)
+                _check_body_of(payload)
                 return payload
         reader = Reader(data, "payload")  # names what is wrong
         version = reader.u8()
@@ -108,8 +108,18 @@ class Payload:
         message_id = reader.raw(MESSAGE_ID_SIZE)
         seq, sent_at_ms = reader.u64(), reader.u64()
         payload = cls(message_id, seq, kind, sent_at_ms, reader.rest())
-        check_body(kind, payload.body)
+        _check_body_of(payload)
         return payload
+
+
+def _check_body_of(payload: Payload) -> None:
+    """:func:`check_body`, the refusal naming the payload's kind and id (MalformedBody)."""
+    try:
+        check_body(payload.kind, payload.body)
+    except MalformedBody:
+        raise
+    except MalformedInput as exc:
+        raise MalformedBody(int(payload.kind), payload.message_id, str(exc), exc.clinical) from None
 
 
 # --- Bodies ---------------------------------------------------------------------------

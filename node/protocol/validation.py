@@ -158,7 +158,7 @@ def remote(what: str, build: Callable[[], T]) -> T:
     try:
         return build()
     except ClinicalError as exc:
-        raise MalformedInput(f"{what}: {exc}") from None
+        raise MalformedInput(f"{what}: {exc}", (exc.field, exc.reason)) from None
 
 
 def required(value: object, field: str = "") -> object:

@@ -138,6 +138,60 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "fr": "Votre contact de secours {backup} a été prévenu (sans le contenu du message).",
         "en": "Your backup contact {backup} has been told (without the message's content).",
     },
+    "refused.entry": {
+        "fr": "REFUSÉ par votre poste : {what} de {name} ({when}) – {reason}.",
+        "en": "REFUSED by your node: {what} from {name} ({when}) – {reason}.",
+    },
+    "refused.hint": {
+        "fr": "Rien n'a été enregistré. Appelez {name} : qu'il vérifie et renvoie, ou "
+        "transmettez autrement.",
+        "en": "Nothing was stored. Phone {name}: they can check and send it again, or use "
+        "another way.",
+    },
+    "refused.unknown_contact": {"fr": "un ancien contact", "en": "a former contact"},
+    "refused.kind.prescription": {"fr": "une ordonnance", "en": "a prescription"},
+    "refused.kind.cancellation": {
+        "fr": "une annulation d'ordonnance",
+        "en": "a prescription cancellation",
+    },
+    "refused.kind.dispensing": {
+        "fr": "un compte rendu de délivrance",
+        "en": "a dispensing report",
+    },
+    "refused.kind.read_back": {
+        "fr": "une reformulation de transmission",
+        "en": "a handoff read-back",
+    },
+    "refused.kind.other": {"fr": "un message", "en": "a message"},
+    "refused.reason.unsigned": {
+        "fr": "ordonnance non signée (Relève trop ancien chez l'expéditeur)",
+        "en": "unsigned prescription (the sender's Relève is too old)",
+    },
+    "refused.reason.not_prescriber": {
+        "fr": "ce contact n'est pas prescripteur",
+        "en": "this contact is not a prescriber",
+    },
+    "refused.reason.bad_signature": {
+        "fr": "la signature ne correspond pas : contenu modifié ou mauvaise clé",
+        "en": "the signature does not match: altered content or wrong key",
+    },
+    "refused.reason.prescriber_mismatch": {
+        "fr": "le prescripteur indiqué n'est pas ce contact (nom ou RPPS différent de sa fiche)",
+        "en": "the prescriber named is not this contact (name or RPPS not the one on their card)",
+    },
+    "refused.reason.unknown_prescription": {
+        "fr": "elle concerne une ordonnance que vous n'avez pas",
+        "en": "it is about a prescription you do not have",
+    },
+    "refused.reason.unknown_handoff": {
+        "fr": "elle concerne une transmission que vous n'avez pas envoyée",
+        "en": "it is about a handoff you did not send",
+    },
+    "refused.reason.rule": {
+        "fr": "règle non respectée : {field} – {rule}",
+        "en": "a rule is not met: {field} – {rule}",
+    },
+    "refused.reason.other": {"fr": "motif {reason}", "en": "reason {reason}"},
     "urgent.call": {
         "fr": "Appelez {name} au {phone}.",
         "en": "Call {name} on {phone}.",

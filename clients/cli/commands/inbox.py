@@ -6,7 +6,7 @@ import argparse
 
 from ..api import ApiClient
 from ..arguments import int_range, json_option, message_id_argument
-from ..clinical_view import urgent_lines
+from ..clinical_view import refused_lines, urgent_lines
 from ..command import Command, Context
 from ..display import format_message, format_message_summary
 from ..errors import ApiFailure
@@ -44,12 +44,14 @@ def cmd_inbox(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _urgent_lines(tr: Translator, client: ApiClient) -> list[str]:
-    """Urgent messages awaiting acknowledgement (GET /v1/status), above the inbox.
+    """Urgent messages awaiting acknowledgement and refused prescriptions (GET /v1/status),
+    above the inbox.
 
     The inbox is shown even when this fails: the unread messages matter more than the reminder.
     """
     try:
-        return urgent_lines(tr, client.status())
+        status = client.status()
+        return [*urgent_lines(tr, status), *refused_lines(tr, status)]
     except ApiFailure:
         return []
 

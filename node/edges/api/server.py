@@ -269,6 +269,7 @@ class LocalApi:
             "relays": [],
             "urgent": await self._urgent_json(),
             "incoming_urgent": await self.messages_json(await reading.incoming_urgent()),
+            "refused": await self._refused_json(),
         }
         body.update(self.status_extras())
         return web.json_response(body)
@@ -287,6 +288,23 @@ class LocalApi:
             "backup_contact": None if backup is None else backup.name,
             "backup_after_minutes": config.backup_after_minutes,
         }
+
+    async def _refused_json(self) -> list[dict[str, Any]]:
+        """Clinical messages our node refused lately (node.core.refusals), newest first."""
+        contacts = self.service.contacts
+        return [
+            {
+                "message_id": entry.message_id,
+                "contact_id": entry.contact_id,
+                "contact_name": contacts.name_of(bytes.fromhex(entry.contact_id)),
+                "kind": entry.kind,
+                "reason": entry.reason,
+                "field": entry.field,
+                "rule": entry.rule,
+                "at": iso(entry.at),
+            }
+            for entry in reversed(await self.core.refusals.recent())
+        ]
 
     def _waiting_json(self, waiting: Waiting) -> dict[str, Any]:
         row = waiting.row

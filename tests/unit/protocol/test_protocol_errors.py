@@ -18,6 +18,7 @@ LOCAL = {"LocalProtocolError", "CorruptState", "ClinicalError"}
 REMOTE = {
     "RemoteProtocolError",
     "MalformedInput",
+    "MalformedBody",
     "RelayProtocolError",
     "UnsupportedVersion",
     "InvitationExpired",
