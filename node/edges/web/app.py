@@ -25,8 +25,9 @@ from aiohttp import WSCloseCode, web
 
 from node.core.errors import NotFound
 from node.core.node import NodeCore
-from node.edges.web.guard import SAFE_METHODS, allowed_hosts, from_our_pages, security_headers
+from node.edges.web.guard import SAFE_METHODS, from_our_pages, security_headers
 from node.edges.web.live import LiveHub, Push, Subscriber
+from node.edges.web.origin import WebOrigin
 from node.edges.web.pages import (
     HERE,
     LANGUAGE_COOKIE,
@@ -109,15 +110,18 @@ class WebClient:
         app.on_cleanup.append(self._stop)
         return app
 
-    def serve_on(self, port: int) -> None:
+    def serve_on(self, port: int, origin: WebOrigin | None = None) -> None:
+        """Listening on ``port``; ``origin``: how browsers reach it (127.0.0.1 by default,
+        a clinic server's names over TLS otherwise)."""
         self.pages.port = port
+        self.pages.origin = origin or WebOrigin(port)
 
     def mint_login(self) -> LoginLink:
         """A one-time login link (the local API's `POST /v1/web/login`)."""
         if self.port is None:
             raise NotFound("not_found", "the web client is not served")
         token, expires_at = self.sessions.mint_token()
-        return f"http://127.0.0.1:{self.port}/login?token={token}", expires_at
+        return self.pages.origin.url(f"/login?token={token}"), expires_at
 
     async def _start(self, app: web.Application) -> None:
         self.hub.start()
@@ -134,18 +138,18 @@ class WebClient:
     @web.middleware
     async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         pages = self.pages
-        port = self.port or 0
+        served = pages.origin
         host = request.headers.get("Host", "")
         static = request.path.startswith("/static/")
-        if host not in allowed_hosts(port):
+        if not served.accepts_host(host):
             pages.refusals.refused("web request", "foreign host", request.remote or "?")
             response: web.StreamResponse = pages.error_page(request, 421, "misdirected")
-            security_headers(response, f"127.0.0.1:{port}", static=False)
+            security_headers(response, served, served.authorities[0], static=False)
             return response
         try:
             upgrade = request.headers.get("Upgrade", "").lower() == "websocket"
             if (request.method not in SAFE_METHODS or upgrade) and not from_our_pages(
-                request, port
+                request, served
             ):
                 pages.refusals.refused("web request", "not from our pages", request.remote or "?")
                 raise Refused(403, "forbidden")
@@ -159,7 +163,7 @@ class WebClient:
         except web.HTTPRequestEntityTooLarge:
             response = pages.error_page(request, 413, "forbidden")
         if not response.prepared:  # a WebSocket is already under way
-            security_headers(response, host, static=static)
+            security_headers(response, served, host, static=static)
         return response
 
     # --- login, language, logout ------------------------------------------------------------
@@ -173,7 +177,7 @@ class WebClient:
             pages.refusals.refused("web login", "unknown, used or expired link", "127.0.0.1")
             raise Refused(403, "expired")
         response = see_other("/")
-        response.set_cookie(cookie, session.session_id, httponly=True, samesite="Strict", path="/")
+        pages.origin.set_cookie(response, self.pages.session_cookie(), session.session_id)
         return response
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
@@ -181,7 +185,7 @@ class WebClient:
         await self.pages.form(request, session)
         self.sessions.end(session.session_id)
         response = see_other("/")
-        response.del_cookie(self.pages.cookie_name(), path="/")
+        self.pages.origin.del_cookie(response, self.pages.session_cookie())
         return response
 
     async def language(self, request: web.Request) -> web.StreamResponse:
@@ -189,13 +193,8 @@ class WebClient:
         form = await self.pages.form(request, session)
         target = form.get("next", "/")
         response = see_other(target if _LOCAL_PATH.match(target) else "/")
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            language_of(form.get("lang")),
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Strict",
-            path="/",
+        self.pages.origin.set_cookie(
+            response, LANGUAGE_COOKIE, language_of(form.get("lang")), max_age=365 * 24 * 3600
         )
         return response
 

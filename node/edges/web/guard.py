@@ -1,6 +1,7 @@
 """What every request to the web client passes first, and the headers of every answer.
 
-- Host allow-list (DNS rebinding): ``127.0.0.1:PORT`` or ``localhost:PORT``, else 421.
+- Host allow-list (DNS rebinding): ``127.0.0.1:PORT`` or ``localhost:PORT`` (on a clinic
+  server's LAN: the names and addresses of its certificate, origin.py), else 421.
 - A state-changing request (any method but GET and HEAD) and the WebSocket handshake must come
   from our own pages: an ``Origin`` of ours (browsers send it on every POST and WebSocket),
   and ``Sec-Fetch-Site`` ``same-origin`` when sent; else 403. SameSite=Strict alone is not
@@ -20,34 +21,31 @@ from typing import Final
 
 from aiohttp import web
 
+from node.edges.web.origin import WebOrigin
+
 SAFE_METHODS: Final = frozenset({"GET", "HEAD"})
 SELF_FETCH_SITES: Final = frozenset({"same-origin"})
 # Fetch metadata a top-level navigation typed or opened by the person may carry (GET only).
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def allowed_hosts(port: int) -> frozenset[str]:
-    return frozenset({f"127.0.0.1:{port}", f"localhost:{port}"})
-
-
-def allowed_origins(port: int) -> frozenset[str]:
-    return frozenset(f"http://{host}" for host in allowed_hosts(port))
-
-
-def from_our_pages(request: web.Request, port: int) -> bool:
+def from_our_pages(request: web.Request, served: WebOrigin) -> bool:
     """A state-changing request or a WebSocket handshake made by one of our pages."""
     origin = request.headers.get("Origin")
-    if origin is None or origin not in allowed_origins(port):
+    if origin is None or origin.lower() not in served.origins:
         return False
     site = request.headers.get("Sec-Fetch-Site")
     return site is None or site in SELF_FETCH_SITES
 
 
-def security_headers(response: web.StreamResponse, host: str, static: bool) -> None:
+def security_headers(
+    response: web.StreamResponse, served: WebOrigin, host: str, static: bool
+) -> None:
     headers = response.headers
     headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        f"connect-src 'self' ws://{host}; form-action 'self'; frame-ancestors 'none'; "
+        f"connect-src 'self' {served.socket_source(host)}; form-action 'self'; "
+        "frame-ancestors 'none'; "
         "base-uri 'none'; object-src 'none'"
     )
     headers["X-Content-Type-Options"] = "nosniff"

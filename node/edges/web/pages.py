@@ -24,6 +24,7 @@ from node.core.node import NodeCore
 from node.core.records import MessageRow
 from node.edges.api.json import message_document
 from node.edges.web.live import LiveHub
+from node.edges.web.origin import HOST_PREFIX, WebOrigin
 from node.edges.web.sessions import Session, Sessions
 from node.edges.web.texts import DEFAULT_LANGUAGE, language_of, text
 from node.protocol.admission import RefusalLog
@@ -65,6 +66,7 @@ class Pages:
         self.sessions = sessions
         self.hub = hub
         self.port: int | None = None  # set once listening (the Host allow-list needs it)
+        self.origin = WebOrigin(0)  # where we are served (origin.py), set with the port
         self.refusals = RefusalLog(log, core.ctx.clock)
         self._templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -76,9 +78,12 @@ class Pages:
 
     # --- the session and its forms ------------------------------------------------------
 
-    def cookie_name(self) -> str:
+    def session_cookie(self) -> str:
         # Cookies ignore ports: two nodes on one machine must not overwrite each other's.
         return f"releve_session_{self.port}"
+
+    def cookie_name(self) -> str:
+        return self.origin.cookie_name(self.session_cookie())  # under TLS: __Host-...
 
     def session(self, request: web.Request, *, touch: bool) -> Session:
         session = self.sessions.get(request.cookies.get(self.cookie_name()), touch=touch)
@@ -103,7 +108,8 @@ class Pages:
 
     @staticmethod
     def lang(request: web.Request) -> str:
-        return language_of(request.cookies.get(LANGUAGE_COOKIE))
+        cookies = request.cookies  # under TLS it is a __Host- cookie (origin.py)
+        return language_of(cookies.get(HOST_PREFIX + LANGUAGE_COOKIE, cookies.get(LANGUAGE_COOKIE)))
 
     @staticmethod
     def live_only(request: web.Request) -> bool:
