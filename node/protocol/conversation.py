@@ -3,7 +3,8 @@
 Each is a payload whose body is the :class:`Meta` (priority, and the message it answers)
 followed by its content::
 
-    meta = priority u8 (0 normal, 1 urgent) || reply flag u8 (0 or 1) || [reply_to (16)]
+    meta = priority u8 (0 normal, 1 urgent) || flags u8 (0x01 reply, 0x02 mailbox)
+           || [reply_to (16)] || [mailbox (8), §9.6: only to a node that listed its mailboxes]
     TEXT         body = meta || UTF-8 text (the rest of the body)
     HANDOFF      body = meta || handoff       (handoff.py)
     PRESCRIPTION body = meta || prescription  (prescription.py, version 1: decoded only)
@@ -41,6 +42,7 @@ from .handoff import VERSION_2 as HANDOFF_VERSION_2
 from .handoff import Handoff, ReadBack
 from .kinds import MESSAGE_ID_SIZE, PayloadKind
 from .lifecycle import Cancellation, Dispensing
+from .mailbox import MAILBOX_ID_SIZE
 from .patient import Patient, Sex
 from .prescription import VERSION_2, Prescriber, Prescription, PrescriptionLine
 from .prescription_signature import PLACEHOLDER, SIGNED_KINDS
@@ -82,6 +84,10 @@ __all__ = [
 ]
 
 
+_REPLY: Final = 0x01  # meta flags (§18.1)
+_MAILBOX: Final = 0x02
+
+
 class Priority(IntEnum):
     NORMAL = 0
     URGENT = 1  # asks the recipient for a human acknowledgement (ReceiptType.ACKNOWLEDGED)
@@ -93,19 +99,27 @@ class Meta:
 
     priority: Priority = Priority.NORMAL
     reply_to: bytes | None = None  # the message id of the message this one answers
+    # The recipient practice's mailbox (§9.6, §18.1); None encodes exactly as before it.
+    mailbox: bytes | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.priority, Priority):
             raise LocalProtocolError("priority must be a Priority")
         if self.reply_to is not None and len(self.reply_to) != MESSAGE_ID_SIZE:
             raise LocalProtocolError("reply_to must be a 16-byte message id")
+        if self.mailbox is not None and len(self.mailbox) != MAILBOX_ID_SIZE:
+            raise LocalProtocolError("mailbox must be an 8-byte mailbox id")
 
     def encode_into(self, writer: Writer) -> None:
         writer.u8(self.priority)
-        if self.reply_to is None:
-            writer.u8(0)
-        else:
-            writer.u8(1).raw(self.reply_to)
+        flags = (_REPLY if self.reply_to is not None else 0) | (
+            _MAILBOX if self.mailbox is not None else 0
+        )
+        writer.u8(flags)
+        if self.reply_to is not None:
+            writer.raw(self.reply_to)
+        if self.mailbox is not None:
+            writer.raw(self.mailbox)
 
     @classmethod
     def decode_from(cls, reader: Reader) -> Meta:
@@ -113,10 +127,12 @@ class Meta:
             priority = Priority(reader.u8())
         except ValueError:
             raise reader.fail("unknown priority") from None
-        flag = reader.u8()
-        if flag not in (0, 1):
+        flags = reader.u8()
+        if flags & ~(_REPLY | _MAILBOX):
             raise reader.fail("bad reply flag")
-        return cls(priority, reader.raw(MESSAGE_ID_SIZE) if flag else None)
+        reply_to = reader.raw(MESSAGE_ID_SIZE) if flags & _REPLY else None
+        mailbox = reader.raw(MAILBOX_ID_SIZE) if flags & _MAILBOX else None
+        return cls(priority, reply_to, mailbox)
 
     def to_json(self) -> dict[str, Any]:
         return {

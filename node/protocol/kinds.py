@@ -32,3 +32,5 @@ class PayloadKind(IntEnum):
     PROBE = 0x0F  # "are you there?": answered at once by the contact's node
     PROBE_ANSWER = 0x13  # the answer: which probe, and by which path it arrived
     ESCALATION = 0x12  # meta + the backup contact's content-free notice (escalation.py, §18.9)
+    # A practice's public mailboxes (§9.6, mailbox.py): taken by nodes that know mailboxes.
+    MAILBOXES = 0x14

@@ -26,6 +26,7 @@ from .conversation import (
 )
 from .errors import LocalProtocolError, MalformedBody, MalformedInput, UnsupportedVersion
 from .kinds import MESSAGE_ID_SIZE, PayloadKind
+from .mailbox import Mailboxes
 from .notices import Revocation, Unpair
 from .primitives import RandomSource
 from .profile import Profile
@@ -204,6 +205,7 @@ _BODY_CHECKS: Final[dict[PayloadKind, Callable[[bytes], object]]] = {
     PayloadKind.RESTORED: decode_restored,
     PayloadKind.PROBE: Probe.decode,
     PayloadKind.PROBE_ANSWER: ProbeAnswer.decode,
+    PayloadKind.MAILBOXES: Mailboxes.decode,
     **{kind: _conversation_check(kind) for kind in CONVERSATION_KINDS},
     # decode_conversation's checks of a text, without building the objects it returns
     PayloadKind.TEXT: check_text_body,

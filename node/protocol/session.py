@@ -16,7 +16,7 @@ from .wire import Reader, Writer
 STATE_VERSION: Final = 1
 # Never sent again, so never in the order (§11.2): they take no sequence number.
 UNORDERED_KINDS: Final = frozenset(
-    {PayloadKind.RECEIPT, PayloadKind.PROBE, PayloadKind.PROBE_ANSWER}
+    {PayloadKind.RECEIPT, PayloadKind.PROBE, PayloadKind.PROBE_ANSWER, PayloadKind.MAILBOXES}
 )
 
 
