@@ -371,8 +371,17 @@ def _runner(app: web.Application, config: NodeConfig) -> web.AppRunner:
     )
 
 
+def reuse_address() -> bool:
+    """SO_REUSEADDR on the listening sockets. On POSIX it only lets a restarted node bind its
+    port again while old connections linger in TIME_WAIT. On Windows it lets another socket
+    bind the same port while the node listens on it (which one gets a connection is then
+    undefined): a second node started on 7301 would share the contacts' connections instead
+    of being refused with address_in_use. asyncio leaves it off there for that reason."""
+    return not system.WINDOWS
+
+
 async def _start_site(runner: web.AppRunner, host: str, port: int, guard: ConnectionGuard) -> int:
-    site = GuardedSite(runner, host, port, guard, reuse_address=True)
+    site = GuardedSite(runner, host, port, guard, reuse_address=reuse_address())
     try:
         await site.start()
     except OSError as exc:

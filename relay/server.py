@@ -228,7 +228,10 @@ async def serve(listen: str, config: RelayConfig) -> int:
     host, port = split_listen(listen)
     runner = make_runner(create_app(config, time.monotonic), config)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_address=True)
+    # reuse_address left to asyncio: on POSIX, on (a restart binds again while old
+    # connections are in TIME_WAIT); on Windows, off: there it would let a second relay
+    # bind the same port and take a share of the connections instead of being refused.
+    site = web.TCPSite(runner, host, port)
     try:
         await site.start()
     except OSError as exc:
