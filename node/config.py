@@ -8,6 +8,8 @@ then command-line flags (each later layer wins).
                specialty = "Médecine générale"   address = "3 rue du Port, 29900 Concarneau"
                email = "c.martin@example.fr"     (gp and specialist roles, §19.1)
     [network]  listen = "0.0.0.0:7301"   advertise = ["192.168.1.20:7301"]   relays = []
+    [web]      listen = "0.0.0.0:8443"   names = ["cabinet.lan"]   tls = "auto"
+               tls_cert = "/etc/ssl/cabinet.pem"   tls_key = "/etc/ssl/cabinet.key"
     [outbox]   max_age_hours = 72   retry_base_seconds = 1   retry_max_seconds = 300
                redelivery_seconds = 60
     [limits]   peer_max_request_bytes = 65536   peer_rate_per_second = 200
@@ -19,6 +21,8 @@ then command-line flags (each later layer wins).
     [log]      level = "INFO"
 
 Environment: ``RELEVE_LISTEN``, ``RELEVE_ADVERTISE`` and ``RELEVE_RELAYS`` (comma-separated),
+``RELEVE_WEB_LISTEN``, ``RELEVE_WEB_NAMES`` (comma-separated), ``RELEVE_WEB_TLS``,
+``RELEVE_TLS_CERT``, ``RELEVE_TLS_KEY``,
 ``RELEVE_LOG_LEVEL``, ``RELEVE_OUTBOX_MAX_AGE_HOURS``, ``RELEVE_RETRY_BASE_SECONDS``,
 ``RELEVE_RETRY_MAX_SECONDS``, ``RELEVE_REDELIVERY_SECONDS``, ``RELEVE_PHONE``,
 ``RELEVE_ESCALATE_AFTER_MINUTES``, ``RELEVE_BACKUP_CONTACT``, ``RELEVE_BACKUP_AFTER_MINUTES``,
@@ -53,6 +57,11 @@ _TOML_KEYS: Final = {
     ("network", "listen"): "listen",
     ("network", "advertise"): "advertise",
     ("network", "relays"): "relays",
+    ("web", "listen"): "web_listen",
+    ("web", "names"): "web_names",
+    ("web", "tls"): "web_tls",
+    ("web", "tls_cert"): "tls_cert",
+    ("web", "tls_key"): "tls_key",
     ("outbox", "max_age_hours"): "outbox_max_age_hours",
     ("outbox", "retry_base_seconds"): "retry_base_seconds",
     ("outbox", "retry_max_seconds"): "retry_max_seconds",
@@ -72,6 +81,11 @@ _ENV_KEYS: Final = {
     "RELEVE_LISTEN": "listen",
     "RELEVE_ADVERTISE": "advertise",
     "RELEVE_RELAYS": "relays",
+    "RELEVE_WEB_LISTEN": "web_listen",
+    "RELEVE_WEB_NAMES": "web_names",
+    "RELEVE_WEB_TLS": "web_tls",
+    "RELEVE_TLS_CERT": "tls_cert",
+    "RELEVE_TLS_KEY": "tls_key",
     "RELEVE_LOG_LEVEL": "log_level",
     "RELEVE_OUTBOX_MAX_AGE_HOURS": "outbox_max_age_hours",
     "RELEVE_RETRY_BASE_SECONDS": "retry_base_seconds",

@@ -16,6 +16,10 @@ from node.protocol.validation import check_line
 DEFAULT_PORT: Final = 7301
 
 _ROLES: Final = ("other", "gp", "pharmacist", "practice", "nurse", "specialist", "laboratory")
+# The web client's TLS (issue #15, node/edges/web/serving.py): "auto" is the practice CA off
+# loopback and plain HTTP on it; "ca" the practice CA everywhere; "off" plain HTTP, refused
+# off loopback. --tls-cert/--tls-key (the practice's own certificate) win over all three.
+WEB_TLS_MODES: Final = ("auto", "ca", "off")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,14 @@ class NodeConfig:
     email: str = ""
     listen: str | None = f"0.0.0.0:{DEFAULT_PORT}"  # None: no direct reachability
     advertise: tuple[str, ...] = ()  # host:port for invitations; empty: detect
+    # The web client on a clinic server's LAN (issue #15): where it listens (None: an
+    # ephemeral port of 127.0.0.1, for `releve ouvrir`), the names and addresses its
+    # certificate covers besides those detected, and its TLS.
+    web_listen: str | None = None
+    web_names: tuple[str, ...] = ()
+    web_tls: str = "auto"
+    tls_cert: str | None = None
+    tls_key: str | None = None
     relays: tuple[str, ...] = ()
     outbox_max_age_hours: float = 72.0
     retry_base_seconds: float = 1.0
@@ -111,6 +123,12 @@ class NodeConfig:
             split_host_port(self.listen)
         for address in self.advertise:
             split_host_port(address)
+        if self.web_listen is not None:
+            split_host_port(self.web_listen)
+        if self.web_tls not in WEB_TLS_MODES:
+            raise SetupError("web tls must be auto, ca or off", "invalid_config")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise SetupError("tls_cert and tls_key go together", "invalid_config")
 
 
 def split_host_port(text: str) -> tuple[str, int]:
