@@ -29,8 +29,11 @@ ID_SIZE: Final = 16
 KEYS: Final = frozenset(
     {"position", "at", "event", "actor", "contact", "message", "prev_hash", "hash"}
 )
+SUBJECT: Final = "subject"  # present only when the entry is about an account
 MAX_LINE: Final = 4096  # an entry is about 300 characters
 _WORD: Final = re.compile(r"[a-z_]{1,32}")
+_ACTOR: Final = re.compile(r"[a-z_]{1,32}|account:[0-9a-f]{32}")
+_ACCOUNT_ID: Final = re.compile(r"[0-9a-f]{32}")
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
 
@@ -56,9 +59,10 @@ def entry_hash(prev_hash: bytes, position: int, entry: dict[str, Any]) -> bytes:
         + struct.pack(">Q", position)
         + struct.pack(">q", _microseconds(entry["at"]))
         + _text(entry["event"])
-        + _text(entry["actor"])
+        + _text(entry["actor"], _ACTOR)
         + _id(entry["contact"])
         + _id(entry["message"])
+        + (_text(entry[SUBJECT], _ACCOUNT_ID) if SUBJECT in entry else b"")
     )
     return hashlib.blake2b(data, digest_size=HASH_SIZE).digest()
 
@@ -73,8 +77,8 @@ def _microseconds(value: object) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
-def _text(value: object) -> bytes:
-    if not isinstance(value, str) or not _WORD.fullmatch(value):
+def _text(value: object, pattern: re.Pattern[str] = _WORD) -> bytes:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise _Bad("word")
     data = value.encode("ascii")
     return struct.pack(">I", len(data)) + data
@@ -101,7 +105,7 @@ def _entry(line: str) -> tuple[int, bytes, bytes]:
         entry = json.loads(line)
     except ValueError:
         raise _Bad("json") from None
-    if not isinstance(entry, dict) or set(entry) != KEYS:
+    if not isinstance(entry, dict) or set(entry) - {SUBJECT} != KEYS:
         raise _Bad("keys")
     position = entry["position"]
     if type(position) is not int or not 1 <= position < 2**64:

@@ -9,9 +9,15 @@ Chain (anyone holding an export can re-check it, without any key)::
     hash = BLAKE2b-256( "releve/audit/entry/v1" 0x00 || prev_hash (32) || encoding )
     encoding = u64 position || i64 at (whole microseconds since 1970-01-01 UTC)
                || u32 len || event (ASCII) || u32 len || actor (ASCII)
-               || id(contact_id) || id(message_id)
+               || id(contact_id) || id(message_id) [ || u32 len || subject (ASCII) ]
     id(x) = 0x00 if NULL, else 0x01 || x (16 bytes);  integers big-endian;
     prev_hash of position 1 = 32 zero bytes.
+
+The subject (the account an entry is about, on a clinic server: node.core.accounts) is
+encoded only when there is one, so every entry written before it existed keeps its hash; the
+encoding stays unambiguous (the part before it parses on its own). The actor is "local" (the
+node's user, or the operator of a clinic server), "contact", "anonymous" (a failed login that
+named no account) or "account:" and an account id (the person logged in).
 
 Seal: the chain alone cannot show that its last entries were deleted, or that the whole chain
 was rebuilt. So the head (position, hash) is sealed with HMAC-SHA256 under a key derived from
@@ -39,6 +45,7 @@ import hmac
 import json
 import logging
 import math
+import re
 import struct
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -74,9 +81,23 @@ EVENTS: Final = frozenset(
         "restored",  # this node was brought back from a backup (docs/protocol.md §20)
         "renewed",  # the session with a contact renewed after a restore (§20)
         "escalated",  # the backup contact told of an urgent message left unacknowledged
+        # A clinic server's people (node.core.accounts), the subject naming the account:
+        "user_added",
+        "user_disabled",
+        "user_enabled",
+        "user_reset",
+        "password_set",
+        "login",
+        "login_failed",
+        "unlocked",  # the password typed again on an idle-locked screen
+        "logout",
+        "session_ended",  # a session revoked by its person or an admin
+        "session_refused",  # a session cookie presented from another address: ended
     }
 )
-ACTORS: Final = frozenset({"local", "contact"})
+ACTORS: Final = frozenset({"local", "contact", "anonymous"})
+_ACCOUNT_ACTOR: Final = re.compile(r"account:[0-9a-f]{32}")
+_SUBJECT: Final = re.compile(r"[0-9a-f]{32}")
 ID_SIZE: Final = 16
 HASH_SIZE: Final = 32
 GENESIS: Final = bytes(HASH_SIZE)
@@ -95,8 +116,9 @@ _SEAL_DOMAIN: Final = b"releve/audit/seal/v1\x00"
 _SEAL_SIZE: Final = 8 + HASH_SIZE + 32
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
-_COLUMNS: Final = "position, at, event, actor, contact_id, message_id, prev_hash, hash"
+_COLUMNS: Final = "position, at, event, actor, contact_id, message_id, prev_hash, hash, subject"
 _LINE_KEYS: Final = ("position", "at", "event", "actor", "contact", "message", "prev_hash", "hash")
+_SUBJECT_KEY: Final = "subject"  # in a line only when the entry has one
 
 
 @dataclass(frozen=True)
@@ -106,6 +128,7 @@ class _Fields:
     actor: str
     contact_id: bytes | None
     message_id: bytes | None
+    subject: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,16 +168,28 @@ def _id(value: bytes | None, name: str) -> bytes | None:
 
 
 def _make_fields(
-    event: object, actor: object, contact_id: Any, message_id: Any, at_us: int
+    event: object,
+    actor: object,
+    contact_id: Any,
+    message_id: Any,
+    at_us: int,
+    subject: object = None,
 ) -> _Fields:
     if not isinstance(event, str) or event not in EVENTS:
         raise ValueError("unknown audit event")
-    if not isinstance(actor, str) or actor not in ACTORS:
+    if not isinstance(actor, str) or not (actor in ACTORS or _ACCOUNT_ACTOR.fullmatch(actor)):
         raise ValueError("unknown audit actor")
+    if subject is not None and not (isinstance(subject, str) and _SUBJECT.fullmatch(subject)):
+        raise ValueError("an audit subject is an account id (32 hex digits)")
     if not 0 <= at_us <= MAX_AT * 1_000_000:
         raise ValueError("audit time out of range")
     return _Fields(
-        at_us, event, actor, _id(contact_id, "contact_id"), _id(message_id, "message_id")
+        at_us,
+        event,
+        actor,
+        _id(contact_id, "contact_id"),
+        _id(message_id, "message_id"),
+        subject,
     )
 
 
@@ -184,6 +219,7 @@ def _tail(fields: _Fields) -> bytes:
             _text(fields.actor),
             _optional_id(fields.contact_id),
             _optional_id(fields.message_id),
+            b"" if fields.subject is None else _text(fields.subject),
         )
     )
 
@@ -311,7 +347,7 @@ def _optional_bytes(value: object) -> bytes | None:
 
 
 def _record_from_row(row: Sequence[Any]) -> _Record:
-    position, at, event, actor, contact_id, message_id, prev_hash, entry_hash = row
+    position, at, event, actor, contact_id, message_id, prev_hash, entry_hash, subject = row
     fields: _Fields | None
     try:
         if isinstance(at, bool) or not isinstance(at, int | float):
@@ -322,6 +358,7 @@ def _record_from_row(row: Sequence[Any]) -> _Record:
             _optional_bytes(contact_id),
             _optional_bytes(message_id),
             _to_microseconds(at),
+            subject,
         )
     except (TypeError, ValueError):
         fields = None
@@ -362,7 +399,7 @@ def _record_from_line(line: str) -> _Record:
         item = json.loads(line)
     except ValueError:
         return _Record(None, None, None, None)
-    if not isinstance(item, dict) or set(item) != set(_LINE_KEYS):
+    if not isinstance(item, dict) or set(item) - {_SUBJECT_KEY} != set(_LINE_KEYS):
         return _Record(None, None, None, None)
     raw_position = item["position"]
     position = (
@@ -378,6 +415,7 @@ def _record_from_line(line: str) -> _Record:
             _optional_hex(item["contact"]),
             _optional_hex(item["message"]),
             _from_iso(item["at"]),
+            item.get(_SUBJECT_KEY),
         )
     except (TypeError, ValueError, OverflowError):
         fields = None
@@ -392,7 +430,7 @@ def _record_from_line(line: str) -> _Record:
 
 def _line(row: Sequence[Any]) -> str:
     """One exported entry; a tampered value is exported as found (the check flags it)."""
-    position, at, event, actor, contact_id, message_id, prev_hash, entry_hash = row
+    position, at, event, actor, contact_id, message_id, prev_hash, entry_hash, subject = row
 
     def plain(value: object) -> object:
         if value is None or isinstance(value, int | float | str):
@@ -407,6 +445,8 @@ def _line(row: Sequence[Any]) -> str:
         when = plain(at)
     values = (position, when, event, actor, contact_id, message_id, prev_hash, entry_hash)
     item = {key: plain(value) for key, value in zip(_LINE_KEYS, values, strict=True)}
+    if subject is not None:
+        item[_SUBJECT_KEY] = plain(subject)
     return json.dumps(item, separators=(",", ":"))
 
 
@@ -548,6 +588,7 @@ class AuditLog:
         contact_id: bytes | None,
         message_id: bytes | None,
         at: float,
+        subject: str | None = None,
     ) -> list[Statement]:
         """The statements that record one event, to commit in the same batch as the event.
 
@@ -555,8 +596,9 @@ class AuditLog:
         statements to the writer before any ``await``. ``at`` is kept to the microsecond.
         Raises ValueError (unknown event or actor, a time out of range, an id not 16 bytes),
         TypeError (an id not ``bytes``). Tell :meth:`submitted` which batch carries them.
+        ``subject``: the account the entry is about (node.core.accounts), if any.
         """
-        fields = _make_fields(event, actor, contact_id, message_id, _to_microseconds(at))
+        fields = _make_fields(event, actor, contact_id, message_id, _to_microseconds(at), subject)
         position = self._position + 1
         entry_hash = _hash(self._hash, position, fields)
         values = (
@@ -566,12 +608,13 @@ class AuditLog:
             fields.contact_id,
             fields.message_id,
         )
+        subject_value = fields.subject
         statements: list[Statement]
         if position == 1:
             statements = [
                 Statement(
-                    f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant
-                    (position, *values, GENESIS, entry_hash),
+                    f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant
+                    (position, *values, GENESIS, entry_hash, subject_value),
                 )
             ]
         else:
@@ -579,8 +622,8 @@ class AuditLog:
             statements = [
                 Statement(
                     f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?,"  # noqa: S608 - constant
-                    " (SELECT ? WHERE EXISTS (SELECT 1 FROM audit WHERE position = ?)), ?)",
-                    (position, *values, self._hash, position - 1, entry_hash),
+                    " (SELECT ? WHERE EXISTS (SELECT 1 FROM audit WHERE position = ?)), ?, ?)",
+                    (position, *values, self._hash, position - 1, entry_hash, subject_value),
                 )
             ]
         if self._sealed:

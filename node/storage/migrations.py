@@ -121,6 +121,17 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     CREATE INDEX audit_by_message ON audit (message_id, event, at) WHERE message_id IS NOT NULL;
     """,
+    # 7: the people of a clinic server (node.core.accounts); the account an audit entry is
+    # about (a user added, disabled, reset; a login), whoever did it (docs/audit.md).
+    """
+    CREATE TABLE accounts (
+        account_id TEXT PRIMARY KEY,            -- random, opaque (32 hex digits)
+        record     BLOB NOT NULL,               -- encrypted: name, role, RPPS, password hash
+        created_at REAL NOT NULL
+    );
+    ALTER TABLE audit ADD COLUMN subject TEXT;  -- an account id, or NULL
+    CREATE INDEX audit_by_actor ON audit (actor, position);
+    """,
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

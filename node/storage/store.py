@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import aiosqlite
 
+from node.core.accounts import AccountEvent, actor_for
 from node.core.errors import StoreError
 from node.core.ports import AuditEvent, Change, MessageQuery
 from node.core.records import (
@@ -70,7 +71,9 @@ _MESSAGE_COLUMNS: Final = (
     " complete_at, corrupt"
 )
 _PREFIXED_COLUMNS: Final = ", ".join(f"m.{c.strip()}" for c in _MESSAGE_COLUMNS.split(","))
-_AUDIT_COLUMNS: Final = "position, at, event, actor, contact_id, message_id, prev_hash, hash"
+_AUDIT_COLUMNS: Final = (
+    "position, at, event, actor, contact_id, message_id, prev_hash, hash, subject"
+)
 _RECEIPT_COLUMNS: Final = frozenset({"delivered_at", "read_at", "acknowledged_at"})
 # Fixed clauses over ``messages m JOIN contacts c`` (never built from input).
 _CONVERSATION: Final = "m.kind IN ({})".format(",".join(map(str, CONVERSATION_KIND_CODES)))
@@ -147,7 +150,25 @@ class Store:
         statements = [_statement(change) for change in changes]
         appended = False
         for event, actor, contact_id, message_id in events:
+            # On a clinic server, what the node's user did names the person logged in.
+            actor = actor_for(actor)
             statements += self.audit.append(event, actor, contact_id, message_id, now)
+            appended = True
+        future = self.writer.submit(statements)
+        if appended:
+            self.audit.submitted(future)
+        return future
+
+    def submit_account(
+        self, changes: Sequence[Change], events: Iterable[AccountEvent], now: float
+    ) -> asyncio.Future[None]:
+        """:meth:`submit` for node.core.accounts: each entry names the account it is about."""
+        if self.writer is None:
+            raise RuntimeError("the store is not started")
+        statements = [_statement(change) for change in changes]
+        appended = False
+        for event, actor, subject in events:
+            statements += self.audit.append(event, actor, None, None, now, subject)
             appended = True
         future = self.writer.submit(statements)
         if appended:
@@ -183,6 +204,22 @@ class Store:
         encrypted = self.cipher.encrypt(value, label("setting", key.encode()))
         return Statement(
             "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, encrypted)
+        )
+
+    # --- accounts (node.core.accounts) ---------------------------------------------
+
+    async def account_records(self) -> list[tuple[str, bytes, float]]:
+        rows = await self._all("SELECT account_id, record, created_at FROM accounts")
+        return [
+            (str(r[0]), self.cipher.decrypt(r[1], label("account", str(r[0]).encode())), r[2])
+            for r in rows
+        ]
+
+    def put_account(self, account_id: str, record: bytes, created_at: float) -> Statement:
+        sealed = self.cipher.encrypt(record, label("account", account_id.encode()))
+        return Statement(
+            "INSERT OR REPLACE INTO accounts (account_id, record, created_at) VALUES (?, ?, ?)",
+            (account_id, sealed, created_at),
         )
 
     # --- contacts --------------------------------------------------------------------

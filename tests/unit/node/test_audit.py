@@ -44,7 +44,8 @@ CREATE TABLE audit (
     contact_id BLOB,
     message_id BLOB,
     prev_hash  BLOB NOT NULL,
-    hash       BLOB NOT NULL
+    hash       BLOB NOT NULL,
+    subject    TEXT
 );
 """
 DATA_KEY = bytes(range(32))
@@ -277,6 +278,18 @@ def test_the_events_are_the_specified_ones() -> None:
         "escalated",  # the backup contact told of a waiting urgent message (issue #16)
         "restored",  # this node brought back from a backup (issue #17)
         "renewed",  # a session renewed after a restore (issue #17)
+        # a clinic server's people (issue #15)
+        "user_added",
+        "user_disabled",
+        "user_enabled",
+        "user_reset",
+        "password_set",
+        "login",
+        "login_failed",
+        "unlocked",
+        "logout",
+        "session_ended",
+        "session_refused",
     }
     assert specified == EVENTS
 
@@ -345,7 +358,8 @@ def _forge(path: Path, position: int, prev: bytes) -> tuple[str, tuple[Any, ...]
     at_us = round((T0 + 100) * 1e6)
     forged = documented_hash(prev, position, at_us, "read", "contact", CONTACT_B, mid(9))
     return (
-        "INSERT INTO audit VALUES (?, ?, 'read', 'contact', ?, ?, ?, ?)",
+        "INSERT INTO audit (position, at, event, actor, contact_id, message_id, prev_hash, hash)"
+        " VALUES (?, ?, 'read', 'contact', ?, ?, ?, ?)",
         (position, at_us / 1e6, CONTACT_B, mid(9), prev, forged),
     )
 
