@@ -4,6 +4,7 @@ not a test; everything on 127.0.0.1; issue 13).
     .venv/bin/python -m bench.relay            # full run, a few minutes
     .venv/bin/python -m bench.relay --quick    # smoke run, under a minute
     .venv/bin/python -m bench.relay --py-spy DIR   # also a py-spy profile of each relay round
+    .venv/bin/python -m bench.relay --shape 100x1 --rounds 5   # one load shape only
 
 Importable: ``bench.relay.main(["--quick"])`` returns 0.
 
@@ -11,6 +12,10 @@ The baseline (``python -m bench.relay --serve-bare HOST:PORT``, its own process)
 WebSocket pushes binary frames of a 16-byte mailbox key and a 1 KiB payload; the server
 forwards each payload to the WebSocket subscribed to that key. No auth, no storage, no
 acknowledgement: the transport alone.
+
+Both server processes run with the same glibc allocator setting (the relay sets it itself,
+relay.server.tune_allocator; the bare forwarder through ``MALLOC_MMAP_THRESHOLD_`` and
+``MALLOC_TRIM_THRESHOLD_``), and so does this client process.
 
 The relay (``python -m relay``, its own process, defaults but for its per-source rate limits
 and share, raised because every simulated node is 127.0.0.1): each pair's owner subscribes
@@ -44,6 +49,7 @@ import asyncio
 import contextlib
 import os
 import resource
+import shutil
 import statistics
 import struct
 import subprocess
@@ -76,6 +82,7 @@ from node.protocol.relay_wire import (
     encode_deposit,
     mailbox_subscribe_path,
 )
+from relay.server import tune_allocator
 
 PAYLOAD: Final = 1024
 KEY: Final = 16
@@ -93,6 +100,11 @@ RELAY_ENV: Final = {
     "RELEVE_RELAY_MAX_SOURCE_BYTES": str(256 * 1024 * 1024),
     "RELEVE_RELAY_LOG_LEVEL": "WARNING",
 }
+# The relay tunes glibc's allocator at start (relay.server.tune_allocator: asyncio's 256 KiB
+# read buffers otherwise cost an mmap and munmap per read); the baseline gets the same
+# setting through glibc's own variables, or it would pay a cost the relay does not (at
+# 1,000 x 1 that flattered the relay by about a third of the bare forwarder's CPU).
+BARE_ENV: Final = {"MALLOC_MMAP_THRESHOLD_": str(1 << 20), "MALLOC_TRIM_THRESHOLD_": str(32 << 20)}
 
 
 # --- the bare forwarder (``python -m bench.relay --serve-bare HOST:PORT``) --------------------
@@ -388,19 +400,20 @@ async def open_pairs(
 
 
 def start_servers() -> tuple[tuple[subprocess.Popen[str], str], tuple[subprocess.Popen[str], str]]:
-    bare = processes.start_listening(["-m", "bench.relay", "--serve-bare", "127.0.0.1:0"])
+    bare = processes.start_listening(["-m", "bench.relay", "--serve-bare", "127.0.0.1:0"], BARE_ENV)
     relay = processes.start_listening(["-m", "relay", "--listen", "127.0.0.1:0"], RELAY_ENV)
     return bare, relay
 
 
 def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
-    spy = Path(sys.executable).with_name("py-spy")
-    if not spy.exists():
+    beside = Path(sys.executable).with_name("py-spy")
+    spy = str(beside) if beside.exists() else shutil.which("py-spy")
+    if spy is None:
         print("  (py-spy not installed: pip install py-spy)")
         return None
     return subprocess.Popen(
         [
-            str(spy),
+            spy,
             "record",
             "-p",
             str(pid),
@@ -465,10 +478,24 @@ def verdict(value: float, goal: float, at_least: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-async def bench(quick: bool, spy: Path | None) -> int:
-    shapes = [(1, 64), (100, 1)] if quick else [(1, 64), (100, 1), (1000, 1)]
-    rounds, warmup, window = (2, 0.5, 1.5) if quick else (3, 1.0, 4.0)
+def parse_shape(text: str) -> tuple[int, int]:
+    """``PAIRSxK``, e.g. ``100x1``."""
+    pairs, sep, in_flight = text.lower().partition("x")
+    if not sep or not pairs.isdigit() or not in_flight.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not PAIRSxK (e.g. 100x1)")
+    if not 1 <= int(pairs) <= 5000 or not 1 <= int(in_flight) <= 1024:
+        raise argparse.ArgumentTypeError("1 to 5,000 pairs, 1 to 1,024 in flight")
+    return int(pairs), int(in_flight)
+
+
+async def bench(
+    quick: bool, spy: Path | None, only: Sequence[tuple[int, int]] = (), rounds: int = 0
+) -> int:
+    shapes = list(only) or ([(1, 64), (100, 1)] if quick else [(1, 64), (100, 1), (1000, 1)])
+    default_rounds, warmup, window = (2, 0.5, 1.5) if quick else (3, 1.0, 4.0)
+    rounds = rounds or default_rounds
     raise_file_limit(16384)
+    tune_allocator()  # the client too: the same for both servers, less noise
     print(f"relay vs bare WebSocket forwarder, {PAYLOAD} B messages, {rounds} interleaved rounds")
     print(
         f"{'load':>12} | {'server':>6} | {'msg/s':>8} | {'CPU us/msg':>10} | {'p50 ms':>7} |"
@@ -501,6 +528,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="smoke run, under a minute")
     parser.add_argument("--py-spy", type=Path, metavar="DIR", help="profile each relay round")
+    parser.add_argument(
+        "--shape",
+        type=parse_shape,
+        action="append",
+        default=[],
+        metavar="PAIRSxK",
+        help="only this load shape (repeatable), e.g. --shape 100x1",
+    )
+    parser.add_argument("--rounds", type=int, default=0, help="interleaved rounds per shape")
     parser.add_argument("--serve-bare", metavar="HOST:PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_bare:
@@ -509,7 +545,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.py_spy is not None:
         args.py_spy.mkdir(parents=True, exist_ok=True)
-    return asyncio.run(bench(args.quick, args.py_spy))
+    return asyncio.run(bench(args.quick, args.py_spy, args.shape, max(0, args.rounds)))
 
 
 if __name__ == "__main__":
