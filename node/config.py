@@ -10,6 +10,7 @@ then command-line flags (each later layer wins).
     [network]  listen = "0.0.0.0:7301"   advertise = ["192.168.1.20:7301"]   relays = []
     [web]      listen = "0.0.0.0:8443"   names = ["cabinet.lan"]   tls = "auto"
                tls_cert = "/etc/ssl/cabinet.pem"   tls_key = "/etc/ssl/cabinet.key"
+               clinic_server = true   lock_after_minutes = 10   (node.core.accounts)
     [outbox]   max_age_hours = 72   retry_base_seconds = 1   retry_max_seconds = 300
                redelivery_seconds = 60
     [limits]   peer_max_request_bytes = 65536   peer_rate_per_second = 200
@@ -22,7 +23,7 @@ then command-line flags (each later layer wins).
 
 Environment: ``RELEVE_LISTEN``, ``RELEVE_ADVERTISE`` and ``RELEVE_RELAYS`` (comma-separated),
 ``RELEVE_WEB_LISTEN``, ``RELEVE_WEB_NAMES`` (comma-separated), ``RELEVE_WEB_TLS``,
-``RELEVE_TLS_CERT``, ``RELEVE_TLS_KEY``,
+``RELEVE_TLS_CERT``, ``RELEVE_TLS_KEY``, ``RELEVE_CLINIC_SERVER``, ``RELEVE_LOCK_AFTER_MINUTES``,
 ``RELEVE_LOG_LEVEL``, ``RELEVE_OUTBOX_MAX_AGE_HOURS``, ``RELEVE_RETRY_BASE_SECONDS``,
 ``RELEVE_RETRY_MAX_SECONDS``, ``RELEVE_REDELIVERY_SECONDS``, ``RELEVE_PHONE``,
 ``RELEVE_ESCALATE_AFTER_MINUTES``, ``RELEVE_BACKUP_CONTACT``, ``RELEVE_BACKUP_AFTER_MINUTES``,
@@ -62,6 +63,8 @@ _TOML_KEYS: Final = {
     ("web", "tls"): "web_tls",
     ("web", "tls_cert"): "tls_cert",
     ("web", "tls_key"): "tls_key",
+    ("web", "clinic_server"): "clinic_server",
+    ("web", "lock_after_minutes"): "lock_after_minutes",
     ("outbox", "max_age_hours"): "outbox_max_age_hours",
     ("outbox", "retry_base_seconds"): "retry_base_seconds",
     ("outbox", "retry_max_seconds"): "retry_max_seconds",
@@ -86,6 +89,8 @@ _ENV_KEYS: Final = {
     "RELEVE_WEB_TLS": "web_tls",
     "RELEVE_TLS_CERT": "tls_cert",
     "RELEVE_TLS_KEY": "tls_key",
+    "RELEVE_CLINIC_SERVER": "clinic_server",
+    "RELEVE_LOCK_AFTER_MINUTES": "lock_after_minutes",
     "RELEVE_LOG_LEVEL": "log_level",
     "RELEVE_OUTBOX_MAX_AGE_HOURS": "outbox_max_age_hours",
     "RELEVE_RETRY_BASE_SECONDS": "retry_base_seconds",
@@ -113,6 +118,14 @@ def _coerce(field: str, value: Any) -> Any:
             return float(value)
         if kind == "int":
             return int(value)
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if str(value).strip().lower() in ("1", "true", "yes", "on"):
+                return True
+            if str(value).strip().lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(value)
         if kind == "str | None":
             return None if value in (None, "", "none") else str(value)
         return str(value)

@@ -47,6 +47,11 @@ class NodeConfig:
     web_tls: str = "auto"
     tls_cert: str | None = None
     tls_key: str | None = None
+    # A clinic server (issue #15, node.core.accounts): every person logs in to the web client
+    # with their own account, even on 127.0.0.1; a web client listening on the LAN always
+    # is one (:attr:`clinic_mode`). An idle person's screen locks after this long.
+    clinic_server: bool = False
+    lock_after_minutes: float = 10.0
     relays: tuple[str, ...] = ()
     outbox_max_age_hours: float = 72.0
     retry_base_seconds: float = 1.0
@@ -86,6 +91,7 @@ class NodeConfig:
             "backup_after_minutes",
             "header_timeout_seconds",
             "idle_timeout_seconds",
+            "lock_after_minutes",
         ):
             value = getattr(self, name)
             if not value > 0 or not math.isfinite(value):
@@ -119,6 +125,8 @@ class NodeConfig:
                 check_email(self.email)
             except ClinicalError:
                 raise SetupError("email must be an e-mail address", "invalid_config") from None
+        if not isinstance(self.clinic_server, bool):
+            raise SetupError("clinic_server must be true or false", "invalid_config")
         if self.listen is not None:
             split_host_port(self.listen)
         for address in self.advertise:
@@ -129,6 +137,11 @@ class NodeConfig:
             raise SetupError("web tls must be auto, ca or off", "invalid_config")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise SetupError("tls_cert and tls_key go together", "invalid_config")
+
+    @property
+    def clinic_mode(self) -> bool:
+        """People log in with their own accounts (node.core.accounts)."""
+        return self.clinic_server or self.web_listen is not None
 
 
 def split_host_port(text: str) -> tuple[str, int]:
