@@ -49,9 +49,11 @@ WINDOWS = sys.platform == "win32"
 if sys.platform == "win32":
     CREATE_NEW_PROCESS_GROUP: Final[int] = subprocess.CREATE_NEW_PROCESS_GROUP
     CTRL_BREAK_EVENT: Final[int] = signal.CTRL_BREAK_EVENT
+    SIGBREAK: Final[int] = signal.SIGBREAK
 else:
     CREATE_NEW_PROCESS_GROUP: Final[int] = 0x00000200
     CTRL_BREAK_EVENT: Final[int] = 1
+    SIGBREAK: Final[int] = 21  # signal.h of Windows' C runtime
 
 
 class ChildOptions(NamedTuple):
@@ -72,6 +74,17 @@ def child_options(windows: bool = WINDOWS) -> ChildOptions:
 
 
 CHILD: Final = child_options()
+
+
+def interrupt_signals(windows: bool = WINDOWS) -> tuple[int, ...]:
+    """The signals that interrupt the demo (which then stops its children and deletes its
+    folder): Ctrl-C and SIGTERM; on Windows also Ctrl-Break (SIGBREAK). Ctrl-Break pressed in
+    the console reaches every process of it, the children too (their process groups of their
+    own turn Ctrl-C off for them, not Ctrl-Break): without a handler it would end the demo at
+    once, leaving its temporary folder, keys included, behind."""
+    if windows:
+        return (signal.SIGINT, signal.SIGTERM, SIGBREAK)
+    return (signal.SIGINT, signal.SIGTERM)
 
 
 def request_stop(process: subprocess.Popen[bytes], windows: bool = WINDOWS) -> None:
@@ -362,7 +375,8 @@ def _scenario(
 
 
 class _Interrupts:
-    """Ctrl-C (SIGINT) and SIGTERM as KeyboardInterrupt, held back where one would leak a process.
+    """Ctrl-C (SIGINT), SIGTERM and on Windows Ctrl-Break (:func:`interrupt_signals`) as
+    KeyboardInterrupt, held back where one would leak a process.
 
     Between the start of a child process and the moment the demo holds its handle, an
     interruption would leave a node running with nobody to stop it: there it is held back and
@@ -377,7 +391,7 @@ class _Interrupts:
     def install(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             return  # signals reach the main thread only: nothing to install
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in interrupt_signals():
             self._previous[signum] = signal.signal(signum, self._handle)
 
     def restore(self) -> None:

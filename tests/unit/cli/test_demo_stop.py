@@ -101,3 +101,27 @@ def test_posix_child_stops_cleanly_on_request(tmp_path: Path) -> None:
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_ctrl_break_interrupts_the_demo_on_windows() -> None:
+    """Ctrl-Break in the console reaches the demo too: it must stop its children and delete
+    its folder then, as on Ctrl-C, not end at once."""
+    assert demo.interrupt_signals(windows=True) == (signal.SIGINT, signal.SIGTERM, 21)
+    assert demo.interrupt_signals(windows=False) == (signal.SIGINT, signal.SIGTERM)
+    if sys.platform == "win32":
+        assert demo.SIGBREAK == signal.SIGBREAK
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the POSIX signals, in this process")
+def test_the_demo_takes_the_signals_it_names_and_gives_them_back() -> None:
+    before = {signum: signal.getsignal(signum) for signum in demo.interrupt_signals()}
+    interrupts = demo._Interrupts()
+    interrupts.install()
+    try:
+        for signum in demo.interrupt_signals():
+            assert signal.getsignal(signum) == interrupts._handle
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGTERM)
+    finally:
+        interrupts.restore()
+    assert {signum: signal.getsignal(signum) for signum in before} == before
