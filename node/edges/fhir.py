@@ -6,7 +6,7 @@ export time, returns plain JSON-ready dicts. No I/O, no clock, no randomness.
 Bundle shape (Bundle.type "message", identifier = the message id, timestamp = export time):
 
   entry 0   MessageHeader   eventCoding = the message kind; source/destination endpoints are
-                            ``urn:releve:node:<node id>``; sender (and author when a person) refer
+                            ``releve://node/<node id>``; sender (and author when a person) refer
                             to the parties; focus = the clinical resources below
   text, handoff, attachment,
   cancellation, dispensing  -> one Communication (handoff: one payload per SAED section, the
@@ -26,7 +26,11 @@ web domain we do not own (a receiver treats them as opaque identifiers, as FHIR 
   urn:releve:node                               identifier system: node ids (k3xq-7b2m-...)
   urn:releve:fhir:CodeSystem:message-kind       codes text | handoff | prescription | attachment
   urn:releve:fhir:CodeSystem:saed-section       codes situation | background | assessment | request
-  urn:releve:fhir:StructureDefinition:*         the four extensions below
+                                                (and the handoff's version 2 fields)
+  urn:releve:fhir:CodeSystem:non-substitution   codes MTE | EFG | CIF (L.5125-23)
+  urn:releve:fhir:StructureDefinition:*         saed-section, attachment-sha256, reply-to,
+                                                acknowledged-at (below)
+and MessageHeader's endpoints use the scheme ``releve:`` (a url is needed there: below).
 
 Decisions:
 - Attachment.hash is, in R4, the base64 SHA-1 of the data. We only have SHA-256, and a value that is
@@ -43,12 +47,36 @@ Decisions:
   (MedicationRequest has no inResponseTo) carries it in the extension ``...:reply-to``.
 - acknowledged_at (a person acknowledged an urgent message) is clinically relevant and has no R4
   element: extension ``...:acknowledged-at`` (valueDateTime).
-- The prescriber's RPPS number goes out as FR Core's national identifier (slice idNatPs): system
-  urn:oid:1.2.250.1.71.4.2.1 (IDNPS) whose value for an RPPS number is "8" + the 11 digits.
-- The INS is the INS-NIR: system urn:oid:1.2.250.1.213.1.4.8, value the 15 digits; a temporary
-  NIA (first digit 7 or 8) goes under the INS-NIA's OID, urn:oid:1.2.250.1.213.1.4.9. The INS
-  status (RNIV: provisional, retrieved, validated, qualified) is the extension ``...:ins-status``
-  (valueCode) until FR Core's identity-reliability extension is adopted (issue #16, FHIR).
+- MessageHeader.source/destination.endpoint are of type url, and R4 says of them that "the id
+  may be a non-resolvable URI for systems that do not use standard network-based addresses":
+  a node is reached through its contacts' direct addresses and relays, which change and are
+  not for a patient's record. The endpoint is ``releve://node/<node id>``: a URL (scheme and
+  host) under an unregistered scheme that only Relève resolves. Not ``urn:releve:node:<id>``
+  (a URN is no URL: fhir.resources 6.x refuses it, "invalid or missing URL scheme"), nor
+  ``releve://<node id>`` (a 64-character node id is no valid host: DNS labels stop at 63).
+
+FR Core (Interop'Santé's French profiles, hl7.fhir.fr.core 2.2.0, August 2026, canonical base
+https://hl7.fr/ig/fhir/core): the export follows its slices and extensions wherever Relève has
+the data, and claims no profile in meta.profile: fr-core-patient-ins requires the birth place
+with its INSEE code, which no Relève form asks.
+- The prescriber (FRCorePractitionerProfile, fr-core-practitioner): identifier slice idNatPs,
+  type fr-core-cs-v2-0203#IDNPS, system urn:oid:1.2.250.1.71.4.2.1 (IDNPS), value "8" + the
+  11 RPPS digits; and slice rpps, type fr-core-cs-v2-0203#RPPS, system
+  https://rpps.esante.gouv.fr, value the 11 digits. The prescriber's e-mail (R.5132-3) is a
+  telecom of system email.
+- The INS (FRCorePatientINSProfile, fr-core-patient-ins): an INS-NIR has use official, type
+  fr-core-cs-v2-0203#INS-NIR, system urn:oid:1.2.250.1.213.1.4.8 (INS-NIR), value the 15
+  digits; a temporary NIA (first digit 7 or 8) has use temp, type #INS-NIA, system
+  urn:oid:1.2.250.1.213.1.4.9 (INS-NIA): never the NIR's OID.
+- The birth name (slice officialName): use official, family = the birth name, given = the
+  first given name only, and, when there are several given names or the identity carries an
+  INS, the extension fr-core-patient-birth-list-given-name (valueString) with the list of
+  given names as written (fr-core-patient-ins requires it; the INSi service returns the list
+  space-separated).
+- The identity status (RNIV 1, [EXI SI 07]: provisional, retrieved, validated, qualified) is
+  FR Core's extension fr-core-identity-reliability, sub-extension identityStatus, valueCoding
+  from the code system fr-core-cs-identity-status: PROV, RECUP, VALI, QUAL. It replaces the
+  ``urn:releve:...:ins-status`` extension that came before FR Core 2.2.0 had these codes.
 - A prescription's lifecycle gives MedicationRequest.status: cancelled -> cancelled, replaced ->
   stopped, dispensed -> completed, past its validity with nothing dispensed -> stopped, else
   active. An amendment's lines name the replaced prescription's in priorPrescription (logical
@@ -66,14 +94,18 @@ Decisions:
 - Never exported: contact ids, sequence numbers, verification state and anything else internal
   to the node; patient data is expected (this is the way back into the patient's record).
 
-Validation (tests/unit/node/test_fhir.py): SMART on FHIR's client-py (PyPI ``fhirclient``, pinned
-4.4.0, February 2026), whose models are generated from the R4 4.0.1 StructureDefinitions: every
-element's type and cardinality, required elements, unknown elements, date/time formats, and each
-Bundle entry parsed as the resource its resourceType names; the test adds the Bundle invariants
-and required-binding codes it does not check. Not chosen: the official fhir.schema.json (no PyPI
-package we could find ships it) and fhir.resources (its last R4 release, 6.4.0, needs pydantic < 2
-and fails to import with the pydantic 2 that its own requirement now resolves to; 6.5.0 is R4B,
-later lines R4B/R5).
+Validation, by two independent validators that share no code:
+- SMART on FHIR's client-py (PyPI ``fhirclient``, pinned 4.4.0, February 2026), whose models are
+  generated from the R4 4.0.1 StructureDefinitions: every element's type and cardinality,
+  required elements, unknown elements, date/time formats, and each Bundle entry parsed as the
+  resource its resourceType names (tests/unit/node/test_fhir.py, which adds the Bundle
+  invariants and required-binding codes it does not check);
+- HL7's own R4 JSON schema (fhir.schema.json, 4.0.1), applied with ``jsonschema``
+  (tests/unit/node/fhir_schema.py). No PyPI package ships that file: it is vendored in
+  tests/vendor/fhir-r4 from the npm package that does, with its licence and SHA-256.
+Not chosen for ``make test``: fhir.resources 6.4.0 (its last R4 release; 6.5.0 is R4B, later
+lines R4B/R5) imports only with pydantic < 2, so it needs a virtualenv of its own that the
+project's files do not install; the endpoint decision above was checked with it by hand.
 
 Errors: a Message JSON that lacks what a Bundle needs raises ValueError. That JSON is the node's
 own, so this is a bug of ours, never a peer's input; the messages name the field, never its value.
@@ -106,7 +138,6 @@ EXT_ACKNOWLEDGED: Final = "urn:releve:fhir:StructureDefinition:acknowledged-at"
 INS_SYSTEM: Final = "urn:oid:1.2.250.1.213.1.4.8"
 # A temporary NIA (first digit 7 or 8) is not a NIR: ANS's OID for the INS-NIA.
 NIA_SYSTEM: Final = "urn:oid:1.2.250.1.213.1.4.9"
-EXT_INS_STATUS: Final = "urn:releve:fhir:StructureDefinition:ins-status"
 EXT_DISPENSING: Final = "urn:releve:fhir:StructureDefinition:dispensing"
 NON_SUBSTITUTION_SYSTEM: Final = "urn:releve:fhir:CodeSystem:non-substitution"
 _NON_SUBSTITUTION: Final = {
@@ -117,7 +148,25 @@ _NON_SUBSTITUTION: Final = {
 # A prescription's lifecycle (local API "lifecycle") -> MedicationRequest.status.
 _LIFECYCLE_STATUS: Final = {"active": "active", "cancelled": "cancelled", "replaced": "stopped"}
 IDNPS_SYSTEM: Final = "urn:oid:1.2.250.1.71.4.2.1"
+RPPS_SYSTEM: Final = "https://rpps.esante.gouv.fr"
 UCUM: Final = "http://unitsofmeasure.org"
+# MessageHeader endpoints (a url): see the module docstring.
+ENDPOINT_PREFIX: Final = "releve://node/"
+# FR Core 2.2.0 (https://hl7.fr/ig/fhir/core): identifier types, extensions, code systems.
+FR_CORE: Final = "https://hl7.fr/ig/fhir/core"
+IDENTIFIER_TYPE_SYSTEM: Final = f"{FR_CORE}/CodeSystem/fr-core-cs-v2-0203"
+EXT_BIRTH_LIST_GIVEN_NAME: Final = (
+    f"{FR_CORE}/StructureDefinition/fr-core-patient-birth-list-given-name"
+)
+EXT_IDENTITY_RELIABILITY: Final = f"{FR_CORE}/StructureDefinition/fr-core-identity-reliability"
+IDENTITY_STATUS_SYSTEM: Final = f"{FR_CORE}/CodeSystem/fr-core-cs-identity-status"
+# The patient form's ins_status (node/protocol/patient.py InsStatus) -> RNIV code, display.
+_IDENTITY_STATUS: Final = {
+    "provisional": ("PROV", "Identité provisoire"),
+    "retrieved": ("RECUP", "Identité récupérée"),
+    "validated": ("VALI", "Identité validée"),
+    "qualified": ("QUAL", "Identité qualifiée"),
+}
 
 _KIND_DISPLAY: Final = {
     "text": "Message",
@@ -263,7 +312,7 @@ class _Export:
             except ValueError:
                 raise ValueError(f"{key} is missing and contact_id is not hexadecimal") from None
         identifier = [{"system": NODE_SYSTEM, "value": node_id}]
-        endpoint: JSON = {"endpoint": f"{NODE_SYSTEM}:{node_id}"}
+        endpoint: JSON = {"endpoint": ENDPOINT_PREFIX + node_id}
         if isinstance(party, Mapping) and party.get("role") in _ORGANIZATION_ROLES:
             resource: JSON = {"resourceType": "Organization", "identifier": identifier}
             if name is not None:
@@ -288,19 +337,38 @@ class _Export:
         if not isinstance(patient, Mapping):
             raise ValueError("patient is missing")
         resource: JSON = {"resourceType": "Patient"}
+        status = patient.get("ins_status")
+        if status is not None:
+            if status not in _IDENTITY_STATUS:
+                raise ValueError("patient.ins_status is not a known identity status")
+            code, display = _IDENTITY_STATUS[status]
+            status_coding = {"system": IDENTITY_STATUS_SYSTEM, "code": code, "display": display}
+            resource["extension"] = [
+                {
+                    "url": EXT_IDENTITY_RELIABILITY,
+                    "extension": [{"url": "identityStatus", "valueCoding": status_coding}],
+                }
+            ]
         ins = patient.get("ins")
         if ins:
             digits = "".join(str(ins).split())
-            system = NIA_SYSTEM if digits[:1] in ("7", "8") else INS_SYSTEM
-            resource["identifier"] = [{"use": "official", "system": system, "value": digits}]
-        status = patient.get("ins_status")
-        if isinstance(status, str):
-            resource["extension"] = [{"url": EXT_INS_STATUS, "valueCode": status}]
-        name: JSON = {
-            "use": "official",
-            "family": _text(patient, "birth_name", field="patient.birth_name"),
-        }
-        name["given"] = _text(patient, "first_names", field="patient.first_names").split()
+            nia = digits[:1] in ("7", "8")
+            kind = "INS-NIA" if nia else "INS-NIR"
+            resource["identifier"] = [
+                {
+                    "use": "temp" if nia else "official",
+                    "type": _identifier_type(kind),
+                    "system": NIA_SYSTEM if nia else INS_SYSTEM,
+                    "value": digits,
+                }
+            ]
+        given = _text(patient, "first_names", field="patient.first_names")
+        name: JSON = {}
+        if len(given.split()) > 1 or ins:
+            name["extension"] = [{"url": EXT_BIRTH_LIST_GIVEN_NAME, "valueString": given}]
+        name["use"] = "official"
+        name["family"] = _text(patient, "birth_name", field="patient.birth_name")
+        name["given"] = given.split()[:1]
         resource["name"] = [name]
         sex = patient.get("sex")
         if sex not in _GENDER:
@@ -544,12 +612,31 @@ class _Export:
         rpps = _text(prescriber, "rpps", field="prescription.prescriber.rpps")
         resource: JSON = {
             "resourceType": "Practitioner",
-            "identifier": [{"use": "official", "system": IDNPS_SYSTEM, "value": "8" + rpps}],
+            "identifier": [
+                {
+                    "use": "official",
+                    "type": _identifier_type("IDNPS"),
+                    "system": IDNPS_SYSTEM,
+                    "value": "8" + rpps,
+                },
+                {
+                    "use": "official",
+                    "type": _identifier_type("RPPS"),
+                    "system": RPPS_SYSTEM,
+                    "value": rpps,
+                },
+            ],
             "name": [{"text": _text(prescriber, "name", field="prescription.prescriber.name")}],
         }
+        telecom = []
         phone = _optional(prescriber, "phone")
         if phone is not None:
-            resource["telecom"] = [{"system": "phone", "value": phone, "use": "work"}]
+            telecom.append({"system": "phone", "value": phone, "use": "work"})
+        email = _optional(prescriber, "email")
+        if email is not None:
+            telecom.append({"system": "email", "value": email, "use": "work"})
+        if telecom:
+            resource["telecom"] = telecom
         address = _optional(prescriber, "address")
         if address is not None:
             resource["address"] = [{"use": "work", "text": address}]
@@ -650,6 +737,11 @@ def _text(
     if value is None:
         raise ValueError(f"{field or key} is missing or empty")
     return value
+
+
+def _identifier_type(code: str) -> JSON:
+    """An identifier's type from FR Core's code system fr-core-cs-v2-0203 (INS-NIR, IDNPS...)."""
+    return {"coding": [{"system": IDENTIFIER_TYPE_SYSTEM, "code": code}]}
 
 
 def _handoff_field(form: Mapping[str, Any], field: str) -> str | None:

@@ -1,11 +1,14 @@
 """FHIR R4 export (node/edges/fhir.py): every kind of message gives a Bundle that FHIR R4 accepts.
 
-The validator is SMART on FHIR's client-py models (``fhirclient``, generated from the R4 4.0.1
-StructureDefinitions): types, cardinalities, required and unknown elements, date/time formats,
-each entry parsed as its resourceType. ``problems()`` adds what those models leave out and our
-output relies on: the Bundle invariants of a message (bdl-7, bdl-12, references resolved inside the
-Bundle), the required value-set bindings of the codes we emit, ele-1 (no empty or null element),
-the string and id grammars, and drt-1/qty-3. The broken-bundle tests show each layer is live.
+Two independent validators: SMART on FHIR's client-py models (``fhirclient``, generated from the
+R4 4.0.1 StructureDefinitions: types, cardinalities, required and unknown elements, date/time
+formats, each entry parsed as its resourceType) and HL7's R4 JSON schema applied by
+``jsonschema`` (fhir_schema.py; its own tests in test_fhir_schema.py). ``problems()`` runs both
+and adds what they leave out and our output relies on: the Bundle invariants of a message
+(bdl-7, bdl-12, references resolved inside the Bundle), the required value-set bindings of the
+codes we emit, ele-1 (no empty or null element), the string and id grammars, and drt-1/qty-3.
+The broken-bundle tests show each layer is live. The FR Core tests (at the end) check the
+French profiles' slices and extensions.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fhirclient.models.bundle import Bundle  # type: ignore[import-untyped]
@@ -26,14 +30,21 @@ from hypothesis import strategies as st
 from node.core.records import MessageRow
 from node.edges.api import json as records
 from node.edges.fhir import (
+    ENDPOINT_PREFIX,
     EXT_ACKNOWLEDGED,
+    EXT_BIRTH_LIST_GIVEN_NAME,
+    EXT_IDENTITY_RELIABILITY,
     EXT_REPLY_TO,
     EXT_SAED_SECTION,
     EXT_SHA256,
+    IDENTIFIER_TYPE_SYSTEM,
+    IDENTITY_STATUS_SYSTEM,
     IDNPS_SYSTEM,
     INS_SYSTEM,
     KIND_SYSTEM,
     MESSAGE_SYSTEM,
+    NIA_SYSTEM,
+    RPPS_SYSTEM,
     export_bundles,
     message_bundle,
     resource_id,
@@ -46,6 +57,8 @@ from node.protocol.conversation import (
 )
 from node.protocol.identity import format_node_id
 from node.protocol.profile import Profile, Role
+
+from .fhir_schema import schema_problems
 
 JSON = dict[str, Any]
 EXPORTED_AT = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
@@ -133,6 +146,7 @@ _REQUIRED_CODES: dict[tuple[str, str], frozenset[str]] = {
 }
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _URI = re.compile(r"[a-z][a-z0-9+.\-]*:\S+")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 _MIME = re.compile(r"[a-z]+/[a-z0-9.+\-]+")
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _UCUM = "http://unitsofmeasure.org"
@@ -175,7 +189,7 @@ def fhirclient_problems(bundle: JSON) -> list[str]:
 
 def problems(bundle: JSON) -> list[str]:
     """Everything wrong with ``bundle`` as an R4 message Bundle; empty when valid."""
-    found = fhirclient_problems(bundle)
+    found = fhirclient_problems(bundle) + schema_problems(bundle)
     for where, value in _tree(bundle):
         if value is None or value in ("", [], {}):
             found.append(f"ele-1: empty or null element at {where}")
@@ -186,7 +200,11 @@ def problems(bundle: JSON) -> list[str]:
             contact_point = re.search(r"\.telecom\[\d+\]$", where) is not None
             if isinstance(system, str) and not contact_point and not _URI.fullmatch(system):
                 found.append(f"uri: system {system!r} at {where}")
-            if "url" in value and not _URI.fullmatch(str(value["url"])):
+            # A complex extension's parts are named by a plain name ("identityStatus"): R4,
+            # Extensibility, "Complex extensions"; any other url is an absolute URI.
+            nested = re.search(r"\.extension\[\d+\]\.extension\[\d+\]$", where) is not None
+            url_ok = _URI.fullmatch if not nested else _NAME.fullmatch
+            if "url" in value and not url_ok(str(value["url"])):
                 found.append(f"uri: url at {where}")
             if where.endswith("expectedSupplyDuration") and (
                 value.get("system") != _UCUM or "code" not in value
@@ -306,6 +324,7 @@ def message(kind: str, **changes: Any) -> JSON:
                 "rpps": "10001234567",
                 "address": "3 place Bellecour, 69002 Lyon",
                 "phone": "04 72 00 00 00",
+                "email": "c.martin@example.fr",
             },
             "date": "2026-11-29",
             "patient": {**patient(), "birth_date": "2019-05-02", "weight_kg": 18.5},
@@ -369,8 +388,8 @@ def test_text_message() -> None:
     assert bundle["timestamp"] == "2026-11-30T09:15:00.000Z"
     header = bundle["entry"][0]["resource"]
     assert header["eventCoding"] == {"system": KIND_SYSTEM, "code": "text", "display": "Message"}
-    assert header["source"]["endpoint"] == "urn:releve:node:k3xq-7b2m-p4ta-9c1d"
-    assert header["destination"][0]["endpoint"] == "urn:releve:node:zr5w-qq2e-88hn-tk0a"
+    assert header["source"]["endpoint"] == "releve://node/k3xq-7b2m-p4ta-9c1d"
+    assert header["destination"][0]["endpoint"] == "releve://node/zr5w-qq2e-88hn-tk0a"
     communication = only(bundle, "Communication")
     assert header["focus"] == [{"reference": bundle["entry"][1]["fullUrl"]}]
     assert bundle["entry"][1]["resource"] is communication
@@ -440,10 +459,20 @@ def test_handoff_with_ins() -> None:
     patient_resource = by_reference(bundle, communication["subject"])
     assert patient_resource == only(bundle, "Patient")
     assert patient_resource["identifier"] == [
-        {"use": "official", "system": INS_SYSTEM, "value": "256037512345678"}
+        {
+            "use": "official",
+            "type": {"coding": [{"system": IDENTIFIER_TYPE_SYSTEM, "code": "INS-NIR"}]},
+            "system": INS_SYSTEM,
+            "value": "256037512345678",
+        }
     ]
     assert patient_resource["name"] == [
-        {"use": "official", "family": "DUPONT", "given": ["Marie", "Claire"]}
+        {
+            "extension": [{"url": EXT_BIRTH_LIST_GIVEN_NAME, "valueString": "Marie Claire"}],
+            "use": "official",
+            "family": "DUPONT",
+            "given": ["Marie"],
+        }
     ]
     assert patient_resource["gender"] == "female"
     assert patient_resource["birthDate"] == "1956-03-14"
@@ -491,9 +520,23 @@ def test_prescription_with_several_lines() -> None:
     assert header["focus"] == [{"reference": e["fullUrl"]} for e in bundle["entry"][1:4]]
     prescriber = by_reference(bundle, header["author"])
     assert prescriber["identifier"] == [
-        {"use": "official", "system": IDNPS_SYSTEM, "value": "810001234567"}
+        {
+            "use": "official",
+            "type": {"coding": [{"system": IDENTIFIER_TYPE_SYSTEM, "code": "IDNPS"}]},
+            "system": IDNPS_SYSTEM,
+            "value": "810001234567",
+        },
+        {
+            "use": "official",
+            "type": {"coding": [{"system": IDENTIFIER_TYPE_SYSTEM, "code": "RPPS"}]},
+            "system": RPPS_SYSTEM,
+            "value": "10001234567",
+        },
     ]
-    assert prescriber["telecom"] == [{"system": "phone", "value": "04 72 00 00 00", "use": "work"}]
+    assert prescriber["telecom"] == [
+        {"system": "phone", "value": "04 72 00 00 00", "use": "work"},
+        {"system": "email", "value": "c.martin@example.fr", "use": "work"},
+    ]
     weight = only(bundle, "Observation")
     assert weight["effectiveDateTime"] == "2026-11-29"
     first, second, third = requests
@@ -593,7 +636,7 @@ def test_removed_contact_is_named_by_its_node_id(direction: str, side: str) -> N
     bundle = valid_bundle(msg)
     header = bundle["entry"][0]["resource"]
     endpoint = header["source"] if side == "sender" else header["destination"][0]
-    assert endpoint["endpoint"] == "urn:releve:node:" + "-".join(["aaaa"] * 13)
+    assert endpoint["endpoint"] == "releve://node/" + "-".join(["aaaa"] * 13)
     assert "name" not in endpoint
     communication = only(bundle, "Communication")
     reference = communication["sender"] if side == "sender" else communication["recipient"][0]
@@ -949,9 +992,30 @@ def test_a_nia_goes_under_its_own_oid_and_the_ins_status_travels() -> None:
     bundle = message_bundle(handoff, EXPORTED_AT)
     assert problems(bundle) == []
     resource = only(bundle, "Patient")
-    assert resource["identifier"][0]["system"] == "urn:oid:1.2.250.1.213.1.4.9"
+    # FR Core's INS-NIA slice: use temp, type INS-NIA, the INS-NIA's OID.
+    assert resource["identifier"] == [
+        {
+            "use": "temp",
+            "type": {"coding": [{"system": IDENTIFIER_TYPE_SYSTEM, "code": "INS-NIA"}]},
+            "system": "urn:oid:1.2.250.1.213.1.4.9",
+            "value": "756037512345678",
+        }
+    ]
+    assert NIA_SYSTEM == "urn:oid:1.2.250.1.213.1.4.9"
     assert resource["extension"] == [
-        {"url": "urn:releve:fhir:StructureDefinition:ins-status", "valueCode": "qualified"}
+        {
+            "url": "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability",
+            "extension": [
+                {
+                    "url": "identityStatus",
+                    "valueCoding": {
+                        "system": "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status",
+                        "code": "QUAL",
+                        "display": "Identité qualifiée",
+                    },
+                }
+            ],
+        }
     ]
     assert (
         only(message_bundle(message("handoff"), EXPORTED_AT), "Patient")["identifier"][0]["system"]
@@ -978,3 +1042,103 @@ def test_cancellations_and_dispensing_reports_export_as_communications(
     bundle = message_bundle(record, EXPORTED_AT)
     assert problems(bundle) == []
     assert words in only(bundle, "Communication")["payload"][0]["contentString"]
+
+
+# --- FR Core (hl7.fhir.fr.core 2.2.0): slices and extensions (issue #16) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("first_names", "ins", "given", "birth_list"),
+    [
+        ("Marie", None, ["Marie"], None),
+        ("Marie Claire Anne", None, ["Marie"], "Marie Claire Anne"),
+        ("Jean-Pierre", None, ["Jean-Pierre"], None),
+        # fr-core-patient-ins requires the list even for one given name.
+        ("Marie", "256037512345678", ["Marie"], "Marie"),
+    ],
+)
+def test_given_is_the_first_given_name_and_the_list_goes_in_its_extension(
+    first_names: str, ins: str | None, given: list[str], birth_list: str | None
+) -> None:
+    msg = message("handoff")
+    msg["handoff"]["patient"] = {**patient(ins=ins), "first_names": first_names}
+    name = only(valid_bundle(msg), "Patient")["name"][0]
+    assert name["use"] == "official"
+    assert name["given"] == given
+    if birth_list is None:
+        assert "extension" not in name
+    else:
+        assert name["extension"] == [{"url": EXT_BIRTH_LIST_GIVEN_NAME, "valueString": birth_list}]
+    assert EXT_BIRTH_LIST_GIVEN_NAME == (
+        "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-birth-list-given-name"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [("provisional", "PROV"), ("retrieved", "RECUP"), ("validated", "VALI"), ("qualified", "QUAL")],
+)
+def test_each_identity_status_is_fr_cores_rniv_code(status: str, code: str) -> None:
+    msg = message("prescription")
+    msg["prescription"]["patient"] = {**msg["prescription"]["patient"], "ins_status": status}
+    if status != "qualified":
+        msg["prescription"]["patient"]["ins"] = None  # an INS travels only when qualified
+    resource = only(valid_bundle(msg), "Patient")
+    (reliability,) = resource["extension"]
+    assert reliability["url"] == EXT_IDENTITY_RELIABILITY
+    assert reliability["extension"] == [
+        {
+            "url": "identityStatus",
+            "valueCoding": {
+                "system": IDENTITY_STATUS_SYSTEM,
+                "code": code,
+                "display": reliability["extension"][0]["valueCoding"]["display"],
+            },
+        }
+    ]
+    assert reliability["extension"][0]["valueCoding"]["display"].startswith("Identité ")
+
+
+def test_no_identity_status_no_extension_and_no_relève_one() -> None:
+    bundle = valid_bundle(message("handoff"))
+    assert "extension" not in only(bundle, "Patient")
+    assert "ins-status" not in json.dumps(bundle)
+
+
+def test_an_unknown_identity_status_is_a_bug_of_ours() -> None:
+    msg = message("handoff")
+    msg["handoff"]["patient"] = {**patient(), "ins_status": "sure"}
+    with pytest.raises(ValueError, match="ins_status"):
+        message_bundle(msg, EXPORTED_AT)
+
+
+@pytest.mark.parametrize("node_id", ["k3xq-7b2m-p4ta-9c1d", "-".join(["tq6c"] * 13)])
+def test_message_header_endpoints_are_urls_with_a_host(node_id: str) -> None:
+    """R4's url (and fhir.resources 6.x, pydantic's AnyUrl) wants a scheme and a host: a URN
+    is refused, and a 64-character node id is no host (labels stop at 63 characters)."""
+    msg = message("text")
+    msg["sender"] = {**msg["sender"], "node_id": node_id}
+    header = valid_bundle(msg)["entry"][0]["resource"]
+    url = urlsplit(header["source"]["endpoint"])
+    assert (url.scheme, url.netloc, url.path) == ("releve", "node", "/" + node_id)
+    assert header["source"]["endpoint"].startswith(ENDPOINT_PREFIX)
+    for endpoint in (header["source"]["endpoint"], header["destination"][0]["endpoint"]):
+        assert re.fullmatch(r"[a-z][a-z0-9+.\-]*://[a-z0-9\-]{1,63}/\S+", endpoint)
+
+
+def test_substitution_only_on_the_line_that_forbids_it_and_no_note_copied() -> None:
+    msg = message("prescription")
+    lines = msg["prescription"]["lines"]
+    lines[0] = {**lines[0], "non_substitutable": "MTE"}
+    msg["prescription"]["notes"] = None
+    first, second, third = _resources(valid_bundle(msg), "MedicationRequest")
+    assert first["substitution"] == {
+        "allowedBoolean": False,
+        "reason": {
+            "coding": [{"system": "urn:releve:fhir:CodeSystem:non-substitution", "code": "MTE"}],
+            "text": "Non substituable (MTE) : marge thérapeutique étroite",
+        },
+    }
+    assert "substitution" not in second
+    assert "substitution" not in third
+    assert not any("substitu" in json.dumps(r.get("note", [])).lower() for r in (second, third))
