@@ -134,7 +134,7 @@ def publish(temporary: Path, folder: Path, name: str, *, numbering: bool = True)
                 raise CliError("error.out_exists", path=target) from None
             continue
         except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            if not links_unsupported(exc):
                 raise
             try:
                 os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -142,7 +142,7 @@ def publish(temporary: Path, folder: Path, name: str, *, numbering: bool = True)
                 if not numbering:
                     raise CliError("error.out_exists", path=target) from None
                 continue
-            os.replace(temporary, target)
+            _replace(temporary, target)
             return target
         return target
     raise CliError("error.out_exists", path=folder / name)
@@ -202,6 +202,25 @@ def human_size(tr: Translator, size: int) -> str:
     return tr("size.mib", value=number(size / (1024 * 1024)))
 
 
+# Where a folder takes no hard link: EPERM (Linux on FAT), ENOTSUP, EXDEV, EMLINK; on Windows
+# a FAT or exFAT USB key answers ERROR_INVALID_FUNCTION (errno EINVAL) or ERROR_NOT_SUPPORTED.
+_NO_LINK_ERRNOS: Final = frozenset(
+    {errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EINVAL}
+)
+_NO_LINK_WINERRORS: Final = frozenset({1, 50})
+
+
+def links_unsupported(exc: OSError) -> bool:
+    return exc.errno in _NO_LINK_ERRNOS or getattr(exc, "winerror", None) in _NO_LINK_WINERRORS
+
+
+def _replace(temporary: Path, target: Path) -> None:
+    """``os.replace``, retried for a moment on Windows while an antivirus holds the file."""
+    from node import system  # light: node.paths imports it at every start anyway
+
+    system.replace(temporary, target)
+
+
 class Size(NamedTuple):
     """A number of bytes, worded when the error that carries it is shown."""
 
@@ -217,7 +236,7 @@ def replace_private(path: Path, data: bytes) -> None:
         stream.write(data)
         stream.flush()
         os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        _replace(temporary, path)
 
 
 def read_json_object(path: Path) -> dict[str, object]:
