@@ -1,7 +1,8 @@
 #!/bin/sh
-# Relève, installed from this folder without the Internet (Linux x86_64).
+# Relève, installed from this folder without the Internet (Linux x86_64, macOS).
 #   sh install.sh [FOLDER]      FOLDER: where Relève goes (default ~/.local/share/releve-app)
-# Needs Python 3.11 or newer (python3, with its venv module: Debian/Ubuntu: python3-venv).
+# Needs Python 3.11 or newer (python3, with its venv module: Debian/Ubuntu: python3-venv;
+# macOS: the python.org installer, the python3 of Apple's developer tools being too old).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TARGET=${1:-"$HOME/.local/share/releve-app"}

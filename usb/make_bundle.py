@@ -3,10 +3,13 @@
 Writes ``dist/releve-usb/`` (and ``dist/releve-usb.zip``):
 
 - ``wheels/``: Relève's wheel (built from the last commit) and every wheel it needs, for
-  Linux x86_64 (manylinux) and Windows amd64, for each Python version in ``--python``
-  (3.11 by default), including pywin32 for the Windows service (the ``[windows]`` extra);
-- ``install.sh`` (Linux), ``install.ps1`` and ``install.bat`` (Windows, double-click the .bat):
-  a virtual environment, then ``pip install --no-index --find-links wheels``;
+  Linux x86_64 (manylinux), Windows amd64 and macOS (Apple silicon, macOS 11 or later, and
+  Intel, macOS 12 or later: every dependency ships macOS wheels), for each Python version in
+  ``--python`` (3.11 by default), including pywin32 for the Windows service (the
+  ``[windows]`` extra);
+- ``install.sh`` (Linux and macOS), ``install.ps1`` and ``install.bat`` (Windows,
+  double-click the .bat): a virtual environment, then ``pip install --no-index
+  --find-links wheels``;
 - ``LISEZ-MOI.txt`` / ``README.txt``: one page, French then English.
 
 Needs the Internet (PyPI) when it runs: make the bundle before the outage. Python itself is
@@ -31,6 +34,10 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = ("install.sh", "install.ps1", "install.bat", "LISEZ-MOI.txt")
 LINUX_PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64")
 WINDOWS_PLATFORMS = ("win_amd64",)
+# One download per processor: pip takes one wheel per package for all the tags it is given,
+# and an arm64 wheel would not do for an Intel Mac. pip widens each tag to the older macOS
+# versions and to universal2 wheels.
+MACOS_PLATFORMS = (("macosx_11_0_arm64",), ("macosx_12_0_x86_64",))
 
 
 def run(arguments: list[str]) -> None:
@@ -138,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         requirement = f"releve[windows] @ {own.resolve().as_uri()}"
         for python in args.python or ["3.11"]:
             download(wheels, requirement, LINUX_PLATFORMS, python)
+            for platforms in MACOS_PLATFORMS:
+                download(wheels, requirement, platforms, python)
             # pip reads environment markers as on this machine, not the target: pywin32's
             # (sys_platform == 'win32') is named for Windows explicitly.
             download(wheels, requirement, WINDOWS_PLATFORMS, python, "pywin32>=306")

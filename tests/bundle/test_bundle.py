@@ -34,13 +34,17 @@ def _clean_environment() -> dict[str, str]:
     }
 
 
-def test_the_bundle_holds_wheels_for_linux_and_windows() -> None:
+def test_the_bundle_holds_wheels_for_linux_windows_and_macos() -> None:
     wheels = sorted(path.name for path in (_bundle() / "wheels").glob("*.whl"))
     assert any(name.startswith("releve-") for name in wheels)
     for package in ("aiohttp", "pynacl", "pillow", "zxing_cpp"):
         names = [name for name in wheels if name.lower().startswith(package)]
         assert any("manylinux" in name for name in names), package
         assert any("win_amd64" in name for name in names), package
+        # A wheel for each Mac processor (a universal2 one serves both).
+        macos = [name for name in names if "macosx" in name]
+        assert any("arm64" in name or "universal2" in name for name in macos), package
+        assert any("x86_64" in name or "universal2" in name for name in macos), package
     assert any(name.startswith("pywin32-") and "win_amd64" in name for name in wheels)
     for name in ("install.sh", "install.ps1", "install.bat", "LISEZ-MOI.txt", "README.txt"):
         assert (_bundle() / name).is_file(), name
