@@ -15,7 +15,9 @@ import json
 import logging
 import os
 import socket
+import ssl
 import sys
+import time
 from typing import IO, Any, Final
 
 from aiohttp import web
@@ -33,7 +35,9 @@ from node.edges.connections import (
 )
 from node.edges.http_hardening import ROLL_SECONDS, Rolling
 from node.edges.peer_server import REFUSALS
+from node.edges.tls import is_loopback, key_password
 from node.edges.web.app import WebClient
+from node.edges.web.serving import WebListen, plan
 from node.paths import HomeLayout, write_private
 from node.protocol import Endpoint, Identity, LocalProtocolError
 from node.storage import keystore
@@ -51,6 +55,8 @@ FILE_MARGIN: Final = 128
 FILES_WANTED: Final = 4096
 # aiohttp's lingering over an unread body after answering (its default: 10 s).
 LINGERING_TIME: Final = 1.0
+# What the key protecting the web client's TLS key files is derived for (node/edges/tls.py).
+TLS_KEY_PURPOSE: Final = b"releve-tls-keys"
 
 
 def run(
@@ -61,9 +67,11 @@ def run(
     relays: list[str],
     passphrase: bytes | None,
     stop: system.StopRequest | None = None,
+    web: dict[str, Any] | None = None,
 ) -> int:
     """Runs the node until SIGINT/SIGTERM (SIGINT/SIGBREAK on Windows) or, for a service,
-    until ``stop`` is requested from another thread."""
+    until ``stop`` is requested from another thread. ``web``: the web client's flags
+    (web_listen, web_names, web_tls, tls_cert, tls_key), over the config file's."""
     if not keystore.exists(layout):
         raise SetupError(f"no Relève home at {layout.root}; run `releve init`", "home_missing")
     lock = _lock(layout)
@@ -76,6 +84,7 @@ def run(
             overrides["listen"] = listen
         if relays:
             overrides["relays"] = relays
+        overrides.update({key: value for key, value in (web or {}).items() if value})
         config = load(layout, os.environ, overrides)
         relay_endpoints(config)  # refuse a bad relay URL before anything starts
         try:
@@ -86,7 +95,11 @@ def run(
         if config.listen is None and not config.relays:
             log.warning("listening for no peers (--no-listen) and no relay: nothing can reach us")
         unlocked = keystore.unlock(layout, passphrase)
-        asyncio.run(_serve(layout, config, unlocked, stop))
+        # Where the web client listens, with its certificate (made or renewed now): a LAN
+        # address without TLS is refused here, before anything starts (issue #15).
+        password = key_password(unlocked.cipher.subkey(TLS_KEY_PURPOSE))
+        web_listen = plan(config, layout.root / "tls", password, time.time)
+        asyncio.run(_serve(layout, config, unlocked, stop, web_listen))
     finally:
         # A second run in the same process (the CLI asks for the passphrase after the first
         # one found the home protected) must not log every line twice.
@@ -248,6 +261,7 @@ async def _serve(
     config: NodeConfig,
     unlocked: keystore.Unlocked,
     request: system.StopRequest | None = None,
+    web_listen: WebListen | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -290,7 +304,9 @@ async def _serve(
             log.info("peer endpoint listening on %s port %d", host, bound_port)
         await node.go_live(node.reachability(_direct_endpoints(config, bound_port)))
         token = layout.api_token.read_text(encoding="ascii").strip()
-        web_client = await _serve_web(node, config, runners)
+        web_client = await _serve_web(
+            node, config, runners, web_listen or WebListen("127.0.0.1", 0)
+        )
         api = node.local_api(token, web_login=web_client.mint_login)
         api_runner = _runner(api.create_app(), config)
         await api_runner.setup()
@@ -333,24 +349,43 @@ async def _serve(
         log.info("node stopped")
 
 
-async def _serve_web(node: Node, config: NodeConfig, runners: list[web.AppRunner]) -> WebClient:
-    """The web client (issue #14) on its own port of 127.0.0.1: its own connection budget
-    (a browser's tabs never starve the CLI) and its own origin for the Origin checks."""
+async def _serve_web(
+    node: Node, config: NodeConfig, runners: list[web.AppRunner], where: WebListen
+) -> WebClient:
+    """The web client (issue #14) on its own port of 127.0.0.1, or where ``--web-listen``
+    says over TLS (issue #15): its own connection budget (a browser's tabs never starve the
+    CLI) and its own origin for the Host and Origin checks."""
     web_client = node.web_client()
-    runner = _runner(web_client.create_app(), config)
+    app = web_client.create_app()
+    tls = where.tls
+    if tls is not None:  # the certificate's renewal lives as long as the web client
+
+        async def renew(_: web.Application) -> None:
+            tls.start()
+
+        async def stop_renewing(_: web.Application) -> None:
+            await tls.stop()
+
+        app.on_startup.append(renew)
+        app.on_cleanup.append(stop_renewing)
+    runner = _runner(app, config)
     await runner.setup()
     runners.append(runner)
+    # On the LAN every workstation is a source of its own: the peer endpoint's budgets.
+    lan = not is_loopback(where.host)
     guard = ConnectionGuard(
         ConnectionLimits(
-            config.api_max_connections,
-            None,
+            config.peer_max_connections if lan else config.api_max_connections,
+            config.peer_connections_per_source if lan else None,
             config.header_timeout_seconds,
             config.idle_timeout_seconds,
         ),
         web_client.pages.refusals,
     )
-    web_client.serve_on(await _start_site(runner, "127.0.0.1", 0, guard))
-    log.info("web client on 127.0.0.1 port %d (releve ouvrir)", web_client.port)
+    context = tls.context if tls is not None else None
+    port = await _start_site(runner, where.host, where.port, guard, context)
+    web_client.serve_on(port, where.origin(port))
+    log.info("web client on %s (releve ouvrir)", web_client.pages.origin.url("/"))
     return web_client
 
 
@@ -380,8 +415,14 @@ def reuse_address() -> bool:
     return not system.WINDOWS
 
 
-async def _start_site(runner: web.AppRunner, host: str, port: int, guard: ConnectionGuard) -> int:
-    site = GuardedSite(runner, host, port, guard, reuse_address=reuse_address())
+async def _start_site(
+    runner: web.AppRunner,
+    host: str,
+    port: int,
+    guard: ConnectionGuard,
+    tls: ssl.SSLContext | None = None,
+) -> int:
+    site = GuardedSite(runner, host, port, guard, reuse_address=reuse_address(), tls=tls)
     try:
         await site.start()
     except OSError as exc:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 import struct
 import time
 from collections.abc import Callable
@@ -144,10 +145,13 @@ class ConnectionGuard:
     def connections(self) -> int:
         return len(self._by_handler)
 
-    def protocol_factory(self, server: web.Server) -> Callable[[], asyncio.Protocol]:
+    def protocol_factory(
+        self, server: web.Server, tls: ssl.SSLContext | None = None
+    ) -> Callable[[], asyncio.Protocol]:
         """The protocol factory for ``loop.create_server``: ``server``'s connections, each
         watched. The server's request handler is wrapped once, to see requests start and
-        end."""
+        end. With ``tls``, each admitted connection is secured inside the guard: its TLS
+        handshake counts against the caps and must end before the header deadline."""
         if self._server is not server:
             self._server = server
             handle = server.request_handler
@@ -165,7 +169,7 @@ class ConnectionGuard:
             server.request_handler = tracked
 
         def factory() -> asyncio.Protocol:
-            return _GuardedConnection(self, server())
+            return _GuardedConnection(self, server(), tls)
 
         return factory
 
@@ -216,9 +220,15 @@ class ConnectionGuard:
 class _GuardedConnection(asyncio.Protocol):
     """One connection: aiohttp's protocol inside, admitted and timed by the guard."""
 
-    def __init__(self, guard: ConnectionGuard, handler: RequestHandler) -> None:
+    def __init__(
+        self, guard: ConnectionGuard, handler: RequestHandler, tls: ssl.SSLContext | None = None
+    ) -> None:
         self._guard = guard
         self.handler = handler
+        self._tls = tls
+        self._handshake: asyncio.Task[None] | None = None
+        # What came over TLS before aiohttp's protocol was told of the secured connection.
+        self._early: list[bytes] | None = None
         self.address = "unknown"
         self.admitted = False
         self.in_request = False
@@ -236,11 +246,42 @@ class _GuardedConnection(asyncio.Protocol):
             _reset(transport)
             return
         self.admitted = True
-        self.handler.connection_made(transport)
         self._arm(self._guard.limits.header_timeout)
+        if self._tls is None:
+            self.handler.connection_made(transport)
+        else:
+            self._early = []
+            self._handshake = asyncio.ensure_future(self._secure(transport, self._tls))
+
+    async def _secure(self, transport: asyncio.Transport, context: ssl.SSLContext) -> None:
+        """TLS over the admitted connection; aiohttp's protocol sees the secured one only.
+        A failed or abandoned handshake is one bounded refusal, never a traceback."""
+        loop = asyncio.get_running_loop()
+        try:
+            secured = await loop.start_tls(
+                transport,
+                self,
+                context,
+                server_side=True,
+                ssl_handshake_timeout=self._guard.limits.header_timeout,
+            )
+        except (OSError, ConnectionError, TimeoutError):
+            self._guard.refused("tls_handshake", self.address)
+            self.close(abort=True)
+            self.admitted = False
+            return
+        if secured is None or not self.admitted:
+            return
+        self._transport = secured
+        self.handler.connection_made(secured)
+        early, self._early = self._early or [], None
+        for data in early:
+            self.handler.data_received(data)
 
     def data_received(self, data: bytes) -> None:
-        if self.admitted:
+        if self._early is not None:
+            self._early.append(data)  # the handshake just ended: delivered in a moment
+        elif self.admitted:
             self.handler.data_received(data)
 
     def eof_received(self) -> bool | None:
@@ -261,7 +302,8 @@ class _GuardedConnection(asyncio.Protocol):
         self._guard.release(self)
         if self.admitted:
             self.admitted = False
-            self.handler.connection_lost(exc)
+            if self._handshake is None or self._handshake.done():
+                self.handler.connection_lost(exc)
 
     def busy(self) -> None:
         self.in_request = True
@@ -328,16 +370,18 @@ class GuardedSite(web.BaseSite):
         *,
         backlog: int = 128,
         reuse_address: bool = True,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(runner, backlog=backlog)
         self._host = host
         self._port = port
         self._guard = guard
         self._reuse_address = reuse_address
+        self._tls = tls
 
     @property
     def name(self) -> str:
-        return f"http://{self._host}:{self._port}"
+        return f"{'https' if self._tls else 'http'}://{self._host}:{self._port}"
 
     @property
     def port(self) -> int:
@@ -353,7 +397,7 @@ class GuardedSite(web.BaseSite):
         assert isinstance(server, web.Server)
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            self._guard.protocol_factory(server),
+            self._guard.protocol_factory(server, self._tls),
             self._host,
             self._port,
             backlog=self._backlog,

@@ -21,6 +21,7 @@ from .node import NODE
 from .pairing import PAIRING
 from .records import RECORDS
 from .service import SERVICE
+from .tls import TLS
 from .web import WEB
 from .words import WORDS
 
@@ -40,6 +41,7 @@ AREAS: Final = (
     SERVICE,
     CHECK,
     BACKUP,
+    TLS,
 )
 
 

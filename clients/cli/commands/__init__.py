@@ -30,6 +30,7 @@ from . import (
     service,
     show,
     status,
+    tls,
     trust,
     verify_print,
     web,
@@ -79,4 +80,5 @@ TABLE: Final[tuple[Entry, ...]] = (
     inbox.READ,
     demo.DEMO,
     Group("service", "help.service", (service.INSTALL, service.UNINSTALL, service.STATUS)),
+    Group("tls", "help.tls", (tls.CA, tls.AC)),
 )

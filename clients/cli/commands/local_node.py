@@ -153,6 +153,13 @@ def cmd_node(args: argparse.Namespace, ctx: Context) -> int:
                 no_listen=args.no_listen,
                 relays=list(args.relay),
                 passphrase=passphrase,
+                web={
+                    "web_listen": args.web_listen,
+                    "web_names": args.web_name,
+                    "web_tls": args.web_tls,
+                    "tls_cert": args.tls_cert,
+                    "tls_key": args.tls_key,
+                },
             )
         )
 
@@ -205,6 +212,18 @@ def _node_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
     parser.add_argument(
         "--passphrase-file", metavar=tr("metavar.file"), help=tr("help.passphrase_file_node")
     )
+    # The web client on a clinic server's LAN (issue #15), over TLS.
+    parser.add_argument("--web-listen", metavar=tr("metavar.host_port"), help=tr("help.web_listen"))
+    parser.add_argument(
+        "--web-name",
+        action="append",
+        default=[],
+        metavar=tr("metavar.web_name"),
+        help=tr("help.web_name"),
+    )
+    parser.add_argument("--web-tls", choices=("auto", "ca", "off"), help=tr("help.web_tls"))
+    parser.add_argument("--tls-cert", metavar=tr("metavar.file"), help=tr("help.tls_cert"))
+    parser.add_argument("--tls-key", metavar=tr("metavar.file"), help=tr("help.tls_key"))
 
 
 INIT = Command("init", "help.init", cmd_init, _init_arguments)

@@ -57,7 +57,11 @@ def test_send_with_the_urgent_flag_before_the_text(cli: Cli, fake_node: FakeNode
 # interleaving of the options among the words must read the same.
 TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["init"], [], [["--name", "Dr Martin"], ["--role", "medecin"], ["--unattended"]]),
-    (["node"], [], [["--listen", "0.0.0.0:7301"], ["--relay", "http://r"]]),
+    (
+        ["node"],
+        [],
+        [["--listen", "0.0.0.0:7301"], ["--relay", "http://r"], ["--web-listen", "0.0.0.0:8443"]],
+    ),
     (["verify"], ["Pharmacie"], [["--confirm"]]),
     (["unpair"], ["Pharmacie"], []),
     (["revoke"], [], [["--yes"]]),
@@ -102,6 +106,8 @@ TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["service", "install"], [], [["--print"], ["--user", "releve"], ["--listen", "0.0.0.0:7301"]]),
     (["service", "uninstall"], [], []),
     (["service", "status"], [], []),
+    (["tls", "ca"], [], [["--out", "ca.crt"], ["--new"]]),
+    (["tls", "ac"], [], [["--out", "ca.crt"], ["--new"]]),
 ]
 
 

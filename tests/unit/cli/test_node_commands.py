@@ -68,6 +68,7 @@ def fake_daemon(monkeypatch: pytest.MonkeyPatch) -> Calls:
         no_listen: bool,
         relays: list[str],
         passphrase: bytes | None,
+        web: object = None,  # the web client's flags: tests/unit/cli/test_tls_command.py
     ) -> int:
         record.calls.append(
             {"layout": layout, "listen": listen, "no_listen": no_listen, "relays": relays}
