@@ -11,6 +11,9 @@ if (Get-Command py -ErrorAction SilentlyContinue) {
     if ($LASTEXITCODE -ne 0) { throw "Relève a besoin de Python 3.11+ / Relève needs Python 3.11+" }
     & py -3 -m venv $target
 } elseif (Get-Command python -ErrorAction SilentlyContinue) {
+    # Also refuses the Microsoft Store's "python" alias when Python is not installed.
+    & python -c "import sys; sys.exit(sys.version_info < (3, 11))"
+    if ($LASTEXITCODE -ne 0) { throw "Relève a besoin de Python 3.11+ / Relève needs Python 3.11+" }
     & python -m venv $target
 } else {
     throw "Python est introuvable : installez Python 3.11+ / Python not found: install Python 3.11+"
