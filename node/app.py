@@ -96,6 +96,7 @@ class Node:
         if transport is None:
             transport = Routing(DirectTransport(http), RelayTransport(http), clock)
         core = NodeCore.build(ctx, transport, persist_identity)
+        await core.mailboxes.load()
         await core.attachments.check_all()
         phone = PhonePairing(ctx, core.pairing, core.receiver, http)
         node = cls(store, core, http, phone, list(relays or []), layout=layout)
@@ -174,6 +175,7 @@ class Node:
             else:
                 await self.core.renewal.resume()
         await card.announce_if_changed(self.ctx)
+        await self.core.mailboxes.announce_at_start()
         for subscription in self.subscriptions:
             subscription.start()
         self.core.outbox.start()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from node.core.attachments import Attachments
 from node.core.context import NodeContext
 from node.core.escalation import Escalation
+from node.core.mailboxes import MailboxBook, People
 from node.core.outbox import Outbox
 from node.core.pairing import Pairing
 from node.core.ports import Transport
@@ -44,6 +45,7 @@ class NodeCore:
     refusals: Refusals
     readiness: Readiness
     renewal: Renewal
+    mailboxes: MailboxBook
 
     @classmethod
     def build(
@@ -51,7 +53,9 @@ class NodeCore:
         ctx: NodeContext,
         transport: Transport,
         persist_identity: Callable[[Identity], None],
+        people: People | None = None,
     ) -> NodeCore:
+        """``people``: the accounts of a clinic server (node.core.accounts), for mailboxes."""
         receipts = Receipts(ctx)
         pairing = Pairing(ctx, receipts)
         attachments = Attachments(ctx)
@@ -61,13 +65,22 @@ class NodeCore:
         readiness = Readiness(ctx, transport)
         renewal = Renewal(ctx, receipts)
         refusals = Refusals(ctx)
+        mailboxes = MailboxBook(ctx, transport, people)
         return cls(
             ctx=ctx,
             receipts=receipts,
             pairing=pairing,
             attachments=attachments,
             receiver=Receiver(
-                ctx, pairing, receipts, attachments, prescriptions, readiness, renewal, refusals
+                ctx,
+                pairing,
+                receipts,
+                attachments,
+                prescriptions,
+                readiness,
+                renewal,
+                refusals,
+                mailboxes,
             ),
             sending=sending,
             prescriptions=prescriptions,
@@ -80,4 +93,5 @@ class NodeCore:
             refusals=refusals,
             readiness=readiness,
             renewal=renewal,
+            mailboxes=mailboxes,
         )

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from node.core.records import ContactRow, InvitationRow, MessageRow, OutboxRow, Verification
+from node.core.records import (
+    ContactRow,
+    InvitationRow,
+    Mailbox,
+    MessageRow,
+    OutboxRow,
+    Verification,
+)
 from node.protocol import ContactCard, PendingInvitation, PublicIdentity, Session
 
 Clock = Callable[[], float]
@@ -40,6 +47,8 @@ class MessageQuery:
     unread: bool = False
     before: tuple[float, bytes] | None = None
     limit: int = 100
+    # Only these mailboxes (None in it: messages of no mailbox); None: every message.
+    mailboxes: tuple[bytes | None, ...] | None = None
 
 
 class Repository(Protocol):
@@ -83,6 +92,16 @@ class Repository(Protocol):
     def update_session(self, contact_id: bytes, session: Session) -> Change: ...
     def update_card(self, contact_id: bytes, card: ContactCard) -> Change: ...
     def update_recv_mark(self, contact_id: bytes, mark: int) -> Change: ...
+
+    # a clinic server's mailboxes (node.core.mailboxes)
+    async def mailboxes(self) -> list[Mailbox]: ...
+    def put_mailbox(self, mailbox_id: bytes, record: bytes) -> Change: ...
+    def delete_mailbox(self, mailbox_id: bytes) -> Change: ...
+    def update_contact_mailboxes(self, contact_id: bytes, body: bytes) -> Change: ...
+    def mark(self, message_id: bytes, account_id: str, event: str, now: float) -> Change: ...
+    async def marks(self, message_id: bytes) -> list[tuple[str, str, float]]:
+        """Who read or acknowledged a message: (account id, event, time), oldest first."""
+        ...
 
     # invitations
     def insert_invitation(self, pending: PendingInvitation) -> Change: ...

@@ -106,15 +106,23 @@ class Prescriptions:
             ) from None
 
     async def send(
-        self, reference: str, meta: Meta, form: object, today: datetime.date
+        self,
+        reference: str,
+        meta: Meta,
+        form: object,
+        today: datetime.date,
+        prescriber: Prescriber | None = None,
+        mailbox: bytes | None = None,
     ) -> MessageRow:
-        prescriber = self.own_prescriber()
+        """``prescriber``: on a clinic server, the block of the clinician whose personal
+        mailbox ``mailbox`` it is sent from (node.core.mailboxes); else our profile's."""
+        prescriber = prescriber or self.own_prescriber()
         contact = self._ctx.contacts.resolve(reference)
         try:
             prescription = Prescription.from_json(form, today, prescriber)
         except ClinicalError as exc:
             raise invalid_field(exc) from None
-        return await self._sending.send_to(contact, meta, prescription)
+        return await self._sending.send_to(contact, meta, prescription, mailbox=mailbox)
 
     async def amend(
         self, message_id: bytes, form: object, today: datetime.date, meta: Meta
@@ -227,8 +235,11 @@ class Prescriptions:
         if kind is PayloadKind.PRESCRIPTION:
             self._refuse(contact, "unsigned", "unsigned prescription (version 1)")
         profile = contact.row.card.profile
+        # A clinic server signs for the clinicians its mailboxes list (§9.6, §19.1).
+        listed = contact.row.mailboxes
+        clinicians = [] if listed is None else [m.prescriber for m in listed.mailboxes]
         if kind in SIGNED_KINDS:
-            if profile.role not in PRESCRIBER_ROLES:
+            if profile.role not in PRESCRIBER_ROLES and not any(clinicians):
                 self._refuse(
                     contact,
                     "not_prescriber",
@@ -246,11 +257,11 @@ class Prescriptions:
                 self._refuse(contact, "bad_signature", "prescription signature does not verify")
         meta, content = decode_conversation(kind, payload.body)
         if isinstance(content, Prescription):
-            card = profile.prescriber
-            if (
-                card is None
-                or card.rpps != content.prescriber.rpps
-                or card.name != content.prescriber.name
+            signer = content.prescriber
+            known = [profile.prescriber] if profile.role in PRESCRIBER_ROLES else []
+            if not any(
+                card is not None and card.rpps == signer.rpps and card.name == signer.name
+                for card in (*known, *clinicians)
             ):
                 self._refuse(
                     contact, "prescriber_mismatch", "prescriber does not match the contact's card"

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 from typing import Final
 
+from node.core.accounts import acting_account
 from node.core.context import NodeContext
 from node.core.errors import Conflict, NotFound
 from node.core.ports import Change, MessageQuery
@@ -43,8 +44,9 @@ class Reading:
     async def shown(self, query: MessageQuery) -> list[MessageRow]:
         return await self._ctx.repo.shown(query, self._hold_since())
 
-    async def unread(self) -> list[MessageRow]:
-        return await self.shown(MessageQuery(unread=True, limit=MAX_UNREAD))
+    async def unread(self, mailboxes: tuple[bytes | None, ...] | None = None) -> list[MessageRow]:
+        """``mailboxes``: only theirs (a person's on a clinic server, node.core.mailboxes)."""
+        return await self.shown(MessageQuery(unread=True, limit=MAX_UNREAD, mailboxes=mailboxes))
 
     async def unread_count(self) -> int:
         return await self._ctx.repo.unread_count(self._hold_since())
@@ -55,11 +57,13 @@ class Reading:
     async def outbox_depth(self) -> dict[bytes, int]:
         return dict(await self._ctx.repo.outbox_depth())
 
-    async def wait_unread(self, timeout: float) -> list[MessageRow]:
+    async def wait_unread(
+        self, timeout: float, mailboxes: tuple[bytes | None, ...] | None = None
+    ) -> list[MessageRow]:
         ctx = self._ctx
         deadline = ctx.clock() + timeout
         while True:
-            messages = await self.unread()
+            messages = await self.unread(mailboxes)
             remaining = deadline - ctx.clock()
             if messages or remaining <= 0:
                 return messages
@@ -85,11 +89,35 @@ class Reading:
         return row
 
     async def mark_read(self, message_id: bytes) -> MessageRow:
+        """Read by the person acting (on a clinic server each one's own mark, shown to
+        colleagues); the sender gets one read receipt, at the first."""
         row = await self.message(message_id)
-        if row.direction != "in" or row.status == "read":
+        if row.direction != "in":
+            return row
+        if row.status == "read":
+            await self._mark_again(row, "read")
             return row
         await self._answer(row, [ReceiptType.READ], "read")
         return await self.message(message_id)
+
+    async def _mark_again(self, row: MessageRow, event: str) -> None:
+        """Another person read or acknowledged a message already answered: their own
+        mark, no second receipt."""
+        person = acting_account()
+        if person is None or any(
+            who == person and what == event for who, what, _ in await self.marks(row)
+        ):
+            return
+        ctx = self._ctx
+        await ctx.commit(
+            [ctx.repo.mark(row.message_id, person, event, ctx.clock())],
+            [(event, "local", row.contact_id, row.message_id)],
+        )
+
+    async def marks(self, row: MessageRow) -> list[tuple[str, str, float]]:
+        """Who read or acknowledged a message: (account id, "read" or "acknowledged",
+        time), oldest first."""
+        return await self._ctx.repo.marks(row.message_id)
 
     async def acknowledge(self, message_id: bytes) -> MessageRow:
         """A person confirms an urgent message: a receipt distinct from delivered and read."""
@@ -97,6 +125,7 @@ class Reading:
         if row.direction != "in" or row.priority != Priority.URGENT:
             raise Conflict("not_urgent", "only a received urgent message can be acknowledged")
         if row.acknowledged_at is not None:
+            await self._mark_again(row, "acknowledged")
             return row
         receipts = [ReceiptType.ACKNOWLEDGED]
         if row.status != "read":
@@ -117,6 +146,11 @@ class Reading:
                 changes.append(ctx.repo.set_read(row.message_id, now))
             else:
                 changes.append(ctx.repo.acknowledge(row.message_id, now))
+            person = acting_account()
+            if person is not None:  # each person's own mark (node.core.mailboxes)
+                changes.append(ctx.repo.mark(row.message_id, person, event, now))
+                if event == "acknowledged" and ReceiptType.READ in receipts:
+                    changes.append(ctx.repo.mark(row.message_id, person, "read", now))
             changes.append(await ctx.save_session(contact))
             future = ctx.submit(changes, [(event, "local", contact.contact_id, row.message_id)])
         await ctx.await_commit(future)

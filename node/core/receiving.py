@@ -14,6 +14,7 @@ from node.core.attachments import Attachments
 from node.core.contacts import Contact
 from node.core.context import NodeContext
 from node.core.errors import PeerRefused, Verdict
+from node.core.mailboxes import MailboxBook
 from node.core.pairing import Pairing
 from node.core.ports import AuditEvent, Change
 from node.core.prescriptions import Prescriptions
@@ -63,6 +64,7 @@ class Receiver:
         readiness: Readiness,
         renewal: Renewal | None = None,
         refusals: Refusals | None = None,
+        mailboxes: MailboxBook | None = None,
     ) -> None:
         self._ctx = ctx
         self._pairing = pairing
@@ -72,6 +74,7 @@ class Receiver:
         self._readiness = readiness
         self._renewal = renewal  # sessions renewed after a restore (§20)
         self._refusals = refusals or Refusals(ctx)  # refused clinical payloads, shown
+        self._mailboxes = mailboxes  # a clinic server's mailboxes (node.core.mailboxes)
 
     async def receive(self, packet: bytes, via: str | None = None) -> str:
         """One packet from a peer: "stored" or "duplicate" once committed; raises
@@ -121,6 +124,11 @@ class Receiver:
                 raise refused from None
             if payload.kind in PROBE_KINDS:  # never stored, never shown (§9.5)
                 return await self._readiness.take(contact, session, payload, position, via)
+            if payload.kind is PayloadKind.MAILBOXES:  # the contact's mailboxes (§9.6)
+                if self._mailboxes is None:
+                    await ctx.commit([ctx.repo.update_session(contact.contact_id, session)])
+                    return "stored"
+                return await self._mailboxes.take(contact, session, payload)
             try:
                 # A prescription must prove who signed it (docs/protocol.md §19.3).
                 await self._prescriptions.check_incoming(contact, payload)
@@ -145,6 +153,8 @@ class Receiver:
             self._attachments.part_arrived(contact, attachment_of(payload))
         ctx.wake_outbox()
         await ctx.inbox_changes()
+        if self._mailboxes is not None:
+            await self._mailboxes.ask_once(contact)
         return "stored"
 
     async def _refused(
@@ -197,6 +207,11 @@ class Receiver:
         ctx = self._ctx
         status = "held" if contact.row.held else "received"
         row = message_row(payload, contact.contact_id, "in", status, received_at=ctx.clock())
+        if self._mailboxes is not None and payload.kind in CONVERSATION_KINDS:
+            answered = None if row.reply_to is None else await ctx.repo.message(row.reply_to)
+            row.mailbox = self._mailboxes.filed(contact, row.mailbox, answered)
+        else:
+            row.mailbox = None
         changes = [ctx.repo.insert_message(row, position)]
         events: list[AuditEvent] = []
         if payload.kind is PayloadKind.RECEIPT:  # receipts take no place in the order

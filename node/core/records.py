@@ -3,6 +3,7 @@ repository (node.storage) reads and writes them, and how a payload becomes a mes
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -15,6 +16,7 @@ from node.protocol.conversation import (
     Meta,
     decode_conversation,
 )
+from node.protocol.mailbox import Mailboxes
 
 CONVERSATION_KIND_CODES: Final = tuple(int(kind) for kind in CONVERSATION_KINDS)
 
@@ -30,6 +32,8 @@ class ContactRow:
     state: str = "active"
     successor: bytes | None = None  # keys announced by the peer's revocation
     predecessor: bytes | None = None  # the revoked contact this one replaces (a key change)
+    # The contact's public mailboxes (§9.6); None: never told (a node older than mailboxes).
+    mailboxes: Mailboxes | None = None
 
     @property
     def held(self) -> bool:
@@ -58,11 +62,48 @@ class MessageRow:
     parts: int | None = None  # an attachment's chunk count
     complete_at: float | None = None  # an incoming attachment: every chunk in, hash checked
     corrupt: bool = False  # an incoming attachment whose hash did not match
+    # A clinic server's mailbox (node.core.mailboxes): theirs, where it was filed; ours, the
+    # one it was sent from. None: no mailbox.
+    mailbox: bytes | None = None
 
     @property
     def listed_at(self) -> float:
         """When it appears in a listing: received (theirs) or sent (ours)."""
         return self.received_at if self.received_at is not None else self.sent_at_ms / 1000
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """A clinic server's mailbox (node.core.mailboxes); stored encrypted."""
+
+    mailbox_id: bytes
+    name: str
+    kind: str  # "personal" or "shared"
+    members: tuple[str, ...] = ()  # account ids
+    public: bool = True  # listed to contacts
+    default: bool = False  # where a message naming no (known) mailbox goes
+
+    def encode(self) -> bytes:
+        record = {
+            "name": self.name,
+            "kind": self.kind,
+            "members": list(self.members),
+            "public": self.public,
+            "default": self.default,
+        }
+        return json.dumps(record, ensure_ascii=False).encode()
+
+    @classmethod
+    def decode(cls, mailbox_id: bytes, data: bytes) -> Mailbox:
+        record = json.loads(data)
+        return cls(
+            mailbox_id,
+            str(record["name"]),
+            str(record["kind"]),
+            tuple(str(m) for m in record["members"]),
+            bool(record["public"]),
+            bool(record["default"]),
+        )
 
 
 @dataclass
@@ -111,6 +152,7 @@ def message_row(
         meta, content = conversation or decode_conversation(payload.kind, payload.body)
         row.priority = int(meta.priority)
         row.reply_to = meta.reply_to
+        row.mailbox = meta.mailbox  # the mailbox named; filed by node.core.mailboxes
         if isinstance(content, AttachmentManifest):
             row.parts = content.chunk_count
     elif payload.kind is PayloadKind.CHUNK:

@@ -33,8 +33,12 @@ class Sending:
     def __init__(self, ctx: NodeContext) -> None:
         self._ctx = ctx
 
-    async def send(self, reference: str, meta: Meta, content: Content) -> MessageRow:
-        return await self.send_to(self._ctx.contacts.resolve(reference), meta, content)
+    async def send(
+        self, reference: str, meta: Meta, content: Content, mailbox: bytes | None = None
+    ) -> MessageRow:
+        return await self.send_to(
+            self._ctx.contacts.resolve(reference), meta, content, mailbox=mailbox
+        )
 
     async def send_to(
         self,
@@ -42,10 +46,12 @@ class Sending:
         meta: Meta,
         content: Content,
         events: Sequence[AuditEvent] = (),
+        mailbox: bytes | None = None,
     ) -> MessageRow:
         """A message to a contact; a prescription or cancellation is signed (§19.2) with
         our identity key over the message id, which is therefore chosen before sealing.
-        ``events``: audit entries committed with it (beside its "sent")."""
+        ``events``: audit entries committed with it (beside its "sent"); ``mailbox``: ours
+        it is sent from (a clinic server's, node.core.mailboxes)."""
         await self._check_recipient(contact, meta)
         try:
             kind, body = encode_conversation(meta, content)
@@ -59,11 +65,17 @@ class Sending:
             message_id = ctx.rand(MESSAGE_ID_SIZE)
             body = sign_body(ctx.identity, kind, contact.contact_id, message_id, body)
         return await self._seal_and_queue(
-            contact, kind, body, meta, content, None, message_id, events
+            contact, kind, body, meta, content, None, message_id, events, mailbox
         )
 
     async def send_file(
-        self, reference: str, file_name: str, data: bytes, meta: Meta, caption: str | None
+        self,
+        reference: str,
+        file_name: str,
+        data: bytes,
+        meta: Meta,
+        caption: str | None,
+        mailbox: bytes | None = None,
     ) -> MessageRow:
         """A file as a manifest (shown as the message) followed by its chunks, all queued in
         one commit: the outbox then carries them across restarts until each is confirmed."""
@@ -73,7 +85,9 @@ class Sending:
             kind, body = encode_conversation(meta, manifest)
         except ClinicalError as exc:
             raise invalid_field(exc) from None
-        return await self._seal_and_queue(contact, kind, body, meta, manifest, data)
+        return await self._seal_and_queue(
+            contact, kind, body, meta, manifest, data, mailbox=mailbox
+        )
 
     async def _recipient(self, reference: str, meta: Meta) -> Contact:
         contact = self._ctx.contacts.resolve(reference)
@@ -81,8 +95,12 @@ class Sending:
         return contact
 
     async def _check_recipient(self, contact: Contact, meta: Meta) -> None:
-        """An active contact; a reply answers a message of the same conversation."""
+        """An active contact; a reply answers a message of the same conversation; a
+        mailbox only to a contact that listed it (an older node would refuse it, §9.6)."""
         contact.require_active()
+        listed = contact.row.mailboxes
+        if meta.mailbox is not None and (listed is None or listed.get(meta.mailbox) is None):
+            raise NotFound("mailbox_not_found", "the contact has no such mailbox")
         if meta.reply_to is not None:
             row = await self._ctx.repo.message(meta.reply_to)
             if (
@@ -104,6 +122,7 @@ class Sending:
         data: bytes | None = None,
         message_id: bytes | None = None,
         events: Sequence[AuditEvent] = (),
+        mailbox: bytes | None = None,
     ) -> MessageRow:
         """Seals the message (and a file's chunks after it) and queues everything, with the
         message's audit entry, in one commit. ``message_id``: the id a signed body names."""
@@ -120,6 +139,7 @@ class Sending:
                 contact.session = None
                 raise LocalProtocolError("the sealed message id is not the one signed")
             row = message_row(payload, contact_id, "out", "queued", conversation=(meta, content))
+            row.mailbox = mailbox  # ours it leaves from (the meta names the contact's)
             changes = [repo.insert_message(row)]
             if packet is not None:
                 changes.append(repo.enqueue(contact_id, packet, payload.message_id, now))

@@ -93,6 +93,12 @@ EVENTS: Final = frozenset(
         "logout",
         "session_ended",  # a session revoked by its person or an admin
         "session_refused",  # a session cookie presented from another address: ended
+        # A clinic server's mailboxes (node.core.mailboxes):
+        "mailbox_added",
+        "mailbox_removed",
+        "mailbox_members_changed",
+        "mailbox_default_changed",
+        "forbidden",  # a person asked for a mailbox or message they may not read (403)
     }
 )
 ACTORS: Final = frozenset({"local", "contact", "anonymous"})

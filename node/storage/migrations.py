@@ -132,6 +132,25 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE audit ADD COLUMN subject TEXT;  -- an account id, or NULL
     CREATE INDEX audit_by_actor ON audit (actor, position);
     """,
+    # 8: a clinic server's mailboxes (node.core.mailboxes): the mailboxes, the one a message
+    # belongs to, who read or acknowledged it, and the mailboxes a contact told us (§9.6).
+    """
+    CREATE TABLE mailboxes (
+        mailbox_id BLOB PRIMARY KEY,            -- 8 random bytes
+        record     BLOB NOT NULL                -- encrypted: name, kind, members, public, default
+    );
+    ALTER TABLE messages ADD COLUMN mailbox BLOB;  -- theirs: filed in; ours: sent from
+    CREATE INDEX messages_listed_by_mailbox ON messages (mailbox, listed_at, message_id)
+        WHERE mailbox IS NOT NULL;
+    CREATE TABLE message_marks (
+        message_id BLOB NOT NULL,
+        account_id TEXT NOT NULL,
+        event      TEXT NOT NULL CHECK (event IN ('read', 'acknowledged')),
+        at         REAL NOT NULL,
+        PRIMARY KEY (message_id, account_id, event)
+    );
+    ALTER TABLE contacts ADD COLUMN mailboxes BLOB; -- encrypted; NULL: never told
+    """,
 )
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -24,6 +24,7 @@ from node.core.records import (
     CONVERSATION_KIND_CODES,
     ContactRow,
     InvitationRow,
+    Mailbox,
     MessageRow,
     OutboxRow,
     Verification,
@@ -31,6 +32,7 @@ from node.core.records import (
 from node.paths import HomeLayout
 from node.protocol import ContactCard, PayloadKind, PendingInvitation, PublicIdentity, Session
 from node.protocol.conversation import Priority
+from node.protocol.mailbox import Mailboxes
 from node.storage.audit import AuditLog
 from node.storage.batch_writer import BatchWriter, Overwrite, Statement
 from node.storage.keystore import FieldCipher
@@ -63,12 +65,13 @@ async def _text_bodies_gain_meta(cipher: FieldCipher, db: aiosqlite.Connection) 
 
 
 _CONTACT_COLUMNS: Final = (
-    "contact_id, public_keys, card, paired_at, verified, recv_mark, state, successor, predecessor"
+    "contact_id, public_keys, card, paired_at, verified, recv_mark, state, successor, predecessor,"
+    " mailboxes"
 )
 _MESSAGE_COLUMNS: Final = (
     "message_id, contact_id, direction, seq, kind, body, sent_at_ms, received_at, status,"
     " delivered_at, read_at, priority, reply_to, acknowledged_at, parent, part, parts,"
-    " complete_at, corrupt"
+    " complete_at, corrupt, mailbox"
 )
 _PREFIXED_COLUMNS: Final = ", ".join(f"m.{c.strip()}" for c in _MESSAGE_COLUMNS.split(","))
 _AUDIT_COLUMNS: Final = (
@@ -82,6 +85,15 @@ _URGENT_UNACKNOWLEDGED: Final = f"m.priority = {int(Priority.URGENT)} AND m.ackn
 # Received messages are shown in the sender's order: one that came after a gap waits for the
 # missing ones, until ``hold_since`` (docs/protocol.md §11).
 _SHOWN: Final = "(m.direction = 'out' OR m.seq < c.recv_mark OR m.received_at < ?)"
+
+
+def _mailbox_clause(mailboxes: tuple[bytes | None, ...]) -> str:
+    """``m.mailbox`` among ``mailboxes`` (placeholders only; None: of no mailbox)."""
+    named = sum(1 for m in mailboxes if m is not None)
+    parts = [f"m.mailbox IN ({', '.join('?' * named)})"] if named else []
+    if None in mailboxes:
+        parts.append("m.mailbox IS NULL")
+    return "(" + (" OR ".join(parts) or "0") + ")"
 
 
 class Store:
@@ -243,6 +255,10 @@ class Store:
         public = PublicIdentity(keys[:32], keys[32:])
         successor = None if row[7] is None else bytes(row[7])
         predecessor = None if row[8] is None else bytes(row[8])
+        mailboxes = None
+        if row[9] is not None:
+            told = self.cipher.decrypt(row[9], label("mailboxes", contact_id))
+            mailboxes = Mailboxes.decode(told)
         return ContactRow(
             contact_id,
             public,
@@ -253,6 +269,7 @@ class Store:
             row[6],
             successor,
             predecessor,
+            mailboxes,
         )
 
     async def session(self, contact_id: bytes) -> Session:
@@ -347,6 +364,48 @@ class Store:
             key=("recv_mark", contact_id),
         )
 
+    def update_contact_mailboxes(self, contact_id: bytes, body: bytes) -> Statement:
+        encrypted = self.cipher.encrypt(body, label("mailboxes", contact_id))
+        return Statement(
+            "UPDATE contacts SET mailboxes = ? WHERE contact_id = ?", (encrypted, contact_id)
+        )
+
+    # --- mailboxes (node.core.mailboxes) ---------------------------------------------
+
+    async def mailboxes(self) -> list[Mailbox]:
+        rows = await self._all("SELECT mailbox_id, record FROM mailboxes")
+        return [
+            Mailbox.decode(bytes(r[0]), self.cipher.decrypt(r[1], label("mailbox", bytes(r[0]))))
+            for r in rows
+        ]
+
+    def put_mailbox(self, mailbox_id: bytes, record: bytes) -> Statement:
+        sealed = self.cipher.encrypt(record, label("mailbox", mailbox_id))
+        return Statement(
+            "INSERT OR REPLACE INTO mailboxes (mailbox_id, record) VALUES (?, ?)",
+            (mailbox_id, sealed),
+        )
+
+    @staticmethod
+    def delete_mailbox(mailbox_id: bytes) -> Statement:
+        return Statement("DELETE FROM mailboxes WHERE mailbox_id = ?", (mailbox_id,))
+
+    @staticmethod
+    def mark(message_id: bytes, account_id: str, event: str, now: float) -> Statement:
+        return Statement(
+            "INSERT OR IGNORE INTO message_marks (message_id, account_id, event, at)"
+            " VALUES (?, ?, ?, ?)",
+            (message_id, account_id, event, now),
+        )
+
+    async def marks(self, message_id: bytes) -> list[tuple[str, str, float]]:
+        rows = await self._all(
+            "SELECT account_id, event, at FROM message_marks WHERE message_id = ?"
+            " ORDER BY at, rowid",
+            (message_id,),
+        )
+        return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
+
     # --- invitations ------------------------------------------------------------------
 
     def insert_invitation(self, pending: PendingInvitation) -> Statement:
@@ -393,7 +452,7 @@ class Store:
         body = self.cipher.encrypt(row.body, label("message", row.message_id))
         return Statement(
             f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}, ratchet_pos, listed_at)"  # noqa: S608 - constant SQL fragments
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.message_id,
                 row.contact_id,
@@ -414,6 +473,7 @@ class Store:
                 row.parts,
                 row.complete_at,
                 int(row.corrupt),
+                row.mailbox,
                 ratchet_pos,
                 row.listed_at,
             ),
@@ -442,6 +502,7 @@ class Store:
             row[16],
             row[17],
             bool(row[18]),
+            None if row[19] is None else bytes(row[19]),
         )
 
     async def message(self, message_id: bytes) -> MessageRow | None:
@@ -500,6 +561,9 @@ class Store:
         if query.before is not None:
             clauses.append("(m.listed_at, m.message_id) < (?, ?)")
             params += query.before
+        if query.mailboxes is not None:
+            clauses.append(_mailbox_clause(query.mailboxes))
+            params += [m for m in query.mailboxes if m is not None]
         return await self._listed(" AND ".join(clauses), tuple(params), query.limit, index)
 
     async def unread_count(self, hold_since: float) -> int:

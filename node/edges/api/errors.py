@@ -20,6 +20,7 @@ from node.core.errors import (
 STATUS_BY_CODE: Final = {
     "unauthorized": 401,
     "wrong_code": 403,
+    "forbidden": 403,  # a mailbox (or one of its messages) the person may not read
     "too_large": 413,
     "code_expired": 410,
     "too_many_calls": 429,

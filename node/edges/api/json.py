@@ -22,6 +22,7 @@ from node.protocol.conversation import (
     Priority,
     ReadBack,
     TextContent,
+    decode_conversation,
     kind_name,
 )
 from node.protocol.identity import format_node_id
@@ -47,6 +48,7 @@ def party(profile: Profile, node_id: bytes) -> dict[str, Any]:
 
 def contact_json(contact: Contact, own: PublicIdentity, contacts: ContactBook) -> dict[str, Any]:
     row = contact.row
+    listed = row.mailboxes
     return {
         "contact_id": row.contact_id.hex(),
         "node_id": format_node_id(row.contact_id),
@@ -61,6 +63,51 @@ def contact_json(contact: Contact, own: PublicIdentity, contacts: ContactBook) -
         "paired_at": iso(row.paired_at),
         "endpoints": [e.url for e in row.card.reachability.direct],
         "relays": [e.url for e in row.card.reachability.relays],
+        # Its public mailboxes (a clinic server, docs/protocol.md §9.6); None: told none.
+        "mailboxes": None
+        if listed is None
+        else [
+            {
+                "mailbox_id": m.mailbox_id.hex(),
+                "name": m.name,
+                "prescriber": None if m.prescriber is None else m.prescriber.name,
+            }
+            for m in listed.mailboxes
+        ],
+    }
+
+
+async def mailbox_fields(
+    core: NodeCore, row: MessageRow, contact: Contact | None
+) -> dict[str, Any]:
+    """A message's mailboxes and who read it (a clinic server, node.core.mailboxes):
+    ``mailbox`` ours (filed in, or sent from), ``to_mailbox`` the contact's it was sent to,
+    ``marks`` each person's read and acknowledged ("lu par")."""
+    book = core.mailboxes
+    ours = book.get(row.mailbox)
+    theirs = None
+    if row.direction == "out" and contact is not None and contact.row.mailboxes is not None:
+        named = decode_conversation(PayloadKind(row.kind), row.body)[0].mailbox
+        found = None if named is None else contact.row.mailboxes.get(named)
+        if found is not None:
+            theirs = {"mailbox_id": found.mailbox_id.hex(), "name": found.name}
+    marks = []
+    for account_id, event, at in await core.reading.marks(row):
+        person = book.people.get(account_id)
+        marks.append(
+            {
+                "account_id": account_id,
+                "name": None if person is None else person.name,
+                "event": event,
+                "at": iso(at),
+            }
+        )
+    return {
+        "mailbox": None
+        if ours is None
+        else {"mailbox_id": ours.mailbox_id.hex(), "name": ours.name, "kind": ours.kind},
+        "to_mailbox": theirs,
+        "marks": marks,
     }
 
 
@@ -211,6 +258,7 @@ async def message_document(core: NodeCore, row: MessageRow) -> dict[str, Any]:
     lifecycle = await core.prescriptions.lifecycle(row)
     record = message_record(row, me, them, done, lifecycle)
     record["contact_verified"] = contact.row.verified if contact else False
+    record.update(await mailbox_fields(core, row, contact))
     record["print_codes"] = core.printed.codes(row)
     read_backs = await core.read_backs.of(row)
     record["read_backs"] = (

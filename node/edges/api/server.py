@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
+from node.core.accounts import acting_account
 from node.core.attachments import manifest_of
 from node.core.contacts import Contact
 from node.core.errors import Conflict, Invalid, NotFound, RequestError, SetupError
@@ -31,6 +32,7 @@ from node.core.search import search
 from node.core.sending import invalid_field
 from node.edges.api.errors import error_response, request_error_response
 from node.edges.api.json import contact_json, iso, message_document, print_check_json
+from node.edges.api.mailboxes import MailboxRoutes
 from node.edges.fhir import export_bundles
 from node.edges.http_hardening import (
     ELSEWHERE,
@@ -133,7 +135,8 @@ class LocalApi:
             ("POST", "/v1/web/login", self.web_login_link),
             ("POST", "/v1/backup", self.backup_archive),
         )
-        for method, path, handler in routes:
+        mailboxes = MailboxRoutes(self.core.mailboxes, self._body).routes()
+        for method, path, handler in (*routes, *mailboxes):
             app.router.add_route(method, path, handler, expect_handler=expect_continue)
         app.router.add_route(
             "*", "/{tail:.*}", elsewhere, name=ELSEWHERE, expect_handler=expect_continue
@@ -219,10 +222,13 @@ class LocalApi:
             message_id = bytes.fromhex(request.match_info["message_id"])
         except (ValueError, binascii.Error):
             raise NotFound("message_not_found", "no message with that id") from None
-        return await self.core.reading.message(message_id)
+        row = await self.core.reading.message(message_id)
+        # On a clinic server, only a mailbox's people read its messages (403, audited).
+        await self.core.mailboxes.check_read(acting_account(), row)
+        return row
 
     @staticmethod
-    def _meta(priority: Any, reply_to: Any) -> Meta:
+    def _meta(priority: Any, reply_to: Any, mailbox: bytes | None = None) -> Meta:
         if priority not in (None, "normal", "urgent"):
             raise Invalid("bad_request", "priority must be normal or urgent")
         reply = None
@@ -233,7 +239,7 @@ class LocalApi:
                 reply = None
             if reply is None or len(reply) != 16:
                 raise Invalid("bad_request", "reply_to must be a message id (32 hex digits)")
-        return Meta(Priority.URGENT if priority == "urgent" else Priority.NORMAL, reply)
+        return Meta(Priority.URGENT if priority == "urgent" else Priority.NORMAL, reply, mailbox)
 
     # --- endpoints ----------------------------------------------------------------------
 
@@ -356,22 +362,35 @@ class LocalApi:
         contacts = sorted(self.service.contacts.values(), key=lambda c: c.name.casefold())
         return web.json_response({"contacts": [self.contact_json(c) for c in contacts]})
 
+    def _mailboxes(
+        self, contact: str, mailbox: Any, to_mailbox: Any
+    ) -> tuple[bytes | None, bytes | None]:
+        """Ours a message leaves from, and the contact's it goes to (node.core.mailboxes)."""
+        book = self.core.mailboxes
+        ours = book.sending_mailbox(acting_account(), mailbox)
+        theirs = book.recipient_mailbox(self.service.contacts.resolve(contact), to_mailbox)
+        return (None if ours is None else ours.mailbox_id), theirs
+
     async def send(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         contact, kind = body.get("contact"), body.get("kind", "text")
         if not isinstance(contact, str):
             raise Invalid("bad_request", "contact is a required string")
+        ours, theirs = self._mailboxes(contact, body.get("mailbox"), body.get("to_mailbox"))
         if kind not in ("text", "handoff", "prescription"):
             raise Invalid("bad_request", "kind must be text, handoff or prescription")
         if kind == "text" and not isinstance(body.get("text"), str):
             raise Invalid("bad_request", "contact and text are required strings")
         # A text is {"text": ...} at the top level; a handoff or prescription, its own member.
         form = {"text": body["text"]} if kind == "text" else body.get(kind)
-        meta = self._meta(body.get("priority"), body.get("reply_to"))
+        meta = self._meta(body.get("priority"), body.get("reply_to"), theirs)
         today = self._today()
         if kind == "prescription":
-            # Signed, its prescriber block from our profile (docs/protocol.md §19).
-            row = await self.core.prescriptions.send(contact, meta, form, today)
+            # Signed, its prescriber block from our profile (docs/protocol.md §19), or on a
+            # clinic server from the account of the clinician whose mailbox it leaves from.
+            book = self.core.mailboxes
+            prescriber = book.prescriber_block(book.get(ours), acting_account())
+            row = await self.core.prescriptions.send(contact, meta, form, today, prescriber, ours)
             return web.json_response(await self.message_json(row), status=201)
         try:
             # A handoff's callback number defaults to our phone (docs/protocol.md §18.4).
@@ -379,7 +398,7 @@ class LocalApi:
             content = content_from_json(kind, form, today, callback=phone)
         except ClinicalError as exc:
             raise invalid_field(exc) from None
-        row = await self.core.sending.send(contact, meta, content)
+        row = await self.core.sending.send(contact, meta, content, ours)
         return web.json_response(await self.message_json(row), status=201)
 
     def _today(self) -> date:
@@ -419,10 +438,11 @@ class LocalApi:
         contact, name = query.get("contact"), query.get("name")
         if not contact or not name:
             raise Invalid("bad_request", "contact and name are required")
-        meta = self._meta(query.get("priority"), query.get("reply_to"))
+        ours, theirs = self._mailboxes(contact, query.get("mailbox"), query.get("to_mailbox"))
+        meta = self._meta(query.get("priority"), query.get("reply_to"), theirs)
         data = await self._file_body(request)
         row = await self.core.sending.send_file(
-            contact, name, data, meta, query.get("caption") or None
+            contact, name, data, meta, query.get("caption") or None, ours
         )
         return web.json_response(await self.message_json(row), status=201)
 
@@ -457,6 +477,7 @@ class LocalApi:
             unread=query.get("unread") in ("1", "true"),
             before=self._cursor(query.get("before")),
             limit=self._int(query.get("limit"), "limit", 1, MAX_LIMIT, 100),
+            mailboxes=await self._readable(query.get("mailbox")),
         )
         rows = await self.core.reading.shown(wanted)
         body: dict[str, Any] = {"messages": await self.messages_json(rows)}
@@ -480,9 +501,22 @@ class LocalApi:
             raise Invalid("bad_request", "before must be the next value of a page")
         return cursor
 
+    async def _readable(self, mailbox: str | None) -> tuple[bytes | None, ...] | None:
+        """The mailboxes a listing shows: the one asked for (403 and audited when the person
+        may not read it), else every one the person may read (None: all)."""
+        book, person = self.core.mailboxes, acting_account()
+        access = book.access_of(person)
+        if mailbox is None:
+            return access.filter
+        chosen = book.resolve(mailbox)
+        if not access.may_read(chosen.mailbox_id):
+            raise await book.refuse(person)
+        return (chosen.mailbox_id,)
+
     async def inbox(self, request: web.Request) -> web.Response:
         wait = self._int(request.query.get("wait"), "wait", 0, MAX_WAIT_SECONDS, 0)
-        rows = await self.core.reading.wait_unread(wait)
+        mailboxes = await self._readable(request.query.get("mailbox"))
+        rows = await self.core.reading.wait_unread(wait, mailboxes)
         return web.json_response({"messages": await self.messages_json(rows)})
 
     async def message(self, request: web.Request) -> web.Response:

@@ -290,6 +290,12 @@ def test_the_events_are_the_specified_ones() -> None:
         "logout",
         "session_ended",
         "session_refused",
+        # a clinic server's mailboxes (issue #15)
+        "mailbox_added",
+        "mailbox_removed",
+        "mailbox_members_changed",
+        "mailbox_default_changed",
+        "forbidden",
     }
     assert specified == EVENTS
 
