@@ -30,7 +30,7 @@ import logging
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, replace
 from typing import Final, Protocol
 
@@ -119,6 +119,16 @@ def set_acting(account: Account | None) -> None:
     """For an edge whose request already runs inside an :func:`acting_as` block (which
     resets it): from here on, the request is that person's."""
     _ACTING.set(None if account is None else account.account_id)
+
+
+def set_acting_for_request() -> Token[str | None]:
+    """At the start of an edge's request: nobody acts yet (a keep-alive connection runs its
+    requests in one task); give the token back to :func:`reset_acting` at its end."""
+    return _ACTING.set(None)
+
+
+def reset_acting(token: Token[str | None]) -> None:
+    _ACTING.reset(token)
 
 
 def acting_account() -> str | None:
@@ -244,6 +254,18 @@ class Throttle:
 AccountEvent = tuple[str, str, str | None]
 
 
+@dataclass(frozen=True)
+class Action:
+    """An audit entry, as a person's own list shows it (docs/audit.md)."""
+
+    position: int
+    at: float
+    event: str
+    contact_id: bytes | None
+    message_id: bytes | None
+    subject: str | None
+
+
 class AccountStore(Protocol):
     """What node.storage.store.Store gives the accounts: their encrypted records, and a
     commit whose audit entries name the account they are about (docs/audit.md)."""
@@ -253,6 +275,7 @@ class AccountStore(Protocol):
     def submit_account(
         self, changes: Sequence[Change], events: Iterable[AccountEvent], now: float
     ) -> asyncio.Future[None]: ...
+    async def audit_of(self, actor: str, limit: int) -> list[Action]: ...
 
 
 def _encode(account: Account, kept: _Secrets) -> bytes:
@@ -345,7 +368,7 @@ class Accounts:
 
     # --- reading ------------------------------------------------------------------------
 
-    def list(self) -> list[Account]:
+    def everyone(self) -> list[Account]:
         return sorted(self._accounts.values(), key=lambda a: (a.name.casefold(), a.account_id))
 
     def get(self, account_id: str) -> Account | None:
@@ -464,6 +487,18 @@ class Accounts:
         except Exception as exc:
             raise store_unavailable(exc) from None
 
+    def note(self, event: str, account: Account, by: str | None = None) -> None:
+        """An entry about ``account`` from code that cannot wait (a request refused on the
+        spot, a session ended): committed in order; a failure to save it is logged. ``by``:
+        the actor, if not the account itself."""
+        events = [(event, by or account.actor, account.account_id)]
+        future = self._store.submit_account([], events, self._clock())
+        future.add_done_callback(_log_failure)
+
+    async def actions(self, account: Account, limit: int = 200) -> list[Action]:
+        """What the person did, newest first (docs/audit.md): their own list."""
+        return await self._store.audit_of(account.actor, limit)
+
     # --- the person -----------------------------------------------------------------------
 
     def account_for_code(self, code: str) -> Account:
@@ -539,3 +574,8 @@ class Accounts:
                 raise
             return False
         return True
+
+
+def _log_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("an audit entry about an account could not be saved: %s", future.exception())

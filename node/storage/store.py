@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import aiosqlite
 
-from node.core.accounts import AccountEvent, actor_for
+from node.core.accounts import AccountEvent, Action, actor_for
 from node.core.errors import StoreError
 from node.core.ports import AuditEvent, Change, MessageQuery
 from node.core.records import (
@@ -750,6 +750,25 @@ class Store:
 
     async def audit_count(self) -> int:
         return await self._count("SELECT COUNT(*) FROM audit")
+
+    async def audit_of(self, actor: str, limit: int) -> list[Action]:
+        """One actor's entries, newest first (a person's own list, node.core.accounts)."""
+        rows = await self._all(
+            "SELECT position, at, event, contact_id, message_id, subject FROM audit"
+            " WHERE actor = ? ORDER BY position DESC LIMIT ?",
+            (actor, limit),
+        )
+        return [
+            Action(
+                int(r[0]),
+                float(r[1]),
+                str(r[2]),
+                None if r[3] is None else bytes(r[3]),
+                None if r[4] is None else bytes(r[4]),
+                r[5],
+            )
+            for r in rows
+        ]
 
     async def audit_recorded(self, event: str, message_id: bytes, since: float) -> bool:
         row = await self._one(

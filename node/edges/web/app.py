@@ -20,11 +20,14 @@ import asyncio
 import contextlib
 import re
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlencode
 
 from aiohttp import WSCloseCode, web
 
+from node.core.accounts import Accounts, reset_acting, set_acting_for_request
 from node.core.errors import NotFound
 from node.core.node import NodeCore
+from node.edges.api.users import SessionInfo
 from node.edges.web.guard import SAFE_METHODS, from_our_pages, security_headers
 from node.edges.web.live import LiveHub, Push, Subscriber
 from node.edges.web.origin import WebOrigin
@@ -38,14 +41,18 @@ from node.edges.web.pages import (
     Screen,
     see_other,
 )
+from node.edges.web.people import People
+from node.edges.web.screens.account import AccountScreen
 from node.edges.web.screens.check import Readiness
 from node.edges.web.screens.compose import Compose
 from node.edges.web.screens.contacts import Contacts
 from node.edges.web.screens.conversations import Conversations
+from node.edges.web.screens.login import Login
 from node.edges.web.screens.pairing import PairingScreen
 from node.edges.web.screens.search import Search
 from node.edges.web.screens.status import Status, StatusExtras
-from node.edges.web.sessions import Session, Sessions
+from node.edges.web.screens.users import UsersScreen
+from node.edges.web.sessions import IDLE_SECONDS, Session, Sessions
 from node.edges.web.texts import language_of, text
 
 if TYPE_CHECKING:
@@ -67,13 +74,25 @@ class WebClient:
         idle_seconds: float | None = None,
         phone: PhonePairing | None = None,
         status_extras: StatusExtras = dict,
+        accounts: Accounts | None = None,
     ) -> None:
         clock = core.ctx.clock
-        self.sessions = (
-            Sessions(clock) if idle_seconds is None else Sessions(clock, idle_seconds=idle_seconds)
+        # A clinic server (``accounts``): people log in, and an idle screen locks.
+        lock = None if accounts is None else core.ctx.config.lock_after_minutes * 60
+        self.sessions = Sessions(
+            clock, idle_seconds=IDLE_SECONDS if idle_seconds is None else idle_seconds
         )
+        self.sessions.lock_seconds = lock
         self.hub = LiveHub(core)
         self.pages = Pages(core, self.sessions, self.hub)
+        self._login: Login | None = None
+        people: tuple[Screen, ...] = ()
+        if accounts is not None:
+            self.pages.people = People(accounts, self.sessions)
+            self._login = Login(self.pages, accounts)
+            people = (self._login, AccountScreen(self.pages, accounts))
+            people += (UsersScreen(self.pages, accounts),)
+            accounts.on_ended(self._ended)
         self._screens: tuple[Screen, ...] = (
             Conversations(self.pages),
             Contacts(self.pages),
@@ -82,8 +101,11 @@ class WebClient:
             Readiness(self.pages),
             Search(self.pages),
             Compose(self.pages),
+            *people,
         )
         self._sockets: set[web.WebSocketResponse] = set()
+        self._socket_sessions: dict[web.WebSocketResponse, Session] = {}
+        self._closing: set[asyncio.Task[bool]] = set()
 
     @property
     def port(self) -> int | None:
@@ -120,8 +142,46 @@ class WebClient:
         """A one-time login link (the local API's `POST /v1/web/login`)."""
         if self.port is None:
             raise NotFound("not_found", "the web client is not served")
+        if self._login is not None:  # a clinic server: no link opens a session
+            return self.pages.origin.url("/login"), self.pages.ctx.clock()
         token, expires_at = self.sessions.mint_token()
         return self.pages.origin.url(f"/login?token={token}"), expires_at
+
+    # --- a clinic server's people, for the local API (node.edges.api.users.WebDoor) ------
+
+    def setup_link(self, code: str) -> str | None:
+        """Where a new person chooses their password (screens/login.py)."""
+        if self._login is None or self.port is None:
+            return None
+        return self.pages.origin.url("/setup?" + urlencode({"code": code}))
+
+    def sessions_of(self, account_id: str) -> list[SessionInfo]:
+        return [
+            SessionInfo(s.handle, account_id, s.address, s.created_at, s.seen_at, s.locked)
+            for s in self.sessions.of_account(account_id)
+        ]
+
+    def end_session(self, handle: str) -> str | None:
+        session = self.sessions.by_handle(handle)
+        if session is None or session.account_id is None:
+            return None
+        self.sessions.end(session.session_id)
+        self._close_sockets_of({session.session_id})
+        return session.account_id
+
+    def _ended(self, account_id: str) -> None:
+        """A person was disabled or reset: their sessions end and their live channels close,
+        now (node.core.accounts.Accounts.on_ended)."""
+        self._close_sockets_of({s.session_id for s in self.sessions.end_account(account_id)})
+
+    def _close_sockets_of(self, ended: set[str]) -> None:
+        for ws, session in list(self._socket_sessions.items()):
+            if session.session_id in ended:
+                task = asyncio.get_running_loop().create_task(
+                    ws.close(code=4401, message=b"session ended")
+                )
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     async def _start(self, app: web.Application) -> None:
         self.hub.start()
@@ -146,6 +206,7 @@ class WebClient:
             response: web.StreamResponse = pages.error_page(request, 421, "misdirected")
             security_headers(response, served, served.authorities[0], static=False)
             return response
+        acting = set_acting_for_request()
         try:
             upgrade = request.headers.get("Upgrade", "").lower() == "websocket"
             if (request.method not in SAFE_METHODS or upgrade) and not from_our_pages(
@@ -155,21 +216,37 @@ class WebClient:
                 raise Refused(403, "forbidden")
             response = await handler(request)
         except Refused as refused:
-            response = pages.error_page(request, refused.status, refused.key)
+            response = self._refused(request, refused)
         except web.HTTPNotFound:
             response = pages.error_page(request, 404, "notfound")
         except web.HTTPMethodNotAllowed:
             response = pages.error_page(request, 405, "notfound")
         except web.HTTPRequestEntityTooLarge:
             response = pages.error_page(request, 413, "forbidden")
+        finally:
+            reset_acting(acting)
         if not response.prepared:  # a WebSocket is already under way
             security_headers(response, served, host, static=static)
         return response
+
+    def _refused(self, request: web.Request, refused: Refused) -> web.StreamResponse:
+        """On a clinic server, a page asked for without a session goes to the login form,
+        and one asked for by a locked session to the unlock form (the page's script shows
+        its own, keeping what was being written)."""
+        navigating = request.method == "GET" and not self.pages.live_only(request)
+        if self._login is not None and navigating and request.path != "/ws":
+            if refused.status == 401:
+                return see_other("/login?" + urlencode({"next": request.path_qs}))
+            if refused.status == 423:
+                return see_other("/unlock?" + urlencode({"next": request.path_qs}))
+        return self.pages.error_page(request, refused.status, refused.key)
 
     # --- login, language, logout ------------------------------------------------------------
 
     async def login(self, request: web.Request) -> web.StreamResponse:
         pages = self.pages
+        if self._login is not None:  # a clinic server: name and password (screens/login.py)
+            return self._login.form(request)
         token = request.query.get("token", "")
         cookie = pages.cookie_name()
         session = self.sessions.log_in(token, request.cookies.get(cookie))
@@ -181,8 +258,13 @@ class WebClient:
         return response
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
-        session = self.pages.session(request, touch=False)
-        await self.pages.form(request, session)
+        if self._login is not None:  # a person may log out of a locked screen too
+            session, person = self._login.any_session(request)
+            await self.pages.form(request, session)
+            self._login.accounts.note("logout", person)
+        else:
+            session = self.pages.session(request, touch=False)
+            await self.pages.form(request, session)
         self.sessions.end(session.session_id)
         response = see_other("/")
         self.pages.origin.del_cookie(response, self.pages.session_cookie())
@@ -208,6 +290,7 @@ class WebClient:
         ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=1024)
         await ws.prepare(request)
         self._sockets.add(ws)
+        self._socket_sessions[ws] = session
         subscriber = self.hub.subscribe()
         pusher = asyncio.create_task(self._push(ws, subscriber, session, lang))
         try:
@@ -219,6 +302,7 @@ class WebClient:
                 await pusher
             self.hub.unsubscribe(subscriber)
             self._sockets.discard(ws)
+            self._socket_sessions.pop(ws, None)
         return ws
 
     async def _push(
@@ -232,6 +316,9 @@ class WebClient:
                         await subscriber.wake.wait()
                 if not self.sessions.alive(session):
                     await ws.close(code=4401, message=b"session ended")
+                    return
+                if session.locked:  # a clinic server's idle lock: nothing more is told
+                    await ws.close(code=4423, message=b"locked")
                     return
                 pushes = subscriber.take()
                 if pushes:

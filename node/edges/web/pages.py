@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from aiohttp import web
 
+from node.core.accounts import Account
 from node.core.contacts import Contact
 from node.core.errors import NotFound
 from node.core.node import NodeCore
@@ -25,6 +26,7 @@ from node.core.records import MessageRow
 from node.edges.api.json import message_document
 from node.edges.web.live import LiveHub
 from node.edges.web.origin import HOST_PREFIX, WebOrigin
+from node.edges.web.people import People, SessionRefused
 from node.edges.web.sessions import Session, Sessions
 from node.edges.web.texts import DEFAULT_LANGUAGE, language_of, text
 from node.protocol.admission import RefusalLog
@@ -68,6 +70,7 @@ class Pages:
         self.port: int | None = None  # set once listening (the Host allow-list needs it)
         self.origin = WebOrigin(0)  # where we are served (origin.py), set with the port
         self.refusals = RefusalLog(log, core.ctx.clock)
+        self.people: People | None = None  # a clinic server's accounts (people.py)
         self._templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,  # every value, whatever the template's name
@@ -89,7 +92,20 @@ class Pages:
         session = self.sessions.get(request.cookies.get(self.cookie_name()), touch=touch)
         if session is None:
             raise Refused(401, "auth")
+        if self.people is not None:  # a clinic server: a person's session (people.py)
+            self.person(request, session)
+            if session.locked:
+                raise Refused(423, "locked")
         return session
+
+    def person(self, request: web.Request, session: Session) -> Account:
+        """The person whose session this is (a clinic server), else 401."""
+        if self.people is None:
+            raise Refused(401, "auth")
+        try:
+            return self.people.person(request, session)
+        except SessionRefused:
+            raise Refused(401, "auth") from None
 
     async def form(self, request: web.Request, session: Session) -> dict[str, str]:
         """A posted form whose CSRF token is the session's (files are left out: see
@@ -179,8 +195,12 @@ class Pages:
 
     async def common(self, session: Session) -> dict[str, Any]:
         """What the frame of every logged-in page shows: the session, banners, unread count."""
+        person = None
+        if self.people is not None and session.account_id is not None:
+            person = self.people.accounts.get(session.account_id)
         return {
             "session": session,
+            "person": person,  # a clinic server's person (people.py)
             "banners": await self.banners(),
             "unread_total": await self.unread_count(),
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from .accounts import ACCOUNTS
 from .common import COMMON
 from .compose import COMPOSE
 from .contacts import CONTACTS
@@ -17,7 +18,7 @@ LANGUAGES: Final = ("fr", "en")
 DEFAULT_LANGUAGE: Final = "fr"
 
 Sentences = Mapping[str, tuple[str, str]]
-AREAS: Final[tuple[Sentences, ...]] = (COMMON, COMPOSE, CONTACTS, STATUS)
+AREAS: Final[tuple[Sentences, ...]] = (COMMON, COMPOSE, CONTACTS, STATUS, ACCOUNTS)
 
 
 def _union(areas: tuple[Sentences, ...]) -> dict[str, tuple[str, str]]:
