@@ -16,6 +16,7 @@ from .clinical import CLINICAL
 from .command_line import COMMAND_LINE
 from .demo import DEMO
 from .errors import ERRORS
+from .mailboxes import MAILBOXES
 from .messages import MESSAGES
 from .node import NODE
 from .pairing import PAIRING
@@ -42,6 +43,7 @@ AREAS: Final = (
     CHECK,
     BACKUP,
     TLS,
+    MAILBOXES,
 )
 
 

@@ -20,6 +20,7 @@ from . import (
     demo,
     inbox,
     local_node,
+    mailbox,
     pairing,
     phone_pairing,
     prescription,
@@ -81,4 +82,6 @@ TABLE: Final[tuple[Entry, ...]] = (
     demo.DEMO,
     Group("service", "help.service", (service.INSTALL, service.UNINSTALL, service.STATUS)),
     Group("tls", "help.tls", (tls.CA, tls.AC)),
+    Group("mailbox", "help.mailbox", mailbox.ENGLISH),
+    Group("boite", "help.boite", mailbox.FRENCH),
 )

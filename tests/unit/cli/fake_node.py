@@ -113,6 +113,9 @@ class FakeServer:
             def do_POST(self) -> None:
                 node.handle(self, "POST")
 
+            def do_DELETE(self) -> None:
+                node.handle(self, "DELETE")
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 

@@ -108,6 +108,21 @@ TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["service", "status"], [], []),
     (["tls", "ca"], [], [["--out", "ca.crt"], ["--new"]]),
     (["tls", "ac"], [], [["--out", "ca.crt"], ["--new"]]),
+    (["mailbox", "list"], [], [["--json"]]),
+    (
+        ["mailbox", "add"],
+        ["Secrétariat"],
+        [["--member", "Alice"], ["--default"], ["--private"], ["--json"]],
+    ),
+    (["mailbox", "add"], ["Dr Martin"], [["--personal"], ["--member", "Claire Martin"]]),
+    (["mailbox", "remove"], ["Secrétariat"], [["--json"]]),
+    (["mailbox", "members"], ["Secrétariat"], [["--add", "Bob"], ["--remove", "Alice"]]),
+    (["mailbox", "default"], ["Secrétariat"], [["--json"]]),
+    (["boite", "liste"], [], [["--json"]]),
+    (["boite", "ajouter"], ["Infirmières"], [["--membre", "Alice"], ["--defaut"]]),
+    (["boite", "retirer"], ["Infirmières"], []),
+    (["boite", "membres"], ["Infirmières"], [["--ajouter", "Bob"], ["--retirer", "Alice"]]),
+    (["boite", "defaut"], ["Infirmières"], []),
 ]
 
 
