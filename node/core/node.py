@@ -61,11 +61,11 @@ class NodeCore:
         attachments = Attachments(ctx)
         sending = Sending(ctx)
         prescriptions = Prescriptions(ctx, sending)
-        reading = Reading(ctx, receipts)
+        mailboxes = MailboxBook(ctx, transport, people)
+        reading = Reading(ctx, receipts, mailboxes)
         readiness = Readiness(ctx, transport)
         renewal = Renewal(ctx, receipts)
         refusals = Refusals(ctx)
-        mailboxes = MailboxBook(ctx, transport, people)
         return cls(
             ctx=ctx,
             receipts=receipts,

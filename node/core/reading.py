@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from typing import Final
 
 from node.core.accounts import acting_account
 from node.core.context import NodeContext
 from node.core.errors import Conflict, NotFound
+from node.core.mailboxes import MailboxBook
 from node.core.ports import Change, MessageQuery
 from node.core.receipts import Receipts
 from node.core.records import CONVERSATION_KIND_CODES, MessageRow
@@ -30,9 +32,15 @@ POLL_SECONDS: Final = 5.0
 
 
 class Reading:
-    def __init__(self, ctx: NodeContext, receipts: Receipts) -> None:
+    def __init__(
+        self, ctx: NodeContext, receipts: Receipts, mailboxes: MailboxBook | None = None
+    ) -> None:
         self._ctx = ctx
         self._receipts = receipts
+        # On a clinic server a person reads only their mailboxes' messages (the listings are
+        # filtered, a message of another is refused, 403 and audited): the local API and the
+        # web client alike, whoever is acting (node.core.accounts.acting_as).
+        self._mailboxes = mailboxes
         # (message id, UTC day) already recorded as viewed: the log holds it too; this spares
         # a query and keeps two views at the same moment from writing two entries.
         self._viewed: set[tuple[bytes, int]] = set()
@@ -42,6 +50,9 @@ class Reading:
         return self._ctx.clock() - HOLD_SECONDS
 
     async def shown(self, query: MessageQuery) -> list[MessageRow]:
+        if self._mailboxes is not None and query.mailboxes is None:
+            access = self._mailboxes.access_of(acting_account())
+            query = dataclasses.replace(query, mailboxes=access.filter)
         return await self._ctx.repo.shown(query, self._hold_since())
 
     async def unread(self, mailboxes: tuple[bytes | None, ...] | None = None) -> list[MessageRow]:
@@ -86,6 +97,8 @@ class Reading:
         row = await self._ctx.repo.message(message_id)
         if row is None or row.kind not in CONVERSATION_KIND_CODES:
             raise NotFound("message_not_found", "no message with that id")
+        if self._mailboxes is not None:
+            await self._mailboxes.check_read(acting_account(), row)
         return row
 
     async def mark_read(self, message_id: bytes) -> MessageRow:
