@@ -58,7 +58,9 @@
   }
 
   function connect() {
-    var socket = new WebSocket("ws://" + location.host + "/ws");
+    // wss:// on a clinic server's LAN (HTTPS): a ws:// socket from an https page is blocked.
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + "/ws");
     socket.onopen = function () {
       delay = 500;
       body.dataset.socket = "open";
