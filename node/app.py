@@ -20,11 +20,13 @@ import aiohttp
 from aiohttp import web
 
 from node.core import card
+from node.core.accounts import Accounts
 from node.core.config import NodeConfig
 from node.core.context import NodeContext
 from node.core.node import NodeCore
 from node.core.ports import Clock, Transport
 from node.edges.api.server import LocalApi
+from node.edges.api.users import UserRoutes
 from node.edges.direct import DirectTransport
 from node.edges.mailbox import MailboxKey, load_or_create
 from node.edges.peer_server import create_app as create_peer_app
@@ -59,6 +61,8 @@ class Node:
     subscriptions: list[RelaySubscription] = field(default_factory=list)
     mailbox: MailboxKey | None = None
     layout: HomeLayout | None = None
+    accounts: Accounts | None = None
+    served_web: WebClient | None = None  # once :meth:`web_client` made it
     # One backup at a time: each holds the database's copy and Argon2id's 256 MiB.
     _backing_up: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -95,11 +99,15 @@ class Node:
         )
         if transport is None:
             transport = Routing(DirectTransport(http), RelayTransport(http), clock)
-        core = NodeCore.build(ctx, transport, persist_identity)
+        # A clinic server's people (node.core.accounts): held by every node, so that the
+        # operator can prepare them; the web client asks for them in clinic mode only.
+        accounts = Accounts(store, clock)
+        await accounts.load()
+        core = NodeCore.build(ctx, transport, persist_identity, accounts)
         await core.mailboxes.load()
         await core.attachments.check_all()
         phone = PhonePairing(ctx, core.pairing, core.receiver, http)
-        node = cls(store, core, http, phone, list(relays or []), layout=layout)
+        node = cls(store, core, http, phone, list(relays or []), layout=layout, accounts=accounts)
         if node.relays:
             node.mailbox = await load_or_create(ctx)
             node.subscriptions = [
@@ -129,11 +137,19 @@ class Node:
             status_extras=self._status_extras,
             web_login=web_login,
             backup=self.backup if self.layout is not None else None,
+            users=None
+            if self.accounts is None
+            else UserRoutes(self.accounts, self.served_web, self.ctx.config.clinic_mode),
         )
 
     # --- the web client (issue #14): served by the daemon on its own port --------------
     def web_client(self) -> WebClient:
-        return WebClient(self.core, phone=self.phone, status_extras=self._status_extras)
+        # On a clinic server (docs/operations.md) people log in with their own accounts.
+        accounts = self.accounts if self.ctx.config.clinic_mode else None
+        self.served_web = WebClient(
+            self.core, phone=self.phone, status_extras=self._status_extras, accounts=accounts
+        )
+        return self.served_web
 
     # --- end of the web client -----------------------------------------------------------
 

@@ -23,6 +23,7 @@ from .pairing import PAIRING
 from .records import RECORDS
 from .service import SERVICE
 from .tls import TLS
+from .users import USERS
 from .web import WEB
 from .words import WORDS
 
@@ -44,6 +45,7 @@ AREAS: Final = (
     BACKUP,
     TLS,
     MAILBOXES,
+    USERS,
 )
 
 

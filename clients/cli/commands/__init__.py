@@ -33,6 +33,7 @@ from . import (
     status,
     tls,
     trust,
+    user,
     verify_print,
     web,
 )
@@ -84,4 +85,6 @@ TABLE: Final[tuple[Entry, ...]] = (
     Group("tls", "help.tls", (tls.CA, tls.AC)),
     Group("mailbox", "help.mailbox", mailbox.ENGLISH),
     Group("boite", "help.boite", mailbox.FRENCH),
+    Group("user", "help.user", user.ENGLISH),
+    Group("utilisateur", "help.utilisateur", user.FRENCH),
 )

@@ -33,6 +33,7 @@ from node.core.sending import invalid_field
 from node.edges.api.errors import error_response, request_error_response
 from node.edges.api.json import contact_json, iso, message_document, print_check_json
 from node.edges.api.mailboxes import MailboxRoutes
+from node.edges.api.users import UserRoutes
 from node.edges.fhir import export_bundles
 from node.edges.http_hardening import (
     ELSEWHERE,
@@ -81,6 +82,7 @@ class LocalApi:
         status_extras: StatusExtras = dict,
         web_login: WebLogin | None = None,
         backup: Backup | None = None,
+        users: UserRoutes | None = None,
     ) -> None:
         self.core = core
         self.service = core.ctx
@@ -90,6 +92,7 @@ class LocalApi:
         self.status_extras = status_extras
         self.web_login = web_login  # None: the web client is not served
         self.backup = backup  # None: POST /v1/backup answers 404
+        self.users = users  # a clinic server's people (node.edges.api.users)
         # Refused requests (a wrong token) and our own failures (500s), bounded: a script
         # looping on a bad request must not fill the disk. The daemon's connection guard
         # shares ``refusals``.
@@ -136,7 +139,11 @@ class LocalApi:
             ("POST", "/v1/backup", self.backup_archive),
         )
         mailboxes = MailboxRoutes(self.core.mailboxes, self._body).routes()
-        for method, path, handler in (*routes, *mailboxes):
+        users: tuple[tuple[str, str, Handler], ...] = ()
+        if self.users is not None:
+            self.users.reads_bodies_with(self._body)
+            users = self.users.routes()
+        for method, path, handler in (*routes, *mailboxes, *users):
             app.router.add_route(method, path, handler, expect_handler=expect_continue)
         app.router.add_route(
             "*", "/{tail:.*}", elsewhere, name=ELSEWHERE, expect_handler=expect_continue

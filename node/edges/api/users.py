@@ -51,13 +51,14 @@ class WebDoor(Protocol):
 
 
 class UserRoutes:
-    def __init__(
-        self, accounts: Accounts, web_door: WebDoor | None, body: Body, clinic: bool
-    ) -> None:
+    def __init__(self, accounts: Accounts, web_door: WebDoor | None, clinic: bool) -> None:
         self.accounts = accounts
         self.web = web_door
-        self._body = body
         self.clinic = clinic
+        self._body: Body | None = None  # the local API's body reader (server.py)
+
+    def reads_bodies_with(self, body: Body) -> None:
+        self._body = body
 
     def routes(self) -> tuple[tuple[str, str, Handler], ...]:
         return (
@@ -109,6 +110,7 @@ class UserRoutes:
         return web.json_response({"clinic_server": self.clinic, "users": users})
 
     async def add(self, request: web.Request) -> web.Response:
+        assert self._body is not None
         body = await self._body(request)
         rpps = body.get("rpps")
         setup = await self.accounts.add(body.get("name"), body.get("role"), rpps)

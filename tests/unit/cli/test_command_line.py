@@ -123,6 +123,22 @@ TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["boite", "retirer"], ["Infirmières"], []),
     (["boite", "membres"], ["Infirmières"], [["--ajouter", "Bob"], ["--retirer", "Alice"]]),
     (["boite", "defaut"], ["Infirmières"], []),
+    (
+        ["user", "add"],
+        ["Dr Camille Martin"],
+        [["--role", "clinician"], ["--rpps", "10001234565"], ["--json"]],
+    ),
+    (["user", "list"], [], [["--json"]]),
+    (["user", "disable"], ["Anne"], [["--json"]]),
+    (["user", "enable"], ["Anne"], [["--json"]]),
+    (["user", "reset"], ["Anne"], [["--json"]]),
+    (["user", "end-session"], ["0123456789abcdef"], [["--json"]]),
+    (["utilisateur", "ajouter"], ["Anne"], [["--role", "secretariat"], ["--json"]]),
+    (["utilisateur", "liste"], [], []),
+    (["utilisateur", "desactiver"], ["Anne"], []),
+    (["utilisateur", "reactiver"], ["Anne"], []),
+    (["utilisateur", "reinitialiser"], ["Anne"], []),
+    (["utilisateur", "fermer-session"], ["0123456789abcdef"], []),
 ]
 
 
