@@ -72,6 +72,12 @@ TLS: Final[dict[str, dict[str, str]]] = {
         "fr": "{path} existe déjà et contient autre chose : choisissez un autre nom avec --out",
         "en": "{path} already exists and holds something else: choose another name with --out",
     },
+    "tls.unreadable": {
+        "fr": "{path} ne peut pas être lu ({reason}) : lancez la commande avec le compte du "
+        "service ou avec sudo",
+        "en": "{path} cannot be read ({reason}): run the command as the service's account or "
+        "with sudo",
+    },
     "tls.unwritable": {
         "fr": "{path} ne peut pas être écrit ({reason})",
         "en": "{path} cannot be written ({reason})",

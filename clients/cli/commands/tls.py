@@ -45,10 +45,10 @@ def _terminal_qr(text: str) -> list[str]:
 
 def cmd_ca(args: argparse.Namespace, ctx: Context) -> int:
     tr = ctx.tr
+    from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
 
-    from node.core.errors import SetupError
-    from node.edges.tls import TlsFiles, fingerprint, forget_ca, permitted_names, read_certificate
+    from node.edges.tls import TlsFiles, fingerprint, forget_ca, permitted_names
 
     files = TlsFiles(ctx.layout.root / "tls")
     if args.new:
@@ -58,11 +58,15 @@ def cmd_ca(args: argparse.Namespace, ctx: Context) -> int:
             raise CliError("tls.unwritable", path=files.folder, reason=os_reason(exc)) from None
         print(tr("tls.forgotten" if existed else "tls.none_to_forget"))
         return 0
-    if not files.ca.exists():
-        raise CliError("tls.no_ca")
     try:
-        ca = read_certificate(files.ca)
-    except SetupError:
+        data = files.ca.read_bytes()
+    except FileNotFoundError:
+        raise CliError("tls.no_ca") from None
+    except OSError as exc:  # the service's home, read by another account: sudo
+        raise CliError("tls.unreadable", path=files.ca, reason=os_reason(exc)) from None
+    try:
+        ca = x509.load_pem_x509_certificate(data)
+    except ValueError:
         raise CliError("tls.ca_unreadable", path=files.ca) from None
     out = Path(args.out) if args.out else Path(DEFAULT_OUT)
     pem = ca.public_bytes(serialization.Encoding.PEM)

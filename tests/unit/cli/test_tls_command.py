@@ -74,6 +74,20 @@ def test_in_english(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert (tmp_path / "releve-ca.crt").exists()  # the default name, here
 
 
+def test_an_unreadable_ca_says_so(cli: Cli, tmp_path: Path) -> None:
+    files = make_ca(tmp_path / "home")
+    files.ca.write_bytes(b"-----BEGIN CERTIFICATE-----\nnot one\n")
+    result = cli("--home", str(tmp_path / "home"), "tls", "ca", "--out", str(tmp_path / "x"))
+    assert result.code == 1
+    assert "illisible" in result.err
+    assert not (tmp_path / "x").exists()
+    files.ca.unlink()
+    files.ca.mkdir()  # read_bytes fails with another reason than "no such file"
+    result = cli("--home", str(tmp_path / "home"), "tls", "ca", "--out", str(tmp_path / "x"))
+    assert result.code == 1
+    assert "ne peut pas être lu" in result.err
+
+
 def test_new_forgets_the_ca(cli: Cli, tmp_path: Path) -> None:
     files = make_ca(tmp_path / "home")
     result = cli("--home", str(tmp_path / "home"), "tls", "ca", "--new")
