@@ -17,7 +17,7 @@ import argparse
 import functools
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from .command import Entry, Group
 from .errors import EXIT_USAGE
@@ -127,12 +127,26 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+# Where a home goes without --home or $RELEVE_HOME, as `releve --help` says it on each system
+# (node.system.user_home; platformdirs is not imported at every start to say it). argparse
+# reads "%" in a help text as a placeholder: doubled.
+_DEFAULT_HOMES: Final = {
+    "win32": "%%LOCALAPPDATA%%\\releve",
+    "darwin": "~/Library/Application Support/releve",
+}
+
+
+def default_home_shown(platform: str = sys.platform) -> str:
+    return _DEFAULT_HOMES.get(platform, "~/.local/share/releve")
+
+
 def build_parser(table: Sequence[Entry], tr: Translator) -> Parser:
     """The whole command line, with help texts in ``tr``'s language."""
     parser = Parser(
         tr=tr, prog="releve", description=tr("help.description"), epilog=tr("help.epilog")
     )
-    parser.add_argument("--home", metavar=tr("metavar.dir"), help=tr("help.home"))
+    home_help = tr("help.home", default=default_home_shown())
+    parser.add_argument("--home", metavar=tr("metavar.dir"), help=home_help)
     parser.add_argument("--lang", choices=LANGUAGES, help=tr("help.lang"))
     parser.add_argument("--version", action=_Version, nargs=0, help=tr("help.version"))
     _add_entries(parser.add_commands("command"), table, tr)

@@ -22,8 +22,8 @@ COMMAND_LINE: Final[dict[str, dict[str, str]]] = {
     "help.commands": {"fr": "commandes", "en": "commands"},
     "help.help": {"fr": "afficher cette aide et quitter", "en": "show this help and exit"},
     "help.home": {
-        "fr": "dossier du nœud (sinon $RELEVE_HOME, sinon ~/.local/share/releve)",
-        "en": "the node's folder (else $RELEVE_HOME, else ~/.local/share/releve)",
+        "fr": "dossier du nœud (sinon $RELEVE_HOME, sinon {default})",
+        "en": "the node's folder (else $RELEVE_HOME, else {default})",
     },
     "help.lang": {
         "fr": "langue : fr ou en (sinon $RELEVE_LANG, sinon la langue du système)",
