@@ -8,7 +8,7 @@ cabinet / Clinic server").
 - ``web_listen`` anywhere else (``0.0.0.0``, a LAN address, a name): TLS, always. The
   practice's own certificate (``tls_cert``/``tls_key``) when given, else the practice CA's
   (node/edges/tls.py) for the server's names and addresses: those detected when listening on
-  every interface, or the address listened on, plus ``[web] names``. ``tls = "off"`` there is
+  every interface, or the address listened on, after ``[web] names``. ``tls = "off"`` there is
   refused at start (SetupError ``web_needs_tls``): passwords and patient data would cross the
   LAN in the clear.
 """
@@ -49,11 +49,12 @@ class WebListen:
 
 
 def server_names(host: str, configured: tuple[str, ...]) -> Names:
-    """The names and addresses the practice CA's certificate is for."""
+    """The names and addresses the practice CA's certificate is for; those configured first
+    (the first name is where login links point)."""
     extra = parse_names(configured)
     if is_wildcard(host):
-        return detect_names() + extra
-    return parse_names([host]) + extra
+        return extra + detect_names()
+    return extra + parse_names([host])
 
 
 def plan(config: NodeConfig, tls_folder: Path, key_password: bytes, clock: Clock) -> WebListen:

@@ -325,6 +325,7 @@ def test_every_interface_gets_the_detected_names_and_those_configured(tmp_path: 
     assert where.tls is not None
     detected = tls.detect_names()
     assert set(where.tls.names.all()) == set(detected.all()) | {"cabinet.lan"}
+    assert where.origin(8443).url("/") == "https://cabinet.lan:8443/"  # the operator's name
 
 
 def test_the_practices_own_certificate_wins(tmp_path: Path) -> None:
