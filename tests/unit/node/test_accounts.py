@@ -15,6 +15,7 @@ import nacl.pwhash.argon2id as argon2id
 import nacl.utils
 import pytest
 
+from clients.cli.audit_file import check_lines
 from node.app import Node
 from node.core.accounts import (
     Accounts,
@@ -272,3 +273,10 @@ async def test_what_a_person_does_is_recorded_under_their_account(node: LocalNod
     lines = [line async for line in node.store.audit_lines()]
     assert verify_lines(lines).ok
     assert (await node.store.verify_audit()).ok
+    # The command line's offline check, written from docs/audit.md, agrees.
+    checked = check_lines(lines)
+    assert checked.ok
+    assert checked.entries == len(lines)
+    altered = [line.replace(setup.account.account_id, "0" * 32) for line in lines]
+    assert not check_lines(altered).ok
+    assert not verify_lines(altered).ok
