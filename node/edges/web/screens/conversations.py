@@ -1,4 +1,5 @@
-"""Conversations: the list (one per contact, urgent ones first), one conversation (which marks
+"""Conversations: the list (one per contact, urgent ones first, under the clinical documents
+the node refused lately: refused.py), one conversation (which marks
 what it shows read), sending a text, acknowledging an urgent message, saving a received file.
 
     GET  /                     conversations
@@ -22,6 +23,7 @@ from node.core.errors import NotFound, RequestError
 from node.core.ports import MessageQuery
 from node.core.sending import invalid_field
 from node.edges.web.pages import HEX_ID, Pages, Refused, Route, cursor, cursor_text, see_other
+from node.edges.web.refused import refused_documents
 from node.edges.web.sessions import Session
 from node.protocol.conversation import Meta, Priority, content_from_json
 from node.protocol.errors import ClinicalError
@@ -80,7 +82,10 @@ class Conversations:
             )
         items.sort(key=lambda item: (not item["urgent"], -item["last_at"], item["name"].casefold()))
         template = "conversations_live.html" if live else "conversations.html"
-        return pages.render(request, template, items=items, more=MAX_UNREAD_SHOWN, **values)
+        refused = await refused_documents(self._core, pages.lang(request))
+        return pages.render(
+            request, template, items=items, more=MAX_UNREAD_SHOWN, refused=refused, **values
+        )
 
     async def conversation(self, request: web.Request) -> web.StreamResponse:
         live = self._pages.live_only(request)

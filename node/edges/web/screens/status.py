@@ -1,7 +1,8 @@
 """The status screen ("État"): this node (identity, version, running since), its relays
 (reachable or not), what waits in the outbox (for whom, since when: never what), the urgent
-messages waiting for an acknowledgement with the number to call when they are overdue, and the
-audit log's verification (the same check as `releve audit verify`). Its live part refreshes
+messages waiting for an acknowledgement with the number to call when they are overdue, the
+clinical documents the node refused lately (refused.py: from whom, what, why, whom to call), and
+the audit log's verification (the same check as `releve audit verify`). Its live part refreshes
 with the live channel, like every screen's.
 
     GET  /status          the screen (the audit log is verified on the first visit)
@@ -24,6 +25,7 @@ from aiohttp import web
 
 from node.core.escalation import Waiting
 from node.edges.web.pages import Pages, Route, see_other
+from node.edges.web.refused import refused_documents
 from node.edges.web.texts import text
 from node.protocol.identity import format_node_id
 
@@ -71,6 +73,7 @@ class Status:
             "urgent": await self._urgent(),
             "escalate_after": f"{pages.ctx.config.escalate_after_minutes:g}",
             "audit": self._audit,
+            "refused": await refused_documents(self._core, pages.lang(request)),
             **await pages.common(session),
         }
         return pages.render(request, "status_live.html" if live else "status.html", **values)

@@ -175,4 +175,56 @@ STATUS: Final[dict[str, tuple[str, str]]] = {
     "search.in": ("Trouvé dans :", "Found in:"),
     "search.from": ("De {name}", "From {name}"),
     "search.to": ("À {name}", "To {name}"),
+    # --- documents the node refused (refused.py): on the status screen and the list ------------
+    "refused.title": (
+        "Documents refusés par votre poste (7 derniers jours)",
+        "Documents your node refused (last 7 days)",
+    ),
+    "refused.entry": (
+        "{what} de {name}, arrivé(e) le {when}, a été refusé(e).",
+        "{what} from {name}, arrived {when}, was refused.",
+    ),
+    "refused.why": ("Pourquoi :", "Why:"),
+    "refused.todo": ("Que faire :", "What to do:"),
+    "refused.hint": (
+        "Rien n'en a été enregistré. Appelez {name} : qu'il vérifie et renvoie, ou "
+        "transmettez autrement (téléphone, papier).",
+        "Nothing of it was stored. Phone {name}: they can check and send it again, or use "
+        "another way (phone, paper).",
+    ),
+    "refused.former_contact": ("un ancien contact", "a former contact"),
+    "refused.kind": ("Un document", "A document"),
+    "refused.kind.prescription": ("Une ordonnance", "A prescription"),
+    "refused.kind.cancellation": ("Une annulation d'ordonnance", "A prescription cancellation"),
+    "refused.kind.dispensing": ("Un compte rendu de délivrance", "A dispensing report"),
+    "refused.kind.read_back": ("Une reformulation de transmission", "A handoff read-back"),
+    "refused.why.unsigned": (
+        "ordonnance non signée (le Relève de l'expéditeur est trop ancien).",
+        "unsigned prescription (the sender's Relève is too old).",
+    ),
+    "refused.why.not_prescriber": (
+        "ce contact n'est pas prescripteur.",
+        "this contact is not a prescriber.",
+    ),
+    "refused.why.bad_signature": (
+        "la signature ne correspond pas : contenu modifié ou mauvaise clé.",
+        "the signature does not match: altered content or wrong key.",
+    ),
+    "refused.why.prescriber_mismatch": (
+        "le prescripteur indiqué n'est pas ce contact (nom ou RPPS différent de sa fiche).",
+        "the prescriber named is not this contact (name or RPPS not the one on their card).",
+    ),
+    "refused.why.unknown_prescription": (
+        "il ou elle concerne une ordonnance que vous n'avez pas.",
+        "it is about a prescription you do not have.",
+    ),
+    "refused.why.unknown_handoff": (
+        "elle concerne une transmission que vous n'avez pas envoyée.",
+        "it is about a handoff you did not send.",
+    ),
+    "refused.why.rule": (
+        "une règle n'est pas respectée : {field} – {rule}",
+        "a rule is not met: {field} – {rule}",
+    ),
+    "refused.why.other": ("motif « {reason} ».", "reason “{reason}”."),
 }
