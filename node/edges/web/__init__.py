@@ -6,6 +6,10 @@ An edge like the local API: it calls the same core services and holds no rule of
     guard.py     what every request passes first: Host allow-list, Origin and Sec-Fetch-Site,
                  the session, the CSRF token, and the security headers of every answer
     sessions.py  one-time login links and the sessions they become (rotation, idle expiry)
+    origin.py    where it is served: the Host values and origins accepted, the cookies
+                 (__Host-, Secure under TLS)
+    serving.py   where it listens and over what: 127.0.0.1, or a clinic server's LAN over
+                 TLS (node/edges/tls.py)
     live.py      LiveHub: the node's inbox signal turned into pushes to every open tab
     pages.py     Pages: what every screen shares (session, CSRF, rendering, banners)
     screens/     one module per screen with its routes (conversations, compose, contacts, status)
