@@ -80,8 +80,10 @@ class NoPeople:
         raise NotFound("user_not_found", "this node has no users")
 
 
-class Forbidden(RequestError):
-    """A person asked for a mailbox (or a message of one) they may not read (HTTP 403)."""
+class Forbidden(NotFound):
+    """A person asked for a mailbox (or a message of one) they may not read: HTTP 403 (its
+    code). A kind of NotFound, so that a screen that shows what it can (the message a reply
+    answers) leaves it out rather than failing."""
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,19 @@ class MailboxBook:
         if personal:
             return personal[0]
         return mine[0] if len(mine) == 1 else None
+
+    async def sent_from(self, account_id: str | None, reply_to: bytes | None) -> bytes | None:
+        """The mailbox a person's message leaves from when none was named: that of the
+        message it answers if they are a member, else :meth:`sending_mailbox`'s choice."""
+        if account_id is None or not self._mailboxes:
+            return None
+        if reply_to is not None:
+            answered = await self._ctx.repo.message(reply_to)
+            mailbox = None if answered is None else self.get(answered.mailbox)
+            if mailbox is not None and account_id in mailbox.members:
+                return mailbox.mailbox_id
+        chosen = self.sending_mailbox(account_id, None)
+        return None if chosen is None else chosen.mailbox_id
 
     def filed(
         self, contact: Contact, named: bytes | None, answered: MessageRow | None

@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Final, NoReturn
 
+from node.core.accounts import acting_account
 from node.core.contacts import Contact
 from node.core.context import ROLE_CODES, NodeContext
 from node.core.errors import Conflict, Invalid, NotFound, PeerRefused, Verdict
@@ -116,7 +117,9 @@ class Prescriptions:
     ) -> MessageRow:
         """``prescriber``: on a clinic server, the block of the clinician whose personal
         mailbox ``mailbox`` it is sent from (node.core.mailboxes); else our profile's."""
-        prescriber = prescriber or self.own_prescriber()
+        if prescriber is None:
+            mailbox = mailbox or await self._sent_from(meta.reply_to)
+            prescriber = self._prescriber_for(mailbox)
         contact = self._ctx.contacts.resolve(reference)
         try:
             prescription = Prescription.from_json(form, today, prescriber)
@@ -128,25 +131,40 @@ class Prescriptions:
         self, message_id: bytes, form: object, today: datetime.date, meta: Meta
     ) -> MessageRow:
         """A new signed prescription that replaces ours (its ``replaces`` is signed too)."""
-        prescriber = self.own_prescriber()
         original, contact = await self._own_active(message_id)
+        prescriber = self._prescriber_for(original.mailbox)
         try:
             prescription = Prescription.from_json(form, today, prescriber, original.message_id)
         except ClinicalError as exc:
             raise invalid_field(exc) from None
         answer = Meta(meta.priority, original.message_id)
-        return await self._sending.send_to(contact, answer, prescription)
+        return await self._sending.send_to(contact, answer, prescription, mailbox=original.mailbox)
 
     async def cancel(self, message_id: bytes, form: object, today: datetime.date) -> MessageRow:
-        self.own_prescriber()
         original, contact = await self._own_active(message_id)
+        self._prescriber_for(original.mailbox)
         try:
             cancellation = Cancellation.from_json(form, today)
         except ClinicalError as exc:
             raise invalid_field(exc) from None
         return await self._sending.send_to(
-            contact, Meta(reply_to=original.message_id), cancellation
+            contact, Meta(reply_to=original.message_id), cancellation, mailbox=original.mailbox
         )
+
+    def _prescriber_for(self, mailbox: bytes | None) -> Prescriber:
+        """Our prescriber block: on a clinic server that of the clinician whose personal
+        mailbox ``mailbox`` is, who must be the person acting (node.core.mailboxes); else
+        the profile's."""
+        book = self._sending.mailboxes
+        if book is not None:
+            block = book.prescriber_block(book.get(mailbox), acting_account())
+            if block is not None:
+                return block
+        return self.own_prescriber()
+
+    async def _sent_from(self, reply_to: bytes | None) -> bytes | None:
+        book = self._sending.mailboxes
+        return None if book is None else await book.sent_from(acting_account(), reply_to)
 
     async def dispense(self, message_id: bytes, form: object) -> MessageRow:
         """The pharmacist's report on a prescription they received."""

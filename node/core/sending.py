@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from node.core.accounts import acting_account
 from node.core.contacts import Contact
 from node.core.context import NodeContext
 from node.core.errors import Invalid, NotFound
+from node.core.mailboxes import MailboxBook
 from node.core.ports import AuditEvent
 from node.core.records import CONVERSATION_KIND_CODES, MessageRow, message_row
 from node.protocol import Payload, PayloadKind, Session
@@ -30,8 +32,10 @@ def invalid_field(exc: ClinicalError) -> Invalid:
 
 
 class Sending:
-    def __init__(self, ctx: NodeContext) -> None:
+    def __init__(self, ctx: NodeContext, mailboxes: MailboxBook | None = None) -> None:
         self._ctx = ctx
+        # A clinic server's mailboxes: a person's message leaves from one of theirs.
+        self.mailboxes = mailboxes
 
     async def send(
         self, reference: str, meta: Meta, content: Content, mailbox: bytes | None = None
@@ -53,6 +57,8 @@ class Sending:
         ``events``: audit entries committed with it (beside its "sent"); ``mailbox``: ours
         it is sent from (a clinic server's, node.core.mailboxes)."""
         await self._check_recipient(contact, meta)
+        if mailbox is None and self.mailboxes is not None:
+            mailbox = await self.mailboxes.sent_from(acting_account(), meta.reply_to)
         try:
             kind, body = encode_conversation(meta, content)
         except ClinicalError as exc:
@@ -80,6 +86,8 @@ class Sending:
         """A file as a manifest (shown as the message) followed by its chunks, all queued in
         one commit: the outbox then carries them across restarts until each is confirmed."""
         contact = await self._recipient(reference, meta)
+        if mailbox is None and self.mailboxes is not None:
+            mailbox = await self.mailboxes.sent_from(acting_account(), meta.reply_to)
         try:
             manifest = AttachmentManifest.for_file(file_name, data, caption)
             kind, body = encode_conversation(meta, manifest)

@@ -21,6 +21,7 @@ from aiohttp import web
 from node.core.accounts import Account
 from node.core.contacts import Contact
 from node.core.errors import NotFound
+from node.core.mailboxes import Forbidden
 from node.core.node import NodeCore
 from node.core.records import MessageRow
 from node.edges.api.json import message_document
@@ -222,6 +223,8 @@ class Pages:
             raise Refused(404, "notfound")
         try:
             return await self.core.reading.message(bytes.fromhex(text_id))
+        except Forbidden:  # another mailbox's message (a clinic server): refused, audited
+            raise Refused(403, "forbidden") from None
         except NotFound:
             raise Refused(404, "notfound") from None
 

@@ -80,6 +80,11 @@ COMMON: Final[dict[str, tuple[str, str]]] = {
     "msg.urgent": ("Urgent", "Urgent"),
     "msg.acknowledged": ("Acquitté le {when}", "Acknowledged {when}"),
     "msg.awaiting_ack": ("Pas encore acquitté", "Not yet acknowledged"),
+    # A clinic server's mailboxes (node.core.mailboxes): where it is, who read it.
+    "msg.mailbox": ("Boîte : {name}", "Mailbox: {name}"),
+    "msg.to_mailbox": ("À la boîte : {name}", "To the mailbox: {name}"),
+    "msg.read_by": ("Lu par {names}", "Read by {names}"),
+    "msg.acknowledged_by": ("Acquitté par {names}", "Acknowledged by {names}"),
     "msg.in_reply": ("En réponse au message du {when}", "In reply to the message of {when}"),
     "msg.sent_at": ("Envoyé le {when}", "Sent {when}"),
     "msg.received_at": ("Reçu le {when}", "Received {when}"),

@@ -1,0 +1,119 @@
+"""A clinic server's mailboxes in the web client, in process: each person sees the messages of
+their mailboxes only (another's is refused, 403, audited), a colleague's read shows with their
+name ("Lu par Bob"), and what a person writes leaves from their mailbox, so that their
+colleagues of that mailbox see it too."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nacl.pwhash.argon2id as argon2id
+import pytest
+from aiohttp.test_utils import TestServer
+
+from node.core.accounts import Accounts, PasswordHasher
+from node.core.ports import MessageQuery
+from node.edges.web.app import WebClient
+from node.protocol.conversation import Meta, TextContent
+from tests.unit.node.node_support import (
+    LocalNode,
+    ManualClock,
+    MemoryNetwork,
+    audit_events,
+    message,
+    wait_until,
+)
+from tests.unit.node.test_accounts_web import PASSWORD, Browser
+from tests.unit.node.test_mailboxes import Practice, practice_and_pharmacy, staffed
+
+
+@dataclass
+class Clinic:
+    practice: Practice
+    pharmacy: LocalNode
+    server: TestServer
+    browsers: list[Browser] = field(default_factory=list)
+
+    async def browser(self, name: str) -> Browser:
+        browser = Browser(self.server)
+        self.browsers.append(browser)
+        status, _, _ = await browser.log_in(name)
+        assert status == 303
+        return browser
+
+
+@pytest.fixture
+async def clinic(tmp_path: Path) -> AsyncIterator[Clinic]:
+    practice, pharmacy = await practice_and_pharmacy(tmp_path, MemoryNetwork(), ManualClock())
+    node = practice.node
+    # Fast hashing for the test (the real one costs a second and 64 MiB).
+    fast = Accounts(
+        node.store,
+        node.ctx.clock,
+        hasher=PasswordHasher(argon2id.OPSLIMIT_MIN, argon2id.MEMLIMIT_MIN),
+    )
+    await fast.load()
+    practice.accounts = fast
+    node.core.mailboxes.people = fast
+    await staffed(practice)
+    for account in practice.people.values():
+        setup = await fast.reset(account.account_id)
+        await fast.set_password(setup.code, PASSWORD)
+    web_client = WebClient(node.core, accounts=fast)
+    server = TestServer(web_client.create_app(), host="127.0.0.1")
+    await server.start_server()
+    assert server.port is not None
+    web_client.serve_on(server.port)
+    served = Clinic(practice, pharmacy, server)
+    try:
+        yield served
+    finally:
+        for browser in served.browsers:
+            await browser.session.close()
+        await server.close()
+        await node.close()
+        await pharmacy.close()
+
+
+async def test_each_person_sees_their_mailboxes_and_who_read(clinic: Clinic) -> None:
+    node, pharmacy = clinic.practice.node, clinic.pharmacy
+    await wait_until(lambda: pharmacy.contact(node).row.mailboxes is not None)
+    shared = node.core.mailboxes.resolve("Secrétariat").mailbox_id
+    sent = await pharmacy.core.sending.send(
+        "Cabinet", Meta(mailbox=shared), TextContent("Commande arrivée pour M. Y")
+    )
+    await wait_until(lambda: node.store.message(sent.message_id))
+    conversation = f"/c/{pharmacy.node_id.hex()}"
+
+    bob = await clinic.browser("Bob")
+    status, page, _ = await bob.get(conversation)  # opening it reads it
+    assert status == 200
+    assert "Commande arrivée pour M. Y" in page
+    assert "Boîte : Secrétariat" in page
+
+    doctor = await clinic.browser("Claire Martin")
+    status, page, _ = await doctor.get(conversation)
+    assert status == 200
+    assert "Commande arrivée" not in page
+    status, _, _ = await doctor.get(f"/m/{sent.message_id.hex()}/file")
+    assert status == 403
+    assert "forbidden" in await audit_events(node, sent.message_id)
+
+    alice = await clinic.browser("Alice")
+    status, page, _ = await alice.get(conversation)
+    assert "Lu par Bob" in page
+    # Alice answers from the page: it leaves from Secrétariat, so Bob sees it too.
+    csrf = await alice.csrf(conversation)
+    status, _, _ = await alice.post(
+        f"{conversation}/send", {"csrf": csrf, "text": "Merci, nous passons"}
+    )
+    assert status in (200, 303)
+    status, page, _ = await bob.get(conversation)
+    assert "Merci, nous passons" in page
+    status, page, _ = await doctor.get(conversation)
+    assert "Merci, nous passons" not in page
+    ours = await node.core.reading.shown(MessageQuery(direction="out"))
+    assert [row.mailbox for row in ours] == [shared]
+    assert (await message(node, ours[0].message_id)).mailbox == shared
