@@ -294,6 +294,28 @@ class MailboxStore:
             taken.append(blob)
         return taken
 
+    def take(
+        self, mailbox_id: bytes, generation: int, window: int, count: int, size: int
+    ) -> list[tuple[bytes, bytes]]:
+        """What :meth:`take_next` would give, in order, in one call (the relay's push path,
+        once per frame): at most ``count`` blobs, and no more once their lengths reach
+        ``size`` bytes (at least one is taken). The caller sends them all at once."""
+        mailbox = self._mailboxes.get(mailbox_id)
+        if mailbox is None or mailbox.generation != generation or not mailbox.pending:
+            return []
+        room = min(count, window - len(mailbox.in_flight))
+        pending, in_flight, blobs = mailbox.pending, mailbox.in_flight, mailbox.blobs
+        taken: list[tuple[bytes, bytes]] = []
+        total = 0
+        while room > 0 and pending and total < size:
+            blob_id, _ = pending.popitem(last=False)
+            in_flight.add(blob_id)
+            blob = blobs[blob_id]
+            taken.append((blob_id, blob))
+            total += len(blob)
+            room -= 1
+        return taken
+
     def can_push(self, mailbox_id: bytes, generation: int, window: int) -> bool:
         """Whether ``take_unsent`` would return something."""
         mailbox = self._mailboxes.get(mailbox_id)

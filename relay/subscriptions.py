@@ -23,6 +23,7 @@ from aiohttp import WSMessage, WSMsgType, web
 
 from node.protocol.relay_wire import (
     FAST_VERSION,
+    MAX_ACK_IDS,
     NONCE_SIZE,
     VERSION,
     Ack,
@@ -48,7 +49,8 @@ MAX_U32: Final = 2**32 - 1
 # A deposit pushes at most this many blobs itself (no task), and only while the subscriber's
 # socket has nothing unsent; the rest goes through a pushing task.
 INLINE_PUSH_BLOBS: Final = 4
-# Version 3 subscriptions take pending blobs in BLOBS frames of at most this many bytes.
+# Version 3 subscriptions take pending blobs in BLOBS frames of at most this many bytes (and
+# MAX_ACK_IDS blobs, the most a BLOBS frame may hold).
 MAX_PUSH_FRAME_BYTES: Final = 256 * 1024
 _ENDED: Final = frozenset({WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR})
 
@@ -187,7 +189,10 @@ class Subscription:
     def wake(self) -> None:
         if self._can_push():
             self._pushing = True
-            self._state.spawn(self._push())
+            self._state.spawn(self._push_all())
+
+    async def _push_all(self) -> None:
+        await self._push()
 
     async def deliver(self) -> None:
         """Pushes in the depositor's own task when this socket keeps up: the blob leaves
@@ -195,43 +200,41 @@ class Subscription:
         transport = self._ws_transport
         if transport is None or transport.get_write_buffer_size():
             self.wake()
-        elif self._can_push():
+        elif self._ready and not self._pushing and not self._closed:
             self._pushing = True
-            await self._push(INLINE_PUSH_BLOBS)
-            self.wake()  # whatever is left, in a task of its own
+            if await self._push(INLINE_PUSH_BLOBS):
+                self.wake()  # whatever is left, in a task of its own
 
-    async def _push(self, budget: int | None = None) -> None:
-        """Sends pending blobs (at most ``budget``), FIFO, within the in-flight window."""
-        state, ws = self._state, self._ws
+    async def _push(self, budget: int = MAX_U32) -> bool:
+        """Sends pending blobs (at least ``budget``, whole frames), FIFO, within the
+        in-flight window; True when it stopped at its budget (more may be pending).
+
+        A version 3 subscription takes whatever is pending, up to MAX_PUSH_FRAME_BYTES, in
+        one BLOBS frame: taken and written synchronously, so nothing is marked in flight
+        that is not written."""
+        state, ws, store = self._state, self._ws, self._state.store
         window = state.config.max_in_flight
+        per_frame = MAX_ACK_IDS if self._batched else 1
         sent = 0
         try:
-            while self._ready and not self._closed and (budget is None or sent < budget):
-                taken = state.store.take_next(self._mailbox_id, self._generation, window)
-                if taken is None:
-                    return
-                if not self._batched:
-                    await ws.send_bytes(Blob(*taken).encode())
-                    sent += 1
-                    continue
-                # Version 3: whatever else is pending, in the same frame (taken and sent
-                # synchronously, so nothing is marked in flight that is not written).
-                frame = [taken]
-                size = len(taken[1])
-                while size < MAX_PUSH_FRAME_BYTES:
-                    more = state.store.take_next(self._mailbox_id, self._generation, window)
-                    if more is None:
-                        break
-                    frame.append(more)
-                    size += len(more[1])
-                if len(frame) == 1:
-                    await ws.send_bytes(Blob(*taken).encode())
+            while self._ready and not self._closed:
+                if sent >= budget:
+                    return True
+                taken = store.take(
+                    self._mailbox_id, self._generation, window, per_frame, MAX_PUSH_FRAME_BYTES
+                )
+                if not taken:
+                    return False
+                if len(taken) == 1:
+                    await ws.send_bytes(Blob(*taken[0]).encode())
                 else:
-                    await ws.send_bytes(encode_blobs(frame))
-                sent += len(frame)
+                    await ws.send_bytes(encode_blobs(taken))
+                sent += len(taken)
+            return False
         except ConnectionError:
             # The socket is closing; its blobs stay queued for the next subscription.
             self._closed = True
+            return False
         finally:
             self._pushing = False
 

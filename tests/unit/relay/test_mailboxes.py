@@ -118,6 +118,27 @@ def test_window_bounds_blobs_in_flight() -> None:
     assert store.in_flight(A) == 3
 
 
+def test_take_gives_a_frame_within_count_size_and_window() -> None:
+    store = make_store()
+    blobs = [bytes([i]) * 100 for i in range(1, 11)]
+    for blob in blobs:
+        store.deposit(A, blob)
+    assert store.take(B, 1, 10, 10, 1 << 20) == []  # an empty mailbox
+    generation, _ = store.subscribe(A)
+    assert store.take(A, generation + 1, 10, 10, 1 << 20) == []  # not the current one
+    first = store.take(A, generation, 6, 2, 1 << 20)  # count
+    assert first == [(blob_id_for(b), b) for b in blobs[:2]]
+    assert [b for _, b in store.take(A, generation, 6, 10, 250)] == blobs[2:5]  # size
+    assert [b for _, b in store.take(A, generation, 6, 10, 1 << 20)] == blobs[5:6]  # window
+    assert store.take(A, generation, 6, 10, 1 << 20) == []
+    assert store.in_flight(A) == 6
+    store.ack(A, [blob_id for blob_id, _ in first])
+    assert [b for _, b in store.take(A, generation, 6, 10, 1)] == blobs[6:7]  # one at least
+    # What was taken but not acknowledged is pushed again to the next subscription, in order.
+    generation, _ = store.subscribe(A)
+    assert delivered(store, A, generation, 100) == blobs[2:]
+
+
 def test_accounting_returns_to_zero_after_acks() -> None:
     store = make_store()
     ids = [store.deposit(mailbox, os.urandom(100 + i))[1] for i, mailbox in enumerate([A, B] * 50)]
