@@ -3,7 +3,7 @@ not a test; everything on 127.0.0.1; issue 13).
 
     .venv/bin/python -m bench.relay            # full run, a few minutes
     .venv/bin/python -m bench.relay --quick    # smoke run, under a minute
-    .venv/bin/python -m bench.relay --py-spy DIR   # also a py-spy profile of each relay round
+    .venv/bin/python -m bench.relay --py-spy DIR   # also a py-spy profile of each round
     .venv/bin/python -m bench.relay --shape 100x1 --rounds 5   # one load shape only
 
 Importable: ``bench.relay.main(["--quick"])`` returns 0.
@@ -15,7 +15,9 @@ acknowledgement: the transport alone.
 
 Both server processes run with the same glibc allocator setting (the relay sets it itself,
 relay.server.tune_allocator; the bare forwarder through ``MALLOC_MMAP_THRESHOLD_`` and
-``MALLOC_TRIM_THRESHOLD_``), and so does this client process.
+``MALLOC_TRIM_THRESHOLD_``) and the same garbage collector setting
+(relay.server.tune_collector), and so does this client process: process settings are not
+what is measured, and a baseline without them would pay costs the relay does not.
 
 The relay (``python -m relay``, its own process, defaults but for its per-source rate limits
 and share, raised because every simulated node is 127.0.0.1): each pair's owner subscribes
@@ -82,7 +84,7 @@ from node.protocol.relay_wire import (
     encode_deposit,
     mailbox_subscribe_path,
 )
-from relay.server import tune_allocator
+from relay.server import tune_allocator, tune_collector
 
 PAYLOAD: Final = 1024
 KEY: Final = 16
@@ -145,6 +147,7 @@ async def serve_bare(listen: str) -> None:
     runner = web.AppRunner(bare_forwarder(), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, int(port)).start()
+    tune_collector()  # the relay's garbage collector setting, as for the allocator
     address = runner.addresses[0]
     print(f"bare listening on http://{address[0]}:{address[1]}", flush=True)
     with contextlib.suppress(asyncio.CancelledError):
@@ -458,8 +461,8 @@ async def shape(
             for number in range(rounds):
                 for server in (bare, relay):
                     spying = None
-                    if spy is not None and server is relay:
-                        out = spy / f"relay-{pairs}x{in_flight}-{number}.txt"
+                    if spy is not None:
+                        out = spy / f"{server.name}-{pairs}x{in_flight}-{number}.txt"
                         spying = profile(server.process.pid, warmup + window, out)
                     results[server.name].append(await run_round(server, in_flight, warmup, window))
                     if spying is not None:
@@ -496,6 +499,7 @@ async def bench(
     rounds = rounds or default_rounds
     raise_file_limit(16384)
     tune_allocator()  # the client too: the same for both servers, less noise
+    tune_collector()
     print(f"relay vs bare WebSocket forwarder, {PAYLOAD} B messages, {rounds} interleaved rounds")
     print(
         f"{'load':>12} | {'server':>6} | {'msg/s':>8} | {'CPU us/msg':>10} | {'p50 ms':>7} |"
@@ -527,7 +531,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m bench.relay", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help="smoke run, under a minute")
-    parser.add_argument("--py-spy", type=Path, metavar="DIR", help="profile each relay round")
+    parser.add_argument(
+        "--py-spy", type=Path, metavar="DIR", help="py-spy profile of each round (both servers)"
+    )
     parser.add_argument(
         "--shape",
         type=parse_shape,
