@@ -111,6 +111,7 @@ REASONS: Final = (
     "ins_mismatch",
     "invalid_email",
     "prescriber_from_profile",
+    "prescription_expired",
 )
 
 # The node may name a field from the request body's root ("handoff.patient.ins").

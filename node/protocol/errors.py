@@ -82,6 +82,7 @@ CLINICAL_REASONS: Final = frozenset(
         "ins_mismatch",
         "invalid_email",
         "prescriber_from_profile",
+        "prescription_expired",
     }
 )
 
@@ -116,6 +117,7 @@ _REASON_MESSAGES: Final = {
     "ins_mismatch": "the INS does not match the patient's sex or birth year and month",
     "invalid_email": "not a valid e-mail address",
     "prescriber_from_profile": "the prescriber comes from the node's profile, not the form",
+    "prescription_expired": "dated more than three months ago: past its validity (R.5132-22)",
 }
 
 

@@ -350,8 +350,13 @@ class Prescription:
         return valid_until(self.date)
 
     def check_dates(self, today: datetime.date) -> None:
-        """The rules that need a clock: dated at most one day ahead; patient born by today."""
+        """The rules that need a clock: dated at most one day ahead, and not past its validity
+        (a pharmacist could not dispense it: CSP R.5132-22, first dispensing within three
+        months of its date); patient born by today. Not applied on decoding: a prescription
+        that arrives late is shown past its validity, not refused."""
         check_not_after(self.date, today + FUTURE_TOLERANCE, "date")
+        if today > valid_until(self.date):
+            raise ClinicalError("date", "prescription_expired")
         with within("patient"):
             self.patient.check_dates(today)
 

@@ -3,6 +3,7 @@ person acknowledges, replies, large attachments across restarts, the audit trail
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -50,7 +51,8 @@ HANDOFF: dict[str, Any] = {
 # Version 2 (issue #16): no prescriber in the form (the GP node's profile, given at
 # `releve init`, signs); the INN on each line; the INS with its identity status.
 PRESCRIPTION: dict[str, Any] = {
-    "date": "2026-11-20",
+    # Today's: a form dated more than three months ago is refused (R.5132-22, past validity).
+    "date": datetime.date.today().isoformat(),
     "patient": {**PATIENT, "ins_status": "qualified"},
     "lines": [
         {

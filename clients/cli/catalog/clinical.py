@@ -119,6 +119,12 @@ CLINICAL: Final[dict[str, dict[str, str]]] = {
         "en": "the prescriber comes from the node's profile (releve init --rpps ...), not the "
         'form: remove "prescriber" from the file',
     },
+    "reason.prescription_expired": {
+        "fr": "datée de plus de trois mois : elle ne peut plus être délivrée (R.5132-22). "
+        "Datez-la d'aujourd'hui si le traitement est toujours prescrit",
+        "en": "dated more than three months ago: it can no longer be dispensed (R.5132-22). "
+        "Date it today if the treatment is still prescribed",
+    },
     "reason.other": {"fr": "refusé ({reason})", "en": "refused ({reason})"},
     "prescription.cancelled": {
         "fr": "Annulation signée envoyée à {name} ({message_id}).",
