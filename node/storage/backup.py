@@ -28,6 +28,7 @@ import nacl.exceptions
 import nacl.pwhash.argon2id as argon2id
 import nacl.utils
 
+from node import system
 from node.core.errors import SetupError
 from node.paths import HomeLayout, write_private
 
@@ -164,6 +165,10 @@ def restore(layout: HomeLayout, contents: Contents, *, replace: bool = False) ->
         raise BackupError(f"a node already lives in {layout.root}", "backup_home_taken")
     try:
         layout.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # As `releve init` does: 0700 even for a folder that was there already; on Windows
+        # the owner-only access list that the files made later in it (node.log, the
+        # database's -wal and -shm) inherit, instead of the parent's (ProgramData: Users).
+        system.make_private(layout.root, directory=True)
         # An old write-ahead log must never be replayed onto the restored database.
         for suffix in ("-wal", "-shm", "-journal"):
             Path(str(layout.database) + suffix).unlink(missing_ok=True)
