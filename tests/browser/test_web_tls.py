@@ -2,7 +2,9 @@
 that trusts the practice CA the way Chromium does on Linux: through an NSS database
 (certutil, Debian's libnss3-tools), in the HOME it is started with. The node listens on
 127.0.0.2 (an address of its own, as a LAN address would be) and is reached by its address
-and by a name (Chromium's resolver maps cabinet.test to it).
+and by a name (Chromium's resolver maps cabinet.test to it). A web client on the LAN is a
+clinic server's: a person chooses their password with the operator's setup link (over HTTPS
+too), then logs in.
 
 A server certificate the practice CA signs for a name outside its name constraints is
 refused by Chromium (the CA's key, stolen with the server, vouches for no other site); one
@@ -15,6 +17,7 @@ import datetime
 import functools
 import http.server
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -27,7 +30,7 @@ from urllib.parse import urlsplit
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from playwright.sync_api import Browser, Error, Playwright, expect
+from playwright.sync_api import Browser, BrowserContext, Error, Page, Playwright, expect
 
 from node.daemon import TLS_KEY_PURPOSE
 from node.edges import tls
@@ -35,7 +38,7 @@ from node.edges.tls import TlsFiles, parse_names
 from node.paths import HomeLayout
 from node.storage import keystore
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _missing_browser
-from tests.browser.helpers import WAIT_MS, live, log_in, login_link
+from tests.browser.helpers import WAIT_MS, live, login_link
 from tests.integration.nodes import Node
 
 pytestmark = pytest.mark.integration
@@ -45,6 +48,8 @@ SERVER_NAME: Final = "cabinet.test"
 # Other servers of the test, on addresses of their own.
 INSIDE_ADDRESS, OUTSIDE_ADDRESS = "127.0.0.3", "127.0.0.4"
 INSIDE_NAME, OUTSIDE_NAME = f"poste.{SERVER_NAME}", "banque.test"
+PERSON: Final = "Alice Durand"
+PASSWORD: Final = "agrafe-cheval-pile-2026"
 
 
 @pytest.fixture(scope="module")
@@ -110,12 +115,47 @@ def trusting_browser(
     chromium.close()
 
 
-def test_the_web_client_loads_over_https_by_name(trusting_browser: Browser, clinic: Node) -> None:
+@pytest.fixture(scope="module")
+def person(trusting_browser: Browser, clinic: Node) -> str:
+    """A person of the practice who chose their password with the operator's setup link (a
+    web client on the LAN is a clinic server's: people log in with their own accounts)."""
+    added = clinic.request("POST", "/v1/users", {"name": PERSON, "role": "secretary"})
+    setup = urlsplit(added["setup"]["url"])
+    assert (setup.scheme, setup.hostname) == ("https", SERVER_NAME)
+    context = trusting_browser.new_context()
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        page.goto(setup.geturl())
+        page.fill("#setup-password", PASSWORD)
+        page.fill("#setup-again", PASSWORD)
+        page.click("#setup-submit")
+        expect(page).to_have_url(re.compile(r"/login\?done=1$"))
+    finally:
+        context.close()
+    return PERSON
+
+
+def log_in(browser: Browser, origin: str, name: str) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(base_url=origin)
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#login-name", name)
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+    expect(page).to_have_url(f"{origin}/")
+    return context, page
+
+
+def test_the_web_client_loads_over_https_by_name(
+    trusting_browser: Browser, clinic: Node, person: str
+) -> None:
     link = urlsplit(login_link(clinic))
     assert (link.scheme, link.hostname) == ("https", SERVER_NAME)
-    context, page = log_in(trusting_browser, clinic)
+    context, page = log_in(trusting_browser, f"https://{SERVER_NAME}:{link.port}", person)
     try:
-        assert urlsplit(page.url).scheme == "https"
+        expect(page.locator("h1")).to_have_count(1)
         live(page)  # the live channel: a WebSocket over TLS (wss://), allowed by the CSP
         cookies = context.cookies()
         assert cookies
@@ -131,18 +171,13 @@ def test_the_web_client_loads_over_https_by_name(trusting_browser: Browser, clin
 
 
 def test_the_web_client_loads_over_https_by_address(
-    trusting_browser: Browser, clinic: Node
+    trusting_browser: Browser, clinic: Node, person: str
 ) -> None:
     link = urlsplit(login_link(clinic))
-    by_address = link._replace(netloc=f"{SERVER_ADDRESS}:{link.port}").geturl()
-    context = trusting_browser.new_context()
-    context.set_default_timeout(WAIT_MS)
+    context, page = log_in(trusting_browser, f"https://{SERVER_ADDRESS}:{link.port}", person)
     try:
-        page = context.new_page()
-        response = page.goto(by_address)
-        assert response is not None
-        assert response.ok
         expect(page.locator("h1")).to_have_count(1)
+        live(page)
         assert urlsplit(page.url).hostname == SERVER_ADDRESS
     finally:
         context.close()
