@@ -60,6 +60,10 @@ class Reading:
         return await self.shown(MessageQuery(unread=True, limit=MAX_UNREAD, mailboxes=mailboxes))
 
     async def unread_count(self) -> int:
+        if self._mailboxes is not None:
+            access = self._mailboxes.access_of(acting_account())
+            if not access.everything:  # a person on a clinic server: their mailboxes'
+                return len(await self.unread())
         return await self._ctx.repo.unread_count(self._hold_since())
 
     async def failed_count(self) -> int:

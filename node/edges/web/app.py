@@ -291,7 +291,9 @@ class WebClient:
         await ws.prepare(request)
         self._sockets.add(ws)
         self._socket_sessions[ws] = session
-        subscriber = self.hub.subscribe()
+        # A clinic server's person is told of their mailboxes' messages only.
+        access = self.pages.core.mailboxes.access_of(session.account_id)
+        subscriber = self.hub.subscribe(access)
         pusher = asyncio.create_task(self._push(ws, subscriber, session, lang))
         try:
             async for _message in ws:

@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Final
 
+from node.core.mailboxes import Access
 from node.core.node import NodeCore
 from node.protocol.conversation import Priority
 
@@ -37,18 +39,30 @@ class Arrival:
     message_id: str
     contact_name: str
     urgent: bool
+    mailbox: bytes | None = None  # a clinic server's (node.core.mailboxes)
 
 
 @dataclass(frozen=True)
 class Push:
     unread: int
     arrivals: tuple[Arrival, ...]
+    # Unread messages per mailbox: on a clinic server each tab counts its person's only.
+    unread_by_mailbox: tuple[tuple[bytes | None, int], ...] = ()
+
+    def seen_by(self, access: Access | None) -> Push:
+        """What one person's tab is told: their mailboxes' arrivals and unread count."""
+        if access is None or access.everything:
+            return self
+        unread = sum(n for mailbox, n in self.unread_by_mailbox if access.may_read(mailbox))
+        arrivals = tuple(a for a in self.arrivals if access.may_read(a.mailbox))
+        return Push(unread, arrivals)
 
 
 @dataclass(eq=False)  # each tab its own: compared and hashed by identity
 class Subscriber:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     pushes: list[Push] = field(default_factory=list)
+    access: Access | None = None  # what its person may read (None: everything)
 
     def take(self) -> list[Push]:
         pushes, self.pushes = self.pushes, []
@@ -79,8 +93,8 @@ class LiveHub:
                 await task
         self._tasks = []
 
-    def subscribe(self) -> Subscriber:
-        subscriber = Subscriber()
+    def subscribe(self, access: Access | None = None) -> Subscriber:
+        subscriber = Subscriber(access=access)
         self._subscribers.add(subscriber)
         return subscriber
 
@@ -145,10 +159,11 @@ class LiveHub:
                     continue
                 name = contacts.name_of(row.contact_id) or "?"
                 urgent = row.priority == Priority.URGENT
-                arrivals.append(Arrival(row.message_id.hex(), name, urgent))
+                arrivals.append(Arrival(row.message_id.hex(), name, urgent, row.mailbox))
         self._unread_ids = ids
-        push = Push(len(unread), tuple(arrivals[-MAX_NOTICES:]))
+        counts = Counter(row.mailbox for row in unread)
+        push = Push(len(unread), tuple(arrivals[-MAX_NOTICES:]), tuple(counts.items()))
         for subscriber in self._subscribers:
-            subscriber.pushes.append(push)
+            subscriber.pushes.append(push.seen_by(subscriber.access))
             del subscriber.pushes[:-8]  # a slow tab needs only the latest state
             subscriber.wake.set()

@@ -13,10 +13,10 @@ import nacl.pwhash.argon2id as argon2id
 import pytest
 from aiohttp.test_utils import TestServer
 
-from node.core.accounts import Accounts, PasswordHasher
+from node.core.accounts import Accounts, PasswordHasher, acting_as
 from node.core.ports import MessageQuery
 from node.edges.web.app import WebClient
-from node.protocol.conversation import Meta, TextContent
+from node.protocol.conversation import Meta, Priority, TextContent
 from tests.unit.node.node_support import (
     LocalNode,
     ManualClock,
@@ -34,6 +34,7 @@ class Clinic:
     practice: Practice
     pharmacy: LocalNode
     server: TestServer
+    web: WebClient
     browsers: list[Browser] = field(default_factory=list)
 
     async def browser(self, name: str) -> Browser:
@@ -66,7 +67,7 @@ async def clinic(tmp_path: Path) -> AsyncIterator[Clinic]:
     await server.start_server()
     assert server.port is not None
     web_client.serve_on(server.port)
-    served = Clinic(practice, pharmacy, server)
+    served = Clinic(practice, pharmacy, server, web_client)
     try:
         yield served
     finally:
@@ -117,3 +118,42 @@ async def test_each_person_sees_their_mailboxes_and_who_read(clinic: Clinic) -> 
     ours = await node.core.reading.shown(MessageQuery(direction="out"))
     assert [row.mailbox for row in ours] == [shared]
     assert (await message(node, ours[0].message_id)).mailbox == shared
+
+
+async def test_live_pushes_tell_each_person_of_their_mailboxes_only(clinic: Clinic) -> None:
+    node, pharmacy = clinic.practice.node, clinic.pharmacy
+    await wait_until(lambda: pharmacy.contact(node).row.mailboxes is not None)
+    shared = node.core.mailboxes.resolve("Secrétariat").mailbox_id
+    alice = await clinic.browser("Alice")
+    doctor = await clinic.browser("Claire Martin")
+    origin = {"Origin": f"http://{alice.host}"}
+    # The hub itself: both tabs get the same round, each seen through its person's access.
+    book = node.core.mailboxes
+    people = clinic.practice.people
+    alice_sub = clinic.web.hub.subscribe(book.access_of(people["Alice"].account_id))
+    doctor_sub = clinic.web.hub.subscribe(book.access_of(people["Claire Martin"].account_id))
+    async with (
+        alice.session.ws_connect(alice.url("/ws"), headers=origin) as alice_tab,
+        doctor.session.ws_connect(doctor.url("/ws"), headers=origin) as doctor_tab,
+    ):
+        assert (await alice_tab.receive_json(timeout=10))["unread"] == 0
+        assert (await doctor_tab.receive_json(timeout=10))["unread"] == 0
+        await pharmacy.core.sending.send(
+            "Cabinet", Meta(Priority.URGENT, mailbox=shared), TextContent("Rappel urgent")
+        )
+        pushed = await alice_tab.receive_json(timeout=10)
+        while not pushed["notices"]:
+            pushed = await alice_tab.receive_json(timeout=10)
+        assert pushed["unread"] == 1
+        assert "Pharmacie du Port" in pushed["notices"][0]["text"]
+        told = await doctor_tab.receive_json(timeout=10)
+        assert (told["unread"], told["notices"]) == (0, [])
+        await wait_until(lambda: any(p.arrivals for p in alice_sub.pushes))
+        assert not any(p.arrivals for p in doctor_sub.pushes)
+        assert doctor_sub.pushes[-1].unread == 0
+        assert alice_sub.pushes[-1].unread == 1
+    # The unread count of each page is the person's own.
+    with acting_as(clinic.practice.people["Claire Martin"]):
+        assert await node.core.reading.unread_count() == 0
+    with acting_as(clinic.practice.people["Alice"]):
+        assert await node.core.reading.unread_count() == 1
