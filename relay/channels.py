@@ -51,7 +51,16 @@ MAX_UNANSWERED: Final = 64
 class DepositChannel:
     """One open deposit channel (a :class:`relay.state.Session`: it is closed at shutdown)."""
 
-    __slots__ = ("_closed", "_mailbox_id", "_results", "_retry_after", "_source", "_state", "_ws")
+    __slots__ = (
+        "_closed",
+        "_deferred",
+        "_mailbox_id",
+        "_results",
+        "_retry_after",
+        "_source",
+        "_state",
+        "_ws",
+    )
 
     def __init__(
         self, state: RelayState, ws: web.WebSocketResponse, mailbox_id: bytes, source: str
@@ -63,9 +72,11 @@ class DepositChannel:
         self._closed = False
         self._results: list[tuple[int, bytes]] = []  # unanswered batches, at most 64
         self._retry_after = 0
+        self._deferred = False  # a flush is due with the relay's next deferred pass
 
     async def flush(self) -> None:
         """Sends the RESULTS of every batch not yet answered, in one frame."""
+        self._deferred = False
         if not self._results or self._closed:
             return
         batches, self._results = tuple(self._results), []
@@ -80,7 +91,7 @@ class DepositChannel:
 
     async def serve(self) -> None:
         state, ws, mailbox_id = self._state, self._ws, self._mailbox_id
-        store = state.store
+        store, subscribers = state.store, state.subscribers
         while not self._closed:
             message = await ws.receive()
             data = message.data
@@ -123,9 +134,9 @@ class DepositChannel:
                         stored_any = True
                     else:
                         results[index] = _DUPLICATE
-            if stored_any:
+            if stored_any and (subscriber := subscribers.get(mailbox_id)) is not None:
                 # The blobs leave for the owner before the depositor is answered.
-                await state.deliver(mailbox_id)
+                await subscriber.deliver()
             retry_after = 0
             if refusal is not None:
                 state.refusals.refused("deposit on a channel", code_name(refusal), self._source)
@@ -137,7 +148,8 @@ class DepositChannel:
             self._retry_after = max(self._retry_after, retry_after)
             if refusal is not None or len(self._results) >= MAX_UNANSWERED:
                 await self.flush()
-            else:
+            elif not self._deferred:  # once per pass (not a bound method per frame)
+                self._deferred = True
                 state.defer(self, self.flush, RESULTS_DELAY_SECONDS)
             if refusal is ErrorCode.CAPABILITY_REFUSED:
                 await self.fail(refusal, "this is not the mailbox's deposit capability")
