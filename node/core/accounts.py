@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 ROLES: Final = ("clinician", "secretary", "admin")
 ACCOUNT_ID_BYTES: Final = 16
+MAX_ACCOUNTS: Final = 1000  # a practice has a few dozen people; bounded all the same
 MAX_NAME_CHARS: Final = 80
 MIN_PASSWORD_CHARS: Final = 10
 MAX_PASSWORD_CHARS: Final = 256  # bounded: Argon2id's input, and what a form may carry
@@ -422,6 +423,8 @@ class Accounts:
         async with self._lock:
             if self.by_name(clean_name) is not None:
                 raise Conflict("name_taken", "a user already has that name")
+            if len(self._accounts) >= MAX_ACCOUNTS:
+                raise Conflict("too_many_users", f"at most {MAX_ACCOUNTS} users")
             account = Account(
                 secrets.token_hex(ACCOUNT_ID_BYTES),
                 clean_name,

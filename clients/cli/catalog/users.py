@@ -106,6 +106,10 @@ USERS: Final[dict[str, dict[str, str]]] = {
         "fr": "une personne porte déjà ce nom (les majuscules ne comptent pas)",
         "en": "someone already has that name (case aside)",
     },
+    "api.too_many_users": {
+        "fr": "1 000 personnes au plus sur un serveur de cabinet",
+        "en": "1,000 people at most on a clinic server",
+    },
     "api.name_invalid": {
         "fr": "le nom doit tenir sur une ligne, 80 caractères au plus",
         "en": "the name must be one line, 80 characters at most",

@@ -93,6 +93,9 @@ class WebClient:
             people = (self._login, AccountScreen(self.pages, accounts))
             people += (UsersScreen(self.pages, accounts),)
             accounts.on_ended(self._ended)
+            # A person's session ended on purpose (logout, ended from "My account", by an
+            # admin or the operator): its live channels close now, not at the next check.
+            self.sessions.on_end(self._close_sockets_of)
         self._screens: tuple[Screen, ...] = (
             Conversations(self.pages),
             Contacts(self.pages),
@@ -166,13 +169,12 @@ class WebClient:
         if session is None or session.account_id is None:
             return None
         self.sessions.end(session.session_id)
-        self._close_sockets_of({session.session_id})
         return session.account_id
 
     def _ended(self, account_id: str) -> None:
         """A person was disabled or reset: their sessions end and their live channels close,
         now (node.core.accounts.Accounts.on_ended)."""
-        self._close_sockets_of({s.session_id for s in self.sessions.end_account(account_id)})
+        self.sessions.end_account(account_id)
 
     def _close_sockets_of(self, ended: set[str]) -> None:
         for ws, session in list(self._socket_sessions.items()):

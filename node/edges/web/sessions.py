@@ -70,6 +70,16 @@ class Sessions:
         self.token_seconds = token_seconds
         self._tokens: OrderedDict[str, float] = OrderedDict()  # token -> expiry
         self._sessions: OrderedDict[str, Session] = OrderedDict()
+        # Told the ids of sessions ended on purpose (their live channels close at once).
+        self._ended: list[Callable[[set[str]], None]] = []
+
+    def on_end(self, listener: Callable[[set[str]], None]) -> None:
+        self._ended.append(listener)
+
+    def _told(self, ended: set[str]) -> None:
+        if ended:
+            for listener in self._ended:
+                listener(ended)
 
     def mint_token(self) -> tuple[str, float]:
         """A new single-use login token and when it expires."""
@@ -168,10 +178,12 @@ class Sessions:
         ended = self.of_account(account_id)
         for session in ended:
             self._sessions.pop(session.session_id, None)
+        self._told({session.session_id for session in ended})
         return ended
 
     def alive(self, session: Session) -> bool:
         return self.get(session.session_id, touch=False) is session
 
     def end(self, session_id: str) -> None:
-        self._sessions.pop(session_id, None)
+        if self._sessions.pop(session_id, None) is not None:
+            self._told({session_id})

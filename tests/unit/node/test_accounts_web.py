@@ -369,8 +369,15 @@ async def test_a_person_ends_their_other_session(server: Server) -> None:
     assert len(handles) == 2
     other = [h for h in handles if "127.0.0.4" in page.split(f'data-handle="{h}"', 1)[1][:40]]
     csrf = await first.csrf()
-    status, _, _ = await first.post("/account/sessions/end", {"csrf": csrf, "handle": other[0]})
-    assert status == 303
+    async with second.session.ws_connect(
+        second.url("/ws"), headers={"Origin": f"http://{second.host}"}
+    ) as socket:
+        await socket.receive_json(timeout=10)
+        status, _, _ = await first.post("/account/sessions/end", {"csrf": csrf, "handle": other[0]})
+        assert status == 303
+        closed = await socket.receive(timeout=10)  # its live channel closes at once
+        assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        assert socket.close_code == 4401
     status, _, _ = await second.get("/account")
     assert status == 303
     status, _, _ = await first.get("/account")
