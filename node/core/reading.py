@@ -90,11 +90,20 @@ class Reading:
 
     async def awaiting_acknowledgement(self) -> list[MessageRow]:
         """Our urgent messages nobody has acknowledged yet."""
-        return await self._ctx.repo.urgent_unacknowledged("out", self._hold_since(), MAX_URGENT)
+        rows = await self._ctx.repo.urgent_unacknowledged("out", self._hold_since(), MAX_URGENT)
+        return self._readable(rows)
 
     async def incoming_urgent(self) -> list[MessageRow]:
         """Urgent messages we received and have not acknowledged."""
-        return await self._ctx.repo.urgent_unacknowledged("in", self._hold_since(), MAX_URGENT)
+        rows = await self._ctx.repo.urgent_unacknowledged("in", self._hold_since(), MAX_URGENT)
+        return self._readable(rows)
+
+    def _readable(self, rows: list[MessageRow]) -> list[MessageRow]:
+        """The rows the person acting may read (a clinic server's mailboxes)."""
+        if self._mailboxes is None:
+            return rows
+        access = self._mailboxes.access_of(acting_account())
+        return rows if access.everything else [r for r in rows if access.may_read(r.mailbox)]
 
     async def message(self, message_id: bytes) -> MessageRow:
         """A conversation message (ours or theirs), by id."""

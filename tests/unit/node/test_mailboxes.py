@@ -152,6 +152,10 @@ async def test_read_and_acknowledged_per_person_one_receipt_each(tmp_path: Path)
         reading = clinic.core.reading
         with acting_as(alice):
             await reading.mark_read(sent.message_id)
+            assert [r.message_id for r in await reading.incoming_urgent()] == [sent.message_id]
+        # Until acknowledged, it is in its members' urgent lists only.
+        with acting_as(practice.people["Claire Martin"]):
+            assert await reading.incoming_urgent() == []
         with acting_as(bob):
             await reading.mark_read(sent.message_id)
             await reading.acknowledge(sent.message_id)
