@@ -6,6 +6,7 @@ encrypted bodies, so the match is made here, after decryption, never in SQL."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 
 from node.core.ports import Repository
@@ -36,10 +37,17 @@ def about_patient(row: MessageRow, wanted: str) -> bool:
 
 
 async def select_for_export(
-    repo: Repository, patient: str | None, since: datetime | None
+    repo: Repository,
+    patient: str | None,
+    since: datetime | None,
+    readable: Callable[[list[MessageRow]], list[MessageRow]] | None = None,
 ) -> list[MessageRow]:
+    """``readable``: keeps what the person acting may read (a clinic server's mailboxes:
+    node.core.reading.Reading.readable)."""
     since_ms = None if since is None else int(since.timestamp() * 1000)
     rows = await repo.export_candidates(since_ms, MAX_EXPORT)
+    if readable is not None:
+        rows = readable(rows)
     # A backup contact's notice (§18.9) is about a delay, not about a patient.
     rows = [row for row in rows if row.kind != PayloadKind.ESCALATION]
     if patient is None:

@@ -91,14 +91,14 @@ class Reading:
     async def awaiting_acknowledgement(self) -> list[MessageRow]:
         """Our urgent messages nobody has acknowledged yet."""
         rows = await self._ctx.repo.urgent_unacknowledged("out", self._hold_since(), MAX_URGENT)
-        return self._readable(rows)
+        return self.readable(rows)
 
     async def incoming_urgent(self) -> list[MessageRow]:
         """Urgent messages we received and have not acknowledged."""
         rows = await self._ctx.repo.urgent_unacknowledged("in", self._hold_since(), MAX_URGENT)
-        return self._readable(rows)
+        return self.readable(rows)
 
-    def _readable(self, rows: list[MessageRow]) -> list[MessageRow]:
+    def readable(self, rows: list[MessageRow]) -> list[MessageRow]:
         """The rows the person acting may read (a clinic server's mailboxes)."""
         if self._mailboxes is None:
             return rows

@@ -579,7 +579,8 @@ class LocalApi:
                 raise Invalid("bad_request", "since must be a date (YYYY-MM-DD)") from None
             if since_at.tzinfo is None:
                 since_at = since_at.replace(tzinfo=UTC)
-        rows = await select_for_export(self.service.repo, patient, since_at)
+        reading = self.core.reading
+        rows = await select_for_export(self.service.repo, patient, since_at, reading.readable)
         messages = await self.messages_json(rows)
         now = datetime.fromtimestamp(self.service.clock(), UTC)
         bundles = export_bundles(messages, now)

@@ -150,6 +150,11 @@ async def test_a_person_sees_only_the_messages_of_their_mailboxes(clinic: Clinic
     # The operator (the bearer token, nobody acting) reads everything.
     status, body = await clinic.get(path)
     assert status == 200
+    # An export holds the person's mailboxes only.
+    status, body = await clinic.post("/v1/export", {}, "Claire Martin")
+    assert (status, body["count"]) == (200, 0)
+    status, body = await clinic.post("/v1/export", {}, "Alice")
+    assert (status, body["count"]) == (200, 1)
 
 
 async def test_prescriptions_leave_from_a_clinicians_mailbox_only(clinic: Clinic) -> None:
