@@ -562,6 +562,10 @@ class Store:
             clauses.append("(m.listed_at, m.message_id) < (?, ?)")
             params += query.before
         if query.mailboxes is not None:
+            if not query.mailboxes:
+                # No mailbox at all (a person in none of them): nothing, and no query (a
+                # constant-false WHERE leaves SQLite no plan for the forced index).
+                return []
             clauses.append(_mailbox_clause(query.mailboxes))
             params += [m for m in query.mailboxes if m is not None]
         return await self._listed(" AND ".join(clauses), tuple(params), query.limit, index)

@@ -382,3 +382,14 @@ async def test_a_person_ends_their_other_session(server: Server) -> None:
     assert status == 303
     status, _, _ = await first.get("/account")
     assert status == 200
+
+
+async def test_a_person_in_no_mailbox_sees_an_empty_list(server: Server) -> None:
+    """A new person not yet in any of the practice's mailboxes: an empty list, not an error."""
+    await server.person("Anne")
+    await server.person("Bob")
+    await server.node.core.mailboxes.add("Secrétariat", "shared", ["Bob"])
+    browser = server.browser()
+    await browser.log_in("Anne")
+    status, _, _ = await browser.get("/")
+    assert status == 200
