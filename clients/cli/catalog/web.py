@@ -21,6 +21,11 @@ WEB: Final[dict[str, dict[str, str]]] = {
         "fr": "Lien de connexion (valable une seule fois, moins d'une minute) :",
         "en": "Login link (works once, for less than a minute):",
     },
+    "open.login_page": {
+        "fr": "Serveur de cabinet : connectez-vous avec votre nom et votre mot de passe sur "
+        "cette page :",
+        "en": "Clinic server: log in with your name and password on this page:",
+    },
     "open.opened": {
         "fr": "Relève s'ouvre dans votre navigateur.",
         "en": "Relève is opening in your browser.",

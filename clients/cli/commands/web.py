@@ -1,8 +1,10 @@
 """``releve open`` (French: ``releve ouvrir``): the web client, logged in.
 
 The node mints a one-time login link (`POST /v1/web/login`): single use, valid under a
-minute. The link is printed, and opened in the default browser unless ``--no-browser`` or
-there is no desktop to open it on (a text browser must not take over the terminal).
+minute. A clinic server answers its login page instead (each person logs in with their own
+account, docs/guide/login.md). The link is printed, and opened in the default browser unless
+``--no-browser`` or there is no desktop to open it on (a text browser must not take over the
+terminal).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import urllib.parse
 
 from ..api import ApiClient
 from ..command import Command, Context
@@ -37,7 +40,10 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
             raise CliError("open.unavailable") from None
         raise
     url = str(link.get("url", ""))
-    print(tr("open.link"))
+    # A clinic server gives its login page: each person logs in with their own account.
+    parts = urllib.parse.urlsplit(url)
+    clinic = parts.path == "/login" and "token=" not in parts.query
+    print(tr("open.login_page" if clinic else "open.link"))
     print(url)
     if args.no_browser:
         return 0

@@ -127,3 +127,16 @@ def test_refusals_are_worded(cli: Cli, fake_node: FakeNode) -> None:
     assert "no one has that name or account id" in result.err
     result = cli(*home(fake_node), "user", "add", "Anne", "--role", "boss")
     assert result.code == 2
+
+
+def test_open_on_a_clinic_server_points_to_the_login_page(cli: Cli, fake_node: FakeNode) -> None:
+    login = {"url": "http://127.0.0.1:41234/login", "expires_at": "2026-12-05T08:00:00.000000Z"}
+    fake_node.answer("POST", "/v1/web/login", login, status=201)
+    result = cli(*home(fake_node), "ouvrir", "--no-browser")
+    assert result.code == 0, result.err
+    assert "connectez-vous avec votre nom et votre mot de passe" in result.out
+    assert login["url"] in result.out
+    link = {**login, "url": "http://127.0.0.1:41234/login?token=abc"}
+    fake_node.answer("POST", "/v1/web/login", link, status=201)
+    result = cli("--lang", "en", *home(fake_node), "open", "--no-browser")
+    assert "works once" in result.out
