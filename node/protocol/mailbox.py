@@ -41,7 +41,11 @@ def check_mailbox_name(name: str, error: type[Exception] = LocalProtocolError) -
     check_text(name, "mailbox name", MAX_MAILBOX_NAME_CHARS, error)
     if not name or "\n" in name or "\t" in name:
         raise error("mailbox name must be one non-empty line")
-    if len(name.encode("utf-8", "surrogatepass")) > 0xFF:
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:  # lone surrogates: only a local caller (JSON) can give them
+        raise error("mailbox name is not valid Unicode") from None
+    if size > 0xFF:
         raise error("mailbox name is longer than 255 bytes in UTF-8")
     return name
 

@@ -52,7 +52,25 @@ JSON = st.recursive(
     ),
     max_leaves=12,
 )
-KEYS = ("contact", "text", "invitation", "ttl_minutes", "confirm", "relay", "code", "kind")
+KEYS = (
+    "contact",
+    "text",
+    "invitation",
+    "ttl_minutes",
+    "confirm",
+    "relay",
+    "code",
+    "kind",
+    # a clinic server's mailboxes
+    "name",
+    "members",
+    "public",
+    "default",
+    "add",
+    "remove",
+    "mailbox",
+    "to_mailbox",
+)
 VALUES = st.one_of(
     JSON,
     st.sampled_from(("Pharmacie", "Cabinet", "p", "", " ", "x" * 70_000, "releve:AAAA")),
@@ -119,13 +137,18 @@ ROUTES = (
     ("POST", "/v1/pairings/join"),
     ("POST", "/v1/search"),  # (not POST /v1/check: its contacts here never answer, a check
     # would wait its whole bound)
+    ("GET", "/v1/mailboxes"),
+    ("POST", "/v1/mailboxes"),
+    ("DELETE", "/v1/mailboxes/{id}"),
+    ("POST", "/v1/mailboxes/{id}/members"),
+    ("POST", "/v1/mailboxes/{id}/default"),
 )
 IDS = st.one_of(
     st.binary(max_size=20).map(bytes.hex),
     st.text(max_size=20).map(lambda t: quote(t, safe="")),
     st.sampled_from(("..", "%00", "%2F", "0" * 32, "zz")),
 )
-QUERY_KEYS = ("direction", "limit", "unread", "match", "wait", "x")
+QUERY_KEYS = ("direction", "limit", "unread", "match", "wait", "mailbox", "x")
 QUERY_VALUES = st.one_of(
     st.sampled_from(("in", "out", "1", "true", "0", "-1", "", "10001", "1e9", "abc", "%", "Ph")),
     st.integers(-(2**40), 2**40).map(str),

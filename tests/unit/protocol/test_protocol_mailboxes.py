@@ -55,6 +55,10 @@ def test_mailboxes_refuse_bad_construction() -> None:
     with pytest.raises(LocalProtocolError):
         PublicMailbox(b"\x01" * 8, "x" * 65)
     with pytest.raises(LocalProtocolError):
+        PublicMailbox(b"\x01" * 8, "Secr\ud800tariat")  # a lone surrogate (from JSON)
+    with pytest.raises(LocalProtocolError):
+        PublicMailbox(b"\x01" * 8, "\U0001f600" * 64)  # 64 characters, 256 bytes
+    with pytest.raises(LocalProtocolError):
         Mailboxes((SECRETARIAT, SECRETARIAT))
     with pytest.raises(LocalProtocolError):
         Mailboxes(tuple(PublicMailbox(bytes([i]) * 8, f"M{i}") for i in range(33)))
