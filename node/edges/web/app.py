@@ -47,6 +47,7 @@ from node.edges.web.screens.check import Readiness
 from node.edges.web.screens.compose import Compose
 from node.edges.web.screens.contacts import Contacts
 from node.edges.web.screens.conversations import Conversations
+from node.edges.web.screens.files import Files
 from node.edges.web.screens.login import Login
 from node.edges.web.screens.pairing import PairingScreen
 from node.edges.web.screens.search import Search
@@ -104,6 +105,7 @@ class WebClient:
             Readiness(self.pages),
             Search(self.pages),
             Compose(self.pages),
+            Files(self.pages),
             *people,
         )
         self._sockets: set[web.WebSocketResponse] = set()

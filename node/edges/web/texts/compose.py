@@ -364,4 +364,93 @@ COMPOSE: Final[dict[str, tuple[str, str]]] = {
     "act.read_back.confirm": ("Envoyer la relecture", "Send the read-back"),
     # --- printing and export ---
     "print.link": ("Imprimer", "Print"),
+    # --- sending a file (screens/files.py) ---
+    "upload.title": ("Envoyer un fichier", "Send a file"),
+    "upload.heading": ("Envoyer un fichier à {name}", "Send a file to {name}"),
+    "upload.intro": (
+        "Un PDF ou une image (JPEG, PNG, TIFF, GIF, WebP, HEIC), jusqu'à {mib} Mio. Il part "
+        "chiffré, en morceaux, et la conversation montre sa remise.",
+        "A PDF or an image (JPEG, PNG, TIFF, GIF, WebP, HEIC), up to {mib} MiB. It leaves "
+        "encrypted, in parts, and the conversation shows its delivery.",
+    ),
+    "upload.caption": ("Légende", "Caption"),
+    "upload.caption_hint": (
+        "Facultatif, au plus {max} caractères.",
+        "Optional, at most {max} characters.",
+    ),
+    "upload.file": ("Fichier", "File"),
+    "upload.file_hint": (
+        "Son type est reconnu à son contenu, pas à son nom. {mib} Mio au plus.",
+        "Its type is recognised by its content, not its name. {mib} MiB at most.",
+    ),
+    "upload.progress": ("Envoi au poste", "Upload to the node"),
+    "upload.send": ("Envoyer le fichier", "Send the file"),
+    "upload.sending": (
+        "Envoi du fichier au poste : {percent} %",
+        "Uploading the file: {percent} %",
+    ),
+    "upload.queued": (
+        "Fichier reçu par le poste : il part vers le contact.",
+        "File taken by the node: it is on its way to the contact.",
+    ),
+    "upload.failed": (
+        "L'envoi au poste a échoué : réessayez.",
+        "The upload to the node failed: try again.",
+    ),
+    "upload.error.file_missing": ("Choisissez un fichier.", "Choose a file."),
+    "upload.error.too_large": (
+        "Fichier trop gros : {mib} Mio au plus.",
+        "File too large: {mib} MiB at most.",
+    ),
+    "upload.error.invalid_media_type": (
+        "Ce fichier n'est ni un PDF ni une image reconnue (JPEG, PNG, TIFF, GIF, WebP, HEIC).",
+        "This file is neither a PDF nor a known image (JPEG, PNG, TIFF, GIF, WebP, HEIC).",
+    ),
+    "upload.error.invalid_name": (
+        'Nom de fichier refusé : renommez le fichier (sans / \\ : * ? " < > |).',
+        'File name refused: rename the file (without / \\ : * ? " < > |).',
+    ),
+    "upload.error.too_long": (
+        "Le nom du fichier ou la légende est trop long.",
+        "The file name or the caption is too long.",
+    ),
+    "upload.error.invalid_text": (
+        "La légende contient des caractères refusés.",
+        "The caption holds characters that are refused.",
+    ),
+    "upload.error.contact_inactive": (
+        "Ce contact n'est plus appairé : rien n'a été envoyé.",
+        "This contact is no longer paired: nothing was sent.",
+    ),
+    "upload.error.store_unavailable": (
+        "Le poste n'a pas pu enregistrer le fichier : réessayez dans un instant.",
+        "The node could not store the file: try again in a moment.",
+    ),
+    "upload.error.upload_broken": (
+        "Le fichier n'est pas arrivé entier : réessayez.",
+        "The file did not arrive whole: try again.",
+    ),
+    "upload.error.other": ("Fichier refusé par le poste.", "File refused by the node."),
+    "file.transfer_out": (
+        "Remis au contact : {done} morceau(x) sur {chunks}",
+        "Delivered to the contact: {done} of {chunks} part(s)",
+    ),
+    "file.transfer_in": (
+        "Reçu : {done} morceau(x) sur {chunks}",
+        "Received: {done} of {chunks} part(s)",
+    ),
+    # --- a backup contact's notice (protocol.md §18.9) ---
+    "kind.escalation": ("Alerte de délai", "Delay alert"),
+    "escalation.text": (
+        "ALERTE : un message urgent de {sender} à {recipient}, envoyé le {when}, attend depuis "
+        "{minutes} min sans être acquitté.",
+        "ALERT: an urgent message from {sender} to {recipient}, sent {when}, has waited "
+        "{minutes} min unacknowledged.",
+    ),
+    "escalation.hint": (
+        "Vous êtes le contact de secours : appelez {sender} ou le destinataire. Le contenu du "
+        "message ne vous est pas transmis.",
+        "You are the backup contact: phone {sender} or the recipient. The message's content "
+        "is not passed on to you.",
+    ),
 }
