@@ -393,3 +393,37 @@ async def test_a_person_in_no_mailbox_sees_an_empty_list(server: Server) -> None
     await browser.log_in("Anne")
     status, _, _ = await browser.get("/")
     assert status == 200
+
+
+async def test_unlocking_without_javascript(server: Server) -> None:
+    await server.person("Anne")
+    browser = server.browser()
+    await browser.log_in("Anne")
+    csrf = await browser.csrf()
+    server.clock.advance(10 * 60 + 1)
+    status, _, location = await browser.get("/account")
+    assert (status, location) == (303, "/unlock?next=%2Faccount")
+    status, page, _ = await browser.get("/unlock?next=%2Faccount")
+    assert status == 200
+    assert 'name="password"' in page
+    assert "Anne" in page
+    status, page, _ = await browser.post(
+        "/unlock", {"csrf": csrf, "password": "wrong password", "next": "/account"}
+    )
+    assert status == 401
+    assert "incorrect" in page
+    status, _, location = await browser.post(
+        "/unlock", {"csrf": csrf, "password": PASSWORD, "next": "//evil.example/x"}
+    )
+    assert (status, location) == (303, "/")  # only our own paths
+    status, _, _ = await browser.get("/account")
+    assert status == 200
+    # Logging out of a locked screen works too.
+    server.clock.advance(10 * 60 + 1)
+    status, _, _ = await browser.post("/logout", {"csrf": csrf})
+    assert status == 303
+    assert browser.cookie() in (None, "")
+    account_id = server.accounts.resolve("Anne").account_id
+    await wait_until(lambda: _has_event(server, "logout", account_id))
+    events = [e["event"] for e in await server.audit()]
+    assert events[-3:] == ["login_failed", "unlocked", "logout"]  # a wrong unlock counts
