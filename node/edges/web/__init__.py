@@ -14,8 +14,9 @@ An edge like the local API: it calls the same core services and holds no rule of
                  TLS (node/edges/tls.py)
     live.py      LiveHub: the node's inbox signal turned into pushes to every open tab
     pages.py     Pages: what every screen shares (session, CSRF, rendering, banners)
-    screens/     one module per screen with its routes (conversations, compose, contacts,
-                 status; a clinic server's login, account and users)
+    refused.py   the clinical documents the node refused lately, in words (status, list)
+    screens/     one module per screen with its routes (conversations, compose, files,
+                 records, contacts, status; a clinic server's login, account and users)
     texts/       every sentence of the screens, French first, then English, one module per screen
-    templates/   Jinja2, autoescaped; static/  the style sheet and the one small script
+    templates/   Jinja2, autoescaped; static/  style sheets and small scripts
 """

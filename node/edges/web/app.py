@@ -50,6 +50,7 @@ from node.edges.web.screens.conversations import Conversations
 from node.edges.web.screens.files import Files
 from node.edges.web.screens.login import Login
 from node.edges.web.screens.pairing import PairingScreen
+from node.edges.web.screens.records import Records
 from node.edges.web.screens.search import Search
 from node.edges.web.screens.status import Status, StatusExtras
 from node.edges.web.screens.users import UsersScreen
@@ -106,6 +107,7 @@ class WebClient:
             Search(self.pages),
             Compose(self.pages),
             Files(self.pages),
+            Records(self.pages),
             *people,
         )
         self._sockets: set[web.WebSocketResponse] = set()

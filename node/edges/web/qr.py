@@ -1,7 +1,8 @@
-"""QR codes of pairing invitations in the web client: drawn as inline SVG (qrcode's SVG image
-factory), and read back from a photo or a webcam frame the browser sends (zxing-cpp on an
-image Pillow loads, as ``releve pair accept --image`` does in clients/cli/qr.py; the node does
-not import the CLI, so the few lines are repeated here).
+"""QR codes in the web client: pairing invitations and printed prescriptions' verification
+codes, drawn as inline SVG (qrcode's SVG image factory), and invitations read back from a
+photo or a webcam frame the browser sends (zxing-cpp on an image Pillow loads, as ``releve pair
+accept --image`` does in clients/cli/qr.py; the node does not import the CLI, so the few lines
+are repeated here).
 
 Decoding runs on the node rather than in the browser: zxing-cpp is already a dependency, so
 no JavaScript decoder has to be vendored, audited and kept up to date, and every image goes
@@ -44,6 +45,12 @@ class ImageRefused(Exception):
 def invitation_svg(text: str, label: str) -> Markup:
     """The invitation's QR code (level M, quiet zone of 4) as an inline ``<svg>``: black
     modules on a white square, sized by the page's style (no fixed width or height)."""
+    return code_svg(text, label, "qr-code")
+
+
+def code_svg(text: str, label: str, css_class: str) -> Markup:
+    """A QR code as :func:`invitation_svg` draws it (also a printed prescription's
+    verification codes, docs/protocol.md §19.7, encoded as `releve print` encodes them)."""
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
     from qrcode.image.svg import SvgPathFillImage
@@ -55,8 +62,8 @@ def invitation_svg(text: str, label: str) -> Markup:
     code.make(fit=True)
     svg = code.make_image().to_string(encoding="unicode")
     svg = svg[svg.index("<svg") :]  # no XML declaration inside HTML
-    opening = f'<svg class="qr-code" role="img" aria-label="{escape(label)}"'
-    # Only qrcode's own markup and our escaped label: nothing from a peer.
+    opening = f'<svg class="{escape(css_class)}" role="img" aria-label="{escape(label)}"'
+    # Only qrcode's own markup and our escaped label and class: nothing from a peer.
     return Markup(_SVG_OPENING.sub(opening, svg, count=1))  # noqa: S704 (see above)
 
 

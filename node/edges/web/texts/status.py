@@ -227,4 +227,82 @@ STATUS: Final[dict[str, tuple[str, str]]] = {
         "a rule is not met: {field} – {rule}",
     ),
     "refused.why.other": ("motif « {reason} ».", "reason “{reason}”."),
+    # --- the printed record (screens/records.py; the words of `releve print`) -----------------
+    "record.title": ("Relève – messages pour le dossier", "Relève – messages for the record"),
+    "record.printed_by": ("Imprimé le {when} par {name}.", "Printed on {when} by {name}."),
+    "record.back": ("Retour à la conversation", "Back to the conversation"),
+    "record.print": ("Imprimer", "Print"),
+    "record.how": (
+        "Page A4 : imprimez-la ou choisissez « Enregistrer en PDF ».",
+        "An A4 page: print it or choose “Save as PDF”.",
+    ),
+    "record.from": ("Expéditeur", "Sender"),
+    "record.to": ("Destinataire", "Recipient"),
+    "record.sent_at": ("Envoyé", "Sent"),
+    "record.received_at": ("Reçu", "Received"),
+    "record.delivered_at": ("Remis", "Delivered"),
+    "record.read_at": ("Lu", "Read"),
+    "record.acknowledged_at": ("Pris en compte", "Acknowledged"),
+    "record.not_acknowledged": ("pas encore", "not yet"),
+    "record.message_id": ("Identifiant", "Message id"),
+    "record.reply_to": ("En réponse à", "In reply to"),
+    "record.priority": ("Priorité", "Priority"),
+    "record.urgent": ("URGENT", "URGENT"),
+    "record.normal": ("normale", "normal"),
+    "record.node_id": ("nœud", "node"),
+    "record.status": ("État", "Status"),
+    "record.verified": ("Correspondant vérifié", "Verified correspondent"),
+    "record.yes": ("oui", "yes"),
+    "record.no": ("non", "no"),
+    "record.code_label": (
+        "Code de vérification de l'ordonnance signée",
+        "Verification code of the signed prescription",
+    ),
+    "record.code_none": (
+        "Pas de code de vérification : ordonnance trop longue pour la page. Vérifiez-la à l'écran.",
+        "No verification code: the prescription is too long for the page. Check it on screen.",
+    ),
+    "record.code_about": (
+        "Ce code contient l'ordonnance signée par le prescripteur, sa signature et sa clé. "
+        "« releve verify-print PHOTO » vérifie la signature hors ligne et affiche le contenu "
+        "signé : comparez-le au texte ci-dessus.",
+        "This code holds the prescription signed by the prescriber, its signature and key. "
+        "“releve verify-print PHOTO” checks the signature offline and shows the signed "
+        "content: compare it with the text above.",
+    ),
+    "conv.print": ("Imprimer la conversation", "Print the conversation"),
+    # --- exports (screens/records.py) ----------------------------------------------------------
+    "records.title": ("Exports pour le dossier", "Exports for the record"),
+    "records.link": (
+        "Exporter vers le dossier (FHIR) ou le journal d'audit",
+        "Export to the record (FHIR) or the audit log",
+    ),
+    "records.export": ("Export FHIR (NDJSON)", "FHIR export (NDJSON)"),
+    "records.export_intro": (
+        "Un fichier à reprendre dans le logiciel du cabinet une fois revenu : un Bundle FHIR R4 "
+        "par message, comme « releve export ». Il contient des données de patients : "
+        "enregistrez-le sur ce poste seulement.",
+        "A file to take back into the practice's software once it is back: one FHIR R4 Bundle "
+        "per message, as “releve export” writes. It holds patient data: save it on this "
+        "machine only.",
+    ),
+    "records.patient": ("Patient (facultatif)", "Patient (optional)"),
+    "records.patient_hint": (
+        "Nom, prénom ou INS : seuls ses messages. Vide : tous.",
+        "Name, first name or INS: only their messages. Empty: all.",
+    ),
+    "records.since": ("Depuis le (facultatif)", "Since (optional)"),
+    "records.since_hint": ("Heure de Paris.", "Paris time."),
+    "records.export_button": ("Télécharger l'export", "Download the export"),
+    "records.nothing": ("Aucun message à exporter.", "No message to export."),
+    "records.error.patient_too_long": ("Nom trop long.", "Name too long."),
+    "records.error.since_invalid": ("Date invalide.", "Invalid date."),
+    "records.audit": ("Journal d'audit", "Audit log"),
+    "records.audit_intro": (
+        "Le journal chaîné de ce poste (sans contenu de message), à vérifier hors ligne avec "
+        "« releve audit verify --file FICHIER ».",
+        "This node's hash-chained log (no message content), to check offline with "
+        "“releve audit verify --file FILE”.",
+    ),
+    "records.audit_button": ("Télécharger le journal d'audit", "Download the audit log"),
 }
