@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: bundle test-bundle demo test test-faults test-faults-long test-faults-loaded lint typecheck unit bench clean
+.PHONY: bundle test-bundle demo screenshots test test-faults test-faults-long test-faults-loaded lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ test-faults-loaded: $(STAMP)
 # The same suite with ten times the generated inputs.
 test-faults-long: $(STAMP)
 	RELEVE_FUZZ_SCALE=10 $(BIN)/pytest -q $(FAULTS)
+
+# The user guide's screenshots of the web client (docs/images/web/): the browser tier draws them
+# on every run (tests/browser/test_web_screenshots.py); this writes them into the guide.
+screenshots: $(STAMP)
+	RELEVE_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser/test_web_screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.crypto
