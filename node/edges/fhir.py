@@ -1,4 +1,4 @@
-"""FHIR R4 (4.0.1) export of clinical messages: one message Bundle per message.
+r"""FHIR R4 (4.0.1) export of clinical messages: one message Bundle per message.
 
 Pure: takes the local API's Message JSON (docs/local-api.md; shared spec "Message JSON") and the
 export time, returns plain JSON-ready dicts. No I/O, no clock, no randomness.
@@ -91,6 +91,12 @@ with its INSEE code, which no Relève form asks.
   in-progress, one whose SHA-256 did not match -> stopped. A MedicationRequest is "active":
   delivery is not a state of the order (its lifecycle is, below).
 - Control characters other than tab, CR and LF, which FHIR strings forbid, are dropped from text.
+  Unicode white space other than space, tab, CR and LF is made plain: a no-break space (which
+  French typing puts before ":", and a word processor pastes) or another space becomes a space,
+  a line or paragraph separator (U+0085, U+2028, U+2029) a line feed, U+FEFF goes. R4's string
+  pattern ``[ \r\n\t\S]+`` comes from XML Schema, where ``\s`` is those four characters
+  only; the R4 JSON schema keeps it as an ECMA-262 pattern, whose ``\s`` is every Unicode
+  space, so a receiver validating with the JSON schema would refuse a string holding one.
 - Never exported: contact ids, sequence numbers, verification state and anything else internal
   to the node; patient data is expected (this is the way back into the patient's record).
 
@@ -218,6 +224,9 @@ _COMMUNICATION_STATUS: Final = {
 _ORGANIZATION_ROLES: Final = frozenset({"practice", "laboratory"})
 
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Unicode white space beyond space, tab, CR and LF (Python's and ECMA-262's \s): see above.
+_LINE_BREAKS: Final = re.compile("[\x85\u2028\u2029]")
+_SPACES: Final = re.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _NUMBER_UNIT: Final = re.compile(r"\s*(\d{1,9}(?:[.,]\d{1,6})?)\s*(.*?)\s*")
 _DURATION_UNITS: Final = {  # free-text French/English time words -> UCUM (drt-1)
     "h": "h",
@@ -541,7 +550,7 @@ class _Export:
             payload.append(
                 {
                     "extension": [{"url": EXT_SAED_SECTION, "valueCoding": section}],
-                    "contentString": f"{heading} : {said}",
+                    "contentString": f"{heading} : {_fhir_string(said)}",
                 }
             )
         return payload
@@ -765,20 +774,28 @@ def _handoff_field(form: Mapping[str, Any], field: str) -> str | None:
         if isinstance(kin, Mapping):
             relation = f" ({kin.get('relationship')})" if kin.get("relationship") else ""
             parts.append(f"proche : {kin.get('name')}{relation}, {kin.get('phone')}")
-        return " – ".join(part.replace("\n", ", ") for part in parts) or None
+        return " – ".join(_fhir_string(part).replace("\n", ", ") for part in parts) or None
     return str(value)
+
+
+def _fhir_string(value: str) -> str:
+    """Text as a valid FHIR string: control characters dropped, white space made plain."""
+    value = _CONTROL.sub("", value)
+    value = _LINE_BREAKS.sub("\n", value)
+    return _SPACES.sub(" ", value).replace("\ufeff", "")
 
 
 def _optional(source: Mapping[str, Any], key: str, *, keep_spaces: bool = False) -> str | None:
     """A text field made a valid FHIR string, or None when absent or blank.
 
     FHIR strings SHALL NOT hold control characters other than tab, CR and LF (R4 datatypes,
-    "string"); the forms do not forbid them and they show as nothing, so they are dropped.
+    "string"); the forms do not forbid them and they show as nothing, so they are dropped;
+    other white space is made plain (module docstring).
     """
     value = source.get(key)
     if not isinstance(value, str):
         return None
-    value = _CONTROL.sub("", value)
+    value = _fhir_string(value)
     if not value.strip():
         return None
     return value if keep_spaces else value.strip()

@@ -1142,3 +1142,27 @@ def test_substitution_only_on_the_line_that_forbids_it_and_no_note_copied() -> N
     assert "substitution" not in second
     assert "substitution" not in third
     assert not any("substitu" in json.dumps(r.get("note", [])).lower() for r in (second, third))
+
+
+@pytest.mark.parametrize(
+    ("typed", "exported"),
+    [
+        ("Demande\xa0: radio", "Demande : radio"),  # no-break space before ":", as French types
+        ("10\u202fmg", "10 mg"),  # narrow no-break space (thousands, units)
+        ("ligne 1\u2028ligne 2\x85ligne 3", "ligne 1\nligne 2\nligne 3"),
+        ("\ufeffBonjour", "Bonjour"),  # a byte order mark pasted at the start
+        ("a\u3000b\u2009c", "a b c"),
+    ],
+)
+def test_unicode_spaces_become_plain_so_the_json_schema_accepts_them(
+    typed: str, exported: str
+) -> None:
+    text = only(valid_bundle(message("text", text=typed)), "Communication")
+    assert text["payload"] == [{"contentString": exported}]
+    handoff = message("handoff")
+    handoff["handoff"] = {**handoff["handoff"], "contingency": typed, "allergies": [typed]}
+    payload = only(valid_bundle(handoff), "Communication")["payload"]
+    assert {"contentString": f"Conduite à tenir si : {exported}"} in [
+        {"contentString": p["contentString"]} for p in payload
+    ]
+    assert f"Allergies : {exported}" in [p["contentString"] for p in payload]
