@@ -123,14 +123,17 @@ class ApiClient:
         *,
         urgent: bool = False,
         reply_to: str | None = None,
+        mailboxes: dict[str, str] | None = None,
     ) -> JsonObject:
-        """POST /v1/messages: ``content`` is the text, or the handoff or prescription object."""
+        """POST /v1/messages: ``content`` is the text, or the handoff or prescription object;
+        ``mailboxes``: a clinic server's ``to_mailbox`` and ``mailbox``, when given."""
         body: JsonObject = {
             "contact": contact,
             "kind": kind,
             kind: content,
             "priority": "urgent" if urgent else "normal",
             "reply_to": reply_to,
+            **(mailboxes or {}),
         }
         return self.request("POST", "/v1/messages", body)
 
@@ -144,9 +147,10 @@ class ApiClient:
         urgent: bool = False,
         reply_to: str | None = None,
         caption: str | None = None,
+        mailboxes: dict[str, str] | None = None,
     ) -> JsonObject:
         """POST /v1/files: the bytes are streamed from ``stream``, never held whole in memory."""
-        query = {"contact": contact, "name": name}
+        query = {"contact": contact, "name": name, **(mailboxes or {})}
         if urgent:
             query["priority"] = "urgent"
         if reply_to is not None:

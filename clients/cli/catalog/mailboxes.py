@@ -63,6 +63,14 @@ MAILBOXES: Final[dict[str, dict[str, str]]] = {
         "en": "remove this person (repeatable)",
     },
     "metavar.mailbox": {"fr": "BOÎTE", "en": "MAILBOX"},
+    "help.send_to_mailbox": {
+        "fr": "la boîte du cabinet destinataire (ex. Secrétariat ; voir releve contacts --json)",
+        "en": "the recipient practice's mailbox (e.g. Secrétariat; see releve contacts --json)",
+    },
+    "help.send_from_mailbox": {
+        "fr": "serveur de cabinet : la boîte d'où part le message",
+        "en": "clinic server: the mailbox the message leaves from",
+    },
     "metavar.mailbox_user": {"fr": "PERSONNE", "en": "USER"},
     "mailbox.none": {
         "fr": "Aucune boîte : ce nœud est une seule boîte, lue par tous.",

@@ -50,7 +50,12 @@ def cmd_send(args: argparse.Namespace, ctx: Context) -> int:
         reply_to = _reply_to(client, args.reply_to)
         with suggesting_contacts(client, args.contact):
             message = client.send_message(
-                args.contact, "text", args.text, urgent=args.urgent, reply_to=reply_to
+                args.contact,
+                "text",
+                args.text,
+                urgent=args.urgent,
+                reply_to=reply_to,
+                mailboxes=_mailboxes(args),
             )
         _report_sent(tr, message)
         return 0
@@ -62,7 +67,12 @@ def cmd_send(args: argparse.Namespace, ctx: Context) -> int:
     if content is not None:
         with suggesting_contacts(client, args.contact):
             message = client.send_message(
-                args.contact, kind, content, urgent=args.urgent, reply_to=reply_to
+                args.contact,
+                kind,
+                content,
+                urgent=args.urgent,
+                reply_to=reply_to,
+                mailboxes=_mailboxes(args),
             )
         _report_sent(tr, message)
         return 0
@@ -94,7 +104,12 @@ def _submit(
     for _ in range(MAX_CORRECTIONS):
         try:
             return client.send_message(
-                args.contact, kind, content, urgent=args.urgent, reply_to=reply_to
+                args.contact,
+                kind,
+                content,
+                urgent=args.urgent,
+                reply_to=reply_to,
+                mailboxes=_mailboxes(args),
             )
         except ApiFailure as exc:
             paths = paths_to_ask(exc.field, exc.reason) if exc.code == "invalid_field" else []
@@ -111,6 +126,12 @@ def _submit(
             if not correct(prompter, content, paths):
                 raise
     raise CliError("error.too_many_attempts")
+
+
+def _mailboxes(args: argparse.Namespace) -> dict[str, str]:
+    """A clinic server's mailboxes: the contact's one it goes to, ours it leaves from."""
+    chosen = {"to_mailbox": args.to_mailbox, "mailbox": args.from_mailbox}
+    return {key: value for key, value in chosen.items() if value is not None}
 
 
 def _reply_to(client: ApiClient, given: str | None) -> str | None:
@@ -147,6 +168,7 @@ def _send_file(args: argparse.Namespace, ctx: Context) -> int:
             urgent=args.urgent,
             reply_to=reply_to,
             caption=args.caption,
+            mailboxes=_mailboxes(args),
         )
     message_id = str(message.get("message_id", ""))
     name = clean(message.get("contact_name"))
@@ -189,6 +211,12 @@ def _arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
     parser.add_argument("--reply-to", metavar=tr("metavar.message_id"), help=tr("help.reply_to"))
     parser.add_argument("--caption", metavar=tr("metavar.text"), help=tr("help.caption"))
     parser.add_argument("--no-wait", action="store_true", help=tr("help.no_wait"))
+    parser.add_argument(
+        "--to-mailbox", metavar=tr("metavar.mailbox"), help=tr("help.send_to_mailbox")
+    )
+    parser.add_argument(
+        "--from-mailbox", metavar=tr("metavar.mailbox"), help=tr("help.send_from_mailbox")
+    )
 
 
 SEND = Command("send", "help.send", cmd_send, _arguments)

@@ -76,6 +76,7 @@ TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["pair", "join"], ["7", "lapin", "orage"], [["--relay", "http://r"]]),
     (["contacts"], [], [["--json"]]),
     (["send"], ["Pharmacie", "Bonjour"], [["--urgent"], ["--reply-to", "b767"]]),
+    (["send"], ["Cabinet", "Bonjour"], [["--to-mailbox", "Secrétariat"], ["--from-mailbox", "X"]]),
     (["send"], ["Labo"], [["--file", "bilan.pdf"], ["--caption", "Bilan"], ["--no-wait"]]),
     (["send"], ["Cabinet"], [["--handoff"], ["--urgent"], ["--from-json", "h.json"]]),
     (["show"], ["b767"], []),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .conftest import Cli
-from .fake_node import FakeNode
+from .fake_node import FakeNode, message
 
 SHARED: dict[str, Any] = {
     "mailbox_id": "01" * 8,
@@ -91,3 +91,28 @@ def test_refusals_are_worded(cli: Cli, fake_node: FakeNode) -> None:
     fake_node.fail("GET", "/v1/mailboxes", 403, "forbidden", "no")
     result = cli("--lang", "en", *home(fake_node), "mailbox", "list")
     assert "you may not use this mailbox" in result.err
+
+
+def test_send_names_the_practices_mailbox_and_ours(cli: Cli, fake_node: FakeNode) -> None:
+    sent = message("text", "out", message_id="cd" * 16, contact_name="Cabinet du Parc")
+    fake_node.answer("POST", "/v1/messages", sent, status=201)
+    result = cli(
+        *home(fake_node),
+        "send",
+        "Cabinet",
+        "Bonjour",
+        "--to-mailbox",
+        "Secrétariat",
+        "--from-mailbox",
+        "Dr Martin",
+    )
+    assert result.code == 0, result.err
+    body = fake_node.last().body
+    assert (body["to_mailbox"], body["mailbox"]) == ("Secrétariat", "Dr Martin")
+    # Without them the body is as before (a node older than mailboxes reads it the same).
+    cli(*home(fake_node), "send", "Cabinet", "Bonjour")
+    assert "to_mailbox" not in fake_node.last().body
+    assert "mailbox" not in fake_node.last().body
+    fake_node.fail("POST", "/v1/messages", 400, "no_mailboxes", "none")
+    result = cli(*home(fake_node), "send", "Pharmacie", "x", "--to-mailbox", "Accueil")
+    assert "pas de boîtes" in result.err
