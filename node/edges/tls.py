@@ -58,6 +58,8 @@ CA_DAYS: Final = 3652  # ten years: the workstations install it once
 # CA/Browser Forum baseline (and Apple's rule, 398): a server certificate lives at most 397 days.
 SERVER_DAYS: Final = 397
 RENEW_BEFORE: Final = datetime.timedelta(days=30)
+# The log says when the CA itself nears its end (a new one is to be installed everywhere).
+CA_WARN_BEFORE: Final = datetime.timedelta(days=90)
 # A workstation whose clock is a little behind still accepts a certificate just issued.
 BACKDATE: Final = datetime.timedelta(hours=1)
 CHECK_SECONDS: Final = 3600.0  # how often the renewal looks at the certificate's end
@@ -510,14 +512,28 @@ class WebTls:
             )
         tls = cls(server_context(), served, clock)
 
-        def renew(force: bool = False) -> bool:
+        warned_on: list[datetime.date] = []  # the last day the CA's end was said
+
+        def renew() -> bool:
             now = _now(clock)
+            ca_end = ca.not_valid_after_utc
+            if ca_end - now < CA_WARN_BEFORE and warned_on[-1:] != [now.date()]:
+                warned_on[:] = [now.date()]  # a line a day, not one an hour
+                log.warning(
+                    "the practice CA ends on %s: `releve tls ca --new`, restart the node and"
+                    " install the new CA on the workstations",
+                    ca_end.date().isoformat(),
+                )
             current = _read_server(files, ca)
             if (
-                not force
-                and current is not None
+                current is not None
                 and server_names_of(current) == served
-                and current.not_valid_after_utc - RENEW_BEFORE > now
+                # Far enough from its end, or ending with the CA (a new one would not last
+                # longer: the CA's end caps it).
+                and (
+                    current.not_valid_after_utc - RENEW_BEFORE > now
+                    or current.not_valid_after_utc >= ca_end
+                )
             ):
                 if tls.not_after is None:
                     tls._load(files.server, files.server_key, secret, current)

@@ -253,3 +253,22 @@ def test_forgetting_the_ca_makes_a_new_one_at_the_next_start(tmp_path: Path) -> 
     assert not tls.forget_ca(files)
     WebTls.practice(files, PASSWORD, NAMES, "Cabinet", NOW.timestamp)
     assert tls.fingerprint(tls.read_certificate(files.ca)) != tls.fingerprint(old)
+
+
+def test_near_the_cas_end_the_log_says_so_daily_and_nothing_is_issued_in_vain(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    files = TlsFiles(tmp_path / "tls")
+    moment = [NOW.timestamp()]
+    served = WebTls.practice(files, PASSWORD, NAMES, "Cabinet", lambda: moment[0])
+    ca_end = tls.read_certificate(files.ca).not_valid_after_utc
+    assert "ends on" not in caplog.text
+    moment[0] = (ca_end - datetime.timedelta(days=20)).timestamp()
+    assert served.check()  # the old certificate ended long ago: a new one, to the CA's end
+    assert tls.read_certificate(files.server).not_valid_after_utc == ca_end
+    assert caplog.text.count("the practice CA ends on") == 1
+    assert not served.check()  # no longer than it already is: nothing issued
+    assert caplog.text.count("the practice CA ends on") == 1  # once that day
+    moment[0] += 24 * 3600
+    assert not served.check()
+    assert caplog.text.count("the practice CA ends on") == 2
