@@ -157,3 +157,64 @@ async def test_live_pushes_tell_each_person_of_their_mailboxes_only(clinic: Clin
         assert await node.core.reading.unread_count() == 0
     with acting_as(clinic.practice.people["Alice"]):
         assert await node.core.reading.unread_count() == 1
+
+
+async def test_a_contact_picks_the_practices_mailbox_and_a_person_ours(clinic: Clinic) -> None:
+    node, pharmacy = clinic.practice.node, clinic.pharmacy
+    await wait_until(lambda: pharmacy.contact(node).row.mailboxes is not None)
+    book = node.core.mailboxes
+    personal = book.resolve("Dr Martin").mailbox_id
+    # The pharmacy's own web client (a single-user node): it offers the practice's mailboxes.
+    web_client = WebClient(pharmacy.core)
+    server = TestServer(web_client.create_app(), host="127.0.0.1")
+    await server.start_server()
+    assert server.port is not None
+    web_client.serve_on(server.port)
+    screen = Browser(server)
+    clinic.browsers.append(screen)
+    try:
+        link, _ = web_client.mint_login()
+        status, _, _ = await screen.get(link.split(screen.host, 1)[1])
+        assert status in (200, 303)
+        conversation = f"/c/{node.node_id.hex()}"
+        status, page, _ = await screen.get(conversation)
+        assert 'id="to-mailbox"' in page
+        assert ">Secrétariat</option>" in page
+        assert ">Dr Martin</option>" in page
+        csrf = await screen.csrf(conversation)
+        status, _, _ = await screen.post(
+            f"{conversation}/send",
+            {"csrf": csrf, "text": "Question pour le Dr Martin", "to_mailbox": personal.hex()},
+        )
+        assert status == 303
+        (sent,) = await pharmacy.core.reading.shown(MessageQuery(direction="out"))
+        await wait_until(lambda: node.store.message(sent.message_id))
+        assert (await message(node, sent.message_id)).mailbox == personal
+    finally:
+        await server.close()
+    # On the practice, someone in two mailboxes picks the one they write from.
+    alice = clinic.practice.people["Alice"]
+    nurses = await book.add("Infirmières", "shared", [alice.account_id])
+    browser = await clinic.browser("Alice")
+    conversation = f"/c/{pharmacy.node_id.hex()}"
+    status, page, _ = await browser.get(conversation)
+    assert 'id="from-mailbox"' in page
+    assert 'id="to-mailbox"' not in page  # the pharmacy has no mailboxes
+    csrf = await browser.csrf(conversation)
+    status, _, _ = await browser.post(
+        f"{conversation}/send",
+        {"csrf": csrf, "text": "Des infirmières", "from_mailbox": nurses.mailbox_id.hex()},
+    )
+    assert status == 303
+    with acting_as(alice):
+        ours = await node.core.reading.shown(MessageQuery(direction="out"))
+    assert [row.mailbox for row in ours] == [nurses.mailbox_id]
+    # Not a member: refused, nothing sent.
+    doctor = await clinic.browser("Claire Martin")
+    csrf = await doctor.csrf(conversation)
+    status, _, _ = await doctor.post(
+        f"{conversation}/send",
+        {"csrf": csrf, "text": "Usurpation", "from_mailbox": nurses.mailbox_id.hex()},
+    )
+    assert status == 400
+    assert len(await node.core.reading.shown(MessageQuery(direction="out"))) == 1

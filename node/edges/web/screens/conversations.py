@@ -141,6 +141,17 @@ class Conversations:
             "older": older,
             "paged": before is not None,
             "reply_to": await self._reply_target(request, contact),
+            # A clinic server's mailboxes (node.core.mailboxes): theirs to write to, ours to
+            # write from (the person's, when they have several).
+            "to_mailboxes": [
+                {"id": m.mailbox_id.hex(), "name": m.name}
+                for m in (contact.row.mailboxes.mailboxes if contact.row.mailboxes else ())
+            ],
+            "from_mailboxes": [
+                {"id": m.mailbox_id.hex(), "name": m.name}
+                for m in self._core.mailboxes.all()
+                if session.account_id is not None and session.account_id in m.members
+            ],
             "error": error,
             "draft": draft,
             "urgent": urgent,
@@ -180,13 +191,18 @@ class Conversations:
         if not body.strip():
             return await again(400, "text_required")
         today = datetime.fromtimestamp(pages.ctx.clock(), UTC).date()
-        meta = Meta(Priority.URGENT if urgent else Priority.NORMAL, reply_id)
         try:
+            book = self._core.mailboxes
+            theirs = book.recipient_mailbox(contact, form.get("to_mailbox") or None)
+            chosen = form.get("from_mailbox") or None  # else: the answered one's, or theirs
+            ours = None if chosen is None else book.sending_mailbox(session.account_id, chosen)
+            meta = Meta(Priority.URGENT if urgent else Priority.NORMAL, reply_id, theirs)
             try:
                 content = content_from_json("text", {"text": body}, today)
             except ClinicalError as exc:
                 raise invalid_field(exc) from None
-            await self._core.sending.send_to(contact, meta, content)
+            mailbox = None if ours is None else ours.mailbox_id
+            await self._core.sending.send_to(contact, meta, content, mailbox=mailbox)
         except RequestError as exc:
             known = ("text_too_long", "contact_inactive", "invalid_field", "store_unavailable")
             return await again(
