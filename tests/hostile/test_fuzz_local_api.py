@@ -70,10 +70,14 @@ KEYS = (
     "remove",
     "mailbox",
     "to_mailbox",
+    # a clinic server's people
+    "role",
+    "rpps",
 )
 VALUES = st.one_of(
     JSON,
     st.sampled_from(("Pharmacie", "Cabinet", "p", "", " ", "x" * 70_000, "releve:AAAA")),
+    st.sampled_from(("clinician", "secretary", "admin", "10001234565", "Anne\u202eRoux")),
     st.integers(-(2**70), 2**70),
     st.sampled_from((0, 1, 15, 43200, 43201, -1, 1e308, float("inf"))),
 )
@@ -142,6 +146,13 @@ ROUTES = (
     ("DELETE", "/v1/mailboxes/{id}"),
     ("POST", "/v1/mailboxes/{id}/members"),
     ("POST", "/v1/mailboxes/{id}/default"),
+    ("GET", "/v1/users"),
+    ("POST", "/v1/users"),
+    ("GET", "/v1/users/{id}"),
+    ("POST", "/v1/users/{id}/disable"),
+    ("POST", "/v1/users/{id}/enable"),
+    ("POST", "/v1/users/{id}/reset"),
+    ("DELETE", "/v1/web/sessions/{id}"),
 )
 IDS = st.one_of(
     st.binary(max_size=20).map(bytes.hex),
