@@ -243,6 +243,9 @@ async def test_mailbox_changes_are_checked_and_told(tmp_path: Path) -> None:
         with pytest.raises(Forbidden):
             book.sending_mailbox(alice.account_id, "Dr Martin")
         await book.remove("Dr Martin")
+        # A message naming the removed mailbox (sent before the contact was told) is filed in
+        # the default one.
+        assert book.filed(clinic.contact(pharmacy), personal, None) == shared
 
         def told() -> int:
             listed = pharmacy.contact(clinic).row.mailboxes
