@@ -421,7 +421,10 @@ class MailboxBook:
         """Tells every contact our mailboxes (at start and when they change)."""
         for contact in list(self._ctx.contacts.values()):
             if contact.active:
-                await self.announce(contact, answer_requested=contact.row.mailboxes is None)
+                unknown = contact.row.mailboxes is None
+                if unknown:
+                    self._asked.add(contact.contact_id)  # asked once in this run (ask_once)
+                await self.announce(contact, answer_requested=unknown)
 
     async def announce_at_start(self) -> None:
         """A node with public mailboxes tells them at each start (one told may have been
