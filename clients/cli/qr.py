@@ -68,6 +68,24 @@ def terminal_lines(text: str, *, colour: bool, unicode: bool = True) -> list[str
     return lines
 
 
+_PROBE = "▀▄█"
+
+
+def stdout_lines(text: str) -> list[str]:
+    """The QR code for standard output: half blocks where its encoding has them (else ASCII),
+    explicit colours only on a terminal (`releve pair invite`, `releve tls ca`)."""
+    import sys
+
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        _PROBE.encode(encoding)
+        unicode = True
+    except (UnicodeEncodeError, LookupError):
+        unicode = False
+    return terminal_lines(text, colour=unicode and stream.isatty(), unicode=unicode)
+
+
 def _render(text: str, image_factory: Any, **options: Any) -> bytes:
     """The invitation's QR code (level M, standard quiet zone) as image file bytes."""
     import qrcode

@@ -20,7 +20,6 @@ from ..os_errors import os_reason
 from ..text import clean, fmt_time, role_name
 
 MAX_TTL_MINUTES = 43200
-_QR_PROBE = "▀▄█"
 
 
 def cmd_pair_invite(args: argparse.Namespace, ctx: Context) -> int:
@@ -68,7 +67,7 @@ def cmd_pair_invite(args: argparse.Namespace, ctx: Context) -> int:
     print()
     print(text)
     print()
-    for line in _terminal_qr(text):
+    for line in qr.stdout_lines(text):
         print(line)
     print()
     print(tr("pair.invite_hint"))
@@ -79,18 +78,6 @@ def cmd_pair_invite(args: argparse.Namespace, ctx: Context) -> int:
         if args.ttl is None:
             print(tr("pair.print_ttl_hint", expires=fmt_time(tr, expires_at)))
     return 0
-
-
-def _terminal_qr(text: str) -> list[str]:
-    stream = sys.stdout
-    encoding = getattr(stream, "encoding", None) or "ascii"
-    try:
-        _QR_PROBE.encode(encoding)
-        unicode = True
-    except (UnicodeEncodeError, LookupError):
-        unicode = False
-    colour = unicode and stream.isatty()
-    return qr.terminal_lines(text, colour=colour, unicode=unicode)
 
 
 def cmd_pair_accept(args: argparse.Namespace, ctx: Context) -> int:

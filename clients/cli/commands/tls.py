@@ -12,7 +12,6 @@ or when its names changed): the node makes a new one at its next start. Like ``i
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Final
 
@@ -22,25 +21,11 @@ from ..i18n import Translator
 from ..os_errors import os_reason
 
 DEFAULT_OUT: Final = "releve-ca.crt"
-_QR_PROBE: Final = "▀▄█"
 
 
 def _arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
     parser.add_argument("--out", metavar=tr("metavar.file"), help=tr("help.tls_out"))
     parser.add_argument("--new", action="store_true", help=tr("help.tls_new"))
-
-
-def _terminal_qr(text: str) -> list[str]:
-    from .. import qr
-
-    stream = sys.stdout
-    encoding = getattr(stream, "encoding", None) or "ascii"
-    try:
-        _QR_PROBE.encode(encoding)
-        unicode = True
-    except (UnicodeEncodeError, LookupError):
-        unicode = False
-    return qr.terminal_lines(text, colour=unicode and stream.isatty(), unicode=unicode)
 
 
 def cmd_ca(args: argparse.Namespace, ctx: Context) -> int:
@@ -84,7 +69,9 @@ def cmd_ca(args: argparse.Namespace, ctx: Context) -> int:
     print(tr("tls.sha256", fingerprint=sha256))
     print(tr("tls.sha1", fingerprint=fingerprint(ca, hashes.SHA1())))  # noqa: S303
     print()
-    for line in _terminal_qr(f"SHA256:{sha256}"):
+    from .. import qr  # qrcode: loaded here only
+
+    for line in qr.stdout_lines(f"SHA256:{sha256}"):
         print(line)
     print()
     print(tr("tls.written", path=out.resolve()))

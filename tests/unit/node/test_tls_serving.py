@@ -27,6 +27,7 @@ from node.edges.connections import ConnectionGuard, ConnectionLimits, GuardedSit
 from node.edges.tls import TlsFiles, WebTls, parse_names
 from node.edges.web.serving import WebListen, plan
 from node.protocol.admission import RefusalLog
+from tests.unit.node.test_connection_guard import Records
 
 NOW = datetime.datetime.now(datetime.UTC)  # OpenSSL verifies with the real time
 NAMES = parse_names(["cabinet.lan", "127.0.0.1"])
@@ -46,15 +47,6 @@ class Clock:
 
     def move_to(self, moment: datetime.datetime) -> None:
         self.now = moment.timestamp()
-
-
-class Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
 
 
 @dataclass
