@@ -34,6 +34,19 @@ USERS: Final[dict[str, dict[str, str]]] = {
         "fr": "fermer une session web (son identifiant : releve user list)",
         "en": "end a web session (its handle: releve user list)",
     },
+    "help.user_actions": {
+        "fr": "ce qu'une personne a fait, d'après le journal d'audit (les plus récentes d'abord)",
+        "en": "what a person did, from the audit log (newest first)",
+    },
+    "help.user_limit": {
+        "fr": "combien d'actions au plus (200 par défaut)",
+        "en": "how many actions at most (200 by default)",
+    },
+    "user.actions": {"fr": "Actions de {name} :", "en": "{name}'s actions:"},
+    "user.no_actions": {
+        "fr": "Aucune action enregistrée pour {name}.",
+        "en": "No action recorded for {name}.",
+    },
     "help.user_name": {
         "fr": "le nom de la personne ou son identifiant de compte",
         "en": "the person's name or account id",

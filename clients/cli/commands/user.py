@@ -3,7 +3,8 @@ its operator over the local API (issue #15; docs/local-api.md, "Users"; docs/ope
 "Serveur de cabinet / Clinic server").
 
 ``add NAME --role clinician|secretary|admin [--rpps N]``, ``list``, ``disable NAME``,
-``enable NAME``, ``reset NAME``, ``end-session HANDLE``. No password is ever typed here: a
+``enable NAME``, ``reset NAME``, ``end-session HANDLE``, ``actions NAME [--limit N]`` (what
+the person did, from the audit log). No password is ever typed here: a
 new or reset user gets a one-time link (and its code) to choose their own in the browser.
 """
 
@@ -152,6 +153,35 @@ def cmd_reset(args: argparse.Namespace, ctx: Context) -> int:
     return _change(args, ctx, "reset", "user.reset_now")
 
 
+def _actions_arguments(parser: argparse.ArgumentParser, tr: Translator) -> None:
+    parser.add_argument("user", metavar=tr("metavar.person"), help=tr("help.user_name"))
+    parser.add_argument("--limit", type=int, default=200, metavar="N", help=tr("help.user_limit"))
+    json_option(parser, tr)
+
+
+def cmd_actions(args: argparse.Namespace, ctx: Context) -> int:
+    tr = ctx.tr
+    path = _path(args.user, f"/actions?limit={max(1, min(args.limit, 10_000))}")
+    answer = ApiClient.from_home(ctx.layout).request("GET", path)
+    if args.json:
+        print(dump_json(answer))
+        return 0
+    actions: list[Any] = answer.get("actions") or []
+    user = answer.get("user")
+    name = clean(user.get("name") if isinstance(user, dict) else "?")
+    if not actions:
+        print(tr("user.no_actions", name=name))
+        return 0
+    print(tr("user.actions", name=name))
+    for action in actions:
+        if not isinstance(action, dict):
+            continue
+        about = [clean(action[key])[:8] for key in ("contact", "message") if action.get(key)]
+        line = f"  {fmt_time(tr, action.get('at'))}  {clean(action.get('event'))}"
+        print(line + (f"  {' '.join(about)}" if about else ""))
+    return 0
+
+
 def cmd_end_session(args: argparse.Namespace, ctx: Context) -> int:
     import urllib.parse
 
@@ -176,9 +206,10 @@ ENGLISH = (
     Command("enable", "help.user_enable", cmd_enable, _name),
     Command("reset", "help.user_reset", cmd_reset, _name),
     Command("end-session", "help.user_end_session", cmd_end_session, _handle_arguments),
+    Command("actions", "help.user_actions", cmd_actions, _actions_arguments),
 )
 # French: releve utilisateur ajouter | liste | desactiver | reactiver | reinitialiser |
-# fermer-session
+# fermer-session | actions
 FRENCH = (
     Command("ajouter", "help.user_add", cmd_add, _add_arguments),
     Command("liste", "help.user_list", cmd_list, json_option),
@@ -186,4 +217,5 @@ FRENCH = (
     Command("reactiver", "help.user_enable", cmd_enable, _name),
     Command("reinitialiser", "help.user_reset", cmd_reset, _name),
     Command("fermer-session", "help.user_end_session", cmd_end_session, _handle_arguments),
+    Command("actions", "help.user_actions", cmd_actions, _actions_arguments),
 )

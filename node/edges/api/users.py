@@ -6,6 +6,7 @@ carrying it, to choose their own.
     GET    /v1/users                      everyone, with their open web sessions
     POST   /v1/users                      {"name", "role", "rpps"?}: 201, the user and setup
     GET    /v1/users/{user}               one (by id or name)
+    GET    /v1/users/{user}/actions       what they did, newest first (the audit log's entries)
     POST   /v1/users/{user}/disable       logged out at once (sessions and live channels)
     POST   /v1/users/{user}/enable
     POST   /v1/users/{user}/reset         the password forgotten: a new setup code
@@ -25,6 +26,7 @@ from node.core.errors import Invalid, NotFound
 from node.edges.api.json import iso
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MAX_ACTIONS = 10_000
 Body = Callable[[web.Request], Awaitable[dict[str, Any]]]
 
 
@@ -65,6 +67,7 @@ class UserRoutes:
             ("GET", "/v1/users", self.everyone),
             ("POST", "/v1/users", self.add),
             ("GET", "/v1/users/{user}", self.one),
+            ("GET", "/v1/users/{user}/actions", self.actions),
             ("POST", "/v1/users/{user}/disable", self.disable),
             ("POST", "/v1/users/{user}/enable", self.enable),
             ("POST", "/v1/users/{user}/reset", self.reset),
@@ -122,6 +125,29 @@ class UserRoutes:
 
     async def one(self, request: web.Request) -> web.Response:
         return web.json_response({"user": self.user_json(self._user(request))})
+
+    async def actions(self, request: web.Request) -> web.Response:
+        account = self._user(request)
+        limit = request.query.get("limit", "200")
+        if not limit.isdigit() or not 1 <= int(limit) <= MAX_ACTIONS:
+            raise Invalid("bad_request", f"limit must be between 1 and {MAX_ACTIONS}")
+        found = await self.accounts.actions(account, int(limit))
+        return web.json_response(
+            {
+                "user": self.user_json(account),
+                "actions": [
+                    {
+                        "position": action.position,
+                        "at": iso(action.at),
+                        "event": action.event,
+                        "contact": None if action.contact_id is None else action.contact_id.hex(),
+                        "message": None if action.message_id is None else action.message_id.hex(),
+                        "subject": action.subject,
+                    }
+                    for action in found
+                ],
+            }
+        )
 
     async def disable(self, request: web.Request) -> web.Response:
         account = await self.accounts.disable(self._user(request).account_id)

@@ -134,12 +134,14 @@ TYPED: list[tuple[list[str], list[str], list[list[str]]]] = [
     (["user", "enable"], ["Anne"], [["--json"]]),
     (["user", "reset"], ["Anne"], [["--json"]]),
     (["user", "end-session"], ["0123456789abcdef"], [["--json"]]),
+    (["user", "actions"], ["Anne"], [["--limit", "20"], ["--json"]]),
     (["utilisateur", "ajouter"], ["Anne"], [["--role", "secretariat"], ["--json"]]),
     (["utilisateur", "liste"], [], []),
     (["utilisateur", "desactiver"], ["Anne"], []),
     (["utilisateur", "reactiver"], ["Anne"], []),
     (["utilisateur", "reinitialiser"], ["Anne"], []),
     (["utilisateur", "fermer-session"], ["0123456789abcdef"], []),
+    (["utilisateur", "actions"], ["Anne"], [["--limit", "20"]]),
 ]
 
 

@@ -140,3 +140,35 @@ def test_open_on_a_clinic_server_points_to_the_login_page(cli: Cli, fake_node: F
     fake_node.answer("POST", "/v1/web/login", link, status=201)
     result = cli("--lang", "en", *home(fake_node), "open", "--no-browser")
     assert "works once" in result.out
+
+
+def test_a_person_s_actions(cli: Cli, fake_node: FakeNode) -> None:
+    actions = [
+        {
+            "position": 12,
+            "at": "2026-12-05T08:30:00.000000Z",
+            "event": "read",
+            "contact": "8f0e5d3c2b1a09f8e7d6c5b4a3928170",
+            "message": "b767e1a0c4d2f3e5a6b7c8d9e0f1a2b3",
+            "subject": None,
+        },
+        {
+            "position": 3,
+            "at": "2026-12-05T08:10:00.000000Z",
+            "event": "login",
+            "contact": None,
+            "message": None,
+            "subject": "aa" * 16,
+        },
+    ]
+    fake_node.answer("GET", "/v1/users/Anne/actions", {"user": ANNE, "actions": actions})
+    result = cli(*home(fake_node), "utilisateur", "actions", "Anne", "--limit", "20")
+    assert result.code == 0, result.err
+    assert fake_node.last().query == {"limit": ["20"]}
+    assert "Actions de Anne" in result.out
+    assert "read  8f0e5d3c b767e1a0" in result.out
+    assert "login" in result.out
+    fake_node.answer("GET", "/v1/users/Anne/actions", {"user": ANNE, "actions": []})
+    result = cli("--lang", "en", *home(fake_node), "user", "actions", "Anne")
+    assert fake_node.last().query == {"limit": ["200"]}
+    assert "No action recorded" in result.out

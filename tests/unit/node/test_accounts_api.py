@@ -78,6 +78,13 @@ async def test_the_operator_manages_people(
     await accounts.set_password(setup["code"], "correct horse battery")
     await accounts.log_in("Dr Camille Martin", "correct horse battery", "127.0.0.1")
 
+    status, listed = await call(client, "GET", f"/v1/users/{user['account_id']}/actions")
+    assert status == 200
+    assert [a["event"] for a in listed["actions"]] == ["login", "password_set"]  # newest first
+    assert listed["actions"][0]["subject"] == user["account_id"]
+    status, answer = await call(client, "GET", f"/v1/users/{user['account_id']}/actions?limit=0")
+    assert (status, answer["error"]["code"]) == (400, "bad_request")
+
     status, done = await call(client, "POST", "/v1/users/dr%20camille%20martin/disable")
     assert status == 200
     assert done["user"]["disabled"] is True
