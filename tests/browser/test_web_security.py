@@ -5,6 +5,7 @@ headers of every page."""
 from __future__ import annotations
 
 import http.client
+import json
 import time
 from urllib.parse import urlsplit
 
@@ -142,4 +143,32 @@ def test_script_in_a_name_or_a_text_stays_text(browser: Browser, nodes: tuple[No
         )
     assert page.locator("main img, main svg, main script").count() == 0
     assert page.evaluate("window.__xss") is None
+    context.close()
+
+
+def test_the_local_api_never_takes_the_session_cookie(
+    browser: Browser, nodes: tuple[Node, Node]
+) -> None:
+    """The bearer-token JSON API and the web client are separate doors: a browser's session
+    cookie opens nothing on the API, whose token the web client never hands out."""
+    gp, _ = nodes
+    context, page = log_in(browser, gp)
+    cookie = next(c for c in context.cookies() if c["name"].startswith("releve_session_"))
+    api = urlsplit(json.loads(gp.api_info.read_text())["url"])
+    assert api.port is not None
+    connection = http.client.HTTPConnection("127.0.0.1", api.port, timeout=30)
+    try:
+        connection.request(
+            "GET",
+            "/v1/status",
+            headers={"Cookie": f"{cookie['name']}={cookie['value']}", "Host": api.netloc},
+        )
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    assert response.status == 401
+    token = (gp.home / "api-token").read_text().strip()
+    assert token.encode() not in body
+    assert token not in page.content()
     context.close()
