@@ -9,12 +9,17 @@ Bundle shape (Bundle.type "message", identifier = the message id, timestamp = ex
                             ``releve://node/<node id>``; sender (and author when a person) refer
                             to the parties; focus = the clinical resources below
   text, handoff, attachment,
-  cancellation, dispensing  -> one Communication (handoff: one payload per SAED section, the
-                            Patient as subject); prescription -> one MedicationRequest per line,
-                            sharing groupIdentifier = the message id, requester = the prescriber
-  then      Patient (handoff, prescription), Observation body weight (when the form has one: it
-            is what a pharmacist checks a child's dose against), Practitioner/Organization for the
-            sender, the recipient and the prescriber.
+  cancellation, dispensing  -> one Communication (handoff: one payload per SAED section and
+                            version 2 field, the Patient as subject, its allergies and current
+                            treatments in ``about``); prescription -> one MedicationRequest per
+                            line, sharing groupIdentifier = the message id, requester = the
+                            prescriber
+  then      Patient (handoff, prescription; a handoff's home address, phone and next of kin as
+            its address, telecom and contact), Observation body weight (when the form has one:
+            it is what a pharmacist checks a child's dose against), one AllergyIntolerance per
+            allergy and one MedicationStatement per treatment of a version 2 handoff (also in
+            the text payload, for a record that takes only text), Practitioner/Organization for
+            the sender, the recipient and the prescriber.
 
 Ids are deterministic: uuid5(_NAMESPACE, "<message id>:<role>"), fullUrl "urn:uuid:<id>", so a
 second export of the same message yields the same resources and a record can deduplicate.
@@ -212,6 +217,7 @@ _SEVERITY_WORDS: Final = {
     "unstable": "instable",
 }
 _GENDER: Final = {"F": "female", "M": "male", "U": "unknown"}
+_ALLERGY_CLINICAL: Final = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
 _COMMUNICATION_STATUS: Final = {
     "queued": "in-progress",
     "sent": "in-progress",
@@ -341,8 +347,11 @@ class _Export:
             raise ValueError(f"{self.kind} is missing")
         return form
 
-    def patient(self, patient: Any, effective: str | None) -> tuple[JSON, JSON | None]:
-        """Patient (and body weight Observation) -> (patient reference, weight reference)."""
+    def patient(
+        self, patient: Any, effective: str | None, home: Any = None
+    ) -> tuple[JSON, JSON | None]:
+        """Patient (and body weight Observation) -> (patient reference, weight reference).
+        ``home``: a handoff's home (address, phone, next of kin) as the Patient's own."""
         if not isinstance(patient, Mapping):
             raise ValueError("patient is missing")
         resource: JSON = {"resourceType": "Patient"}
@@ -384,6 +393,8 @@ class _Export:
             raise ValueError("patient.sex is not F, M or U")
         resource["gender"] = _GENDER[sex]
         resource["birthDate"] = _date(patient, "birth_date", "patient.birth_date")
+        if home is not None:
+            _home_into(resource, home)
         subject = self.add("patient", resource)
         weight = patient.get("weight_kg")
         if weight is None:
@@ -491,8 +502,13 @@ class _Export:
         resource["priority"] = self.priority
         sent = _instant(message.get("sent_at"), "sent_at")
         if self.kind == "handoff":
-            resource["subject"], _ = self.patient(self.form().get("patient"), sent)
+            form = self.form()
+            subject, _ = self.patient(form.get("patient"), sent, form.get("home"))
+            resource["subject"] = subject
             resource["topic"] = {"text": _KIND_DISPLAY["handoff"]}
+            about = self.allergies_and_treatments(subject)
+            if about:
+                resource["about"] = about
         if sent is not None:
             resource["sent"] = sent
         # For an outgoing message, the time the peer's delivery receipt says it arrived.
@@ -529,6 +545,31 @@ class _Export:
             elif message.get("direction") == "in" and not self.form().get("complete", False):
                 resource["status"] = "in-progress"  # chunks still arriving or hash unchecked
         return self.add("communication", resource)
+
+    def allergies_and_treatments(self, subject: JSON) -> list[JSON]:
+        """A version 2 handoff's lists as resources a record can take in: one
+        AllergyIntolerance per allergy (clinicalStatus active: ait-1), one MedicationStatement
+        per current treatment (status active). "None known" (an empty list) and "not stated"
+        (absent) stay in the text payload only."""
+        form = self.form()
+        found: list[JSON] = []
+        for n, item in enumerate(_items(form, "allergies"), start=1):
+            allergy: JSON = {
+                "resourceType": "AllergyIntolerance",
+                "clinicalStatus": {"coding": [{"system": _ALLERGY_CLINICAL, "code": "active"}]},
+                "code": {"text": item},
+                "patient": subject,
+            }
+            found.append(self.add(f"allergy-{n}", allergy))
+        for n, item in enumerate(_items(form, "treatments"), start=1):
+            treatment: JSON = {
+                "resourceType": "MedicationStatement",
+                "status": "active",
+                "medicationCodeableConcept": {"text": item},
+                "subject": subject,
+            }
+            found.append(self.add(f"treatment-{n}", treatment))
+        return found
 
     def handoff_payload(self) -> list[JSON]:
         form = self.form()
@@ -776,6 +817,44 @@ def _handoff_field(form: Mapping[str, Any], field: str) -> str | None:
             parts.append(f"proche : {kin.get('name')}{relation}, {kin.get('phone')}")
         return " – ".join(_fhir_string(part).replace("\n", ", ") for part in parts) or None
     return str(value)
+
+
+def _items(form: Mapping[str, Any], field: str) -> list[str]:
+    """A handoff's list (allergies, treatments) as FHIR strings; [] when absent or empty."""
+    value = form.get(field)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"handoff.{field} is not a list")
+    items = (_fhir_string(str(item)).strip() for item in value)
+    return [item for item in items if item]
+
+
+def _home_into(resource: JSON, home: Any) -> None:
+    """A handoff's home into the Patient: address (home), phone (home), next of kin as a
+    contact with its relationship in words."""
+    if not isinstance(home, Mapping):
+        raise ValueError("handoff.home is not an object")
+    phone = _optional(home, "phone")
+    if phone is not None:
+        resource["telecom"] = [{"system": "phone", "value": phone, "use": "home"}]
+    address = _optional(home, "address")
+    if address is not None:
+        resource["address"] = [{"use": "home", "text": address}]
+    kin = home.get("next_of_kin")
+    if isinstance(kin, Mapping):
+        contact: JSON = {}
+        relationship = _optional(kin, "relationship")
+        if relationship is not None:
+            contact["relationship"] = [{"text": relationship}]
+        name = _optional(kin, "name")
+        if name is not None:
+            contact["name"] = {"text": name}
+        kin_phone = _optional(kin, "phone")
+        if kin_phone is not None:
+            contact["telecom"] = [{"system": "phone", "value": kin_phone}]
+        if contact:
+            resource["contact"] = [contact]
 
 
 def _fhir_string(value: str) -> str:

@@ -131,6 +131,23 @@ _REQUIRED_CODES: dict[tuple[str, str], frozenset[str]] = {
         ]
     ),
     ("Patient", "gender"): frozenset(["male", "female", "other", "unknown"]),
+    ("Patient", "telecom.use"): frozenset(["home", "work", "temp", "old", "mobile"]),
+    ("Patient", "address.use"): frozenset(["home", "work", "temp", "old", "billing"]),
+    ("AllergyIntolerance", "clinicalStatus.coding.code"): frozenset(
+        ["active", "inactive", "resolved"]
+    ),
+    ("MedicationStatement", "status"): frozenset(
+        [
+            "active",
+            "completed",
+            "entered-in-error",
+            "intended",
+            "stopped",
+            "on-hold",
+            "unknown",
+            "not-taken",
+        ]
+    ),
     ("Patient", "identifier.use"): frozenset(["usual", "official", "temp", "secondary", "old"]),
     ("Patient", "name.use"): frozenset(
         ["usual", "official", "temp", "nickname", "anonymous", "old", "maiden"]
@@ -1166,3 +1183,59 @@ def test_unicode_spaces_become_plain_so_the_json_schema_accepts_them(
         {"contentString": p["contentString"]} for p in payload
     ]
     assert f"Allergies : {exported}" in [p["contentString"] for p in payload]
+
+
+def test_a_version_2_handoff_exports_home_allergies_and_treatments_as_resources() -> None:
+    msg = message("handoff")
+    msg["handoff"] = {
+        **msg["handoff"],
+        "severity": "watcher",
+        "callback": "04 72 00 00 00",
+        "allergies": ["Pénicilline", "Iode"],
+        "treatments": ["Apixaban 5 mg matin et soir"],
+        "contingency": "Si douleur non calmée : rappeler.",
+        "home": {
+            "address": "12 rue des Lilas\n69003 Lyon",
+            "phone": "04 78 00 00 00",
+            "next_of_kin": {"name": "Paul Dupont", "relationship": "fils", "phone": "06 00 00"},
+        },
+    }
+    bundle = valid_bundle(msg)
+    communication = only(bundle, "Communication")
+    patient_resource = by_reference(bundle, communication["subject"])
+    assert patient_resource["address"] == [{"use": "home", "text": "12 rue des Lilas\n69003 Lyon"}]
+    assert patient_resource["telecom"] == [
+        {"system": "phone", "value": "04 78 00 00 00", "use": "home"}
+    ]
+    assert patient_resource["contact"] == [
+        {
+            "relationship": [{"text": "fils"}],
+            "name": {"text": "Paul Dupont"},
+            "telecom": [{"system": "phone", "value": "06 00 00"}],
+        }
+    ]
+    about = [by_reference(bundle, ref) for ref in communication["about"]]
+    named = [(r["resourceType"], r.get("code", r.get("medicationCodeableConcept"))) for r in about]
+    assert named == [
+        ("AllergyIntolerance", {"text": "Pénicilline"}),
+        ("AllergyIntolerance", {"text": "Iode"}),
+        ("MedicationStatement", {"text": "Apixaban 5 mg matin et soir"}),
+    ]
+    for resource in about:
+        owner: JSON = resource["patient"] if "patient" in resource else resource["subject"]
+        assert by_reference(bundle, owner) is patient_resource
+    # The text payload keeps them too, for a record that takes only text.
+    texts = [p["contentString"] for p in communication["payload"]]
+    assert "Allergies : Pénicilline; Iode" in texts
+
+
+@pytest.mark.parametrize(("allergies", "treatments"), [([], []), (None, None)])
+def test_none_known_or_not_stated_makes_no_resource(
+    allergies: list[str] | None, treatments: list[str] | None
+) -> None:
+    msg = message("handoff")
+    msg["handoff"] = {**msg["handoff"], "allergies": allergies, "treatments": treatments}
+    bundle = valid_bundle(msg)
+    assert "about" not in only(bundle, "Communication")
+    assert _resources(bundle, "AllergyIntolerance") == []
+    assert _resources(bundle, "MedicationStatement") == []
