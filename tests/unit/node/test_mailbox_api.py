@@ -175,6 +175,17 @@ async def test_prescriptions_leave_from_a_clinicians_mailbox_only(clinic: Clinic
     pharmacy = node.network.receivers[next(iter(node.ctx.contacts))]
     message_id = bytes.fromhex(answer["message_id"])
     await wait_until(lambda: pharmacy.store.message(message_id))
+    # Only its clinician cancels it (Alice may not even read it: it is in Dr Martin's mailbox).
+    cancel = f"/v1/messages/{answer['message_id']}/cancel"
+    status, refused = await clinic.post(cancel, {"reason": "Erreur de dose"}, "Alice")
+    assert (status, refused["error"]["code"]) == (403, "forbidden")
+    status, refused = await clinic.post(cancel, {"reason": "Erreur de dose"})  # the operator
+    assert (status, refused["error"]["code"]) == (403, "forbidden")  # signs for nobody
+    status, cancelled = await clinic.post(cancel, {"reason": "Erreur de dose"}, "Claire Martin")
+    assert status == 201, cancelled
+    assert cancelled["mailbox"]["name"] == "Dr Martin"
+    cancellation = bytes.fromhex(cancelled["message_id"])
+    await wait_until(lambda: pharmacy.store.message(cancellation))  # signed, accepted
 
 
 async def test_mailboxes_are_managed_by_the_operator_or_an_admin(clinic: Clinic) -> None:
