@@ -16,11 +16,8 @@ from __future__ import annotations
 import datetime
 import functools
 import http.server
-import os
 import re
-import shutil
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,14 +34,12 @@ from node.edges import tls
 from node.edges.tls import TlsFiles, parse_names
 from node.paths import HomeLayout
 from node.storage import keystore
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _missing_browser
 from tests.browser.helpers import WAIT_MS, live, login_link
+from tests.browser.tls_trust import SERVER_ADDRESS, SERVER_NAME, over_tls, trusting_chromium
 from tests.integration.nodes import Node
 
 pytestmark = pytest.mark.integration
 
-SERVER_ADDRESS: Final = "127.0.0.2"
-SERVER_NAME: Final = "cabinet.test"
 # Other servers of the test, on addresses of their own.
 INSIDE_ADDRESS, OUTSIDE_ADDRESS = "127.0.0.3", "127.0.0.4"
 INSIDE_NAME, OUTSIDE_NAME = f"poste.{SERVER_NAME}", "banque.test"
@@ -57,24 +52,12 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     root = tmp_path_factory.mktemp("clinic-tls")
     server = Node(root / "server", "Cabinet du Parc", "practice")
     server.init()
-    server.start(
-        "--web-listen", f"{SERVER_ADDRESS}:0", "--web-tls", "ca", "--web-name", SERVER_NAME
-    )
+    server.start(*over_tls())
     try:
         yield server
     finally:
         if server.process is not None:
             server.kill()
-
-
-def _certutil() -> str:
-    found = shutil.which("certutil")
-    if found is None:
-        reason = "no certutil (apt-get install libnss3-tools)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"TLS browser test: {reason} (in CI a missing tool is a failure)")
-        pytest.skip(f"TLS browser test skipped: {reason}")
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -83,34 +66,12 @@ def trusting_browser(
 ) -> Iterator[Browser]:
     """Chromium whose NSS database (HOME/.pki/nssdb) trusts the practice CA, as an IT
     contractor's `certutil -A` leaves it on a Linux workstation."""
-    reason = _missing_browser()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tier: {reason} (in CI a missing browser is a failure)")
-        pytest.skip(f"browser tier skipped: {reason}")
-    certutil = _certutil()
-    home = tmp_path_factory.mktemp("workstation")
-    database = f"sql:{home / '.pki' / 'nssdb'}"
-    (home / ".pki" / "nssdb").mkdir(parents=True)
-    ca = TlsFiles(clinic.home / "tls").ca
-    for command in (
-        [certutil, "-N", "-d", database, "--empty-password"],
-        [certutil, "-A", "-d", database, "-n", "Relève AC du cabinet", "-t", "C,,", "-i", str(ca)],
-    ):
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
-    rules = ", ".join(
-        f"MAP {name} {address}"
-        for name, address in (
-            (SERVER_NAME, SERVER_ADDRESS),
-            (INSIDE_NAME, INSIDE_ADDRESS),
-            (OUTSIDE_NAME, OUTSIDE_ADDRESS),
-        )
-    )
-    chromium = playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"],
-        env={**os.environ, "HOME": str(home)},
-    )
+    names = {
+        SERVER_NAME: SERVER_ADDRESS,
+        INSIDE_NAME: INSIDE_ADDRESS,
+        OUTSIDE_NAME: OUTSIDE_ADDRESS,
+    }
+    chromium = trusting_chromium(playwright, clinic, tmp_path_factory.mktemp("workstation"), names)
     yield chromium
     chromium.close()
 
