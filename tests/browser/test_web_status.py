@@ -303,7 +303,8 @@ def test_axe_on_each_screen(browser: Browser, nodes: tuple[Node, Node], lang: st
         if lang == "en":
             page.select_option("#lang", "en")
             page.click("form[action='/language'] button")
-        for path in ("/status", "/check", "/search"):
+        pharmacy = contact_id(gp, "Pharmacie")
+        for path in ("/status", "/check", "/search", "/records", f"/c/{pharmacy}/file"):
             page.goto(path)
             assert axe_violations(page) == [], f"{path} ({lang})"
         page.fill("#q", "Dr")
