@@ -3,7 +3,12 @@ test moves: single use, expiry within a minute, rotation at login, idle expiry."
 
 from __future__ import annotations
 
-from node.edges.web.sessions import IDLE_SECONDS, LOGIN_TOKEN_SECONDS, Sessions
+from node.edges.web.sessions import (
+    IDLE_SECONDS,
+    LOGIN_TOKEN_SECONDS,
+    MAX_SESSIONS_PER_PERSON,
+    Sessions,
+)
 
 
 class Clock:
@@ -69,3 +74,21 @@ def test_minted_links_are_bounded() -> None:
     tokens = [sessions.mint_token()[0] for _ in range(100)]
     assert sessions.log_in(tokens[0], None) is None  # the oldest were dropped
     assert sessions.log_in(tokens[-1], None) is not None
+
+
+def test_a_person_s_logins_never_push_out_a_colleague_s() -> None:
+    """A clinic server (issue #15): up to 16 sessions a person, their own oldest ended first;
+    told to the web client (their live channels close)."""
+    sessions = Sessions(Clock(), lock_seconds=600)
+    ended: list[set[str]] = []
+    sessions.on_end(ended.append)
+    colleague = sessions.open("b" * 32, None, "10.0.0.2")
+    mine = [sessions.open("a" * 32, None, "10.0.0.1") for _ in range(MAX_SESSIONS_PER_PERSON)]
+    assert sessions.get(mine[0].session_id, touch=False) is mine[0]
+    newest = sessions.open("a" * 32, None, "10.0.0.1")
+    assert sessions.get(mine[0].session_id, touch=False) is None
+    assert ended == [{mine[0].session_id}]
+    assert sessions.get(colleague.session_id, touch=False) is colleague
+    assert len(sessions.of_account("a" * 32)) == MAX_SESSIONS_PER_PERSON
+    assert newest.lock_after == 600
+    assert newest.csrf != colleague.csrf
