@@ -218,3 +218,19 @@ async def test_a_contact_picks_the_practices_mailbox_and_a_person_ours(clinic: C
     )
     assert status == 400
     assert len(await node.core.reading.shown(MessageQuery(direction="out"))) == 1
+
+
+async def test_an_export_from_the_browser_holds_the_persons_mailboxes(clinic: Clinic) -> None:
+    node, pharmacy = clinic.practice.node, clinic.pharmacy
+    await wait_until(lambda: pharmacy.contact(node).row.mailboxes is not None)
+    shared = node.core.mailboxes.resolve("Secrétariat").mailbox_id
+    sent = await pharmacy.core.sending.send(
+        "Cabinet", Meta(mailbox=shared), TextContent("Livraison de Mme Dupont")
+    )
+    await wait_until(lambda: node.store.message(sent.message_id))
+    for name, count in (("Alice", 1), ("Claire Martin", 0)):
+        browser = await clinic.browser(name)
+        csrf = await browser.csrf("/records")
+        status, body, _ = await browser.post("/records/export", {"csrf": csrf})
+        assert status == 200
+        assert body.count("Livraison de Mme Dupont") == count, name

@@ -136,7 +136,9 @@ class Records:
                 since = datetime.fromisoformat(since_text).replace(tzinfo=TIME_ZONE)
             except ValueError:
                 return await self._records_page(request, session, 400, "since_invalid", values)
-        rows = await select_for_export(pages.ctx.repo, patient, since)
+        # On a clinic server, the person's mailboxes only (node.core.mailboxes).
+        readable = self._core.reading.readable
+        rows = await select_for_export(pages.ctx.repo, patient, since, readable)
         messages = [await pages.record(row) for row in rows]
         now = datetime.fromtimestamp(pages.ctx.clock(), UTC)
         bundles = export_bundles(messages, now)
