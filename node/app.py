@@ -34,7 +34,9 @@ from node.edges.phone_pairing import PhonePairing
 from node.edges.relay_client import RelaySubscription
 from node.edges.relay_transport import RelayTransport
 from node.edges.routing import Routing
+from node.edges.tls import WebTls
 from node.edges.web.app import LoginLink, WebClient
+from node.edges.web.serving import web_status
 from node.paths import HomeLayout
 from node.protocol import Endpoint, Identity, Reachability, system_random
 from node.protocol.primitives import RandomSource
@@ -63,6 +65,7 @@ class Node:
     layout: HomeLayout | None = None
     accounts: Accounts | None = None
     served_web: WebClient | None = None  # once :meth:`web_client` made it
+    web_tls: WebTls | None = None  # its TLS on a clinic server's LAN (the daemon's)
     # One backup at a time: each holds the database's copy and Argon2id's 256 MiB.
     _backing_up: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -165,7 +168,12 @@ class Node:
             return await asyncio.to_thread(backup.seal, files, passphrase)
 
     def _status_extras(self) -> dict[str, Any]:
-        return {"relays": [subscription.status() for subscription in self.subscriptions]}
+        extras: dict[str, Any] = {
+            "relays": [subscription.status() for subscription in self.subscriptions]
+        }
+        if self.served_web is not None and self.served_web.port is not None:
+            extras["web"] = web_status(self.served_web.pages.origin, self.web_tls)
+        return extras
 
     def reachability(self, direct: list[Endpoint]) -> Reachability:
         """How contacts reach us: these direct endpoints, and our relays with our mailbox and

@@ -357,7 +357,7 @@ async def _serve_web(
     CLI) and its own origin for the Host and Origin checks."""
     web_client = node.web_client()
     app = web_client.create_app()
-    tls = where.tls
+    tls = node.web_tls = where.tls
     if tls is not None:  # the certificate's renewal lives as long as the web client
 
         async def renew(_: web.Application) -> None:

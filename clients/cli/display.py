@@ -58,6 +58,15 @@ def format_status(tr: Translator, status: JsonObject) -> list[str]:
         lines.append(
             tr(key, url=clean(relay.get("url")), when=fmt_time(tr, relay.get("last_contact")))
         )
+    web = status.get("web")
+    if isinstance(web, dict) and web.get("url"):
+        until = web.get("certificate_until")
+        url = clean(web.get("url"))
+        lines.append(
+            tr("status.web_tls", url=url, when=fmt_time(tr, until))
+            if until
+            else tr("status.web", url=url)
+        )
 
     urgent = [*urgent_lines(tr, status), *refused_lines(tr, status)]
     # Urgent messages first: they are what a clinician must act on.

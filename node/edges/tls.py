@@ -480,6 +480,7 @@ class WebTls:
         self._clock = clock
         self._task: asyncio.Task[None] | None = None
         self.not_after: datetime.datetime | None = None
+        self.ca_fingerprint: str | None = None  # the practice CA's (None: the practice's own)
         self._check: Callable[[], bool] = lambda: False
 
     # --- the practice CA ---------------------------------------------------------------
@@ -511,6 +512,7 @@ class WebTls:
                 f"the practice CA covers none of {', '.join(names.all())}", "tls_names_changed"
             )
         tls = cls(server_context(), served, clock)
+        tls.ca_fingerprint = fingerprint(ca)
 
         warned_on: list[datetime.date] = []  # the last day the CA's end was said
 

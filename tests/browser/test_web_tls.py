@@ -131,6 +131,16 @@ def test_the_web_client_loads_over_https_by_name(
         context.close()
 
 
+def test_the_status_says_where_the_web_client_is(clinic: Node) -> None:
+    web = clinic.status()["web"]
+    link = urlsplit(login_link(clinic))
+    assert web["url"] == f"https://{SERVER_NAME}:{link.port}/"
+    assert web["https"] is True
+    assert web["certificate_until"] > datetime.datetime.now(datetime.UTC).isoformat()[:10]
+    ca = tls.read_certificate(TlsFiles(clinic.home / "tls").ca)
+    assert web["ca_fingerprint"] == tls.fingerprint(ca)
+
+
 def test_the_web_client_loads_over_https_by_address(
     trusting_browser: Browser, clinic: Node, person: str
 ) -> None:

@@ -119,6 +119,14 @@ TLS: Final[dict[str, dict[str, str]]] = {
         "fr": "Ce nœud n'avait pas d'autorité de certification : rien n'a été modifié.",
         "en": "This node had no certificate authority: nothing was changed.",
     },
+    "status.web": {
+        "fr": "Poste dans le navigateur : {url}",
+        "en": "Web client: {url}",
+    },
+    "status.web_tls": {
+        "fr": "Poste dans le navigateur : {url} (HTTPS, certificat valable jusqu'au {when})",
+        "en": "Web client: {url} (HTTPS, certificate valid until {when})",
+    },
     "setup.web_needs_tls": {
         "fr": "le poste dans le navigateur ne peut pas être servi sur le réseau sans HTTPS : "
         "mots de passe et données de patients y passeraient en clair. Laissez [web] tls à "

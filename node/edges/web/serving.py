@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from node.core.config import NodeConfig, split_host_port
 from node.core.errors import SetupError
+from node.edges.api.json import iso
 from node.edges.tls import (
     Clock,
     Names,
@@ -46,6 +48,18 @@ class WebListen:
         host = self.host.strip("[]").lower()
         names = LOOPBACK_NAMES if host == "localhost" else (host, "localhost")
         return WebOrigin(bound_port, tuple(dict.fromkeys(names)))
+
+
+def web_status(origin: WebOrigin, tls: WebTls | None) -> dict[str, Any]:
+    """The web client in ``GET /v1/status`` (docs/local-api.md): where browsers reach it and,
+    over TLS, until when its certificate runs and which practice CA issued it."""
+    until = None if tls is None or tls.not_after is None else tls.not_after.timestamp()
+    return {
+        "url": origin.url("/"),
+        "https": origin.secure,
+        "certificate_until": iso(until),
+        "ca_fingerprint": None if tls is None else tls.ca_fingerprint,
+    }
 
 
 def server_names(host: str, configured: tuple[str, ...]) -> Names:

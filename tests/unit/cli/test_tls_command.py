@@ -179,3 +179,30 @@ def test_a_lan_address_without_tls_is_refused_at_start(
 )
 def test_every_tls_setup_error_is_worded(code: str) -> None:
     assert f"setup.{code}" in CATALOG
+
+
+def test_status_says_where_the_web_client_is_and_until_when_its_certificate_runs() -> None:
+    from clients.cli.display import format_status
+    from clients.cli.i18n import Translator
+
+    base = {"name": "Cabinet du Parc", "role": "practice", "outbox": {}, "relays": []}
+    over_tls = {
+        **base,
+        "web": {
+            "url": "https://cabinet.lan:8443/",
+            "https": True,
+            "certificate_until": "2028-01-06T06:23:57.000Z",
+            "ca_fingerprint": "73:C4",
+        },
+    }
+    french = format_status(Translator("fr"), over_tls)
+    assert any(
+        line.startswith("Poste dans le navigateur : https://cabinet.lan:8443/ (HTTPS, certificat")
+        and "2028" in line
+        for line in french
+    )
+    english = format_status(Translator("en"), over_tls)
+    assert any("Web client: https://cabinet.lan:8443/ (HTTPS" in line for line in english)
+    plain = {**base, "web": {"url": "http://127.0.0.1:4242/", "https": False}}
+    assert "Web client: http://127.0.0.1:4242/" in format_status(Translator("en"), plain)
+    assert not any("Web client" in line for line in format_status(Translator("en"), base))

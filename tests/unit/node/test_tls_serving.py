@@ -25,7 +25,7 @@ from node.core.errors import SetupError
 from node.edges import tls
 from node.edges.connections import ConnectionGuard, ConnectionLimits, GuardedSite
 from node.edges.tls import TlsFiles, WebTls, parse_names
-from node.edges.web.serving import WebListen, plan
+from node.edges.web.serving import WebListen, plan, web_status
 from node.protocol.admission import RefusalLog
 from tests.unit.node.test_connection_guard import Records
 
@@ -362,3 +362,26 @@ def test_unusable_own_files_are_a_clear_error(tmp_path: Path) -> None:
 def test_the_web_settings_are_checked_on_load(values: dict[str, str]) -> None:
     with pytest.raises(SetupError):
         NodeConfig(**values)  # type: ignore[arg-type]
+
+
+def test_the_status_document_tells_where_and_until_when(tmp_path: Path) -> None:
+    plain = plan(NodeConfig(), tmp_path / "tls", PASSWORD, time.time)
+    assert web_status(plain.origin(4242), plain.tls) == {
+        "url": "http://127.0.0.1:4242/",
+        "https": False,
+        "certificate_until": None,
+        "ca_fingerprint": None,
+    }
+    config = NodeConfig(web_listen="192.168.1.20:8443", web_names=("cabinet.lan",))
+    secure = plan(config, tmp_path / "tls", PASSWORD, time.time)
+    assert secure.tls is not None
+    document = web_status(secure.origin(8443), secure.tls)
+    assert document["url"] == "https://cabinet.lan:8443/"
+    assert document["https"] is True
+    served = tls.read_certificate(TlsFiles(tmp_path / "tls").server)
+    assert document["certificate_until"].startswith(
+        served.not_valid_after_utc.strftime("%Y-%m-%dT")
+    )
+    assert document["ca_fingerprint"] == tls.fingerprint(
+        tls.read_certificate(TlsFiles(tmp_path / "tls").ca)
+    )
