@@ -119,8 +119,14 @@ def _is_host_name(text: str) -> bool:
     return 0 < len(text) <= 253 and all(_LABEL.match(label) for label in text.split("."))
 
 
+# Names systems give their loopback (Debian's /etc/hosts: ip6-localhost, localhost.localdomain
+# elsewhere): never in a certificate, never "off loopback".
+_LOOPBACK_LABELS: Final = frozenset({"localhost", "ip6-localhost", "ip6-loopback"})
+
+
 def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+    name = host.lower().rstrip(".")
+    if name.split(".")[0] in _LOOPBACK_LABELS or name.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback

@@ -170,6 +170,28 @@ def test_no_name_makes_no_certificate() -> None:
     assert caught.value.code == "tls_no_names"
 
 
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LOCALHOST.", True),
+        ("localhost.localdomain", True),
+        ("ip6-localhost", True),
+        ("poste.localhost", True),
+        ("0.0.0.0", False),
+        ("192.168.1.20", False),
+        ("cabinet.lan", False),
+        ("localhostess.lan", False),
+    ],
+)
+def test_what_is_loopback(host: str, loopback: bool) -> None:
+    assert tls.is_loopback(host) is loopback
+
+
 def test_detected_names_are_never_loopback_or_link_local() -> None:
     names = tls.detect_names()
     assert names.dns  # at least the host name
