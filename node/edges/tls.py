@@ -543,9 +543,13 @@ class WebTls:
                     or current.not_valid_after_utc >= ca_end
                 )
             ):
-                if tls.not_after is None:
+                if tls.not_after is not None:
+                    return False
+                try:
                     tls._load(files.server, files.server_key, secret, current)
-                return False
+                    return False
+                except SetupError:  # a key from another certificate (a stop between writes)
+                    log.warning("the web client's certificate and key do not match: issued again")
             certificate, key = issue_server(ca, ca_key, served, now)
             write_private(files.server_key, _pem_key(key, secret))
             write_private(files.server, _pem(certificate) + _pem(ca))
@@ -607,6 +611,9 @@ class WebTls:
         certificate: x509.Certificate,
     ) -> None:
         try:
+            # Tried on a scratch context first: a certificate loaded into the live one with a
+            # key that then fails would leave it serving a pair that does not match.
+            server_context().load_cert_chain(certificate_path, key_path, password=secret or b"")
             self.context.load_cert_chain(certificate_path, key_path, password=secret or b"")
         except (OSError, ssl.SSLError) as exc:
             reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or "unusable"

@@ -294,3 +294,24 @@ def test_near_the_cas_end_the_log_says_so_daily_and_nothing_is_issued_in_vain(
     moment[0] += 24 * 3600
     assert not served.check()
     assert caplog.text.count("the practice CA ends on") == 2
+
+
+def test_a_certificate_and_key_that_do_not_match_are_issued_again(tmp_path: Path) -> None:
+    """A stop between writing the new key and the new certificate leaves a pair that does not
+    match: the next start issues a new one instead of refusing to start."""
+    files = TlsFiles(tmp_path / "tls")
+    WebTls.practice(files, PASSWORD, NAMES, "Cabinet", NOW.timestamp)
+    first = tls.read_certificate(files.server)
+    ca, ca_key = tls.load_or_create_ca(files, PASSWORD, NAMES, "Cabinet", NOW.timestamp)
+    _, other_key = tls.issue_server(ca, ca_key, NAMES, NOW)
+    files.server_key.write_bytes(
+        other_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(PASSWORD),
+        )
+    )
+    served = WebTls.practice(files, PASSWORD, NAMES, "Cabinet", NOW.timestamp)
+    again = tls.read_certificate(files.server)
+    assert again.serial_number != first.serial_number
+    assert served.not_after == again.not_valid_after_utc

@@ -219,6 +219,16 @@ async def test_the_practices_own_certificate_is_loaded_again_when_its_files_chan
         assert served.check()
         seen, _ = await served_certificate(site.port, trust)
         assert seen.serial_number == second.serial_number
+        # A new certificate with the old key (the key not written yet): refused, and the
+        # context keeps serving the pair it had.
+        leaf, _ = tls.issue_server(ca, key, NAMES, NOW, days=30)
+        old_key = key_path.read_bytes()
+        cert_path.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(old_key + b"\n")  # another stamp, the same key
+        assert not served.check()
+        seen, answer = await served_certificate(site.port, trust)
+        assert seen.serial_number == second.serial_number
+        assert answer == "ok https"
         key_path.write_bytes(b"not a key")  # half-written: the served one stays
         cert_path.write_bytes(b"not a certificate")
         assert not served.check()
