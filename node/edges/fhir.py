@@ -98,7 +98,9 @@ with its INSEE code, which no Relève form asks.
 - Control characters other than tab, CR and LF, which FHIR strings forbid, are dropped from text.
   Unicode white space other than space, tab, CR and LF is made plain: a no-break space (which
   French typing puts before ":", and a word processor pastes) or another space becomes a space,
-  a line or paragraph separator (U+0085, U+2028, U+2029) a line feed, U+FEFF goes. R4's string
+  a line or paragraph separator (U+0085, U+2028, U+2029) a line feed, and U+FEFF (a zero-width
+  no-break space, or a pasted byte order mark) U+2060 WORD JOINER, which Unicode names in its
+  stead: still invisible, not white space, so a text of nothing else stays a text. R4's string
   pattern ``[ \r\n\t\S]+`` comes from XML Schema, where ``\s`` is those four characters
   only; the R4 JSON schema keeps it as an ECMA-262 pattern, whose ``\s`` is every Unicode
   space, so a receiver validating with the JSON schema would refuse a string holding one.
@@ -861,7 +863,7 @@ def _fhir_string(value: str) -> str:
     """Text as a valid FHIR string: control characters dropped, white space made plain."""
     value = _CONTROL.sub("", value)
     value = _LINE_BREAKS.sub("\n", value)
-    return _SPACES.sub(" ", value).replace("\ufeff", "")
+    return _SPACES.sub(" ", value).replace("\ufeff", "\u2060")
 
 
 def _optional(source: Mapping[str, Any], key: str, *, keep_spaces: bool = False) -> str | None:

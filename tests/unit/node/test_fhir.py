@@ -1167,7 +1167,8 @@ def test_substitution_only_on_the_line_that_forbids_it_and_no_note_copied() -> N
         ("Demande\xa0: radio", "Demande : radio"),  # no-break space before ":", as French types
         ("10\u202fmg", "10 mg"),  # narrow no-break space (thousands, units)
         ("ligne 1\u2028ligne 2\x85ligne 3", "ligne 1\nligne 2\nligne 3"),
-        ("\ufeffBonjour", "Bonjour"),  # a byte order mark pasted at the start
+        ("\ufeffBonjour", "\u2060Bonjour"),  # a byte order mark pasted: U+2060 in its stead
+        ("\ufeff", "\u2060"),  # the forms take a text of it alone: still a text
         ("a\u3000b\u2009c", "a b c"),
     ],
 )
@@ -1239,3 +1240,25 @@ def test_none_known_or_not_stated_makes_no_resource(
     assert "about" not in only(bundle, "Communication")
     assert _resources(bundle, "AllergyIntolerance") == []
     assert _resources(bundle, "MedicationStatement") == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    words=st.lists(st.text(min_size=1, max_size=200), min_size=4, max_size=4),
+)
+def test_any_text_in_a_message_or_a_version_2_field_gives_valid_r4(words: list[str]) -> None:
+    """Whatever a person may type (any Unicode: spaces of every kind, separators, marks) in a
+    text message, a contingency, an allergy or a home address: both validators accept it."""
+    if any(not _BAD_CHARS.sub("", w).strip() for w in words):
+        return  # a blank field is refused before a message exists
+    text, contingency, allergy, address = words
+    assert problems(message_bundle(message("text", text=text), EXPORTED_AT)) == []
+    handoff = message("handoff")
+    handoff["handoff"] = {
+        **handoff["handoff"],
+        "contingency": contingency,
+        "allergies": [allergy],
+        "treatments": [],
+        "home": {"address": address, "phone": None, "next_of_kin": None},
+    }
+    assert problems(message_bundle(handoff, EXPORTED_AT)) == []
