@@ -105,8 +105,16 @@ class RelayState:
         task.add_done_callback(self.tasks.discard)
 
 
+# Deferred works run this many at a time, the event loop served in between: a pass over
+# the RESULTS of thousands of deposit channels (some 10 us each) would otherwise hold every
+# other socket for its whole length, which shows in the latency of every delivery.
+RUN_SLICE: Final = 64
+
+
 async def _run_all(works: list[Callable[[], Coroutine[Any, Any, None]]]) -> None:
-    for work in works:
+    for index, work in enumerate(works):
+        if index and not index % RUN_SLICE:
+            await asyncio.sleep(0)
         try:
             await work()
         except ConnectionError:
