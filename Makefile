@@ -56,7 +56,8 @@ test-faults-long: $(STAMP)
 # The user guide's screenshots of the web client (docs/images/web/): the browser tier draws them
 # on every run (tests/browser/test_web_screenshots.py); this writes them into the guide.
 screenshots: $(STAMP)
-	RELEVE_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser/test_web_screenshots.py
+	RELEVE_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser/test_web_screenshots.py \
+		tests/browser/test_web_accounts.py::test_guide_screenshots
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.crypto

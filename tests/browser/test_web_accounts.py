@@ -2,12 +2,16 @@
 clinic mode, two people in two browser contexts. Each chooses a password with the operator's
 setup link (`releve user add`) and logs in; a half-written form survives the idle lock; a
 person disabled by the operator (`releve user disable`) is logged out at once, live channel
-included; axe-core finds nothing on the new screens."""
+included; axe-core finds nothing on the new screens. The guide's screenshots of these screens
+(docs/guide/login.md) are drawn here too: into docs/images/web/ with ``make screenshots``
+(RELEVE_SCREENSHOTS=1), else into a temporary folder (the screens must render)."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,6 +22,9 @@ from tests.integration.nodes import Node, cli
 
 pytestmark = pytest.mark.integration
 
+GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images" / "web"
+VIEWPORT = {"width": 1100, "height": 780}
+MIN_PNG_BYTES = 10_000  # a drawn screen, not a blank one
 PASSWORD = "une phrase assez longue"
 # Short enough for a test, long enough that a loaded machine does not lock a page mid-step.
 LOCK_MINUTES = 0.25
@@ -166,3 +173,37 @@ def test_failed_logins_are_slowed(browser: Browser, server: Node) -> None:
     assert "failed web login" in log
     assert "essai" not in log
     assert "essai" not in server.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _shot(page: Page, folder: Path, name: str) -> None:
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), animations="disabled", caret="hide")
+    assert path.stat().st_size > MIN_PNG_BYTES, name
+
+
+def test_guide_screenshots(browser: Browser, server: Node, tmp_path: Path) -> None:
+    """The first login, the login form, the locked screen and My account, in French."""
+    folder = tmp_path
+    if os.environ.get("RELEVE_SCREENSHOTS") == "1":
+        GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+        folder = GUIDE_IMAGES
+    link = add_user(server, "Claire Martin", "clinician")
+    context = browser.new_context(base_url=origin(link), viewport=VIEWPORT)
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    page.goto(link)
+    page.fill("#setup-password", PASSWORD)
+    page.fill("#setup-again", PASSWORD)
+    _shot(page, folder, "login-setup")
+    page.click("#setup-submit")
+    page.fill("#login-name", "Claire Martin")
+    page.fill("#login-password", PASSWORD)
+    _shot(page, folder, "login")
+    page.click("#login-submit")
+    page.goto("/account")
+    expect(page.locator("#account-name")).to_have_text("Claire Martin")
+    _shot(page, folder, "login-account")
+    live(page)
+    expect(page.locator("#lock")).to_be_visible(timeout=LOCK_MINUTES * 60_000 + WAIT_MS)
+    _shot(page, folder, "login-locked")
+    context.close()

@@ -427,3 +427,16 @@ async def test_unlocking_without_javascript(server: Server) -> None:
     await wait_until(lambda: _has_event(server, "logout", account_id))
     events = [e["event"] for e in await server.audit()]
     assert events[-3:] == ["login_failed", "unlocked", "logout"]  # a wrong unlock counts
+
+
+async def test_the_doors_speak_english_on_request(server: Server) -> None:
+    setup = await server.accounts.add("Anne", "secretary")
+    browser = server.browser()
+    status, _, location = await browser.get("/login?lang=en&next=%2Faccount")
+    assert (status, location) == (303, "/login?next=%2Faccount")
+    status, page, _ = await browser.get("/login?next=%2Faccount")
+    assert "Log in with your name and your password." in page
+    status, _, location = await browser.get(f"/setup?code={setup.code}&lang=fr")
+    assert location == f"/setup?code={setup.code}"
+    status, page, _ = await browser.get(location)
+    assert "Choisir votre mot de passe" in page

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from typing import Final
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -30,9 +31,9 @@ from node.core.accounts import (
     LoginRefused,
 )
 from node.core.errors import Invalid
-from node.edges.web.pages import Pages, Refused, Route, see_other
+from node.edges.web.pages import LANGUAGE_COOKIE, Pages, Refused, Route, see_other
 from node.edges.web.sessions import Session
-from node.edges.web.texts import text
+from node.edges.web.texts import language_of, text
 
 # Where a login or an unlock may send the person back to: one of our own paths.
 LOCAL_PATH: Final = re.compile(r"^/(?![/\\])[A-Za-z0-9/_?=&.-]{0,300}$")
@@ -70,9 +71,25 @@ class Login:
 
     # --- logging in ---------------------------------------------------------------------
 
+    def switched(self, request: web.Request) -> web.Response | None:
+        """``?lang=en`` (or fr) on a door: the language is remembered and the page asked for
+        again without it (before logging in there is no session for POST /language)."""
+        lang = request.query.get("lang")
+        if lang is None:
+            return None
+        query = {k: v for k, v in request.query.items() if k != "lang"}
+        response = see_other(request.path + ("?" + urlencode(query) if query else ""))
+        self.pages.origin.set_cookie(
+            response, LANGUAGE_COOKIE, language_of(lang), max_age=365 * 24 * 3600
+        )
+        return response
+
     def form(
         self, request: web.Request, status: int = 200, *, name: str = "", error: str = ""
     ) -> web.Response:
+        switched = self.switched(request)
+        if switched is not None:
+            return switched
         return self.pages.render(
             request,
             "login.html",
@@ -127,6 +144,9 @@ class Login:
     # --- choosing a password --------------------------------------------------------------
 
     async def setup_form(self, request: web.Request) -> web.StreamResponse:
+        switched = self.switched(request)
+        if switched is not None:
+            return switched
         code = _field(request.query.get("code"), MAX_CODE_CHARS)
         return self._setup_page(request, 200, code, "")
 
