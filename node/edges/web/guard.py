@@ -7,8 +7,11 @@
   and ``Sec-Fetch-Site`` ``same-origin`` when sent; else 403. SameSite=Strict alone is not
   enough here: every port of 127.0.0.1 is the same *site*, so another local web server's
   page could post to us; it cannot forge the Origin, nor read the CSRF token.
-- Pages need a session (the cookie a one-time login link gave); forms also carry the
-  session's CSRF token, compared in constant time.
+- Pages need a session (the cookie a one-time login link gave; on a clinic server, a person's
+  login with their name and password: screens/login.py, checked by people.py: an enabled
+  account, the address it was opened from, not idle-locked); forms also carry the session's
+  CSRF token, compared in constant time. The login form is a POST like any other: its Origin
+  is checked (no login CSRF).
 - Every answer: a Content-Security-Policy without inline script or eval, no framing,
   ``nosniff``, ``Referrer-Policy: same-origin``, and ``Cache-Control: no-store`` (pages hold
   patient data; the static files are revalidated instead).
