@@ -39,11 +39,14 @@ from node.protocol import (
     phone,
     relay_wire,
 )
+from node.protocol.conversation import Meta
 from node.protocol.envelope import BUCKETS, decode_inner
 from node.protocol.identity import parse_node_id_prefix
+from node.protocol.mailbox import Mailboxes, PublicMailbox
 from node.protocol.pairing import Answer
 from node.protocol.payload import decode_text_body, encode_text
 from node.protocol.primitives import SEAL_OVERHEAD, pad, seal, seal_open
+from node.protocol.profile import PrescriberIdentity
 from node.protocol.ratchet import Header, Ratchet
 from node.protocol.wire import Reader, Writer
 from tests.hostile.fuzz_support import (
@@ -126,11 +129,20 @@ def corpus() -> Corpus:
             rand(16),
         ),
     )
+    mailboxes = Mailboxes(
+        (
+            PublicMailbox(rand(8), "Secrétariat"),
+            PublicMailbox(rand(8), "Dr Martin", PrescriberIdentity("10001234565", "C. Martin")),
+        ),
+        answer_requested=True,
+    ).encode()
     for kind, body in (
         (PayloadKind.RECEIPT, receipt_body),
         (PayloadKind.CONTACT_CARD, card.encode()),
         (PayloadKind.UNPAIR, unpair.encode()),
         (PayloadKind.REVOCATION, revocation.encode()),
+        (PayloadKind.MAILBOXES, mailboxes),
+        (PayloadKind.TEXT, encode_text("pour le secrétariat", Meta(mailbox=rand(8)))),
     ):
         payloads.append(Payload.new(kind, body, 7, T0, rand).encode())
 
@@ -174,6 +186,7 @@ def corpus() -> Corpus:
         "phone record": records,
         "packet batch": (encode_batch(packets[:3]), encode_batch([pairing.answer_packet])),
         "text body": (encode_text(notes),),
+        "mailboxes": (mailboxes, Mailboxes().encode()),
     }
     texts = {
         "invitation text": (invitation.to_text(),),
@@ -258,6 +271,7 @@ NODE_DECODERS: dict[str, Callable[[bytes], object]] = {
     "phone record": phone.decode_record,
     "packet batch": decode_batch,
     "text body": decode_text_body,
+    "mailboxes": Mailboxes.decode,
 }
 
 
