@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.browser.helpers import WAIT_MS, axe_violations, live
 from tests.integration.nodes import Node, cli
@@ -23,7 +23,7 @@ from tests.integration.nodes import Node, cli
 pytestmark = pytest.mark.integration
 
 GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images" / "web"
-VIEWPORT = {"width": 1100, "height": 780}
+VIEWPORT: ViewportSize = {"width": 1100, "height": 780}
 MIN_PNG_BYTES = 10_000  # a drawn screen, not a blank one
 PASSWORD = "une phrase assez longue"
 # Short enough for a test, long enough that a loaded machine does not lock a page mid-step.
