@@ -140,6 +140,23 @@ class Reading:
             [(event, "local", row.contact_id, row.message_id)],
         )
 
+    async def read_by_person(self, rows: list[MessageRow]) -> None:
+        """The person acting has seen these received messages, read already (by a
+        colleague): their own marks, in one commit, no receipt (the sender has had one)."""
+        person = acting_account()
+        ids = [r.message_id for r in rows if r.direction == "in" and r.status == "read"]
+        if person is None or not ids or self._mailboxes is None or not self._mailboxes.all():
+            return
+        ctx = self._ctx
+        done = await ctx.repo.marked(ids, person, "read")
+        fresh = [r for r in rows if r.message_id in set(ids) - done]
+        if fresh:
+            now = ctx.clock()
+            await ctx.commit(
+                [ctx.repo.mark(r.message_id, person, "read", now) for r in fresh],
+                [("read", "local", r.contact_id, r.message_id) for r in fresh],
+            )
+
     async def marks(self, row: MessageRow) -> list[tuple[str, str, float]]:
         """Who read or acknowledged a message: (account id, "read" or "acknowledged",
         time), oldest first."""

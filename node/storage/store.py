@@ -406,6 +406,17 @@ class Store:
         )
         return [(str(r[0]), str(r[1]), float(r[2])) for r in rows]
 
+    async def marked(self, message_ids: list[bytes], account_id: str, event: str) -> set[bytes]:
+        if not message_ids:
+            return set()
+        holes = ", ".join("?" * len(message_ids))
+        rows = await self._all(
+            f"SELECT message_id FROM message_marks WHERE account_id = ? AND event = ?"  # noqa: S608 - placeholders only
+            f" AND message_id IN ({holes})",
+            (account_id, event, *message_ids),
+        )
+        return {bytes(r[0]) for r in rows}
+
     # --- invitations ------------------------------------------------------------------
 
     def insert_invitation(self, pending: PendingInvitation) -> Statement:

@@ -105,6 +105,16 @@ async def test_each_person_sees_their_mailboxes_and_who_read(clinic: Clinic) -> 
     alice = await clinic.browser("Alice")
     status, page, _ = await alice.get(conversation)
     assert "Lu par Bob" in page
+    # Alice saw it too: her own read, shown to Bob; the pharmacy still had one read receipt.
+    status, page, _ = await bob.get(conversation)
+    assert "Lu par Bob, Alice" in page
+    assert (await audit_events(node, sent.message_id)).count("read") == 2
+
+    async def read_receipt() -> bool:
+        return (await message(pharmacy, sent.message_id)).status == "read"
+
+    await wait_until(read_receipt)
+    assert (await audit_events(pharmacy, sent.message_id)).count("read") == 1
     # Alice answers from the page: it leaves from Secrétariat, so Bob sees it too.
     csrf = await alice.csrf(conversation)
     status, _, _ = await alice.post(

@@ -118,6 +118,8 @@ class Conversations:
                 row = await reading.mark_read(row.message_id)
                 pages.hub.poke()
             shown.append(row)
+        # On a clinic server a colleague read some already: this person's read is theirs.
+        await reading.read_by_person(rows)
         records = [await pages.record(row) for row in shown]
         by_id = {record["message_id"]: record for record in records}
         replies: dict[str, dict[str, Any] | None] = {}
