@@ -1,10 +1,11 @@
-"""The user guide's screenshots of the web client (docs/images/web/*.png), made by the suite on
-two real nodes with plain names (French, the default language): the conversations with an
-urgent banner, a conversation, the prescription form with a refused field, its review, sending
-a file, pairing by QR code, the status screen and the printed page.
+"""The user guide's screenshots of the web client, made by the suite on two real nodes with plain
+names, in French (docs/images/web/*.png, the default language) and in English
+(docs/images/web/en/*.png): the conversations with an urgent banner, a conversation, the
+prescription form with a refused field, its review, sending a file, pairing by QR code, the
+status screen and the printed page.
 
 Every run draws them (the screens must render) into a temporary folder; ``make screenshots``
-(RELEVE_SCREENSHOTS=1) writes them into docs/images/web/ for the guide."""
+(RELEVE_SCREENSHOTS=1) writes them into docs/images/web/ for the guides."""
 
 from __future__ import annotations
 
@@ -27,9 +28,10 @@ VIEWPORT: Final = {"width": 1100, "height": 780}
 MIN_PNG_BYTES: Final = 10_000  # a drawn screen, not a blank one
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def practices(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node]]:
-    """A GP and a pharmacy with the names the guide uses (no markup in them)."""
+    """A GP and a pharmacy with the names the guide uses (no markup in them), new for each
+    language so that its screens show its messages only."""
     root = tmp_path_factory.mktemp("screenshots")
     gp = Node(root / "gp", "Dr Camille Martin", "gp")
     pharmacy = Node(root / "pharmacy", "Pharmacie du Port", "pharmacist")
@@ -47,11 +49,45 @@ def practices(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, 
                 node.kill()
 
 
-def _out(tmp_path: Path) -> Path:
+# What each language's screens say where the test waits for them.
+WORDS: Final = {
+    "fr": {
+        "narcotic": "Stupéfiant",
+        "conversation": "Conversation avec",
+        "hello": "Bonjour, Mme Durand passera vers 11 h pour son ordonnance.",
+        "urgent": "Urgent : rappelez-moi avant de délivrer, posologie à confirmer.",
+        "caption": "Compte rendu de biologie du 2 décembre",
+        "inn": "paracétamol",
+        "dosage": "1 comprimé toutes les 6 heures si douleur",
+        "duration": "5 jours",
+    },
+    "en": {
+        "narcotic": "Narcotic",
+        "conversation": "Conversation with",
+        "hello": "Hello, Mrs Durand will come at 11 for her prescription.",
+        "urgent": "Urgent: call me before dispensing, the dosage needs confirming.",
+        "caption": "Blood test report of 2 December",
+        "inn": "paracetamol",
+        "dosage": "1 tablet every 6 hours if in pain",
+        "duration": "5 days",
+    },
+}
+
+
+def _out(tmp_path: Path, lang: str) -> Path:
+    folder = tmp_path
     if os.environ.get("RELEVE_SCREENSHOTS") == "1":
-        GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
-        return GUIDE_IMAGES
-    return tmp_path
+        folder = GUIDE_IMAGES
+    folder = folder if lang == "fr" else folder / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _in_language(page: Page, lang: str) -> None:
+    if lang != "fr":
+        page.select_option("#lang", lang)
+        page.click("form[action='/language'] button")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
 def _shot(page: Page, folder: Path, name: str) -> None:
@@ -60,7 +96,7 @@ def _shot(page: Page, folder: Path, name: str) -> None:
     assert path.stat().st_size > MIN_PNG_BYTES, name
 
 
-def _fill_prescription(page: Page, medicine: str, inn: str) -> None:
+def _fill_prescription(page: Page, medicine: str, inn: str, words: dict[str, str]) -> None:
     page.fill("#f-patient-birth_name", "DURAND")
     page.fill("#f-patient-first_names", "Hélène")
     page.fill("#f-patient-birth_date", "1950-03-02")
@@ -68,17 +104,21 @@ def _fill_prescription(page: Page, medicine: str, inn: str) -> None:
     page.fill("#f-lines-0-medicine", medicine)
     page.fill("#f-lines-0-inn", inn)
     page.fill("#f-lines-0-strength", "1 g")
-    page.fill("#f-lines-0-dosage", "1 comprimé toutes les 6 heures si douleur")
-    page.fill("#f-lines-0-duration", "5 jours")
+    page.fill("#f-lines-0-dosage", words["dosage"])
+    page.fill("#f-lines-0-duration", words["duration"])
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_guides_screenshots(
-    browser: Browser, practices: tuple[Node, Node], tmp_path: Path
+    browser: Browser, practices: tuple[Node, Node], tmp_path: Path, lang: str
 ) -> None:
     gp, pharmacy = practices
-    folder = _out(tmp_path)
-    gp_context, page = log_in(browser, gp, viewport=VIEWPORT, locale="fr-FR")
-    ph_context, ph_page = log_in(browser, pharmacy, viewport=VIEWPORT, locale="fr-FR")
+    folder = _out(tmp_path, lang)
+    words = WORDS[lang]
+    gp_context, page = log_in(browser, gp, viewport=VIEWPORT, locale=f"{lang}-FR")
+    ph_context, ph_page = log_in(browser, pharmacy, viewport=VIEWPORT, locale=f"{lang}-FR")
+    _in_language(page, lang)
+    _in_language(ph_page, lang)
     to_pharmacy = contact_id(gp, "Pharmacie")
 
     # Pairing: the invitation's QR code, as the pharmacy would show it to a new contact.
@@ -89,41 +129,41 @@ def test_the_guides_screenshots(
 
     # A text, then a prescription: the narcotic refused as it is typed, corrected, reviewed.
     page.goto(f"/c/{to_pharmacy}")
-    page.fill("#text", "Bonjour, Mme Durand passera vers 11 h pour son ordonnance.")
+    page.fill("#text", words["hello"])
     page.click("#send")
     page.click("#compose-prescription")
-    _fill_prescription(page, "Morphine", "morphine")
+    _fill_prescription(page, "Morphine", "morphine", words)
     page.locator("#f-lines-0-strength").focus()
     error = page.locator('.field-error[data-error-for="lines.0.medicine"]')
-    expect(error).to_contain_text("Stupéfiant")
+    expect(error).to_contain_text(words["narcotic"])
     page.locator("#f-lines-0-medicine").scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, -260)")
     _shot(page, folder, "prescription-form")
-    _fill_prescription(page, "Doliprane", "paracétamol")
+    _fill_prescription(page, "Doliprane", words["inn"], words)
     page.locator("#f-notes").focus()
     expect(error).to_have_text("")
     page.click("#review")
     expect(page.locator(".review")).to_contain_text("Doliprane")
     _shot(page, folder, "prescription-review")
     page.click("#send-reviewed")
-    expect(page.locator("h1")).to_contain_text("Conversation avec")
+    expect(page.locator("h1")).to_contain_text(words["conversation"])
 
     # An urgent message: the pharmacy's list puts it on top under the red banner.
     live(ph_page)
     ph_page.goto("/")
     live(ph_page)
-    page.fill("#text", "Urgent : rappelez-moi avant de délivrer, posologie à confirmer.")
+    page.fill("#text", words["urgent"])
     page.check("#priority-urgent")
     page.click("#send")
     expect(ph_page.locator("#urgent-banner")).to_be_visible(timeout=WAIT_MS)
     _shot(ph_page, folder, "conversations")
     ph_page.locator(".conversation a").first.click()
-    expect(ph_page.locator(".message.in.urgent button.ack")).to_be_visible()
+    expect(ph_page.locator(".message.in.urgent button.ack").last).to_be_visible()
     _shot(ph_page, folder, "conversation")
 
     # Sending a file; the status screen (the urgent message waits for its acknowledgement).
     page.goto(f"/c/{to_pharmacy}/file")
-    page.fill("#caption", "Compte rendu de biologie du 2 décembre")
+    page.fill("#caption", words["caption"])
     _shot(page, folder, "file")
     page.goto("/status")
     expect(page.locator("#urgent-ours")).to_be_visible()
@@ -131,7 +171,7 @@ def test_the_guides_screenshots(
 
     # The printed page of the prescription, as the pharmacy prints it.
     ph_page.goto(f"/c/{contact_id(pharmacy, 'Dr')}")
-    prescription = ph_page.locator(".message.in", has_text="Doliprane")
+    prescription = ph_page.locator(".message.in", has_text="Doliprane").last
     with ph_context.expect_page() as opened:
         prescription.locator("a.print").click()
     printed = opened.value
