@@ -21,7 +21,7 @@ from aiohttp import BodyPartReader, web
 
 from node.core.contacts import Contact
 from node.core.errors import RequestError
-from node.edges.web.pages import HEX_ID, Pages, Route, see_other
+from node.edges.web.pages import HEX_ID, PART_HEADER, Pages, Route, see_other
 from node.edges.web.sessions import Session
 from node.protocol.attachment import MAX_ATTACHMENT_BYTES, MAX_CAPTION_CHARS
 from node.protocol.conversation import Meta, Priority
@@ -132,7 +132,12 @@ class Files:
                 request, session, contact, shown.status, shown.code, upload.values
             )
         pages.hub.poke()
-        return see_other(f"/c/{contact.contact_id.hex()}#m-{row.message_id.hex()}")
+        target = f"/c/{contact.contact_id.hex()}#m-{row.message_id.hex()}"
+        if request.headers.get(PART_HEADER) == "upload":
+            # The page's script goes there itself: a redirect it followed would render the
+            # conversation once for nothing (and mark its messages read unseen).
+            return web.json_response({"location": target})
+        return see_other(target)
 
     async def _read(self, request: web.Request, session: Session) -> Upload:
         """The form, part by part: the CSRF token first (checked before anything else is

@@ -1,7 +1,7 @@
 // Relève web client, sending a file (screens/files.py): the same form, posted by
 // XMLHttpRequest so that a progress bar follows the upload. Without this script the form posts
-// plainly (no bar). The node answers with the conversation (a redirect, followed here) or with
-// the form and its refusal, which replaces the page's main part.
+// plainly (no bar). The node answers with where the file now is (the conversation, gone to
+// here) or with the form and its refusal, which replaces the page's main part.
 (function () {
   "use strict";
 
@@ -18,6 +18,7 @@
     var lastSaid = -1;
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
+    xhr.setRequestHeader("X-Releve-Part", "upload");  // answered with where to go (JSON)
     xhr.upload.addEventListener("progress", function (event) {
       if (!event.lengthComputable || !bar) { return; }
       var percent = Math.floor(event.loaded * 100 / event.total);
@@ -33,11 +34,13 @@
       }
     });
     xhr.addEventListener("load", function () {
-      var path = "";
-      try { path = new URL(xhr.responseURL).pathname; } catch (e) { path = ""; }
-      if (xhr.status === 200 && path.indexOf("/c/") === 0 && path !== new URL(form.action).pathname) {
+      var sent = null;
+      if (xhr.status === 200) {
+        try { sent = JSON.parse(xhr.responseText); } catch (e) { sent = null; }
+      }
+      if (sent && typeof sent.location === "string" && sent.location.indexOf("/c/") === 0) {
         say(form, form.getAttribute("data-queued"));
-        location.assign(xhr.responseURL);
+        location.assign(sent.location);
         return;
       }
       // The form again with the node's refusal: shown in place of this one.
