@@ -85,9 +85,10 @@ with its INSEE code, which no Relève form asks.
 - A prescription's lifecycle gives MedicationRequest.status: cancelled -> cancelled, replaced ->
   stopped, dispensed -> completed, past its validity with nothing dispensed -> stopped, else
   active. An amendment's lines name the replaced prescription's in priorPrescription (logical
-  reference, urn:releve:prescription-line). A line that may not be substituted has
-  substitution.allowedBoolean false with its reason (MTE, EFG, CIF: L.5125-23) as
-  substitution.reason. The INN follows a brand name in medicationCodeableConcept.text.
+  reference, urn:releve:prescription-line). dispenseRequest.validityPeriod is the date to its
+  valid_until (first dispensing within three months, R.5132-22). A line that may not be
+  substituted has substitution.allowedBoolean false with its reason (MTE, EFG, CIF:
+  L.5125-23) as substitution.reason. The INN follows a brand name in medicationCodeableConcept.text.
 - Free-text quantities ("1 boîte") and durations ("7 jours") become Quantity/Duration only when they
   read as a number and a unit (a duration's unit must be a UCUM time unit, R4 invariant drt-1);
   otherwise they go into a note word for word, so nothing the prescriber wrote is lost.
@@ -134,6 +135,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from node.protocol.identity import format_node_id
+from node.protocol.prescription import valid_until
 
 JSON = dict[str, Any]
 
@@ -632,12 +634,21 @@ class _Export:
             raise ValueError("prescription.lines is empty")
         notes = _optional(form, "notes")
         replaces = form.get("replaces")
+        # R.5132-22: first dispensing within three months of the date (the node's valid_until;
+        # the same rule computed for a prescription whose JSON predates it).
+        until = form.get("valid_until")
+        last = (
+            _date(form, "valid_until", "prescription.valid_until")
+            if until is not None
+            else valid_until(date.fromisoformat(authored)).isoformat()
+        )
+        validity = {"start": authored, "end": last}
         focus = []
         for number, line in enumerate(lines, start=1):
             if not isinstance(line, Mapping):
                 raise ValueError(f"prescription.lines.{number - 1} is not an object")
             prior = replaces if isinstance(replaces, str) else None
-            focus.append(self.line(number, line, subject, weight, authored, notes, prior))
+            focus.append(self.line(number, line, subject, weight, authored, notes, validity, prior))
         return focus
 
     def order_status(self) -> str:
@@ -705,6 +716,7 @@ class _Export:
         weight: JSON | None,
         authored: str,
         notes: str | None,
+        validity: JSON,
         replaces: str | None = None,
     ) -> JSON:
         field = f"prescription.lines.{number - 1}"
@@ -718,7 +730,7 @@ class _Export:
         renewals = line.get("renewals", 0)
         if isinstance(renewals, bool) or not isinstance(renewals, int) or renewals < 0:
             raise ValueError(f"{field}.renewals is not a whole number")
-        dispense: JSON = {"numberOfRepeatsAllowed": renewals}
+        dispense: JSON = {"validityPeriod": validity, "numberOfRepeatsAllowed": renewals}
         words: list[str] = []
         quantity = _optional(line, "quantity")
         if quantity is not None:

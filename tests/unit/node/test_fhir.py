@@ -572,7 +572,10 @@ def test_prescription_with_several_lines() -> None:
         assert request["note"][-1] == {"text": "Allergie à la pénicilline écartée."}
     assert first["medicationCodeableConcept"] == {"text": "Amoxicilline 250 mg/5 ml"}
     assert first["dosageInstruction"] == [{"sequence": 1, "text": "5 ml matin, midi et soir"}]
+    # R.5132-22: three months from 29 November 2026; 29 February 2027 does not exist.
+    validity = {"start": "2026-11-29", "end": "2027-02-28"}
     assert first["dispenseRequest"] == {
+        "validityPeriod": validity,
         "numberOfRepeatsAllowed": 0,
         "quantity": {"value": 1, "unit": "flacon"},
         "expectedSupplyDuration": {
@@ -583,10 +586,10 @@ def test_prescription_with_several_lines() -> None:
         },
     }
     # What does not read as a number and a unit is kept word for word.
-    assert second["dispenseRequest"] == {"numberOfRepeatsAllowed": 2}
+    assert second["dispenseRequest"] == {"validityPeriod": validity, "numberOfRepeatsAllowed": 2}
     assert second["note"][0] == {"text": "Durée : jusqu'à disparition de la fièvre"}
     assert third["medicationCodeableConcept"] == {"text": "Sérum physiologique"}
-    assert third["dispenseRequest"] == {"numberOfRepeatsAllowed": 12}
+    assert third["dispenseRequest"] == {"validityPeriod": validity, "numberOfRepeatsAllowed": 12}
     assert third["note"][0] == {"text": "Quantité : boîte de 40 unidoses"}
 
 
@@ -1262,3 +1265,16 @@ def test_any_text_in_a_message_or_a_version_2_field_gives_valid_r4(words: list[s
         "home": {"address": address, "phone": None, "next_of_kin": None},
     }
     assert problems(message_bundle(handoff, EXPORTED_AT)) == []
+
+
+def test_the_nodes_valid_until_is_the_validity_period_end() -> None:
+    msg = message("prescription")
+    msg["prescription"] = {**msg["prescription"], "valid_until": "2027-02-28"}
+    for request in _resources(valid_bundle(msg), "MedicationRequest"):
+        assert request["dispenseRequest"]["validityPeriod"] == {
+            "start": "2026-11-29",
+            "end": "2027-02-28",
+        }
+    msg["prescription"]["valid_until"] = "28/02/2027"
+    with pytest.raises(ValueError, match="valid_until"):
+        message_bundle(msg, EXPORTED_AT)
