@@ -531,6 +531,22 @@ class Accounts:
                 await self._save(account, _Secrets(hashed, None, 0.0), "password_set")
         return account
 
+    async def change_password(self, account: Account, current: str, new: str, address: str) -> bool:
+        """The person changes their own password: the current one is checked like a login
+        (slowed, counted, audited); False when it is wrong. Their other sessions end (the
+        caller ends them: a password changed because it leaked must lock out whoever has it)."""
+        check_password(new)
+        if not await self.check(account, current, address):
+            return False
+        hashed = await self.hasher.hash(new)
+        async with self._lock:
+            fresh = self._accounts.get(account.account_id)
+            if fresh is None or fresh.disabled:
+                return False
+            with acting_as(fresh):
+                await self._save(fresh, _Secrets(hashed, None, 0.0), "password_set")
+        return True
+
     async def log_in(self, name: str, password: str, address: str, event: str = "login") -> Account:
         """The account whose name and password these are, or :class:`LoginRefused`
         (``login_failed``, or ``too_many_attempts`` with a delay). Every checked failure is

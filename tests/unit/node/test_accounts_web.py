@@ -440,3 +440,38 @@ async def test_the_doors_speak_english_on_request(server: Server) -> None:
     assert location == f"/setup?code={setup.code}"
     status, page, _ = await browser.get(location)
     assert "Choisir votre mot de passe" in page
+
+
+async def test_a_person_changes_their_password_and_their_other_sessions_end(
+    server: Server,
+) -> None:
+    await server.person("Anne")
+    here, there = server.browser(), server.browser("127.0.0.5")
+    await here.log_in("Anne")
+    await there.log_in("Anne")
+    csrf = await here.csrf()
+    new = "another long passphrase"
+    status, page, _ = await here.post(
+        "/account/password", {"csrf": csrf, "current": "wrong one", "password": new, "again": new}
+    )
+    assert status == 401
+    status, page, _ = await here.post(
+        "/account/password",
+        {"csrf": csrf, "current": PASSWORD, "password": "short", "again": "short"},
+    )
+    assert status == 400
+    status, _, location = await here.post(
+        "/account/password", {"csrf": csrf, "current": PASSWORD, "password": new, "again": new}
+    )
+    assert (status, location) == (303, "/account?changed=1#password-title")
+    status, page, _ = await here.get("/account?changed=1")
+    assert status == 200  # this session stays
+    assert 'id="password-changed"' in page
+    status, _, _ = await there.get("/account")
+    assert status == 303  # the other one ended
+    status, _, _ = await there.log_in("Anne")
+    assert status == 401  # the old password no longer works
+    status, _, _ = await there.log_in("Anne", new)
+    assert status == 303
+    events = [e["event"] for e in await server.audit()]
+    assert events.count("password_set") == 2  # chosen with the setup code, then changed

@@ -84,6 +84,17 @@ ACCOUNTS: Final[dict[str, tuple[str, str]]] = {
     "account.this": ("celle-ci", "this one"),
     "account.locked": ("verrouillée", "locked"),
     "account.end": ("Fermer", "End"),
+    "account.password": ("Changer mon mot de passe", "Change my password"),
+    "account.password_current": ("Mot de passe actuel", "Current password"),
+    "account.password_submit": ("Changer le mot de passe", "Change the password"),
+    "account.password_others": (
+        "Vos autres sessions seront fermées.",
+        "Your other sessions will be ended.",
+    ),
+    "account.password_changed": (
+        "Votre mot de passe est changé ; vos autres sessions sont fermées.",
+        "Your password is changed; your other sessions are ended.",
+    ),
     "account.actions": ("Mes actions (journal d'audit)", "My actions (audit log)"),
     "account.actions_none": ("Aucune action enregistrée.", "No action recorded."),
     "account.when": ("Quand", "When"),
