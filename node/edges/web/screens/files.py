@@ -30,7 +30,7 @@ CHUNK: Final = 64 * 1024
 MAX_CSRF_BYTES: Final = 256
 MAX_FIELD_BYTES: Final = 4 * MAX_CAPTION_CHARS + 64  # a caption in UTF-8, with room
 MULTIPART_ENVELOPE: Final = 32 * 1024  # boundaries, part headers, the token and the fields
-FIELDS: Final = ("priority", "caption", "reply_to")
+FIELDS: Final = ("priority", "caption", "reply_to", "to_mailbox", "from_mailbox")
 # Refusals a person can act on, by the node's reason code (texts: "upload.error.<code>").
 KNOWN: Final = frozenset(
     {
@@ -43,6 +43,8 @@ KNOWN: Final = frozenset(
         "contact_inactive",
         "store_unavailable",
         "upload_broken",
+        "forbidden",
+        "mailbox_not_found",
     }
 )
 
@@ -93,6 +95,17 @@ class Files:
                 "name": contact.name,
                 "active": contact.active,
             },
+            # A clinic server's mailboxes (node.core.mailboxes), as the text form offers them:
+            # theirs to send to, ours to send from (the person's, when they have several).
+            "to_mailboxes": [
+                {"id": m.mailbox_id.hex(), "name": m.name}
+                for m in (contact.row.mailboxes.mailboxes if contact.row.mailboxes else ())
+            ],
+            "from_mailboxes": [
+                {"id": m.mailbox_id.hex(), "name": m.name}
+                for m in self._core.mailboxes.all()
+                if session.account_id is not None and session.account_id in m.members
+            ],
             "error": error,
             "values": values or {},
             "max_mib": MAX_ATTACHMENT_BYTES // (1024 * 1024),
@@ -110,13 +123,23 @@ class Files:
             upload = await self._read(request, session)
             values = upload.values
             reply = values.get("reply_to", "")
+            book = self._core.mailboxes
+            theirs = book.recipient_mailbox(contact, values.get("to_mailbox") or None)
+            chosen = values.get("from_mailbox") or None  # else: the answered one's, or theirs
+            ours = None if chosen is None else book.sending_mailbox(session.account_id, chosen)
             meta = Meta(
                 Priority.URGENT if values.get("priority") == "urgent" else Priority.NORMAL,
                 bytes.fromhex(reply) if HEX_ID.match(reply) else None,
+                theirs,
             )
             caption = values.get("caption", "").replace("\r\n", "\n").strip() or None
             row = await self._core.sending.send_file(
-                contact.contact_id.hex(), upload.file_name, upload.data, meta, caption
+                contact.contact_id.hex(),
+                upload.file_name,
+                upload.data,
+                meta,
+                caption,
+                None if ours is None else ours.mailbox_id,
             )
         except UploadRefused as refused:
             return await self._page(
@@ -124,9 +147,11 @@ class Files:
             )
         except RequestError as exc:
             code = str(exc.details.get("reason", "other")) if exc.details else exc.code
-            if exc.code in ("contact_inactive", "store_unavailable"):
+            if exc.code in ("contact_inactive", "store_unavailable", "forbidden"):
                 code = exc.code
-            status = 503 if exc.code == "store_unavailable" else 400
+            if exc.code in ("mailbox_not_found", "no_mailboxes"):
+                code = "mailbox_not_found"
+            status = {"store_unavailable": 503, "forbidden": 403}.get(exc.code, 400)
             shown = UploadRefused(code, 413 if code == "too_large" else status)
             return await self._page(
                 request, session, contact, shown.status, shown.code, upload.values

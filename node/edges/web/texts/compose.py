@@ -430,6 +430,14 @@ COMPOSE: Final[dict[str, tuple[str, str]]] = {
         "Le fichier n'est pas arrivé entier : réessayez.",
         "The file did not arrive whole: try again.",
     ),
+    "upload.error.forbidden": (
+        "Vous n'êtes pas dans cette boîte : rien n'a été envoyé.",
+        "You are not in this mailbox: nothing was sent.",
+    ),
+    "upload.error.mailbox_not_found": (
+        "Ce contact n'a pas (ou plus) cette boîte : choisissez-en une autre.",
+        "This contact has no such mailbox (any more): choose another.",
+    ),
     "upload.error.other": ("Fichier refusé par le poste.", "File refused by the node."),
     "file.transfer_out": (
         "Remis au contact : {done} morceau(x) sur {chunks}",
