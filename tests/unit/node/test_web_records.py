@@ -11,6 +11,8 @@ from pathlib import Path
 from clients.cli.record_page import _STYLE
 from node.edges.web.pages import HERE
 from node.protocol.conversation import Meta
+from tests.unit.node.test_accounts_web import PASSWORD
+from tests.unit.node.test_mailbox_web import Clinic, clinic  # noqa: F401 (the fixture)
 from tests.unit.node.test_node_prescriptions import hand_over, own_prescription, pair
 from tests.unit.node.test_web_status import open_screen
 
@@ -58,3 +60,25 @@ async def test_a_prescription_prints_with_its_codes_and_the_exports_need_csrf(
         await screen.client.close()
         await gp.close()
         await pharmacy.close()
+
+
+async def test_on_a_clinic_server_only_an_administrator_downloads_the_audit_log(
+    clinic: Clinic,  # noqa: F811
+) -> None:
+    practice = clinic.practice
+    chief = await practice.person("Chef de cabinet", "admin")
+    setup = await practice.accounts.reset(chief.account_id)
+    await practice.accounts.set_password(setup.code, PASSWORD)
+    alice = await clinic.browser("Alice")
+    status, page, _ = await alice.get("/records")
+    assert status == 200
+    assert 'id="audit-export"' not in page
+    assert 'id="audit-admin-only"' in page
+    status, _, _ = await alice.get("/records/audit")
+    assert status == 403
+    admin = await clinic.browser("Chef de cabinet")
+    status, page, _ = await admin.get("/records")
+    assert 'id="audit-export"' in page
+    status, body, _ = await admin.get("/records/audit")
+    assert status == 200
+    assert '"event":' in body

@@ -7,7 +7,7 @@ the FHIR R4 NDJSON export (`releve export`) and the audit log's export, both as 
     GET  /records                 the export form (patient, since) and the audit log's link
     POST /records/export          the FHIR NDJSON file (recorded "exported", as the API does)
     GET  /records/audit           the audit log as NDJSON (what `releve audit verify --file`
-                                  checks offline)
+                                  checks offline); on a clinic server, for administrators
 
 The printed page is the command line's (clients/cli/record_page.py): the same A4 style sheet
 (static/record.css, checked against it by a test), the same parts in the same order, the same
@@ -30,6 +30,7 @@ from node.core.ports import MessageQuery
 from node.edges.fhir import export_bundles
 from node.edges.web import qr
 from node.edges.web.pages import TIME_ZONE, Pages, Refused, Route
+from node.edges.web.sessions import Session
 from node.edges.web.texts import text
 
 CONVERSATION_LIMIT: Final = 10_000  # as `releve print --conversation` (the API's maximum)
@@ -104,7 +105,7 @@ class Records:
     async def _records_page(
         self,
         request: web.Request,
-        session: Any,
+        session: Session,
         status: int = 200,
         error: str | None = None,
         values: dict[str, str] | None = None,
@@ -115,6 +116,7 @@ class Records:
             request,
             "records.html",
             status,
+            audit_allowed=self._may_export_audit(request, session),
             error=error,
             values=values or {},
             nothing=nothing,
@@ -153,9 +155,17 @@ class Records:
         local = now.astimezone(TIME_ZONE)
         return _download(data.encode("utf-8"), f"releve-export-{local:%Y%m%d-%H%M}.ndjson")
 
+    def _may_export_audit(self, request: web.Request, session: Session) -> bool:
+        """The whole audit log names every contact and every person: on a clinic server, its
+        administrators only (the operator has `releve audit`); a single-user node's user."""
+        pages = self._pages
+        return pages.people is None or pages.person(request, session).is_admin
+
     async def audit(self, request: web.Request) -> web.StreamResponse:
         pages = self._pages
-        pages.session(request, touch=True)
+        session = pages.session(request, touch=True)
+        if not self._may_export_audit(request, session):
+            raise Refused(403, "forbidden")
         lines = [line + "\n" async for line in pages.ctx.repo.audit_lines()]
         local = datetime.fromtimestamp(pages.ctx.clock(), UTC).astimezone(TIME_ZONE)
         return _download("".join(lines).encode("utf-8"), f"releve-audit-{local:%Y%m%d-%H%M}.ndjson")

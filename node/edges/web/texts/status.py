@@ -305,4 +305,10 @@ STATUS: Final[dict[str, tuple[str, str]]] = {
         "“releve audit verify --file FILE”.",
     ),
     "records.audit_button": ("Télécharger le journal d'audit", "Download the audit log"),
+    "records.audit_admin_only": (
+        "Sur le serveur du cabinet, seul un administrateur le télécharge : il nomme chaque "
+        "contact et chaque personne.",
+        "On the practice's server, only an administrator downloads it: it names every contact "
+        "and every person.",
+    ),
 }
