@@ -139,8 +139,11 @@ def _body(tr: Translator, message: JsonObject) -> str:
             f"<h3>{escape(dated)}</h3>",
             f"<p>{escape(tr('show.prescriber', name=clean(prescriber.get('name')), specialty=clean(prescriber.get('specialty')), rpps=clean(prescriber.get('rpps'))))}</p>",  # noqa: E501
             f"<p>{escape(tr('show.prescriber_contact', address=clean(prescriber.get('address')), phone=clean(prescriber.get('phone'))))}</p>",  # noqa: E501
-            _patient(tr, prescription.get("patient")),
         ]
+        if prescriber.get("email"):  # R.5132-3: the prescription states the e-mail address
+            email = tr("show.prescriber_email", email=clean(prescriber.get("email")))
+            head.append(f"<p>{escape(email)}</p>")
+        head.append(_patient(tr, prescription.get("patient")))
         entries = prescription.get("lines")
         items = []
         for number, line in enumerate(entries if isinstance(entries, list) else [], start=1):
