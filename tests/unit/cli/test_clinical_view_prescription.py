@@ -12,7 +12,7 @@ from .conftest import Cli
 from .fake_node import MESSAGE_IN, SHOWN_PRESCRIPTION, STATUS, FakeNode, message
 
 ID = MESSAGE_IN["message_id"]
-LIFECYCLE = {
+LIFECYCLE: dict[str, Any] = {
     "state": "active",
     "by": None,
     "reason": None,
