@@ -50,6 +50,12 @@ async def test_an_unpaired_contact_can_no_longer_be_written_to(tmp_path: Path) -
         await gp.core.trust.unpair("Pharmacie")
         assert state_is(gp, pharmacy.node_id, "unpaired")
         await wait_until(lambda: state_is(pharmacy, gp_id, "unpaired_by_peer"))
+
+        # Committed a moment after the state changed in memory: waited for.
+        async def unpair_recorded() -> bool:
+            return ("unpaired", "contact") in await contact_events(pharmacy, gp_id)
+
+        await wait_until(unpair_recorded)
         stored = await pharmacy.store.contact(gp_id)
         assert stored is not None
         assert stored.state == "unpaired_by_peer"
@@ -103,7 +109,13 @@ async def test_a_revoked_identity_pairs_again_as_a_key_change_held_until_verifie
         await wait_until(lambda: state_is(pharmacy, old_id, "revoked_by_peer"))
         revoked = pharmacy.ctx.contacts[old_id].row
         assert revoked.successor == successor.public.keys
-        assert ("revoked", "contact") in await contact_events(pharmacy, old_id)
+
+        # The contact's state changes in memory as the notice is handled; its audit entry
+        # is committed with it a moment later: waited for, not read "right after".
+        async def revocation_recorded() -> bool:
+            return ("revoked", "contact") in await contact_events(pharmacy, old_id)
+
+        await wait_until(revocation_recorded)
         with pytest.raises(Conflict) as caught:
             await pharmacy.core.sending.send(old_id.hex()[:8], *text("Encore ?"))
         assert caught.value.code == "contact_inactive"
