@@ -192,6 +192,10 @@ COMPOSE: Final[dict[str, tuple[str, str]]] = {
     "reason.too_long": ("Trop long.", "Too long."),
     "reason.invalid_date": ("Date invalide.", "Invalid date."),
     "reason.future_date": ("Date dans le futur.", "Date in the future."),
+    "reason.prescription_expired": (
+        "Ordonnance datée de plus de 3 mois : elle ne peut plus être délivrée (R.5132-22).",
+        "Prescription dated more than 3 months ago: it can no longer be dispensed (R.5132-22).",
+    ),
     "reason.invalid_ins": (
         "INS invalide : 15 chiffres (13 + clé de 2).",
         "Invalid INS: 15 digits (13 + a 2-digit key).",
