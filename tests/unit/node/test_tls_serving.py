@@ -19,6 +19,7 @@ import pytest
 from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from node.core.config import NodeConfig
 from node.core.errors import SetupError
@@ -81,6 +82,15 @@ def serve() -> Callable[[ssl.SSLContext], AsyncIterator[Site]]:
             logger.removeHandler(records)
 
     return serving
+
+
+def plain_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    """A key as the practice's own tools write it: PEM, without passphrase."""
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
 
 
 def client_context(ca_pem: Path) -> ssl.SSLContext:
@@ -171,13 +181,7 @@ async def test_openssl_refuses_a_certificate_outside_the_name_constraints(
     chain = tmp_path / "rogue.pem"
     chain.write_bytes(rogue.public_bytes(serialization.Encoding.PEM))
     key_pem = tmp_path / "rogue-key.pem"
-    key_pem.write_bytes(
-        rogue_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    key_pem.write_bytes(plain_pem(rogue_key))
     context = tls.server_context()
     context.load_cert_chain(chain, key_pem)
     async for site in serve(context):
@@ -197,13 +201,7 @@ async def test_the_practices_own_certificate_is_loaded_again_when_its_files_chan
     def write(serial_days: int) -> x509.Certificate:
         leaf, leaf_key = tls.issue_server(ca, key, NAMES, NOW, days=serial_days)
         cert_path.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-        key_path.write_bytes(
-            leaf_key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+        key_path.write_bytes(plain_pem(leaf_key))
         key_path.chmod(0o600)
         return leaf
 
@@ -335,13 +333,7 @@ def test_the_practices_own_certificate_wins(tmp_path: Path) -> None:
     leaf, leaf_key = tls.issue_server(ca, key, parse_names(["cabinet.example.fr"]), NOW)
     cert_path, key_path = tmp_path / "c.pem", tmp_path / "c.key"
     cert_path.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        leaf_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    key_path.write_bytes(plain_pem(leaf_key))
     config = NodeConfig(
         web_listen="0.0.0.0:443", web_tls="off", tls_cert=str(cert_path), tls_key=str(key_path)
     )
