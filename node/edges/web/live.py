@@ -22,6 +22,8 @@ from typing import Final
 
 from node.core.mailboxes import Access
 from node.core.node import NodeCore
+from node.core.ports import MessageQuery
+from node.core.records import MessageRow
 from node.protocol.conversation import Priority
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,10 @@ log = logging.getLogger(__name__)
 COALESCE_SECONDS: Final = 0.02
 SWEEP_SECONDS: Final = 5.0
 MAX_NOTICES: Final = 20  # per push: a tab only needs to know a few arrived
+# The newest received messages looked at each round: an arrival is one not among them last
+# round, read or not (on a clinic server a colleague's open conversation may read it before
+# the round; bench.clinic found tabs never told then).
+RECENT: Final = 100
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class LiveHub:
         self._subscribers: set[Subscriber] = set()
         self._dirty = asyncio.Event()
         self._unread_ids: set[bytes] | None = None
+        self._recent_ids: set[bytes] | None = None
         self._fingerprint: object = None
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -119,8 +126,9 @@ class LiveHub:
                 self._dirty.set()
 
     async def _publish(self) -> None:
-        with contextlib.suppress(Exception):  # what is unread now: not news
+        with contextlib.suppress(Exception):  # what is unread or came lately: not news
             self._unread_ids = {row.message_id for row in await self._core.reading.unread()}
+            self._recent_ids = {row.message_id for row in await self._recent()}
         while True:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(SWEEP_SECONDS):
@@ -132,6 +140,9 @@ class LiveHub:
             except Exception:  # a failed read (store closing) must not end live updates
                 log.warning("live update failed", exc_info=True)
             await asyncio.sleep(COALESCE_SECONDS)
+
+    async def _recent(self) -> list[MessageRow]:
+        return await self._core.reading.shown(MessageQuery(direction="in", limit=RECENT))
 
     async def _round(self, forced: bool) -> None:
         reading = self._core.reading
@@ -151,16 +162,20 @@ class LiveHub:
             if not changed:
                 self._unread_ids = ids
                 return
+        recent = await self._recent()
         arrivals: list[Arrival] = []
-        if self._unread_ids is not None:
+        if self._unread_ids is not None and self._recent_ids is not None:
             contacts = self._core.ctx.contacts
-            for row in unread:
-                if row.message_id in self._unread_ids:
+            known = self._unread_ids | self._recent_ids
+            fresh = {row.message_id: row for row in (*recent, *unread)}
+            for row in sorted(fresh.values(), key=lambda r: (r.listed_at, r.message_id)):
+                if row.message_id in known:
                     continue
                 name = contacts.name_of(row.contact_id) or "?"
                 urgent = row.priority == Priority.URGENT
                 arrivals.append(Arrival(row.message_id.hex(), name, urgent, row.mailbox))
         self._unread_ids = ids
+        self._recent_ids = {row.message_id for row in recent}
         counts = Counter(row.mailbox for row in unread)
         push = Push(len(unread), tuple(arrivals[-MAX_NOTICES:]), tuple(counts.items()))
         for subscriber in self._subscribers:
