@@ -67,6 +67,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.relay
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.clinic
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
