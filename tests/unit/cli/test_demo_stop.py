@@ -74,8 +74,8 @@ def test_posix_child_stops_cleanly_on_request(tmp_path: Path) -> None:
     done = tmp_path / "stopped cleanly"
     child = (
         "import sys, time\n"
-        "print('ready', flush=True)\n"
         "try:\n"
+        "    print('ready', flush=True)\n"  # inside the try: SIGINT may come right after
         "    time.sleep(60)\n"
         "except KeyboardInterrupt:\n"
         f"    open({str(done)!r}, 'w').close()\n"
