@@ -294,12 +294,18 @@ class WebClient:
             raise Refused(503, "forbidden")
         lang = self.pages.lang(request)
         ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=1024)
-        await ws.prepare(request)
-        self._sockets.add(ws)
-        self._socket_sessions[ws] = session
         # A clinic server's person is told of their mailboxes' messages only.
         access = self.pages.core.mailboxes.access_of(session.account_id)
-        subscriber = self.hub.subscribe(access)
+        # Subscribed before the page learns its socket is open: a message that comes after
+        # that is announced.
+        subscriber = await self.hub.subscribe(access)
+        try:
+            await ws.prepare(request)
+        except BaseException:
+            self.hub.unsubscribe(subscriber)
+            raise
+        self._sockets.add(ws)
+        self._socket_sessions[ws] = session
         pusher = asyncio.create_task(self._push(ws, subscriber, session, lang))
         try:
             async for _message in ws:

@@ -100,9 +100,15 @@ class LiveHub:
                 await task
         self._tasks = []
 
-    def subscribe(self, access: Access | None = None) -> Subscriber:
+    async def subscribe(self, access: Access | None = None) -> Subscriber:
+        """A tab's subscription. The first tab (none was open: the hub was idle) first takes
+        what is unread or came lately as known, so that only what comes later is announced."""
+        if self._unread_ids is None or self._recent_ids is None:
+            unread = {row.message_id for row in await self._core.reading.unread()}
+            recent = {row.message_id for row in await self._recent()}
+            self._unread_ids, self._recent_ids = unread, recent
         subscriber = Subscriber(access=access)
-        self._subscribers.add(subscriber)
+        self._subscribers.add(subscriber)  # no await since the baseline: it holds
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
@@ -126,15 +132,20 @@ class LiveHub:
                 self._dirty.set()
 
     async def _publish(self) -> None:
-        with contextlib.suppress(Exception):  # what is unread or came lately: not news
-            self._unread_ids = {row.message_id for row in await self._core.reading.unread()}
-            self._recent_ids = {row.message_id for row in await self._recent()}
         while True:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(SWEEP_SECONDS):
                     await self._dirty.wait()
             forced = self._dirty.is_set()
             self._dirty.clear()
+            if not self._subscribers:
+                # No tab open (a headless node, a night without the web client): nothing to
+                # read for anyone. Each round reads every unread message, so a node taking in
+                # thousands would spend most of its time here (bench.direct's profile). The
+                # next first tab starts again from what is unread then (subscribe).
+                self._unread_ids = self._recent_ids = None
+                self._fingerprint = None
+                continue
             try:
                 await self._round(forced)
             except Exception:  # a failed read (store closing) must not end live updates

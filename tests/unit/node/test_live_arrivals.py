@@ -25,8 +25,8 @@ async def test_a_message_read_at_once_by_one_is_still_announced_to_the_others(
         book = node.core.mailboxes
         people = practice.people
         hub = LiveHub(node.core)  # its rounds run by hand: the race made certain
-        bob = hub.subscribe(book.access_of(people["Bob"].account_id))
-        doctor = hub.subscribe(book.access_of(people["Claire Martin"].account_id))
+        bob = await hub.subscribe(book.access_of(people["Bob"].account_id))
+        doctor = await hub.subscribe(book.access_of(people["Claire Martin"].account_id))
         await hub._round(forced=True)  # what is there already: not news
         await pharmacy.core.sending.send(
             "Cabinet", Meta(Priority.NORMAL, mailbox=shared), TextContent("Commande prête")

@@ -140,8 +140,8 @@ async def test_live_pushes_tell_each_person_of_their_mailboxes_only(clinic: Clin
     # The hub itself: both tabs get the same round, each seen through its person's access.
     book = node.core.mailboxes
     people = clinic.practice.people
-    alice_sub = clinic.web.hub.subscribe(book.access_of(people["Alice"].account_id))
-    doctor_sub = clinic.web.hub.subscribe(book.access_of(people["Claire Martin"].account_id))
+    alice_sub = await clinic.web.hub.subscribe(book.access_of(people["Alice"].account_id))
+    doctor_sub = await clinic.web.hub.subscribe(book.access_of(people["Claire Martin"].account_id))
     async with (
         alice.session.ws_connect(alice.url("/ws"), headers=origin) as alice_tab,
         doctor.session.ws_connect(doctor.url("/ws"), headers=origin) as doctor_tab,
