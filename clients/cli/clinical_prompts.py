@@ -308,17 +308,16 @@ def paths_to_ask(field: str | None, reason: str | None) -> list[str]:
 
 
 def ask_patient(prompter: Prompter, *, weight: bool) -> JsonObject:
-    """``weight``: a prescription's patient (the weight, and the identity status of an
-    INS)."""
+    """``weight``: a prescription's patient (the weight). The identity status of an INS is
+    asked in both forms (a prescription, a handoff)."""
     prompter.say()
     prompter.say(prompter.tr("form.patient_heading"))
     patient: JsonObject = {}
     for name in PATIENT_FIELDS:
         patient[name] = prompter.ask(f"patient.{name}")
     patient["weight_kg"] = prompter.ask("patient.weight_kg") if weight else None
-    if weight:
-        # An INS travels only with a qualified identity (RNIV); the node says so otherwise.
-        patient["ins_status"] = prompter.ask("patient.ins_status") if patient["ins"] else None
+    # An INS travels only with a qualified identity (RNIV); the node says so otherwise.
+    patient["ins_status"] = prompter.ask("patient.ins_status") if patient["ins"] else None
     return patient
 
 

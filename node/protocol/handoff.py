@@ -6,7 +6,9 @@ handoffs and older peers). Version 2 (kind HANDOFF_V2, what a node sends) adds w
 carer needs (HAS, "Sécuriser la communication entre professionnels de santé: SAED"; I-PASS):
 a callback number, the allergies and current treatments as lists (null: not stated; empty:
 none known), the illness severity, a contingency ("if this, then that"), a deadline, and for
-home care the patient's address, phone and next of kin. JSON (version 2)::
+home care the patient's address, phone and next of kin. Its patient carries the INS status
+(RNIV) under the prescription's rules (§19.3): an INS travels only with a qualified identity.
+JSON (version 2)::
 
     {"patient": Patient, "situation", "background", "assessment", "request",
      "callback": phone, "severity": "stable" | "watcher" | "unstable",
@@ -24,18 +26,24 @@ Wire (after the meta, conversation.py)::
          || u64(deadline: Unix seconds, 0 none) || address bytes16 || phone bytes8
          || u8(next of kin: 0 or 1) || [name bytes16 || relationship bytes16 || phone bytes8]
     list = u8(0: not stated) | u8(1) || u8(count) || bytes16 × count
+    [|| u8(ins_status: 1 provisional, 2 retrieved, 3 validated, 4 qualified)]
+
+The INS status is a trailing optional byte, written only when stated: a handoff without one
+is the bytes a node sent before the status (older nodes keep reading it), one with it ends in
+a byte that an older node refuses as trailing (MalformedInput, §9.2: the sender's message
+fails), and a node reads both. When present, the INS rules are checked on decoding.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from typing import Any, Final
 
 from .errors import ClinicalError
 from .identifiers import check_phone
-from .patient import Patient
+from .patient import InsStatus, Patient
 from .validation import (
     JsonFields,
     check_line,
@@ -139,6 +147,8 @@ class Handoff:
         for name in SECTIONS:
             set_(self, name, check_paragraphs(getattr(self, name), name, MAX_SECTION_CHARS))
         if self.version == VERSION_1:
+            if self.patient.ins_status is not None:  # no room for it in version 1
+                raise ClinicalError("patient.ins_status", "unknown_field")
             return
         if self.version != VERSION_2:
             raise ClinicalError("version", "invalid_choice")
@@ -192,7 +202,9 @@ class Handoff:
             raise ClinicalError("version", "invalid_choice")
         fields.done()
         with within("patient"):
-            patient = Patient.from_json(required(values["patient"]))  # INS vs sex, birth
+            # INS vs sex and birth; an INS only with a qualified identity (RNIV 1, §19.3).
+            patient = Patient.from_json(required(values["patient"]), with_status=True)
+            patient.check_ins_may_travel()
         situation, background, assessment, request = (
             check_paragraphs(values[name], name, MAX_SECTION_CHARS) for name in SECTIONS
         )
@@ -283,6 +295,8 @@ class Handoff:
         else:
             writer.u8(1).bytes16(utf8(kin.name)).bytes16(optional_utf8(kin.relationship))
             writer.bytes8(kin.phone.encode("ascii"))
+        if self.patient.ins_status is not None:  # optional, last (module docstring)
+            writer.u8(self.patient.ins_status)
 
     @classmethod
     def decode_from(cls, reader: Reader) -> Handoff:
@@ -317,8 +331,19 @@ class Handoff:
                 decode_optional_utf8(reader.bytes16(), reader),
                 decode_utf8(reader.bytes8(), reader),
             )
+        status = None
+        if reader.remaining():
+            try:
+                status = InsStatus(reader.u8())
+            except ValueError:
+                raise reader.fail("unknown INS status") from None
+            patient = replace(patient, ins_status=status)
 
         def build() -> Handoff:
+            if status is not None:  # a handoff of today: the form's INS rules hold
+                with within("patient"):
+                    patient.check_identity()
+                    patient.check_ins_may_travel()
             kin = None
             if kin_fields is not None:
                 with within("home"), within("next_of_kin"):

@@ -2,7 +2,8 @@
 
 JSON: ``{"birth_name", "first_names", "birth_date": "YYYY-MM-DD", "sex": "F"|"M"|"U",
 "ins": str|null, "weight_kg": number|null, "ins_status": str|null}`` (the INS status only in
-a prescription, §19.3). Wire::
+a prescription, §19.3, and a version 2 handoff, §18.4; each carries it after the patient).
+Wire::
 
     birth_name bytes16 || first_names bytes16 || birth_date (u16 year, u8 month, u8 day)
     || sex u8 || ins bytes8 (15 ASCII characters, empty when absent)
@@ -99,7 +100,8 @@ class Patient:
     sex: Sex
     ins: str | None = None
     weight_kg: float | None = None
-    # Carried by prescriptions only (§19.3); None: not stated (a handoff, a v1 prescription).
+    # Carried by prescriptions (§19.3) and version 2 handoffs (§18.4); None: not stated
+    # (or a v1 message, or a handoff sent before the status).
     ins_status: InsStatus | None = None
 
     def __post_init__(self) -> None:
@@ -118,8 +120,8 @@ class Patient:
 
     def check_identity(self) -> None:
         """Identity vigilance: the INS agrees with the sex and birth year and month that the
-        NIR holds (identifiers.check_nir_holder). Not applied when decoding a handoff or a v1
-        prescription, so that stored messages stay readable."""
+        NIR holds (identifiers.check_nir_holder). Not applied when decoding a v1 prescription
+        or a handoff sent without an INS status, so that stored messages stay readable."""
         if self.ins is not None:
             check_nir_holder(
                 self.ins, self.sex.letter, self.birth_date.year, self.birth_date.month, "ins"
@@ -150,14 +152,14 @@ class Patient:
         cls, obj: object, today: datetime.date | None = None, *, with_status: bool = False
     ) -> Patient:
         """What a person typed; ``with_status``: the form has an ``ins_status`` (a
-        prescription). The INS is checked against the sex and birth date here, on every
+        prescription, a handoff). The INS is checked against the sex and birth date here, on every
         form."""
         fields = JsonFields(obj)
         values = {key: fields.get(key) for key in _JSON_KEYS}
         status = InsStatus.from_json(fields.get("ins_status"))
         fields.done()
         if status is not None and not with_status:
-            raise ClinicalError("ins_status", "unknown_field")  # carried by prescriptions only
+            raise ClinicalError("ins_status", "unknown_field")  # not carried by this message
         weight = values["weight_kg"]
         patient = cls(
             birth_name=check_line(values["birth_name"], "birth_name", MAX_NAME_CHARS),

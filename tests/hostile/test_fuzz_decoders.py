@@ -39,7 +39,12 @@ from node.protocol import (
     phone,
     relay_wire,
 )
-from node.protocol.conversation import Meta
+from node.protocol.conversation import (
+    Meta,
+    content_from_json,
+    decode_conversation,
+    encode_conversation,
+)
 from node.protocol.envelope import BUCKETS, decode_inner
 from node.protocol.identity import parse_node_id_prefix
 from node.protocol.mailbox import Mailboxes, PublicMailbox
@@ -66,6 +71,8 @@ from tests.unit.protocol.protocol_support import (
     pair,
     run_pairing,
 )
+from tests.unit.protocol.test_protocol_clinical import TODAY, handoff_json, patient_json
+from tests.unit.protocol.test_protocol_handoff_v2 import BEFORE_STATUS, FULL
 
 
 def _with(encode_into: Callable[[Writer], None]) -> bytes:
@@ -187,6 +194,13 @@ def corpus() -> Corpus:
         "packet batch": (encode_batch(packets[:3]), encode_batch([pairing.answer_packet])),
         "text body": (encode_text(notes),),
         "mailboxes": (mailboxes, Mailboxes().encode()),
+        # A handoff v2 body (§18.4) in its three shapes: the INS status (qualified, with the
+        # INS), a status without an INS, and none at all (the layout sent before the status).
+        "handoff v2 body": (
+            _handoff_body(handoff_json(**FULL)),
+            _handoff_body(handoff_json(patient=patient_json(ins=None, ins_status="retrieved"))),
+            BEFORE_STATUS,
+        ),
     }
     texts = {
         "invitation text": (invitation.to_text(),),
@@ -228,6 +242,14 @@ def phone_transcript(
         phone.AbortRecord("wrong_code").encode(),
     )
     return (pake_c, pake_j, confirm_c, confirm_j, invitation, answer, done), records
+
+
+def _handoff_body(form: dict[str, object]) -> bytes:
+    return encode_conversation(Meta(), content_from_json("handoff", form, TODAY))[1]
+
+
+def _handoff_v2(body: bytes) -> object:
+    return decode_conversation(PayloadKind.HANDOFF_V2, body)[1]
 
 
 def _read(decode_from: Callable[[Reader], object], what: str) -> Callable[[bytes], object]:
@@ -272,6 +294,7 @@ NODE_DECODERS: dict[str, Callable[[bytes], object]] = {
     "packet batch": decode_batch,
     "text body": decode_text_body,
     "mailboxes": Mailboxes.decode,
+    "handoff v2 body": _handoff_v2,
 }
 
 

@@ -65,6 +65,7 @@ def test_no_secret_in_logs_traffic_or_files(tmp_path: Path) -> None:
             "birth_date": "1957-03-12",
             "sex": "F",
             "ins": ins,
+            "ins_status": "qualified",  # an INS travels only when qualified (issue 16)
         },
         "situation": f"{markers[0]}-situation",
         "background": "HTA",

@@ -35,7 +35,7 @@ PATIENT: dict[str, Any] = {
     "weight_kg": None,
 }
 HANDOFF: dict[str, Any] = {
-    "patient": PATIENT,
+    "patient": {**PATIENT, "ins_status": "qualified"},  # an INS only when qualified (RNIV)
     "situation": "Chute à domicile, douleur de hanche droite.",
     "background": "HTA, FA sous apixaban.",
     "assessment": "Stable, EVA 6/10, pas de déficit.",
@@ -136,6 +136,7 @@ def test_handoff_and_prescription_arrive_structured(nodes: list[Node]) -> None:
     got = arrived(pharmacy, sent["message_id"])
     assert got["handoff"]["situation"] == HANDOFF["situation"]
     assert got["handoff"]["patient"]["ins"] == VALID_INS
+    assert got["handoff"]["patient"]["ins_status"] == "qualified"  # travelled with it
     assert got["sender"]["name"] == "Dr Camille Martin"
 
     prescription = gp.request(
@@ -175,9 +176,12 @@ def test_handoff_and_prescription_arrive_structured(nodes: list[Node]) -> None:
         pharmacy, {"contact": "Dr", "kind": "prescription", "prescription": PRESCRIPTION}
     )
     assert error["code"] == "not_prescriber"
-    bad_ins = {**HANDOFF, "patient": {**PATIENT, "ins": "256037512345655"}}
+    bad_ins = {**HANDOFF, "patient": {**HANDOFF["patient"], "ins": "256037512345655"}}
     error = refusal(gp, {"contact": "Pharmacie", "kind": "handoff", "handoff": bad_ins})
     assert (error["field"], error["reason"]) == ("patient.ins", "ins_key")
+    unqualified = {**HANDOFF, "patient": {**PATIENT, "ins_status": "retrieved"}}
+    error = refusal(gp, {"contact": "Pharmacie", "kind": "handoff", "handoff": unqualified})
+    assert (error["field"], error["reason"]) == ("patient.ins_status", "ins_not_qualified")
     empty = {**HANDOFF, "assessment": "   "}
     error = refusal(gp, {"contact": "Pharmacie", "kind": "handoff", "handoff": empty})
     assert (error["field"], error["reason"]) == ("assessment", "required")

@@ -191,6 +191,7 @@ HANDOFF_ANSWERS = (
     "14/03/1956",  # typed the French way
     "f",
     "2 56 03 75 123 456 99",  # a wrong key: the node refuses it
+    "q",  # the identity status of the INS: qualified (RNIV)
     "Chute à domicile ce matin",
     "",
     "HTA",
@@ -240,6 +241,7 @@ def test_interactive_handoff_asks_again_the_refused_field(
         "sex": "F",
         "ins": "2 56 03 75 123 456 99",
         "weight_kg": None,
+        "ins_status": "qualified",
     }
     assert first["handoff"]["background"] == "HTA\ndiabète de type 2"
     assert first["handoff"]["severity"] == "watcher"
@@ -257,6 +259,29 @@ def test_interactive_handoff_asks_again_the_refused_field(
     assert second["handoff"]["situation"] == "Chute à domicile ce matin"
     assert "Le nœud refuse « INS (matricule) » : la clé de l'INS" in result.err
     assert "S – Situation" in result.err  # the review before sending
+
+
+def test_interactive_handoff_asks_the_ins_status_again_when_refused(
+    cli: Cli, fake_node: FakeNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handoff's INS travels with its identity status, as a prescription's (issue #16):
+    "validated" is refused by the node (an INS only with a qualified identity), the status
+    alone is asked again."""
+    answers = list(HANDOFF_ANSWERS)
+    answers[4:6] = ["256037512345654", "v"]  # a good INS, a validated identity
+    typing(monkeypatch, *answers, "q")
+    fake_node.answer_sequence(
+        "POST",
+        "/v1/messages",
+        [invalid_field("patient.ins_status", "ins_not_qualified"), (201, sent("handoff"))],
+    )
+    result = cli("--lang", "en", *home(fake_node), "send", "Cabinet", "--handoff")
+    assert result.code == 0, result.err
+    first, second = posted(fake_node)
+    assert first["handoff"]["patient"]["ins_status"] == "validated"
+    assert second["handoff"]["patient"]["ins_status"] == "qualified"
+    assert second["handoff"]["patient"]["ins"] == "256037512345654"
+    assert "identity status" in result.err
 
 
 def test_interactive_handoff_not_confirmed_sends_nothing(

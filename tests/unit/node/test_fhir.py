@@ -719,7 +719,12 @@ def test_message_json_from_the_node_exports_valid_r4(kind: str) -> None:
         form = {"text": form}
     else:
         # Valid keys: INS 2560375123456 + 54 (97 - n mod 97), RPPS 1000123456 + Luhn 5.
-        form["patient"] = {**form["patient"], "ins": "2 56 03 75 123 456 54"}
+        # An INS travels with a qualified identity, in a handoff as in a prescription.
+        form["patient"] = {
+            **form["patient"],
+            "ins": "2 56 03 75 123 456 54",
+            "ins_status": "qualified",
+        }
         if kind == "prescription":
             # Version 2 (issue #16): an INS that matches a girl born in May 2019, qualified;
             # the prescriber's e-mail; each line's INN; durations that read as durations.
@@ -773,6 +778,10 @@ def test_message_json_from_the_node_exports_valid_r4(kind: str) -> None:
     if kind == "handoff":
         patient_resource = only(bundle, "Patient")
         assert patient_resource["identifier"][0]["value"] == "256037512345654"
+        # The handoff's INS status, read back from the wire, as FR Core's reliability.
+        (reliability,) = patient_resource["extension"]
+        assert reliability["url"] == EXT_IDENTITY_RELIABILITY
+        assert reliability["extension"][0]["valueCoding"]["code"] == "QUAL"
         said = [p["contentString"] for p in only(bundle, "Communication")["payload"]]
         assert "Gravité : instable" in said
         assert "Rappeler au : 04 72 00 00 00" in said

@@ -27,7 +27,7 @@ async def test_by_patient_contact_and_text(tmp_path: Path) -> None:
     clock = ManualClock(NOW)
     gp, pharmacy = await paired(tmp_path, MemoryNetwork(), clock)
     try:
-        patient = patient_json(birth_name="LEFÈVRE", first_names="Hélène")
+        patient = patient_json(birth_name="LEFÈVRE", first_names="Hélène", ins_status="qualified")
         handoff = content_from_json("handoff", handoff_json(patient=patient), TODAY)
         about = await gp.core.sending.send("Pharmacie", Meta(Priority.URGENT), handoff)
         await deliver(gp, pharmacy)

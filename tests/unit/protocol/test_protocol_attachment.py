@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -30,6 +31,7 @@ from node.protocol.attachment import (
 )
 from node.protocol.conversation import (
     Content,
+    Handoff,
     Meta,
     Priority,
     content_from_json,
@@ -238,11 +240,18 @@ def test_the_phone_travels_in_invitations_and_contact_cards() -> None:
 
 def valid_bodies() -> dict[PayloadKind, tuple[bytes, ...]]:
     handoff = content_from_json("handoff", handoff_json(), TODAY)
+    assert isinstance(handoff, Handoff)
+    # Version 1 under its own kind; version 2 with and without its optional INS status.
+    unstated = replace(handoff, patient=replace(handoff.patient, ins_status=None))
+    version_1 = Handoff(unstated.patient, "S", "A", "E", "D")
     prescription = content_from_json("prescription", prescription_json(), TODAY)
     manifest = AttachmentManifest.for_file("bilan.pdf", PDF, "légende")
     return {
         PayloadKind.TEXT: (encode_conversation(Meta(Priority.URGENT, bytes(16)), _text())[1],),
-        PayloadKind.HANDOFF: (encode_conversation(Meta(), handoff)[1],),
+        PayloadKind.HANDOFF: (encode_conversation(Meta(), version_1)[1],),
+        PayloadKind.HANDOFF_V2: tuple(
+            encode_conversation(Meta(), h)[1] for h in (handoff, unstated)
+        ),
         PayloadKind.PRESCRIPTION: (encode_conversation(Meta(reply_to=bytes(16)), prescription)[1],),
         PayloadKind.ATTACHMENT: (encode_conversation(Meta(), manifest)[1],),
         PayloadKind.CHUNK: (Chunk(bytes(16), 3, b"data").encode(),),

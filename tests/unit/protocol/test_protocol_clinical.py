@@ -52,7 +52,7 @@ def patient_json(**changes: Any) -> dict[str, Any]:
 
 def handoff_json(**changes: Any) -> dict[str, Any]:
     handoff: dict[str, Any] = {
-        "patient": patient_json(),
+        "patient": patient_json(ins_status="qualified"),  # an INS only when qualified
         "situation": "Chute à domicile ce matin.",
         "background": "Anticoagulée (AVK).\nVit seule.",
         "assessment": "Hématome frontal, pas de perte de connaissance.",
@@ -229,7 +229,14 @@ def test_a_handoff_round_trips_through_json_and_wire() -> None:
         ({"patient": patient_json(sex="M")}, "patient.ins", "ins_mismatch"),
         ({"patient": patient_json(birth_date="1957-03-14")}, "patient.ins", "ins_mismatch"),
         ({"patient": patient_json(birth_date="1956-04-14")}, "patient.ins", "ins_mismatch"),
-        ({"patient": patient_json(ins_status="qualified")}, "patient.ins_status", "unknown_field"),
+        # An INS travels only with a qualified identity (RNIV 1), as in a prescription.
+        ({"patient": patient_json()}, "patient.ins_status", "ins_not_qualified"),
+        (
+            {"patient": patient_json(ins_status="validated")},
+            "patient.ins_status",
+            "ins_not_qualified",
+        ),
+        ({"patient": patient_json(ins_status="sure")}, "patient.ins_status", "invalid_choice"),
         ({"patient": patient_json(weight_kg=0)}, "patient.weight_kg", "invalid_weight"),
         ({"patient": patient_json(weight_kg=True)}, "patient.weight_kg", "invalid_weight"),
         ({"patient": patient_json(weight_kg=float("nan"))}, "patient.weight_kg", "invalid_weight"),
