@@ -73,6 +73,27 @@ def test_a_complete_handoff_form_is_accepted_and_comes_back_as_typed() -> None:
     assert back["callback"] == "02 98 00 00 00"
 
 
+def test_a_handoffs_ins_goes_with_its_identity_status() -> None:
+    """As on a prescription (issue #16, docs/protocol.md §18.4): the status is in the
+    handoff's document, an INS requires a qualified identity, and it comes back to the form."""
+    form = {
+        **PATIENT,
+        "patient.ins": "2 50 03 75 123 456 57",  # born March 1950, a woman
+        "situation": "Chute",
+        "background": "HTA",
+        "assessment": "Stable",
+        "request": "Passage infirmier",
+        "severity": "stable",
+    }
+    document = handoff_document(form)
+    assert document["patient"]["ins_status"] is None
+    assert field_errors(handoff, document, TODAY) == {"patient.ins_status": "ins_not_qualified"}
+    document = handoff_document({**form, "patient.ins_status": "qualified"})
+    assert field_errors(handoff, document, TODAY) == {}
+    back = handoff_fields(handoff(document).to_json())  # type: ignore[attr-defined]
+    assert back["patient.ins_status"] == "qualified"
+
+
 def test_every_refused_field_is_named_not_only_the_first() -> None:
     form = {
         **PATIENT,

@@ -91,7 +91,7 @@ def _patient(form: Form, with_status: bool) -> Document:
 
 def handoff_document(form: Form) -> Document:
     """The handoff form (version 2) as POST /v1/messages's ``handoff`` member."""
-    document: Document = {"patient": _patient(form, with_status=False)}
+    document: Document = {"patient": _patient(form, with_status=True)}  # RNIV status, §18.4
     for name in SECTIONS:
         document[name] = _value(form, name)
     document["callback"] = _value(form, "callback")  # none: the node's phone (§18.4)
