@@ -30,8 +30,9 @@ Wire (after the meta, conversation.py)::
 
 The INS status is a trailing optional byte, written only when stated: a handoff without one
 is the bytes a node sent before the status (older nodes keep reading it), one with it ends in
-a byte that an older node refuses as trailing (MalformedInput, §9.2: the sender's message
-fails), and a node reads both. When present, the INS rules are checked on decoding.
+a byte that an older node refuses as trailing (MalformedInput, §9.2: never delivered, the
+sender's message fails after the outbox's maximum age), and a node reads both. When present,
+the INS rules are checked on decoding.
 """
 
 from __future__ import annotations
