@@ -22,6 +22,8 @@ from collections import deque
 
 from aiohttp import web
 
+from bench import bare_serving
+
 _U32 = struct.Struct(">I")
 
 
@@ -62,26 +64,8 @@ def create_app() -> web.Application:
     return app
 
 
-async def serve(listen: str) -> None:
-    host, _, port = listen.rpartition(":")
-    runner = web.AppRunner(create_app(), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, int(port))
-    await site.start()
-    bound = runner.addresses[0]
-    print(f"bare server listening on http://{bound[0]}:{bound[1]}", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
-
-
 def main() -> int:
-    try:
-        asyncio.run(serve(sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:0"))
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return bare_serving.main(create_app, "bare server", sys.argv)
 
 
 if __name__ == "__main__":
