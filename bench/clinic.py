@@ -41,6 +41,11 @@ Measured, in the same run:
   database, read from outside) to the tab being told (the driven tabs: the push's arrival) or
   to the message in the page's DOM (Chromium: a MutationObserver); p50 and p99 of each,
   clinic against baseline, as a ratio.
+
+The 49 driven tabs run in this process, on the same machine as the server: the live parts
+they fetch and read at each push are work 49 workstations would share, done here on the
+server's cores (its CPU time is printed). The latencies on the clinic side include it; the
+baseline's single session makes almost none.
 """
 
 from __future__ import annotations
@@ -304,6 +309,8 @@ class Outcome:
     rss_none: int = 0
     rss_all: int = 0
     rss_after: int = 0
+    cpu: float = 0.0  # this process's CPU time while the messages came (the driven tabs')
+    wall: float = 0.0
 
 
 def expected(session: Session, sent: Sequence[Sent], clinic: bool) -> set[str]:
@@ -391,8 +398,10 @@ async def run_side(
         await asyncio.sleep(2)
         outcome.rss_all = rss(server)
         before = processes.load_average()
+        cpu, wall = time.process_time(), time.monotonic()
         outcome.sent = await send_all(senders, practice, count, rate, clinic)
         await settle(sessions, outcome.sent, clinic)
+        outcome.cpu, outcome.wall = time.process_time() - cpu, time.monotonic() - wall
         outcome.load = f"{before} at the start, {processes.load_average()} at the end"
         outcome.rss_after = rss(server)
         outcome.commits = committed(server, outcome.sent)
@@ -473,7 +482,10 @@ def report(base: Outcome, clinic: Outcome, count: int, rate: float, sessions: in
             f"    every session saw all it may: {'yes' if complete else 'NO'};"
             f" messages seen that it may not: {leaks}"
         )
-        print(f"    ({outcome.load})")
+        print(
+            f"    this process (the driven tabs) used {outcome.cpu:.0f} s of CPU"
+            f" in {outcome.wall:.0f} s ({outcome.load})"
+        )
     per_session = (clinic.rss_all - clinic.rss_none) / sessions
     print(
         f"  server memory: {clinic.rss_none / 2**20:.1f} MiB with no session,"
