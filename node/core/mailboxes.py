@@ -26,10 +26,11 @@ from node.core.contacts import Contact
 from node.core.context import NodeContext
 from node.core.errors import Conflict, Invalid, NotFound, PeerRefused, RequestError, Verdict
 from node.core.ports import Change, Transport
+from node.core.prescriber import prescriber_from
 from node.core.records import Mailbox, MessageRow
 from node.protocol import Payload, PayloadKind, Session
 from node.protocol.conversation import Prescriber
-from node.protocol.errors import ClinicalError, LocalProtocolError
+from node.protocol.errors import LocalProtocolError
 from node.protocol.identity import format_node_id
 from node.protocol.mailbox import (
     MAILBOX_ID_SIZE,
@@ -380,27 +381,14 @@ class MailboxBook:
         if account_id != person.account_id:
             raise Forbidden("forbidden", "only the clinician of this mailbox may sign from it")
         config = self._ctx.config
-        values = {
-            "name": person.name,
-            "specialty": config.specialty,
-            "rpps": person.rpps or "",
-            "address": config.address,
-            "phone": config.phone,
-            "email": config.email,
-        }
-        for name, value in values.items():
-            if not value.strip():
-                raise Invalid(
-                    "prescriber_incomplete",
-                    f"the prescriber profile has no {name}",
-                    {"field": f"prescriber.{name}"},
-                )
-        try:
-            return Prescriber(**values)
-        except ClinicalError as exc:
-            raise Invalid(
-                "prescriber_incomplete", str(exc), {"field": f"prescriber.{exc.field}"}
-            ) from None
+        return prescriber_from(
+            name=person.name,
+            specialty=config.specialty,
+            rpps=person.rpps or "",
+            address=config.address,
+            phone=config.phone,
+            email=config.email,
+        )
 
     # --- the contact's mailboxes -----------------------------------------------------------
 

@@ -25,6 +25,7 @@ from node.core.accounts import acting_account
 from node.core.contacts import Contact
 from node.core.context import ROLE_CODES, NodeContext
 from node.core.errors import Conflict, Invalid, NotFound, PeerRefused, Verdict
+from node.core.prescriber import prescriber_from
 from node.core.records import MessageRow, content_of
 from node.core.sending import Sending, invalid_field
 from node.protocol import Payload, PayloadKind, Role
@@ -84,27 +85,14 @@ class Prescriptions:
         config = self._ctx.config
         if ROLE_CODES.get(config.role) not in PRESCRIBER_ROLES:
             raise Invalid("not_prescriber", "only a gp or specialist node may sign a prescription")
-        values = {
-            "name": config.prescriber_name,
-            "specialty": config.specialty,
-            "rpps": config.rpps,
-            "address": config.address,
-            "phone": config.phone,
-            "email": config.email,
-        }
-        for name, value in values.items():
-            if not value.strip():
-                raise Invalid(
-                    "prescriber_incomplete",
-                    f"the prescriber profile has no {name}",
-                    {"field": f"prescriber.{name}"},
-                )
-        try:
-            return Prescriber(**values)
-        except ClinicalError as exc:
-            raise Invalid(
-                "prescriber_incomplete", str(exc), {"field": f"prescriber.{exc.field}"}
-            ) from None
+        return prescriber_from(
+            name=config.prescriber_name,
+            specialty=config.specialty,
+            rpps=config.rpps,
+            address=config.address,
+            phone=config.phone,
+            email=config.email,
+        )
 
     async def send(
         self,
