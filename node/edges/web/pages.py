@@ -108,6 +108,20 @@ class Pages:
         except SessionRefused:
             raise Refused(401, "auth") from None
 
+    def may_prescribe(self, session: Session) -> bool:
+        """Whether this session's person is offered the prescription form: on a clinic
+        server with mailboxes, only a clinician whose personal mailbox a prescription can
+        leave from (node.core.mailboxes); elsewhere the node's user, as before."""
+        book = self.core.mailboxes
+        mailboxes = book.all()
+        if session.account_id is None or not mailboxes:
+            return True
+        for mailbox in mailboxes:
+            prescriber = book.prescriber_of(mailbox)
+            if prescriber is not None and prescriber.account_id == session.account_id:
+                return True
+        return False
+
     async def form(self, request: web.Request, session: Session) -> dict[str, str]:
         """A posted form whose CSRF token is the session's (files are left out: see
         :meth:`check_csrf` for multipart forms read part by part)."""

@@ -108,11 +108,19 @@ class Compose:
         contact = self._pages.contact(request)
         return Draft("handoff", contact, f"/c/{contact.contact_id.hex()}/handoff")
 
+    def _prescriber_only(self, request: web.Request) -> None:
+        """On a clinic server, a person who may sign no prescription (a secretary) is
+        refused its forms, the posted ones too (403)."""
+        if not self._pages.may_prescribe(self._pages.session(request, touch=True)):
+            raise Refused(403, "forbidden")
+
     def _prescription(self, request: web.Request) -> Draft:
+        self._prescriber_only(request)
         contact = self._pages.contact(request)
         return Draft("prescription", contact, f"/c/{contact.contact_id.hex()}/prescription")
 
     async def _amendment(self, request: web.Request) -> Draft:
+        self._prescriber_only(request)
         row = await self._pages.message_row(request)
         contact = self._pages.ctx.contacts.get(row.contact_id)
         if contact is None:

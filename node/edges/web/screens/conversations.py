@@ -154,6 +154,7 @@ class Conversations:
                 for m in self._core.mailboxes.all()
                 if session.account_id is not None and session.account_id in m.members
             ],
+            "may_prescribe": pages.may_prescribe(session),
             "error": error,
             "draft": draft,
             "urgent": urgent,
