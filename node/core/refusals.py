@@ -53,6 +53,8 @@ _KIND_NAMES: Final = {
     PayloadKind.DISPENSING: "dispensing",
     PayloadKind.READ_BACK: "read_back",
 }
+# The names a refusal's kind is kept and shown under (Refusal.kind).
+KINDS: Final = frozenset(_KIND_NAMES.values())
 
 
 @dataclass(frozen=True)

@@ -9,25 +9,14 @@ ordonnance de Dr Martin, reçue le 05/12/2026 08:12, a été refusée : ...", th
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 from node.core.node import NodeCore
+from node.core.refusals import KINDS, REASONS
 from node.edges.web.pages import local_time
 from node.edges.web.screens.compose import field_label
 from node.edges.web.screens.compose_forms import form_field
 from node.edges.web.texts import text
-
-KINDS: Final = frozenset({"prescription", "cancellation", "dispensing", "read_back"})
-REASONS: Final = frozenset(
-    {
-        "unsigned",
-        "not_prescriber",
-        "bad_signature",
-        "prescriber_mismatch",
-        "unknown_prescription",
-        "unknown_handoff",
-    }
-)
 
 
 async def refused_documents(core: NodeCore, lang: str) -> list[dict[str, Any]]:
