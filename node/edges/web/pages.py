@@ -122,6 +122,23 @@ class Pages:
                 return True
         return False
 
+    def mailbox_choices(self, session: Session, contact: Contact) -> dict[str, Any]:
+        """A clinic server's mailboxes (node.core.mailboxes) as the text and file forms offer
+        them: the contact's to write to, ours to write from (the person's, when they have
+        several). Empty lists elsewhere."""
+        listed = contact.row.mailboxes
+        return {
+            "to_mailboxes": [
+                {"id": m.mailbox_id.hex(), "name": m.name}
+                for m in (listed.mailboxes if listed else ())
+            ],
+            "from_mailboxes": [
+                {"id": m.mailbox_id.hex(), "name": m.name}
+                for m in self.core.mailboxes.all()
+                if session.account_id is not None and session.account_id in m.members
+            ],
+        }
+
     async def form(self, request: web.Request, session: Session) -> dict[str, str]:
         """A posted form whose CSRF token is the session's (files are left out: see
         :meth:`check_csrf` for multipart forms read part by part)."""

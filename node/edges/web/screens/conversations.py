@@ -143,17 +143,7 @@ class Conversations:
             "older": older,
             "paged": before is not None,
             "reply_to": await self._reply_target(request, contact),
-            # A clinic server's mailboxes (node.core.mailboxes): theirs to write to, ours to
-            # write from (the person's, when they have several).
-            "to_mailboxes": [
-                {"id": m.mailbox_id.hex(), "name": m.name}
-                for m in (contact.row.mailboxes.mailboxes if contact.row.mailboxes else ())
-            ],
-            "from_mailboxes": [
-                {"id": m.mailbox_id.hex(), "name": m.name}
-                for m in self._core.mailboxes.all()
-                if session.account_id is not None and session.account_id in m.members
-            ],
+            **pages.mailbox_choices(session, contact),
             "may_prescribe": pages.may_prescribe(session),
             "error": error,
             "draft": draft,

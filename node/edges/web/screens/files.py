@@ -95,17 +95,7 @@ class Files:
                 "name": contact.name,
                 "active": contact.active,
             },
-            # A clinic server's mailboxes (node.core.mailboxes), as the text form offers them:
-            # theirs to send to, ours to send from (the person's, when they have several).
-            "to_mailboxes": [
-                {"id": m.mailbox_id.hex(), "name": m.name}
-                for m in (contact.row.mailboxes.mailboxes if contact.row.mailboxes else ())
-            ],
-            "from_mailboxes": [
-                {"id": m.mailbox_id.hex(), "name": m.name}
-                for m in self._core.mailboxes.all()
-                if session.account_id is not None and session.account_id in m.members
-            ],
+            **pages.mailbox_choices(session, contact),
             "error": error,
             "values": values or {},
             "max_mib": MAX_ATTACHMENT_BYTES // (1024 * 1024),
