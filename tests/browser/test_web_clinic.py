@@ -219,6 +219,10 @@ def test_a_practice_day_on_the_clinic_server(
             "lines.0.medicine": "Morphine",
         }
         assert post_status(secretary_page, f"{conversation}/prescription", forged) == 403
+        sent = server.request("GET", "/v1/messages?direction=out&limit=50")["messages"]
+        assert [m["message_id"] for m in sent if m["kind"] == "prescription"] == [
+            prescription["message_id"]
+        ]
 
         # 3. A message to "Secrétariat" reaches both members' open pages, no reload.
         for page in (secretary_page, doctor_page):
