@@ -55,6 +55,12 @@ def _path(user: str, tail: str = "") -> str:
     return "/v1/users/" + urllib.parse.quote(user, safe="") + tail
 
 
+def _user_name(answer: JsonObject) -> str:
+    """The name of the person an answer is about (its "user"), cleaned for the terminal."""
+    user = answer.get("user")
+    return clean(user.get("name") if isinstance(user, dict) else "?")
+
+
 def user_lines(tr: Translator, user: JsonObject) -> list[str]:
     """One person: name, role, state; then their open web sessions."""
     tags = [tr(f"user.role.{user.get('role')}")]
@@ -123,8 +129,7 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(dump_json(answer))
         return 0
-    user = answer.get("user")
-    print(ctx.tr("user.added", name=clean(user.get("name") if isinstance(user, dict) else "?")))
+    print(ctx.tr("user.added", name=_user_name(answer)))
     _setup(ctx.tr, answer)
     return 0
 
@@ -134,8 +139,7 @@ def _change(args: argparse.Namespace, ctx: Context, action: str, key: str) -> in
     if args.json:
         print(dump_json(answer))
         return 0
-    user = answer.get("user")
-    print(ctx.tr(key, name=clean(user.get("name") if isinstance(user, dict) else "?")))
+    print(ctx.tr(key, name=_user_name(answer)))
     if action == "reset":
         _setup(ctx.tr, answer)
     return 0
@@ -167,8 +171,7 @@ def cmd_actions(args: argparse.Namespace, ctx: Context) -> int:
         print(dump_json(answer))
         return 0
     actions: list[Any] = answer.get("actions") or []
-    user = answer.get("user")
-    name = clean(user.get("name") if isinstance(user, dict) else "?")
+    name = _user_name(answer)
     if not actions:
         print(tr("user.no_actions", name=name))
         return 0
@@ -190,12 +193,7 @@ def cmd_end_session(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(dump_json(answer))
         return 0
-    user = answer.get("user")
-    print(
-        ctx.tr(
-            "user.session_ended", name=clean(user.get("name") if isinstance(user, dict) else "?")
-        )
-    )
+    print(ctx.tr("user.session_ended", name=_user_name(answer)))
     return 0
 
 
