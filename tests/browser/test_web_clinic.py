@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import partial
-from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -144,7 +143,7 @@ def fill_prescription(page: Page, patient: str) -> None:
 
 
 def test_a_practice_day_on_the_clinic_server(
-    workstation: Browser, practice: tuple[Node, Node], tmp_path: Path
+    workstation: Browser, practice: tuple[Node, Node]
 ) -> None:
     server, pharmacy = practice
     contexts: list[BrowserContext] = []
@@ -249,6 +248,11 @@ def test_a_practice_day_on_the_clinic_server(
         cli(server.home, "user", "disable", SECRETARY)
         secretary_page.wait_for_url("**/login**", timeout=WAIT_MS)
         expect(secretary_page.locator("#login-password")).to_be_visible()
+        users = json.loads(cli(server.home, "user", "list", "--json").stdout)
+        disabled = next(u for u in users["users"] if u["name"] == SECRETARY)
+        assert (disabled["disabled"], disabled["sessions"]) == (True, [])
+        # The doctor's page and live channel are untouched.
+        expect(doctor_page.locator("body")).to_have_attribute("data-socket", "open")
         assert not_reloaded(doctor_page)
     finally:
         for context in contexts:
