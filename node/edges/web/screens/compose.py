@@ -18,10 +18,17 @@ prescription's lifecycle (cancel, amend, dispensing report) and a handoff's read
     GET  /m/{message_id}/read-back          read a received handoff back (and acknowledge it)
     POST /m/{message_id}/read-back
 
+The handoff and prescription forms offer the contact's mailboxes to write to and, on a clinic
+server, the person's own to write from (as the text form: ``Pages.mailbox_choices``); a
+prescription leaves only from the personal mailbox of the clinician who signs it
+(node.core.mailboxes). A mailbox not offered is refused (403, or 400 when the contact has no
+such mailbox any more), nothing sent. An amendment leaves from, and goes to, the mailboxes of
+the prescription it replaces.
+
 The review carries the reviewed JSON in a hidden field with an HMAC (a key of this process,
-over the session, the contact, the kind, the priority and the JSON): the send posts them back
-and anything changed since the review is refused, so that nothing the person did not see is
-sent. A review is sent once.
+over the session, the contact, the kind, the priority, both mailboxes and the JSON): the send
+posts them back and anything changed since the review is refused, so that nothing the person
+did not see is sent. A review is sent once.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from aiohttp import web
 
 from node.core.contacts import Contact
 from node.core.errors import Invalid, RequestError
-from node.core.records import MessageRow
+from node.core.records import Mailbox, MessageRow
 from node.edges.web.pages import Pages, Refused, Route, see_other
 from node.edges.web.screens.compose_forms import (
     Document,
@@ -54,8 +61,9 @@ from node.edges.web.screens.compose_forms import (
 )
 from node.edges.web.sessions import Session
 from node.edges.web.texts import text
-from node.protocol.conversation import Meta, Priority, content_from_json
+from node.protocol.conversation import Meta, Prescriber, Priority, content_from_json
 from node.protocol.errors import ClinicalError, LocalProtocolError
+from node.protocol.mailbox import MAILBOX_ID_SIZE, PublicMailbox
 from node.protocol.prescription import MAX_LINES, MAX_RENEWALS
 
 MAX_REVIEWS_SENT: Final = 256  # reviews already sent, remembered against a second send
@@ -74,6 +82,36 @@ class Draft:
     contact: Contact
     action: str  # the form's own path
     replaces: MessageRow | None = None  # an amendment: our prescription it replaces
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """The mailboxes a draft goes to (the contact's; None: its default one) and leaves from
+    (ours, on a clinic server; None: a node without mailboxes)."""
+
+    to: PublicMailbox | None = None
+    sender: Mailbox | None = None
+
+    @property
+    def to_id(self) -> bytes | None:
+        return None if self.to is None else self.to.mailbox_id
+
+    @property
+    def sender_id(self) -> bytes | None:
+        return None if self.sender is None else self.sender.mailbox_id
+
+    def sealed(self) -> list[str]:
+        return [(self.to_id or b"").hex(), (self.sender_id or b"").hex()]
+
+
+class MailboxRefused(Exception):
+    """A mailbox the form did not offer (or no longer can): the field, the reason, the status."""
+
+    def __init__(self, field: str, reason: str, status: int) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+        self.status = status
 
 
 class Compose:
@@ -130,14 +168,94 @@ class Compose:
     def _today(self) -> Any:
         return today_utc(self._pages.ctx.clock())
 
-    def _builder(self, draft: Draft) -> Callable[[Document], Any]:
+    # --- the mailboxes ------------------------------------------------------------------
+
+    def _choices(self, session: Session, draft: Draft) -> dict[str, list[dict[str, str]]]:
+        """The mailboxes the form offers (``Pages.mailbox_choices``): for a prescription,
+        ours only where the person signs from; none for an amendment (it goes where the
+        prescription it replaces went)."""
+        if draft.replaces is not None:
+            return {"to_mailboxes": [], "from_mailboxes": []}
+        choices: dict[str, list[dict[str, str]]] = self._pages.mailbox_choices(
+            session, draft.contact
+        )
+        if draft.kind == "prescription":
+            book = self._core.mailboxes
+            choices["from_mailboxes"] = [
+                choice
+                for choice in choices["from_mailboxes"]
+                if self._signs_from(session, book.get(bytes.fromhex(choice["id"])))
+            ]
+        return choices
+
+    def _signs_from(self, session: Session, mailbox: Mailbox | None) -> bool:
+        person = None if mailbox is None else self._core.mailboxes.prescriber_of(mailbox)
+        return person is not None and person.account_id == session.account_id
+
+    def _addressed(
+        self, request: web.Request, session: Session, draft: Draft, form: dict[str, str]
+    ) -> Addressed:
+        """The mailboxes chosen in the form, each one the form offers; else MailboxRefused."""
+        book = self._core.mailboxes
+        if draft.replaces is not None:
+            return Addressed(None, book.get(draft.replaces.mailbox))
+        to = None
+        wanted = form.get("to_mailbox", "")
+        if wanted:
+            listed = draft.contact.row.mailboxes
+            to = None if listed is None else listed.get(_mailbox_id(wanted))
+            if to is None:
+                raise MailboxRefused("to_mailbox", "mailbox_not_found", 400)
+        offered = [choice["id"] for choice in self._choices(session, draft)["from_mailboxes"]]
+        chosen = form.get("from_mailbox", "")
+        if chosen:
+            if chosen not in offered:
+                self._pages.refusals.refused(
+                    "web compose", "mailbox not offered", request.remote or "?"
+                )
+                reason = "mailbox_forbidden" if draft.kind == "handoff" else "mailbox_not_signer"
+                raise MailboxRefused("from_mailbox", reason, 403)
+            return Addressed(to, book.get(bytes.fromhex(chosen)))
+        if draft.kind == "prescription":  # the person's own, where they sign
+            return Addressed(to, book.get(bytes.fromhex(offered[0])) if offered else None)
+        return Addressed(to, book.sending_mailbox(session.account_id, None))
+
+    def _addressed_or_errors(
+        self,
+        request: web.Request,
+        session: Session,
+        draft: Draft,
+        form: dict[str, str],
+        errors: dict[str, str],
+    ) -> tuple[Addressed, int]:
+        """As :meth:`_addressed`; a refused choice is added to ``errors`` (with its status)
+        and the form checked as if left to its default."""
+        try:
+            return self._addressed(request, session, draft, form), 400
+        except MailboxRefused as refused:
+            errors[refused.field] = refused.reason
+            return self._addressed(request, session, draft, {}), refused.status
+
+    # --- the node's own checks ------------------------------------------------------------
+
+    def _prescriber(self, session: Session, addressed: Addressed) -> Prescriber:
+        """The prescriber block the prescription is signed with, as the node's sending has
+        it (node.core.prescriptions): on a clinic server the clinician's whose personal
+        mailbox it leaves from, else the profile's. Raises RequestError when none may."""
+        book = self._core.mailboxes
+        block = book.prescriber_block(addressed.sender, session.account_id)
+        return block if block is not None else self._core.prescriptions.own_prescriber()
+
+    def _builder(
+        self, draft: Draft, session: Session, addressed: Addressed
+    ) -> Callable[[Document], Any]:
         """The node's own check of the form: what POST /v1/messages runs (docs/local-api.md).
-        Raises Invalid when this node may not sign a prescription."""
+        Raises RequestError (``not_prescriber``...) when no prescription may be signed."""
         today = self._today()
         if draft.kind == "handoff":
             phone = self._pages.ctx.config.phone.strip() or None
             return lambda document: content_from_json("handoff", document, today, callback=phone)
-        prescriber = self._core.prescriptions.own_prescriber()
+        prescriber = self._prescriber(session, addressed)
         return lambda document: content_from_json("prescription", document, today, prescriber)
 
     @staticmethod
@@ -146,11 +264,13 @@ class Compose:
             return handoff_document(form)
         return prescription_document(form)
 
-    def _errors(self, draft: Draft, document: Document) -> tuple[dict[str, str], str | None]:
+    def _errors(
+        self, draft: Draft, session: Session, addressed: Addressed, document: Document
+    ) -> tuple[dict[str, str], str | None]:
         """Refused fields (input -> reason code) and a refusal of the whole form."""
         try:
-            build = self._builder(draft)
-        except Invalid as exc:
+            build = self._builder(draft, session, addressed)
+        except RequestError as exc:
             return {}, exc.code
         try:
             return field_errors(build, document, self._today()), None
@@ -204,7 +324,10 @@ class Compose:
         pages = self._pages
         session = pages.session(request, touch=True)
         form = await pages.form(request, session)
-        errors, refusal = self._errors(draft, self._document(draft, form))
+        refused: dict[str, str] = {}
+        addressed, _ = self._addressed_or_errors(request, session, draft, form, refused)
+        errors, refusal = self._errors(draft, session, addressed, self._document(draft, form))
+        errors.update(refused)
         lang = pages.lang(request)
         return web.json_response(
             {
@@ -225,28 +348,37 @@ class Compose:
                 document = self._reviewed(request, session, draft, form)
             except (ReviewAltered, ValueError):
                 return await self._altered(request, session, draft)
-            fields = (handoff_fields if draft.kind == "handoff" else prescription_fields)(document)
-            fields["priority"] = form.get("priority", "normal")
-            return await self._form_page(request, session, draft, fields, {}, None)
+            return await self._form_page(
+                request, session, draft, _back_to_form(draft, document, form), {}, None
+            )
         values = dict(form)
         if draft.kind == "prescription" and action.partition(":")[0] in ("add_line", "remove_line"):
             return await self._form_page(
                 request, session, draft, _lines_changed(values, action), {}, None
             )
         document = self._document(draft, form)
-        errors, refusal = self._errors(draft, document)
+        refused: dict[str, str] = {}
+        addressed, status = self._addressed_or_errors(request, session, draft, form, refused)
+        errors, refusal = self._errors(draft, session, addressed, document)
+        errors.update(refused)
         if refusal is None and draft.replaces is not None:
             refusal = await self._amend_refusal(draft)
         if errors or refusal:
-            return await self._form_page(request, session, draft, values, errors, refusal, 400)
-        return await self._review(request, session, draft, document, form.get("priority"))
+            status = status if refused else 400
+            return await self._form_page(request, session, draft, values, errors, refusal, status)
+        return await self._review(
+            request, session, draft, addressed, document, form.get("priority")
+        )
 
     # --- the review ---------------------------------------------------------------------
 
-    def _seal(self, session: Session, draft: Draft, priority: str, payload: str) -> str:
+    def _seal(
+        self, session: Session, draft: Draft, priority: str, mailboxes: list[str], payload: str
+    ) -> str:
         replaces = draft.replaces.message_id.hex() if draft.replaces else ""
+        contact_id = draft.contact.contact_id.hex()
         signed = json.dumps(
-            [session.session_id, draft.contact.contact_id.hex(), draft.kind, replaces, priority],
+            [session.session_id, contact_id, draft.kind, replaces, priority, *mailboxes],
             separators=(",", ":"),
         )
         mac = hmac.new(self._key, signed.encode() + b"\x00" + payload.encode(), hashlib.sha256)
@@ -255,9 +387,11 @@ class Compose:
     def _reviewed(
         self, request: web.Request, session: Session, draft: Draft, form: dict[str, str]
     ) -> Document:
-        """The reviewed JSON, exactly as the review showed it; refused if anything changed."""
+        """The reviewed JSON, exactly as the review showed it, and the mailboxes it showed;
+        refused if anything changed."""
         payload, priority = form.get("payload", ""), form.get("priority", "")
-        expected = self._seal(session, draft, priority, payload)
+        mailboxes = [form.get("to_mailbox", ""), form.get("from_mailbox", "")]
+        expected = self._seal(session, draft, priority, mailboxes, payload)
         if priority not in ("normal", "urgent") or not hmac.compare_digest(
             expected, form.get("review", "")
         ):
@@ -273,10 +407,11 @@ class Compose:
         request: web.Request,
         session: Session,
         draft: Draft,
+        addressed: Addressed,
         document: Document,
         priority: str | None,
     ) -> web.StreamResponse:
-        content = self._builder(draft)(document)
+        content = self._builder(draft, session, addressed)(document)
         chosen = "urgent" if priority == "urgent" else "normal"
         payload = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         shown: dict[str, Any] = {
@@ -297,7 +432,11 @@ class Compose:
             m=shown,
             payload=payload,
             priority=chosen,
-            review=self._seal(session, draft, chosen, payload),
+            mailboxes=addressed.sealed(),
+            to_mailbox=None if addressed.to is None else addressed.to.name,
+            to_listed=bool(draft.contact.row.mailboxes and draft.contact.row.mailboxes.mailboxes),
+            from_mailbox=None if addressed.sender is None else addressed.sender.name,
+            review=self._seal(session, draft, chosen, addressed.sealed(), payload),
             **await self._pages.common(session),
         )
 
@@ -312,22 +451,42 @@ class Compose:
         seal = form.get("review", "")
         if seal in self._sent:
             return see_other(f"/c/{draft.contact.contact_id.hex()}")  # sent already
-        meta = Meta(Priority.URGENT if form.get("priority") == "urgent" else Priority.NORMAL)
+        try:  # what the review showed, still offered (a mailbox may have changed since)
+            addressed = self._addressed(request, session, draft, form)
+        except MailboxRefused as refused:
+            fields = _back_to_form(draft, document, form)
+            return await self._form_page(
+                request,
+                session,
+                draft,
+                fields,
+                {refused.field: refused.reason},
+                None,
+                refused.status,
+            )
+        priority = Priority.URGENT if form.get("priority") == "urgent" else Priority.NORMAL
+        meta = Meta(priority, None, addressed.to_id)
         today = self._today()
         try:
             if draft.kind == "handoff":
                 try:
-                    content = self._builder(draft)(document)
+                    content = self._builder(draft, session, addressed)(document)
                 except ClinicalError as exc:
                     raise _invalid(exc) from None
-                await self._core.sending.send_to(draft.contact, meta, content)
+                await self._core.sending.send_to(
+                    draft.contact, meta, content, mailbox=addressed.sender_id
+                )
             elif draft.replaces is not None:
                 await self._core.prescriptions.amend(
                     draft.replaces.message_id, document, today, meta
                 )
             else:
                 await self._core.prescriptions.send(
-                    draft.contact.contact_id.hex(), meta, document, today
+                    draft.contact.contact_id.hex(),
+                    meta,
+                    document,
+                    today,
+                    mailbox=addressed.sender_id,
                 )
         except RequestError as exc:
             errors: dict[str, str] = {}
@@ -335,9 +494,8 @@ class Compose:
             if exc.code == "invalid_field" and "field" in exc.details:
                 errors = {form_field(exc.details["field"]): exc.details.get("reason", "other")}
                 refusal = None
-            fields = (handoff_fields if draft.kind == "handoff" else prescription_fields)(document)
-            fields["priority"] = form.get("priority", "normal")
-            status = 503 if exc.code == "store_unavailable" else 400
+            fields = _back_to_form(draft, document, form)
+            status = {"store_unavailable": 503, "forbidden": 403}.get(exc.code, 400)
             return await self._form_page(request, session, draft, fields, errors, refusal, status)
         self._sent[seal] = None
         while len(self._sent) > MAX_REVIEWS_SENT:
@@ -381,10 +539,11 @@ class Compose:
         refusal: str | None,
         status: int = 200,
     ) -> web.Response:
+        choices = self._choices(session, draft)
         if refusal is None and draft.kind == "prescription":
             try:
-                self._core.prescriptions.own_prescriber()
-            except Invalid as exc:
+                self._prescriber(session, self._addressed(request, session, draft, {}))
+            except RequestError as exc:
                 refusal = exc.code
         original = None
         if draft.replaces is not None:
@@ -412,6 +571,7 @@ class Compose:
             non_substitution=NON_SUBSTITUTION,
             phone=self._pages.ctx.config.phone,
             field_label=lambda name: field_label(lang, name),
+            **choices,
             **await self._pages.common(session),
         )
 
@@ -529,6 +689,23 @@ class ReviewAltered(Exception):
 
 def _invalid(exc: ClinicalError) -> Invalid:
     return Invalid("invalid_field", str(exc), {"field": exc.field, "reason": exc.reason})
+
+
+def _mailbox_id(value: str) -> bytes:
+    """A mailbox id as the form posts it (hex); anything else matches no mailbox."""
+    try:
+        return bytes.fromhex(value) if len(value) == 2 * MAILBOX_ID_SIZE else b""
+    except ValueError:
+        return b""
+
+
+def _back_to_form(draft: Draft, document: Document, form: dict[str, str]) -> dict[str, str]:
+    """A reviewed draft as its form's fields again, with its priority and mailboxes."""
+    fields = (handoff_fields if draft.kind == "handoff" else prescription_fields)(document)
+    fields["priority"] = form.get("priority", "normal")
+    for name in ("to_mailbox", "from_mailbox"):
+        fields[name] = form.get(name, "")
+    return fields
 
 
 def _draft_json(draft: Draft) -> dict[str, Any]:

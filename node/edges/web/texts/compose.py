@@ -141,6 +141,13 @@ COMPOSE: Final[dict[str, tuple[str, str]]] = {
         "This is exactly what the recipient will receive. Nothing else will be sent.",
     ),
     "cf.review_to": ("Destinataire : {name}", "To: {name}"),
+    "cf.review_to_mailbox": ("Destinataire : {name} — {mailbox}", "To: {name} — {mailbox}"),
+    "cf.review_to_default": (
+        "Destinataire : {name} — sa boîte par défaut",
+        "To: {name} — its default mailbox",
+    ),
+    "cf.review_from": ("Depuis la boîte : {mailbox}", "From the mailbox: {mailbox}"),
+    "cf.mailboxes": ("Boîtes", "Mailboxes"),
     "cf.send": ("Envoyer", "Send"),
     "cf.edit": ("Modifier", "Edit"),
     "cf.altered_title": ("Envoi refusé", "Not sent"),
@@ -259,6 +266,22 @@ COMPOSE: Final[dict[str, tuple[str, str]]] = {
         "The prescriber comes from the node's profile.",
     ),
     "reason.other": ("Refusé par le poste.", "Refused by the node."),
+    "reason.mailbox_not_found": (
+        "Ce contact n'a pas (ou plus) cette boîte : choisissez-en une autre.",
+        "This contact has no such mailbox (any more): choose another.",
+    ),
+    "reason.mailbox_forbidden": (
+        "Vous n'êtes pas dans cette boîte : rien n'est parti.",
+        "You are not in this mailbox: nothing was sent.",
+    ),
+    "reason.mailbox_not_signer": (
+        "Une ordonnance ne part que de votre boîte personnelle de médecin (avec votre RPPS) : "
+        "rien n'est parti.",
+        "A prescription leaves only from your personal mailbox as a physician (with your "
+        "RPPS): nothing was sent.",
+    ),
+    "cfield.to_mailbox": ("Boîte du destinataire", "Recipient's mailbox"),
+    "cfield.from_mailbox": ("Boîte d'envoi", "Sending mailbox"),
     # --- refusals of a whole form or action (the node's codes) ---
     "refusal.not_prescriber": (
         "Ce poste n'est pas celui d'un médecin : il ne peut pas signer d'ordonnance.",
@@ -311,6 +334,10 @@ COMPOSE: Final[dict[str, tuple[str, str]]] = {
     ),
     "refusal.invalid_field": ("Un champ est refusé.", "A field is refused."),
     "refusal.bad_request": ("Demande invalide.", "Invalid request."),
+    "refusal.forbidden": (
+        "Vous ne pouvez pas envoyer ceci depuis cette boîte : rien n'est parti.",
+        "You may not send this from this mailbox: nothing was sent.",
+    ),
     # --- handoff version 2 as shown ---
     "hv2.severity": ("Gravité", "Severity"),
     "hv2.severity.stable": ("Stable", "Stable"),
