@@ -197,7 +197,10 @@ def fit_file_limit(config: NodeConfig) -> NodeConfig:
         return config
     else:  # an else, not code after the return: mypy --platform win32 skips it then
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        peers = config.peer_max_connections if config.listen is not None else 0
+        # The peer endpoint, and a clinic server's web client (a practice's workstations, or
+        # its Remote Desktop sessions on loopback), each take up to peer_max_connections.
+        shares = (config.listen is not None) + config.clinic_mode
+        peers = config.peer_max_connections * shares
         needed = peers + config.api_max_connections + FILE_MARGIN
         if soft != resource.RLIM_INFINITY and soft < max(needed, FILES_WANTED):
             wanted = max(needed, FILES_WANTED)
@@ -208,9 +211,9 @@ def fit_file_limit(config: NodeConfig) -> NodeConfig:
                     soft = raised
                 except (OSError, ValueError):
                     pass  # keep the limit we have, and fit in it
-        if soft == resource.RLIM_INFINITY or soft >= needed or config.listen is None:
+        if soft == resource.RLIM_INFINITY or soft >= needed or shares == 0:
             return config
-        allowed = max(1, soft - FILE_MARGIN - config.api_max_connections)
+        allowed = max(1, (soft - FILE_MARGIN - config.api_max_connections) // shares)
         log.warning(
             "the open-file limit (%d) allows %d peer connections, not %d: peer_max_connections"
             " lowered (raise the limit with LimitNOFILE= or ulimit -n)",
@@ -371,11 +374,13 @@ async def _serve_web(
     runner = _runner(app, config)
     await runner.setup()
     runners.append(runner)
-    # On the LAN every workstation is a source of its own: the peer endpoint's budgets.
+    # On the LAN every workstation is a source of its own: the peer endpoint's budgets. A
+    # clinic server on loopback (a Remote Desktop server: everyone comes from 127.0.0.1)
+    # takes a whole practice's connections too, with no share per source.
     lan = not is_loopback(where.host)
     guard = ConnectionGuard(
         ConnectionLimits(
-            config.peer_max_connections if lan else config.api_max_connections,
+            config.peer_max_connections if config.clinic_mode else config.api_max_connections,
             config.peer_connections_per_source if lan else None,
             config.header_timeout_seconds,
             config.idle_timeout_seconds,

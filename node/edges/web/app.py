@@ -61,6 +61,8 @@ if TYPE_CHECKING:
     from node.edges.phone_pairing import PhonePairing
 
 MAX_SOCKETS: Final = 64
+# A clinic server's live channels: a tab or two for each of a practice's sessions.
+CLINIC_MAX_SOCKETS: Final = 1024
 SOCKET_CHECK_SECONDS: Final = 30.0
 # Where a form may send the person back to: one of our own paths (never "//host"), nothing else.
 _LOCAL_PATH: Final = re.compile(r"^/(?![/\\])[A-Za-z0-9/_-]{0,200}$")
@@ -290,7 +292,7 @@ class WebClient:
 
     async def socket(self, request: web.Request) -> web.StreamResponse:
         session = self.pages.session(request, touch=False)
-        if len(self._sockets) >= MAX_SOCKETS:
+        if len(self._sockets) >= (MAX_SOCKETS if self.pages.people is None else CLINIC_MAX_SOCKETS):
             raise Refused(503, "forbidden")
         lang = self.pages.lang(request)
         ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=1024)

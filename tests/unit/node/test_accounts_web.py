@@ -6,6 +6,7 @@ audit log. Browsers come from different loopback addresses (127.0.0.x) to the sa
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
@@ -22,7 +23,7 @@ from aiohttp.test_utils import TestServer
 from yarl import URL
 
 from node.core.accounts import Accounts, PasswordHasher
-from node.edges.web.app import WebClient
+from node.edges.web.app import MAX_SOCKETS, WebClient
 from tests.unit.node.node_support import (
     LocalNode,
     ManualClock,
@@ -475,3 +476,23 @@ async def test_a_person_changes_their_password_and_their_other_sessions_end(
     assert status == 303
     events = [e["event"] for e in await server.audit()]
     assert events.count("password_set") == 2  # chosen with the setup code, then changed
+
+
+async def test_a_clinic_server_holds_more_live_channels_than_a_single_users_node(
+    server: Server,
+) -> None:
+    """A practice's tabs: well over the single-user node's 64 live channels (bench.clinic
+    found 50 sessions' tabs would not fit)."""
+    await server.person("Anne")
+    browser = server.browser()
+    await browser.log_in("Anne")
+    wanted = MAX_SOCKETS + 16
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(wanted):
+            socket = await stack.enter_async_context(
+                browser.session.ws_connect(
+                    browser.url("/ws"), headers={"Origin": f"http://{browser.host}"}
+                )
+            )
+            assert "unread" in await socket.receive_json(timeout=30)
+        assert server.web.hub.subscribers == wanted

@@ -241,6 +241,30 @@ def test_the_file_limit_is_raised_or_the_budgets_fit_in_it(
     assert total <= fake.limits[0]
 
 
+@pytest.mark.parametrize(
+    ("soft", "hard", "raised_to", "peers"),
+    [
+        # The soft limit raised: both budgets kept.
+        (1024, 524288, 4096, 512),
+        # A hard limit of 1,024: the peer endpoint and the web client share what is left.
+        (1024, 1024, None, (1024 - daemon.FILE_MARGIN - 64) // 2),
+    ],
+)
+def test_a_clinic_servers_web_client_counts_in_the_file_budget(
+    monkeypatch: pytest.MonkeyPatch, soft: int, hard: int, raised_to: int | None, peers: int
+) -> None:
+    """A clinic server's web client takes up to peer_max_connections (a practice's
+    workstations, or everyone on a Remote Desktop server): it counts like the peer endpoint."""
+    fake = FakeLimits(soft, hard)
+    monkeypatch.setattr(resource, "getrlimit", fake.getrlimit)
+    monkeypatch.setattr(resource, "setrlimit", fake.setrlimit)
+    fitted = daemon.fit_file_limit(NodeConfig(clinic_server=True))
+    assert fake.set == ([] if raised_to is None else [(raised_to, hard)])
+    assert fitted.peer_max_connections == peers
+    total = 2 * fitted.peer_max_connections + fitted.api_max_connections + daemon.FILE_MARGIN
+    assert total <= fake.limits[0]
+
+
 # --- accept errors --------------------------------------------------------------------------
 
 
