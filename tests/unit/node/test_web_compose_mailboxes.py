@@ -228,6 +228,7 @@ async def test_a_prescription_leaves_only_from_the_clinicians_own_mailbox(clinic
     # She is in two mailboxes but signs from one: no chooser, no refusal.
     assert 'id="f-from_mailbox"' not in page
     assert 'id="form-refusal"' not in page
+    assert "Le prescripteur vient de votre compte" in page  # not from the node's profile
     csrf = await doctor.csrf(form)
     base = {"csrf": csrf, "action": "review", **prescription(day)}
     forged = {**base, "from_mailbox": shared.mailbox_id.hex()}

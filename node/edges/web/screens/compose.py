@@ -540,9 +540,10 @@ class Compose:
         status: int = 200,
     ) -> web.Response:
         choices = self._choices(session, draft)
+        default = self._addressed(request, session, draft, {})
         if refusal is None and draft.kind == "prescription":
             try:
-                self._prescriber(session, self._addressed(request, session, draft, {}))
+                self._prescriber(session, default)
             except RequestError as exc:
                 refusal = exc.code
         original = None
@@ -572,6 +573,7 @@ class Compose:
             phone=self._pages.ctx.config.phone,
             field_label=lambda name: field_label(lang, name),
             **choices,
+            signed_from_mailbox=default.sender is not None,  # the block: the person's account
             **await self._pages.common(session),
         )
 

@@ -36,6 +36,14 @@ COMPOSE: Final[dict[str, tuple[str, str]]] = {
         "The prescriber (name, RPPS, address, phone, e-mail) comes from this node's profile; "
         "the prescription is signed. You will review it before sending.",
     ),
+    "cf.rx_intro_clinic": (
+        "Le prescripteur vient de votre compte (nom, RPPS) et du profil du cabinet (adresse, "
+        "téléphone, e-mail) ; l'ordonnance part de votre boîte personnelle, signée. Vous la "
+        "relirez avant l'envoi.",
+        "The prescriber comes from your account (name, RPPS) and the practice's profile "
+        "(address, phone, e-mail); the prescription leaves from your personal mailbox, signed. "
+        "You will review it before sending.",
+    ),
     "cf.required": ("(obligatoire)", "(required)"),
     "cf.choose": ("— choisir —", "— choose —"),
     "cf.summary": (
