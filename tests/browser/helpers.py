@@ -1,16 +1,20 @@
 """What the browser tests share: logging in by a one-time link, waiting for the live channel,
-and axe-core (vendored, injected by the test: the node never serves it)."""
+a clinic server with a paired pharmacy, and axe-core (vendored, injected by the test: the node
+never serves it)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.integration.nodes import Node
+from tests.integration.nodes import Node, outbox_empty, pair, wait_for
 
 AXE: Final = Path(__file__).parent / "vendor" / "axe.min.js"
 WAIT_MS: Final = 30_000  # a loaded machine (2 shared cores): generous, but a bound
@@ -66,3 +70,31 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     )
     violations: list[dict[str, Any]] = json.loads(result)
     return violations
+
+
+@contextlib.contextmanager
+def clinic_with_pharmacy(
+    root: Path, practice: str, role: str = "practice", *server_options: str
+) -> Iterator[tuple[Node, Node]]:
+    """A clinic server (a real node, ``clinic_server = true``, started with ``server_options``)
+    and a paired pharmacy, their pairing settled; both killed at the end."""
+    server = Node(root / "server", practice, role)
+    pharmacy = Node(root / "pharmacy", "Pharmacie du Port", "pharmacist")
+    try:
+        server.init()
+        config = server.home / "config.toml"
+        config.write_text(
+            config.read_text(encoding="utf-8") + "\n[web]\nclinic_server = true\n",
+            encoding="utf-8",
+        )
+        pharmacy.init()
+        server.start(*server_options)
+        pharmacy.start()
+        pair(server, pharmacy)
+        for node in (server, pharmacy):
+            wait_for(partial(outbox_empty, node), 30, "a settled pairing")
+        yield server, pharmacy
+    finally:
+        for node in (server, pharmacy):
+            if node.process is not None:
+                node.kill()

@@ -26,9 +26,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
-from tests.browser.helpers import WAIT_MS, live, not_reloaded
+from tests.browser.helpers import WAIT_MS, clinic_with_pharmacy, live, not_reloaded
 from tests.browser.tls_trust import SERVER_NAME, over_tls, trusting_chromium
-from tests.integration.nodes import Node, cli, outbox_empty, pair, wait_for
+from tests.integration.nodes import Node, cli, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -46,26 +46,8 @@ def practice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, N
     """The clinic server over TLS (a GP's node: its profile gives the practice's address,
     phone and e-mail on prescriptions) and a paired pharmacy."""
     root = tmp_path_factory.mktemp("clinic-scenario")
-    server = Node(root / "server", PRACTICE, "gp")
-    pharmacy = Node(root / "pharmacy", "Pharmacie du Port", "pharmacist")
-    try:
-        server.init()
-        config = server.home / "config.toml"
-        config.write_text(
-            config.read_text(encoding="utf-8") + "\n[web]\nclinic_server = true\n",
-            encoding="utf-8",
-        )
-        pharmacy.init()
-        server.start(*over_tls())
-        pharmacy.start()
-        pair(server, pharmacy)
-        for node in (server, pharmacy):
-            wait_for(partial(outbox_empty, node), 30, "a settled pairing")
-        yield server, pharmacy
-    finally:
-        for node in (server, pharmacy):
-            if node.process is not None:
-                node.kill()
+    with clinic_with_pharmacy(root, PRACTICE, "gp", *over_tls()) as nodes:
+        yield nodes
 
 
 @pytest.fixture(scope="module")

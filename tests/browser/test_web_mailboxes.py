@@ -7,14 +7,13 @@ other sees who ("Lu par"); axe-core finds nothing on the conversation."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.browser.helpers import WAIT_MS, axe_violations, live
+from tests.browser.helpers import WAIT_MS, axe_violations, clinic_with_pharmacy, live
 from tests.browser.test_web_accounts import person
-from tests.integration.nodes import Node, cli, outbox_empty, pair, wait_for
+from tests.integration.nodes import Node, cli, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -22,26 +21,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def practice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node]]:
     root = tmp_path_factory.mktemp("mailboxes")
-    server = Node(root / "server", "Cabinet du Parc", "practice")
-    pharmacy = Node(root / "pharmacy", "Pharmacie du Port", "pharmacist")
-    try:
-        server.init()
-        config = server.home / "config.toml"
-        config.write_text(
-            config.read_text(encoding="utf-8") + "\n[web]\nclinic_server = true\n",
-            encoding="utf-8",
-        )
-        pharmacy.init()
-        for node in (server, pharmacy):
-            node.start()
-        pair(server, pharmacy)
-        for node in (server, pharmacy):
-            wait_for(partial(outbox_empty, node), 30, "a settled pairing")
-        yield server, pharmacy
-    finally:
-        for node in (server, pharmacy):
-            if node.process is not None:
-                node.kill()
+    with clinic_with_pharmacy(root, "Cabinet du Parc") as nodes:
+        yield nodes
 
 
 def pharmacy_id(server: Node) -> str:
