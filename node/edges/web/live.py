@@ -104,9 +104,12 @@ class LiveHub:
         """A tab's subscription. The first tab (none was open: the hub was idle) first takes
         what is unread or came lately as known, so that only what comes later is announced."""
         if self._unread_ids is None or self._recent_ids is None:
-            unread = {row.message_id for row in await self._core.reading.unread()}
-            recent = {row.message_id for row in await self._recent()}
-            self._unread_ids, self._recent_ids = unread, recent
+            # A failed read (the store closing) leaves it to the first round: the tab still
+            # opens, with nothing announced until then.
+            with contextlib.suppress(Exception):
+                unread = {row.message_id for row in await self._core.reading.unread()}
+                recent = {row.message_id for row in await self._recent()}
+                self._unread_ids, self._recent_ids = unread, recent
         subscriber = Subscriber(access=access)
         self._subscribers.add(subscriber)  # no await since the baseline: it holds
         return subscriber
