@@ -9,14 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from typing import Final
 
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from tests.integration.nodes import Node, outbox_empty, pair, wait_for
+from tests.integration.nodes import Node, running_pair
 
 CHROMIUM: Final = os.environ.get("RELEVE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS: Final = [
@@ -44,18 +43,8 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node
     root = tmp_path_factory.mktemp("browser")
     gp = Node(root / "gp", GP_NAME, "gp")
     pharmacy = Node(root / "pharmacy", PHARMACY_NAME, "pharmacist")
-    try:
-        for node in (gp, pharmacy):
-            node.init()
-            node.start()
-        pair(gp, pharmacy)
-        for node in (gp, pharmacy):
-            wait_for(partial(outbox_empty, node), 30, "a settled pairing")
-        yield gp, pharmacy
-    finally:
-        for node in (gp, pharmacy):
-            if node.process is not None:
-                node.kill()
+    with running_pair(gp, pharmacy) as pair_:
+        yield pair_
 
 
 @pytest.fixture(scope="session")

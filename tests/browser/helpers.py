@@ -7,14 +7,13 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.integration.nodes import Node, outbox_empty, pair, wait_for
+from tests.integration.nodes import Node, running_pair
 
 AXE: Final = Path(__file__).parent / "vendor" / "axe.min.js"
 WAIT_MS: Final = 30_000  # a loaded machine (2 shared cores): generous, but a bound
@@ -80,21 +79,5 @@ def clinic_with_pharmacy(
     and a paired pharmacy, their pairing settled; both killed at the end."""
     server = Node(root / "server", practice, role)
     pharmacy = Node(root / "pharmacy", "Pharmacie du Port", "pharmacist")
-    try:
-        server.init()
-        config = server.home / "config.toml"
-        config.write_text(
-            config.read_text(encoding="utf-8") + "\n[web]\nclinic_server = true\n",
-            encoding="utf-8",
-        )
-        pharmacy.init()
-        server.start(*server_options)
-        pharmacy.start()
-        pair(server, pharmacy)
-        for node in (server, pharmacy):
-            wait_for(partial(outbox_empty, node), 30, "a settled pairing")
-        yield server, pharmacy
-    finally:
-        for node in (server, pharmacy):
-            if node.process is not None:
-                node.kill()
+    with running_pair(server, pharmacy, *server_options, clinic=True) as nodes:
+        yield nodes

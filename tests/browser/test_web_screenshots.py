@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -19,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.helpers import WAIT_MS, contact_id, live, log_in
-from tests.integration.nodes import Node, outbox_empty, pair, wait_for
+from tests.integration.nodes import Node, running_pair
 
 pytestmark = pytest.mark.integration
 
@@ -35,18 +34,8 @@ def practices(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, 
     root = tmp_path_factory.mktemp("screenshots")
     gp = Node(root / "gp", "Dr Camille Martin", "gp")
     pharmacy = Node(root / "pharmacy", "Pharmacie du Port", "pharmacist")
-    try:
-        for node in (gp, pharmacy):
-            node.init()
-            node.start()
-        pair(gp, pharmacy)
-        for node in (gp, pharmacy):
-            wait_for(partial(outbox_empty, node), 30, "a settled pairing")
-        yield gp, pharmacy
-    finally:
-        for node in (gp, pharmacy):
-            if node.process is not None:
-                node.kill()
+    with running_pair(gp, pharmacy) as pair_:
+        yield pair_
 
 
 # What each language's screens say where the test waits for them.

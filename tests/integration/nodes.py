@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -11,7 +12,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -229,6 +231,34 @@ def pair(inviter: Node, acceptor: Node) -> None:
     text = inviter.request("POST", "/v1/invitations", {"ttl_minutes": 5})["text"]
     acceptor.request("POST", "/v1/pairings", {"invitation": text})
     wait_for(lambda: pairings() - before, PAIR_SECONDS, "the inviter to see the pairing")
+
+
+@contextlib.contextmanager
+def running_pair(
+    first: Node, second: Node, *first_options: str, clinic: bool = False
+) -> Iterator[tuple[Node, Node]]:
+    """Both nodes initialised, started (``first`` with ``first_options``; as a clinic server,
+    ``[web] clinic_server = true``, with ``clinic``) and paired, their contact cards delivered
+    and receipted both ways; both killed at the end."""
+    try:
+        first.init()
+        if clinic:
+            config = first.home / "config.toml"
+            config.write_text(
+                config.read_text(encoding="utf-8") + "\n[web]\nclinic_server = true\n",
+                encoding="utf-8",
+            )
+        second.init()
+        first.start(*first_options)
+        second.start()
+        pair(first, second)
+        for node in (first, second):
+            wait_for(partial(outbox_empty, node), 30, "a settled pairing")
+        yield first, second
+    finally:
+        for node in (first, second):
+            if node.process is not None:
+                node.kill()
 
 
 class Relay:
